@@ -1,0 +1,3 @@
+from vigilo_gen.cli import main
+
+main()

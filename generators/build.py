@@ -1,0 +1,713 @@
+"""Semantic checks and the construction of the Spec model from schema-valid data.
+
+The JSON Schema (``spec/vigilo-spec.schema.json``) has already checked the document's shape;
+here we check what a schema cannot: references between models, enums and fields, defaults
+against their own field's rules, physical-name collisions, and the API's references. Every
+problem is collected (not just the first) and reported with the position it came from.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections import defaultdict
+from typing import Any
+
+from . import naming
+from .errors import Diagnostic, SpecError, did_you_mean
+from .model import (
+    DATETIME_PRECISION,
+    DEFAULT_DECIMAL,
+    DEFAULT_ENUM_LENGTH,
+    DEFAULT_STRING_LENGTH,
+    ID_LENGTH,
+    NOW,
+    Api,
+    Backref,
+    Check,
+    Endpoint,
+    Enum,
+    Field,
+    FieldShape,
+    FieldType,
+    Index,
+    ListShape,
+    MapShape,
+    Model,
+    NamedSchema,
+    ObjectShape,
+    OnDelete,
+    Reference,
+    SchemaRef,
+    Shape,
+    Spec,
+    Unique,
+)
+from .yamlsource import SourceMap
+
+T = FieldType
+
+# Which field options each type accepts, beyond the ones every type accepts. A table, so that
+# adding a type is one line here plus one line in each emitter's type map.
+COMMON_OPTIONS = {"type", "description", "column", "nullable", "default", "unique", "index"}
+TYPE_OPTIONS: dict[FieldType, set[str]] = {
+    T.ID: {"generate"},
+    T.STRING: {"maxLength", "minLength", "pattern"},
+    T.TEXT: {"minLength", "pattern"},
+    T.INT: {"min", "max"},
+    T.BIGINT: {"min", "max"},
+    T.FLOAT: {"min", "max"},
+    T.DECIMAL: {"min", "max", "precision", "scale"},
+    T.BOOL: set(),
+    T.DATE: set(),
+    T.DATETIME: {"updatedAt"},
+    T.ENUM: {"enum", "maxLength"},
+    T.REF: {"to", "onDelete", "relation", "backref"},
+}
+# Options an id field refuses although they are common: a primary key is always unique,
+# indexed, non-null and generated.
+ID_REFUSES = {"nullable", "default", "unique", "index"}
+
+INT_BOUNDS = {T.INT: (-(2**31), 2**31 - 1), T.BIGINT: (-(2**63), 2**63 - 1)}
+
+
+class _Builder:
+    def __init__(self, data: dict[str, Any], source: SourceMap):
+        self.data = data
+        self.source = source
+        self.errors: list[Diagnostic] = []
+
+    # -- reporting ---------------------------------------------------------------------------
+
+    def error(self, path: tuple, message: str, hint: str | None = None, *, at_key=False) -> None:
+        self.errors.append(self.source.error(path, message, hint, at_key=at_key))
+
+    # -- enums -------------------------------------------------------------------------------
+
+    def enums(self) -> dict[str, Enum]:
+        result = {}
+        for name, raw in sorted((self.data.get("enums") or {}).items()):
+            values = raw if isinstance(raw, list) else raw["values"]
+            description = None if isinstance(raw, list) else raw.get("description")
+            values_path = ("enums", name) if isinstance(raw, list) else ("enums", name, "values")
+            seen: set[str] = set()
+            for i, value in enumerate(values):
+                if value in seen:
+                    self.error((*values_path, i), f"enum {name} lists '{value}' twice")
+                seen.add(value)
+            result[name] = Enum(name, tuple(values), description,
+                                self.source.key(("enums", name)))
+        return result
+
+    # -- models ------------------------------------------------------------------------------
+
+    def build(self) -> Spec:
+        enums = self.enums()
+        raw_models: dict[str, dict] = self.data["models"]
+        tables = self._tables(raw_models)
+        pk_columns = {}
+        for name, raw in raw_models.items():
+            ids = [f for f, spec in raw["fields"].items() if spec["type"] == "id"]
+            if not ids:
+                self.error(("models", name), f"model {name} has no id field",
+                           "add 'id: {type: id}'", at_key=True)
+            elif len(ids) > 1:
+                self.error(("models", name, "fields", ids[1]),
+                           f"model {name} has more than one id field ({', '.join(ids)})",
+                           at_key=True)
+            if ids:
+                spec = raw["fields"][ids[0]]
+                pk_columns[name] = spec.get("column") or naming.snake_case(ids[0])
+        order = self._dependency_order(raw_models)
+        relations = self._relations(raw_models, tables)
+        backrefs: dict[str, list[Backref]] = defaultdict(list)
+        for rel in relations.values():
+            backrefs[rel["target"]].append(rel["backref_obj"])
+        models = []
+        for name in order:
+            models.append(self._model(name, raw_models[name], tables, pk_columns, enums,
+                                      relations, sorted(backrefs.get(name, []),
+                                                        key=lambda b: (b.source_model,
+                                                                       b.source_field))))
+        self._unique_physical_names(models)
+        api = self._api(models, enums) if "api" in self.data else None
+        if self.errors:
+            raise SpecError(self.errors)
+        return Spec(
+            name=self.data.get("name") or "schema",
+            title=self.data.get("title") or upper_words(self.data.get("name") or "schema"),
+            description=self.data.get("description"),
+            api_version=str(self.data.get("apiVersion") or "1.0.0"),
+            enums=tuple(enums[n] for n in sorted(enums)),
+            models=tuple(models),
+            api=api,
+            source_name="",
+            source_hash="",
+        )
+
+    def _tables(self, raw_models: dict[str, dict]) -> dict[str, str]:
+        tables: dict[str, str] = {}
+        seen: dict[str, str] = {}
+        for name in sorted(raw_models):
+            table = raw_models[name].get("table") or naming.snake_case(name)
+            tables[name] = table
+            if table.lower() in seen:
+                where = ("models", name, "table") if "table" in raw_models[name] else ("models", name)
+                self.error(where, f"models {seen[table.lower()]} and {name} both map to table "
+                                  f"'{table}'", "set 'table:' on one of them",
+                           at_key="table" not in raw_models[name])
+            seen[table.lower()] = name
+        return tables
+
+    def _dependency_order(self, raw_models: dict[str, dict]) -> list[str]:
+        """Models sorted so that each comes after the models it references; ties by name.
+
+        Spec order of models carries no meaning, so the output does not depend on it. A cycle
+        between different models cannot be created table by table, so it is refused.
+        """
+        deps: dict[str, set[str]] = {name: set() for name in raw_models}
+        for name, raw in raw_models.items():
+            for spec in raw["fields"].values():
+                target = spec.get("to")
+                if spec["type"] == "ref" and target in raw_models and target != name:
+                    deps[name].add(target)
+        dependents: dict[str, set[str]] = defaultdict(set)
+        for name, targets in deps.items():
+            for target in targets:
+                dependents[target].add(name)
+        waiting = {name: len(targets) for name, targets in deps.items()}
+        ready = [name for name, count in waiting.items() if count == 0]
+        heapq.heapify(ready)
+        order: list[str] = []
+        while ready:
+            name = heapq.heappop(ready)
+            order.append(name)
+            for dependent in dependents[name]:
+                waiting[dependent] -= 1
+                if waiting[dependent] == 0:
+                    heapq.heappush(ready, dependent)
+        if len(order) < len(raw_models):
+            stuck = sorted(set(raw_models) - set(order))
+            self.error(("models", stuck[0]),
+                       "reference cycle between models " + ", ".join(stuck),
+                       "break the cycle: a model may reference itself, but models cannot "
+                       "reference each other in a loop", at_key=True)
+            order.extend(stuck)
+        return order
+
+    def _relations(self, raw_models: dict[str, dict], tables: dict[str, str]) -> dict:
+        """Resolve every ref field's relation and back-reference names, once."""
+        pairs: dict[frozenset, int] = defaultdict(int)
+        for name, raw in raw_models.items():
+            for spec in raw["fields"].values():
+                if spec["type"] == "ref" and spec.get("to") in raw_models:
+                    pairs[frozenset((name, spec["to"]))] += 1
+        relations = {}
+        for name in sorted(raw_models):
+            raw = raw_models[name]
+            for field_name, spec in raw["fields"].items():
+                path = ("models", name, "fields", field_name)
+                if spec["type"] != "ref":
+                    continue
+                target = spec.get("to")
+                if target is None:
+                    self.error(path, f"ref field {name}.{field_name} needs 'to: <Model>'",
+                               at_key=True)
+                    continue
+                if target not in raw_models:
+                    self.error((*path, "to"), f"unknown model '{target}'",
+                               did_you_mean(target, raw_models))
+                    continue
+                one_to_one = bool(spec.get("unique"))
+                relation = spec.get("relation") or naming.relation_name(field_name)
+                ambiguous = target == name or pairs[frozenset((name, target))] > 1
+                default_backref = naming.lower_camel(name)
+                if not one_to_one:
+                    default_backref = naming.plural(default_backref)
+                if ambiguous:
+                    default_backref += naming.upper_camel(relation)
+                backref = spec.get("backref") or default_backref
+                on_delete = OnDelete(spec.get("onDelete") or
+                                     ("setNull" if spec.get("nullable") else "cascade"))
+                rel_name = f"{name}_{field_name}"
+                relations[(name, field_name)] = {
+                    "target": target,
+                    "relation": relation,
+                    "backref": backref,
+                    "one_to_one": one_to_one,
+                    "ambiguous": ambiguous,
+                    "on_delete": on_delete,
+                    "name": rel_name,
+                    "backref_obj": Backref(
+                        name=backref, attr=naming.snake_case(backref), source_model=name,
+                        source_field=field_name, one_to_one=one_to_one,
+                        relation_name=rel_name, ambiguous=ambiguous, on_delete=on_delete),
+                }
+        return relations
+
+    def _model(self, name, raw, tables, pk_columns, enums, relations, backrefs) -> Model:
+        table = tables[name]
+        fields: list[Field] = []
+        uniques: list[Unique] = []
+        indexes: list[Index] = []
+        checks: list[Check] = []
+        attributes: dict[str, tuple] = {}  # ORM attribute name -> where it is defined
+
+        def claim(attribute: str, path: tuple, what: str):
+            other = attributes.get(attribute)
+            if other is not None:
+                self.error(path, f"{what} '{attribute}' of model {name} collides with "
+                                 f"{other[1]}", "rename one of them (relation:/backref:)")
+            else:
+                attributes[attribute] = (path, what)
+
+        for field_name, spec in raw["fields"].items():
+            path = ("models", name, "fields", field_name)
+            field = self._field(name, table, field_name, spec, path, tables, pk_columns, enums,
+                                relations)
+            if field is None:
+                continue
+            claim(field.name, path, "field")
+            if field.reference:
+                claim(field.reference.relation, (*path, "relation"), "relation")
+            fields.append(field)
+            if field.unique_constraint:
+                uniques.append(Unique(field.unique_constraint, (field.name,), (field.column,)))
+            if field.index:
+                indexes.append(Index(field.index, (field.name,), (field.column,)))
+            checks.extend(self._checks(table, field))
+        for backref in backrefs:
+            claim(backref.name, ("models", backref.source_model, "fields", backref.source_field),
+                  f"back-reference from {backref.source_model}.{backref.source_field}")
+        by_name = {f.name: f for f in fields}
+        for key, kind in (("unique", "unique"), ("indexes", "index")):
+            for i, names in enumerate(raw.get(key) or []):
+                path = ("models", name, key, i)
+                resolved = []
+                for j, field_name in enumerate(names):
+                    if field_name not in by_name:
+                        if field_name not in raw["fields"]:
+                            self.error((*path, j), f"{kind} names unknown field "
+                                       f"'{field_name}' of model {name}",
+                                       did_you_mean(field_name, raw["fields"]))
+                        continue
+                    resolved.append(by_name[field_name])
+                if len(set(names)) != len(names):
+                    self.error(path, f"{kind} lists a field twice")
+                if len(resolved) != len(names):
+                    continue
+                for field in resolved:
+                    if field.type is T.TEXT:
+                        self.error(path, f"{kind} on text field '{field.name}': MySQL cannot "
+                                         "index unbounded text", "use type: string with maxLength")
+                columns = tuple(f.column for f in resolved)
+                field_names = tuple(f.name for f in resolved)
+                if kind == "unique":
+                    uniques.append(Unique(naming.constraint_name(table, columns, "key"),
+                                          field_names, columns))
+                else:
+                    indexes.append(Index(naming.constraint_name(table, columns, "idx"),
+                                         field_names, columns))
+        pk = next((f for f in fields if f.primary_key), None)
+        if pk is None:  # already reported; keep going with a placeholder to find more errors
+            pk = fields[0] if fields else None
+        return Model(
+            name=name, table=table, description=raw.get("description"), fields=tuple(fields),
+            primary_key=pk, pk_constraint=naming.constraint_name(table, (), "pkey"),
+            uniques=tuple(uniques), indexes=tuple(indexes), checks=tuple(checks),
+            backrefs=tuple(backrefs), position=self.source.key(("models", name)),
+        )
+
+    def _field(self, model, table, name, spec, path, tables, pk_columns, enums, relations):
+        ftype = FieldType(spec["type"])
+        allowed = COMMON_OPTIONS | TYPE_OPTIONS[ftype]
+        if ftype is T.ID:
+            allowed -= ID_REFUSES
+        ok = True
+        for option in spec:
+            if option not in allowed:
+                accepts = sorted(o for o in allowed if o != "type")
+                self.error((*path, option), f"option '{option}' does not apply to a "
+                           f"{ftype.value} field", f"{ftype.value} fields accept: "
+                           + ", ".join(accepts), at_key=True)
+                ok = False
+        if not ok:
+            return None
+        column = spec.get("column") or naming.snake_case(name)
+        nullable = bool(spec.get("nullable", False))
+        enum = None
+        if ftype is T.ENUM:
+            enum_name = spec.get("enum")
+            if enum_name is None:
+                self.error(path, f"enum field {model}.{name} needs 'enum: <Enum>'", at_key=True)
+                return None
+            if enum_name not in enums:
+                self.error((*path, "enum"), f"unknown enum '{enum_name}'",
+                           did_you_mean(enum_name, enums))
+                return None
+            enum = enums[enum_name]
+        reference = None
+        if ftype is T.REF:
+            rel = relations.get((model, name))
+            if rel is None:
+                return None  # reported while resolving relations
+            target = rel["target"]
+            if target not in pk_columns:
+                return None
+            if rel["on_delete"] is OnDelete.SET_NULL and not nullable:
+                self.error((*path, "onDelete"), "onDelete: setNull needs a nullable field",
+                           "add 'nullable: true'")
+            if target == model and not nullable:
+                self.error(path, f"required self-reference {model}.{name} can never be "
+                                 "satisfied by the first row", "add 'nullable: true'",
+                           at_key=True)
+            reference = Reference(
+                target=target, target_table=tables[target], target_column=pk_columns[target],
+                on_delete=rel["on_delete"], relation=rel["relation"],
+                relation_attr=naming.snake_case(rel["relation"]), backref=rel["backref"],
+                backref_attr=naming.snake_case(rel["backref"]), one_to_one=rel["one_to_one"],
+                name=rel["name"], ambiguous=rel["ambiguous"],
+                constraint=naming.constraint_name(table, (column,), "fkey"),
+            )
+        max_length = spec.get("maxLength")
+        if ftype is T.STRING and max_length is None:
+            max_length = DEFAULT_STRING_LENGTH
+        if ftype is T.ENUM:
+            longest = max(len(v) for v in enum.values)
+            if max_length is None:
+                max_length = max(DEFAULT_ENUM_LENGTH, longest)
+            elif longest > max_length:
+                self.error((*path, "maxLength"), f"enum {enum.name} has a value of "
+                           f"{longest} characters, longer than maxLength {max_length}")
+        if ftype in (T.ID, T.REF):
+            max_length = ID_LENGTH
+        min_length = spec.get("minLength")
+        if min_length is not None and max_length is not None and min_length > max_length:
+            self.error((*path, "minLength"), f"minLength {min_length} is above maxLength "
+                                              f"{max_length}")
+        pattern = spec.get("pattern")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                self.error((*path, "pattern"), f"invalid regular expression: {exc}")
+                pattern = None
+            else:
+                problem = _unportable_regex(pattern)
+                if problem:
+                    self.error((*path, "pattern"), f"pattern uses {problem}, which not every "
+                               "target's regex engine supports")
+                    pattern = None
+        minimum, maximum = spec.get("min"), spec.get("max")
+        if ftype in INT_BOUNDS:
+            low, high = INT_BOUNDS[ftype]
+            for key, bound in (("min", minimum), ("max", maximum)):
+                if bound is not None and (bound != int(bound) or not low <= bound <= high):
+                    self.error((*path, key), f"{key} {bound} is not a {ftype.value} value")
+        if minimum is not None and maximum is not None and minimum > maximum:
+            self.error((*path, "min"), f"min {minimum} is above max {maximum}")
+        precision, scale = spec.get("precision"), spec.get("scale")
+        if ftype is T.DECIMAL:
+            precision = precision or DEFAULT_DECIMAL[0]
+            scale = DEFAULT_DECIMAL[1] if scale is None else scale
+            if scale > precision:
+                self.error((*path, "scale"), f"scale {scale} is above precision {precision}")
+        if ftype is T.DATETIME:
+            precision = DATETIME_PRECISION
+        updated_at = bool(spec.get("updatedAt", False))
+        default = spec.get("default")
+        if "default" in spec:
+            default = self._default(model, name, ftype, spec, path, enum, max_length,
+                                    min_length, pattern, minimum, maximum, nullable, scale)
+        if updated_at and default is None:
+            default = NOW  # a row's first "updated at" is its creation time
+        unique = bool(spec.get("unique", False))
+        primary = ftype is T.ID
+        return Field(
+            name=name, attr=naming.snake_case(name), column=column, type=ftype,
+            nullable=nullable, default=default, primary_key=primary,
+            generate=(spec.get("generate") or "uuid") if primary else None,
+            max_length=max_length, min_length=min_length, pattern=pattern,
+            minimum=minimum, maximum=maximum, precision=precision, scale=scale, enum=enum,
+            reference=reference, unique=unique,
+            unique_constraint=naming.constraint_name(table, (column,), "key") if unique else None,
+            index=naming.constraint_name(table, (column,), "idx") if spec.get("index") else None,
+            updated_at=updated_at, description=spec.get("description"),
+            position=self.source.key(path),
+        )
+
+    def _default(self, model, name, ftype, spec, path, enum, max_length, min_length, pattern,
+                 minimum, maximum, nullable, scale):
+        value = spec["default"]
+        where = (*path, "default")
+        label = f"default {value!r} of {model}.{name}"
+        if value == "now":
+            if ftype in (T.DATE, T.DATETIME):
+                return NOW
+            self.error(where, f"{label}: 'now' is only a default for date and datetime fields")
+            return None
+        expected = {
+            T.STRING: str, T.TEXT: str, T.ENUM: str, T.BOOL: bool, T.INT: int, T.BIGINT: int,
+            T.FLOAT: (int, float), T.DECIMAL: (int, float),
+        }.get(ftype)
+        if expected is None:
+            self.error(where, f"{label}: a {ftype.value} field takes no literal default"
+                       + (" (only 'now')" if ftype in (T.DATE, T.DATETIME) else ""))
+            return None
+        if isinstance(value, bool) and ftype is not T.BOOL or not isinstance(value, expected):
+            self.error(where, f"{label} is not a {ftype.value} value")
+            return None
+        if ftype is T.ENUM and value not in enum.values:
+            self.error(where, f"{label} is not a value of enum {enum.name}",
+                       did_you_mean(value, enum.values))
+            return None
+        if isinstance(value, str):
+            if max_length is not None and len(value) > max_length:
+                self.error(where, f"{label} is longer than maxLength {max_length}")
+                return None
+            if min_length is not None and len(value) < min_length:
+                self.error(where, f"{label} is shorter than minLength {min_length}")
+                return None
+            if pattern is not None and not re.search(pattern, value):
+                self.error(where, f"{label} does not match pattern {pattern!r}")
+                return None
+        if ftype in INT_BOUNDS:
+            low, high = INT_BOUNDS[ftype]
+            if not low <= value <= high:
+                self.error(where, f"{label} does not fit a {ftype.value}")
+                return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if value != value or value in (float("inf"), float("-inf")):
+                self.error(where, f"{label} is not a finite number")
+                return None
+            if minimum is not None and value < minimum:
+                self.error(where, f"{label} is below min {minimum}")
+                return None
+            if maximum is not None and value > maximum:
+                self.error(where, f"{label} is above max {maximum}")
+                return None
+            if ftype is T.DECIMAL and round(value, scale) != value:
+                self.error(where, f"{label} has more than {scale} decimal places")
+                return None
+        return value
+
+    def _checks(self, table: str, field: Field) -> list[Check]:
+        kinds = []
+        if field.enum is not None:
+            kinds.append("enum")
+        if field.has_range:
+            kinds.append("range")
+        if field.min_length is not None:
+            kinds.append("length")
+        if field.pattern is not None:
+            kinds.append("pattern")
+        return [Check(kind, field.name, field.column,
+                      naming.constraint_name(table, (field.column, kind), "check"))
+                for kind in kinds]
+
+    def _unique_physical_names(self, models: list[Model]) -> None:
+        """Columns within a table, and constraint/index names within the schema, must differ:
+        PostgreSQL keeps indexes and constraints in one namespace per schema."""
+        names: dict[str, str] = {}
+        for model in models:
+            columns: dict[str, Field] = {}
+            for field in model.fields:
+                other = columns.get(field.column.lower())
+                if other is not None:
+                    path = ("models", model.name, "fields", field.name)
+                    self.error(path, f"fields {other.name} and {field.name} of model "
+                               f"{model.name} both map to column '{field.column}'",
+                               "set 'column:' on one of them", at_key=True)
+                columns[field.column.lower()] = field
+            constraint_names = [model.pk_constraint, *(u.name for u in model.uniques),
+                                *(i.name for i in model.indexes), *(c.name for c in model.checks),
+                                *(f.reference.constraint for f in model.references)]
+            for constraint in constraint_names:
+                owner = names.get(constraint.lower())
+                if owner is not None and owner != f"{model.name}:{constraint}":
+                    self.error(("models", model.name), f"constraint name '{constraint}' of "
+                               f"model {model.name} is used twice (also by {owner.split(':')[0]})",
+                               "two tables or columns differ only in a way the derived names "
+                               "lose; rename one", at_key=True)
+                names[constraint.lower()] = f"{model.name}:{constraint}"
+
+    # -- API ---------------------------------------------------------------------------------
+
+    def _api(self, models: list[Model], enums: dict[str, Enum]) -> Api:
+        raw = self.data["api"]
+        models_by_name = {m.name: m for m in models}
+        schema_names = set((raw.get("schemas") or {}).keys())
+        ctx = _ShapeContext(self, models_by_name, schema_names)
+        schemas = tuple(
+            NamedSchema(name, ctx.shape(shape, ("api", "schemas", name)),
+                        shape.get("description") if isinstance(shape, dict) else None)
+            for name, shape in sorted((raw.get("schemas") or {}).items())
+        )
+        global_params = raw.get("params") or {}
+        auth = raw.get("auth")
+        auth_required = bool(auth and auth.get("required", False))
+        endpoints = []
+        seen_names: dict[str, int] = {}
+        seen_routes: dict[tuple, int] = {}
+        for i, ep in enumerate(raw["endpoints"]):
+            path = ("api", "endpoints", i)
+            if ep["name"] in seen_names:
+                self.error((*path, "name"), f"endpoint name '{ep['name']}' is used twice")
+            seen_names[ep["name"]] = i
+            route = (ep["method"], re.sub(r"\{[^}]*\}", "{}", ep["path"]))
+            if route in seen_routes:
+                self.error((*path, "path"), f"{ep['method']} {ep['path']} is defined twice")
+            seen_routes[route] = i
+            placeholders = re.findall(r"\{([^}]*)\}", ep["path"])
+            own = ep.get("params") or {}
+            for param in own:
+                if param not in placeholders:
+                    self.error((*path, "params", param), f"path parameter '{param}' is missing "
+                               f"from the path {ep['path']}", at_key=True)
+            params = []
+            for placeholder in placeholders:
+                if placeholders.count(placeholder) > 1 and placeholder in dict(params):
+                    self.error((*path, "path"), f"path parameter '{placeholder}' appears twice")
+                    continue
+                source = own if placeholder in own else global_params
+                where = ("api", "params") if source is global_params else (*path, "params")
+                if placeholder not in source:
+                    self.error((*path, "path"), f"path parameter '{placeholder}' is not "
+                               "declared in api.params or the endpoint's params",
+                               did_you_mean(placeholder, {**global_params, **own}))
+                    continue
+                shape = ctx.shape(source[placeholder], (*where, placeholder))
+                if shape is None:
+                    continue
+                if not isinstance(shape, FieldShape):
+                    self.error((*where, placeholder), "a path parameter must be typed by a "
+                               "field (Model.field)")
+                    continue
+                params.append((placeholder, shape))
+            body = None
+            if "body" in ep:
+                if ep["method"] in ("GET", "DELETE"):
+                    self.error((*path, "body"), f"a {ep['method']} endpoint takes no body",
+                               at_key=True)
+                body = ctx.object(ep["body"], (*path, "body"))
+            response = ep.get("response")
+            if response is not None and response not in schema_names:
+                self.error((*path, "response"), f"unknown schema '{response}'",
+                           did_you_mean(response, schema_names))
+            ep_auth = ep.get("auth") or {}
+            endpoints.append(Endpoint(
+                name=ep["name"], method=ep["method"], path=ep["path"],
+                summary=ep.get("summary"), description=ep.get("description"),
+                tag=ep.get("tag"), params=tuple(params), body=body, response=response,
+                not_found=bool(ep.get("notFound", False)),
+                auth_required=bool(ep_auth.get("required", auth_required)) if auth else False,
+                position=self.source.value(path),
+            ))
+        return Api(
+            base_path=raw.get("basePath", ""),
+            auth_scheme=auth["scheme"] if auth else None,
+            auth_required=auth_required,
+            schemas=schemas,
+            endpoints=tuple(endpoints),
+        )
+
+
+# Patterns travel to PostgreSQL (POSIX ARE), MySQL (ICU), DuckDB (RE2), JSON Schema (ECMA 262)
+# and Pydantic (Rust regex): only the common subset is accepted.
+_UNPORTABLE_REGEX = (
+    (re.compile(r"\(\?[=!<]"), "a lookaround"),
+    (re.compile(r"\(\?[A-Za-z]"), "an inline flag"),
+    (re.compile(r"\\[1-9]"), "a backreference"),
+    (re.compile(r"[*+?}]\+"), "a possessive quantifier"),
+)
+
+
+def _unportable_regex(pattern: str) -> str | None:
+    for regex, problem in _UNPORTABLE_REGEX:
+        if regex.search(pattern):
+            return problem
+    return None
+
+
+class _ShapeContext:
+    """Resolves API shapes: ``Model.field`` references, named schemas, objects, lists, maps."""
+
+    def __init__(self, builder: _Builder, models: dict[str, Model], schema_names: set[str]):
+        self.builder = builder
+        self.models = models
+        self.schema_names = schema_names
+
+    def field(self, ref: str, path: tuple) -> tuple[str, Any] | None:
+        model_name, _, field_name = ref.partition(".")
+        model = self.models.get(model_name)
+        if model is None:
+            self.builder.error(path, f"unknown model '{model_name}' in '{ref}'",
+                               did_you_mean(model_name, self.models))
+            return None
+        try:
+            return model_name, model.field(field_name)
+        except KeyError:
+            self.builder.error(path, f"unknown field '{field_name}' of model {model_name}",
+                               did_you_mean(field_name, [f.name for f in model.fields]))
+            return None
+
+    def object(self, properties: dict, path: tuple, optional=False, nullable=False,
+               description=None) -> ObjectShape:
+        props = []
+        for name, sub in properties.items():
+            resolved = self.shape(sub, (*path, name))
+            if resolved is not None:
+                props.append((name, resolved))
+        return ObjectShape(tuple(props), optional, nullable, description)
+
+    def shape(self, raw: Any, path: tuple) -> Shape | None:
+        if isinstance(raw, str):
+            raw = {"field": raw}
+        optional = raw.get("optional")
+        nullable = raw.get("nullable")
+        description = raw.get("description")
+        if "field" in raw:
+            found = self.field(raw["field"], (*path, "field") if len(raw) > 1 else path)
+            if found is None:
+                return None
+            model_name, field = found
+            return FieldShape(
+                model=model_name, field=field,
+                optional=field.nullable if optional is None else optional,
+                nullable=field.nullable if nullable is None else nullable,
+                description=description or field.description,
+            )
+        if "schema" in raw:
+            if raw["schema"] not in self.schema_names:
+                self.builder.error((*path, "schema"), f"unknown schema '{raw['schema']}'",
+                                   did_you_mean(raw["schema"], self.schema_names))
+                return None
+            return SchemaRef(raw["schema"], bool(optional), bool(nullable), description)
+        if "object" in raw:
+            return self.object(raw["object"], (*path, "object"), bool(optional), bool(nullable),
+                               description)
+        if "list" in raw:
+            items = self.shape(raw["list"], (*path, "list"))
+            if items is None:
+                return None
+            return ListShape(items, raw.get("maxItems"), bool(optional), bool(nullable),
+                             description)
+        if "map" in raw:
+            values = self.shape(raw["map"], (*path, "map"))
+            keys = self.shape(raw["keys"], (*path, "keys"))
+            if values is None or keys is None:
+                return None
+            if keys.field.type not in (T.INT, T.BIGINT, T.STRING, T.ENUM, T.ID):
+                self.builder.error((*path, "keys"), "map keys must be an int, bigint, string, "
+                                   f"enum or id field, not {keys.field.type.value}")
+                return None
+            return MapShape(values, keys, bool(optional), bool(nullable), description)
+        raise AssertionError(f"shape not caught by the JSON Schema: {raw!r}")
+
+
+def upper_words(name: str) -> str:
+    return " ".join(part.capitalize() for part in naming.snake_case(name).split("_"))
+
+
+def build_spec(data: dict[str, Any], source: SourceMap) -> Spec:
+    return _Builder(data, source).build()

@@ -1,0 +1,56 @@
+"""Diagnostics: every user error is one line, ``file:line:col: message``, never a traceback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """1-based line and column in the spec file."""
+
+    line: int = 0
+    column: int = 0
+
+
+NOWHERE = Position(0, 0)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    file: str
+    position: Position
+    message: str
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.position.line:
+            where = f"{self.file}:{self.position.line}:{self.position.column}"
+        text = f"{where}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class SpecError(Exception):
+    """Raised with one or more diagnostics; the CLI prints them and exits 2."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = sorted(diagnostics, key=lambda d: (d.file, d.position))
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+class UsageError(Exception):
+    """A bad command line or config (not the spec's fault); exit status 2."""
+
+
+def did_you_mean(name: str, candidates: object) -> str | None:
+    """A hint naming the closest candidate, or None when nothing is close."""
+    import difflib
+
+    names = sorted(str(c) for c in candidates)  # type: ignore[attr-defined]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in names}
+        if name.lower() in lowered:
+            close = [lowered[name.lower()]]
+    return f"did you mean '{close[0]}'?" if close else None

@@ -1,0 +1,133 @@
+"""Validate a spec document against the spec format's JSON Schema, with one-line messages.
+
+The schema (``spec/vigilo-spec.schema.json``) is the single description of the format's shape;
+editors use the same file for completion. jsonschema's own messages are written for schema
+authors, so each error kind is translated into a sentence for spec authors, pointing at the
+key or value it is about.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from .errors import Diagnostic, did_you_mean
+from .yamlsource import SourceMap
+
+SCHEMA_FILE = "vigilo-spec.schema.json"
+MAX_ERRORS = 20
+
+_JSON_TYPES = {
+    "object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
+    "number": "a number", "boolean": "true or false", "null": "null",
+}
+_PATTERN_MEANINGS = {
+    "^[A-Za-z_][A-Za-z0-9_]*$": "a name of letters, digits and '_' that does not start with a "
+                                "digit",
+    "^[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*$": "a field reference 'Model.field'",
+}
+
+
+@lru_cache(maxsize=1)
+def format_schema() -> dict[str, Any]:
+    text = resources.files("vigilo_gen.bundled").joinpath(SCHEMA_FILE).read_text("utf-8")
+    return json.loads(text)
+
+
+def _type_name(value: Any) -> str:
+    for python_type, name in ((bool, "true/false"), (int, "an integer"), (float, "a number"),
+                              (str, "a string"), (list, "a list"), (dict, "a mapping")):
+        if isinstance(value, python_type):
+            return name
+    return "null" if value is None else type(value).__name__
+
+
+def _choose(error):
+    """For a oneOf failure, the branch error that best explains what the author meant."""
+    if error.validator != "oneOf" or not error.context:
+        return error
+    instance = error.instance
+    branches: dict[int, list] = {}
+    for sub in error.context:
+        branches.setdefault(sub.schema_path[0], []).append(sub)
+    best = None
+    for index, subs in sorted(branches.items()):
+        schema = error.validator_value[index]
+        want = schema.get("type")
+        if want == "string" and isinstance(instance, str) or \
+           want == "array" and isinstance(instance, list):
+            best = subs
+            break
+        if want == "object" and isinstance(instance, dict):
+            required = schema.get("required", [])
+            if all(key in instance for key in required):
+                best = subs
+                break
+    if best is None:
+        return error
+    return _choose(min(best, key=lambda e: (len(e.path) * -1, str(e.message))))
+
+
+def _message(error, source: SourceMap) -> Diagnostic:
+    error = _choose(error)
+    path = tuple(error.absolute_path)
+    kind = error.validator
+    value = error.instance
+    schema = error.schema
+    where = ".".join(str(p) for p in path) or "the spec"
+    if kind == "additionalProperties" and isinstance(value, dict):
+        known = set(schema.get("properties", {}))
+        extras = [k for k in value if k not in known]
+        if extras:
+            extra = extras[0]
+            return source.error((*path, extra), f"unknown key '{extra}' in {where}",
+                                did_you_mean(extra, known), at_key=True)
+    if kind == "required":
+        missing = [k for k in error.validator_value if k not in value]
+        return source.error(path, f"{where} is missing the required key '{missing[0]}'",
+                            at_key=True)
+    if kind == "type":
+        wanted = error.validator_value
+        wanted = wanted if isinstance(wanted, list) else [wanted]
+        names = " or ".join(_JSON_TYPES.get(w, w) for w in wanted)
+        return source.error(path, f"{where} must be {names}, not {_type_name(value)}")
+    if kind == "enum":
+        options = [str(o) for o in error.validator_value]
+        hint = did_you_mean(str(value), options) or "one of: " + ", ".join(options)
+        noun = "field type" if path and path[-1] == "type" else "value"
+        return source.error(path, f"unknown {noun} {value!r} in {where}", hint)
+    if kind == "const":
+        return source.error(path, f"{where} must be {error.validator_value!r}, not {value!r}")
+    if kind == "pattern":
+        meaning = _PATTERN_MEANINGS.get(error.validator_value,
+                                        f"text matching {error.validator_value}")
+        # propertyNames errors carry the key as instance and the mapping as path.
+        if "propertyNames" in error.absolute_schema_path:
+            return source.error((*path, value), f"name {value!r} must be {meaning}",
+                                at_key=True)
+        return source.error(path, f"{value!r} in {where} must be {meaning}")
+    if kind in ("minItems", "minProperties"):
+        return source.error(path, f"{where} must not be empty")
+    if kind in ("minimum", "maximum", "minLength", "maxLength", "maxItems"):
+        return source.error(path, f"{where}: {error.message}")
+    if kind == "oneOf":
+        return source.error(path, f"{where} is not a valid definition")
+    return source.error(path, f"{where}: {error.message}")
+
+
+def validate_document(data: Any, source: SourceMap) -> list[Diagnostic]:
+    import jsonschema  # imported here: validation is the only user
+
+    if not isinstance(data, dict):
+        return [source.error((), f"the spec must be a mapping at the top level, not "
+                                 f"{_type_name(data)}")]
+    validator = jsonschema.Draft202012Validator(format_schema())
+    diagnostics = []
+    for error in validator.iter_errors(data):
+        diagnostics.append(_message(error, source))
+        if len(diagnostics) >= MAX_ERRORS:
+            break
+    unique = {(d.position, d.message): d for d in diagnostics}
+    return sorted(unique.values(), key=lambda d: d.position)

@@ -1,0 +1,72 @@
+"""Load a spec: read YAML with positions, validate its shape and meaning, build the Spec model."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+
+from .build import build_spec
+from .dialects import IDENTIFIER_LIMITS, PORTABLE_DIALECTS
+from .errors import Diagnostic, Position, SpecError
+from .model import Spec
+from .schema import validate_document
+from .yamlsource import read_yaml
+
+DEFAULT_SPEC = Path("spec") / "vigilo.yaml"
+BUNDLED_SPEC = "vigilo.yaml"
+
+
+def bundled_spec_path() -> Path:
+    """The Vigilo spec shipped inside the package (the default when ./spec/vigilo.yaml is absent)."""
+    return Path(str(resources.files("vigilo_gen.bundled").joinpath(BUNDLED_SPEC)))
+
+
+def resolve_spec_path(path: str | os.PathLike | None) -> tuple[Path, str]:
+    """(file to read, name to show in messages) for ``--spec`` (or its default)."""
+    if path is not None:
+        return Path(path), str(path)
+    if DEFAULT_SPEC.is_file():
+        return DEFAULT_SPEC, str(DEFAULT_SPEC)
+    bundled = bundled_spec_path()
+    return bundled, f"<bundled>/{BUNDLED_SPEC}"
+
+
+def load_spec(path: str | os.PathLike | None = None) -> Spec:
+    """Read, validate and build a spec. Raises SpecError with every problem found."""
+    file, display = resolve_spec_path(path)
+    data, source = read_yaml(file, display)
+    problems = validate_document(data, source)
+    if problems:
+        raise SpecError(problems)
+    spec = build_spec(data, source)
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    return replace(spec, source_name=file.name, source_hash=digest)
+
+
+def identifier_problems(spec: Spec, dialects: Iterable[str] = PORTABLE_DIALECTS,
+                        file: str = "") -> list[Diagnostic]:
+    """Identifiers longer than a dialect accepts. Checked per chosen dialect, not at load time:
+    a spec may be fine for SQLite and too long for PostgreSQL."""
+    limits = [(d, IDENTIFIER_LIMITS.get(d)) for d in dialects]
+    limits = [(d, n) for d, n in limits if n is not None]
+    if not limits:
+        return []
+    problems = []
+
+    def check(name: str, what: str, where: Position) -> None:
+        for dialect, limit in limits:
+            if len(name) > limit:
+                problems.append(Diagnostic(file or spec.source_name, where,
+                                           f"{what} '{name}' is {len(name)} characters long; "
+                                           f"{dialect} allows {limit}"))
+                return
+
+    for model in spec.models:
+        check(model.table, "table name", model.position)
+        for field in model.fields:
+            check(field.column, "column name", field.position)
+    return problems

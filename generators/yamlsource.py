@@ -1,0 +1,164 @@
+"""Read a YAML file into plain Python data plus the source position of every key and value.
+
+PyYAML's composer gives nodes with marks; we walk the node graph ourselves so that we can
+(a) remember where each value came from, (b) reject duplicate keys, which PyYAML silently
+accepts, and (c) bound the work an alias bomb could cause, counting every node we expand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Diagnostic, Position, SpecError
+
+# A spec with five tables is ~8 KB; a 2,000-table spec stays under 2 MiB. Anything far above
+# that is a mistake (or an attack), and reading it would only waste the user's memory.
+MAX_SPEC_BYTES = 4 * 1024 * 1024
+# Upper bound on nodes materialised after alias expansion ("billion laughs" protection).
+MAX_NODES = 500_000
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class SourceMap:
+    """Where each value (and each mapping key) of the document stands in the file."""
+
+    file: str
+    values: dict[Path_, Position] = field(default_factory=dict)
+    keys: dict[Path_, Position] = field(default_factory=dict)
+
+    def value(self, path: Path_) -> Position:
+        """Position of the value at ``path``, or of its nearest known ancestor."""
+        while path not in self.values and path:
+            path = path[:-1]
+        return self.values.get(path, Position(1, 1))
+
+    def key(self, path: Path_) -> Position:
+        """Position of the mapping key naming ``path`` (falls back to its value)."""
+        return self.keys.get(path) or self.value(path)
+
+    def error(self, path: Path_, message: str, hint: str | None = None, *, at_key: bool = False):
+        where = self.key(path) if at_key else self.value(path)
+        return Diagnostic(self.file, where, message, hint)
+
+
+def _pos(mark: yaml.Mark) -> Position:
+    return Position(mark.line + 1, mark.column + 1)
+
+
+class _Walker:
+    def __init__(self, source: SourceMap):
+        self.source = source
+        self.count = 0
+        self.constructor = yaml.SafeLoader("")  # only used to construct scalars
+
+    def walk(self, node: yaml.Node, path: Path_) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise SpecError(
+                [
+                    Diagnostic(
+                        self.source.file,
+                        _pos(node.start_mark),
+                        f"the document expands to more than {MAX_NODES:,} nodes "
+                        "(an alias bomb?); refusing to read it",
+                    )
+                ]
+            )
+        self.source.values.setdefault(path, _pos(node.start_mark))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self.constructor.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise SpecError(
+                    [Diagnostic(self.source.file, _pos(key_node.start_mark),
+                                "YAML merge keys ('<<') are not supported in a spec")]
+                )
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise SpecError(
+                    [Diagnostic(self.source.file, _pos(key_node.start_mark),
+                                "a mapping key must be a plain string")]
+                )
+            key = self.constructor.construct_object(key_node)
+            if not isinstance(key, str):
+                key = str(key)
+            if key in result:
+                first = self.source.keys[(*path, key)]
+                raise SpecError(
+                    [Diagnostic(self.source.file, _pos(key_node.start_mark),
+                                f"duplicate key '{key}' (first defined at line {first.line})")]
+                )
+            self.source.keys[(*path, key)] = _pos(key_node.start_mark)
+            result[key] = self.walk(value_node, (*path, key))
+        return result
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    problem = exc.problem or exc.context or "invalid YAML"
+    if "'\\t'" in problem or "\t" in problem:
+        return "tab character in YAML indentation; indent with spaces"
+    return f"invalid YAML: {problem}"
+
+
+def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap]:
+    """Parse ``path``; return (data, source map). Every failure is a SpecError with a position."""
+    source = SourceMap(display)
+
+    def fail(message: str, where: Position = Position(0, 0)) -> SpecError:
+        return SpecError([Diagnostic(display, where, message)])
+
+    if not path.exists():
+        raise fail("no such file")
+    if path.is_dir():
+        raise fail("is a directory, not a spec file")
+    try:
+        size = path.stat().st_size
+        if size > MAX_SPEC_BYTES:
+            raise fail(f"spec is {size:,} bytes; the limit is {MAX_SPEC_BYTES:,} bytes")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise fail(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", Position(line, column)) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
+    ):
+        raise fail("the spec is empty", Position(1, 1))
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise fail(_yaml_problem(exc), _pos(mark) if mark else Position(1, 1)) from None
+    except yaml.YAMLError as exc:
+        raise fail(f"invalid YAML: {exc}") from None
+    if node is None:
+        raise fail("the spec is empty", Position(1, 1))
+    try:
+        data = _Walker(source).walk(node, ())
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise fail(_yaml_problem(exc), _pos(mark) if mark else Position(1, 1)) from None
+    except RecursionError:
+        raise fail("the document is nested too deeply", _pos(node.start_mark)) from None
+    return data, source

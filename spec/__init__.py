@@ -1,0 +1,1 @@
+"""Package data: the bundled Vigilo spec and the JSON Schema of the spec format."""
