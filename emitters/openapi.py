@@ -1,0 +1,535 @@
+"""OpenAPI 3.1 document of the spec's HTTP API (JSON by default, ``--format yaml``).
+
+``build_document(spec, provenance)`` is the single source of every API schema: this emitter
+serialises it, and the ``pydantic`` emitter feeds the same document to datamodel-code-generator.
+
+Choices (each fact is written once in the spec and read from the Spec model here):
+- A property typed by a model field carries every constraint of that field: enum values,
+  minimum/maximum, minLength/maxLength, pattern. ``optional`` -> not in ``required``;
+  ``nullable`` -> ``type: [T, "null"]`` (or ``anyOf [..., null]`` for enums and references).
+- Objects reject unknown keys (``additionalProperties: false``): a misspelt key is an error,
+  not a silently ignored value. The Pydantic models agree (``extra="forbid"``).
+- int/bigint: ``integer`` with format int32/int64 and the type's own bounds where the spec
+  gives none, so every consumer rejects a value the database column cannot hold.
+- decimal: a *string* (exact; a JSON number would be read as a binary float) whose pattern
+  allows at most precision-scale integer digits and scale fraction digits, and no minus sign
+  when the minimum is >= 0. Other bounds of a decimal cannot be written on a string: the
+  property's description says so (the database CHECK still enforces them).
+- id/ref: ``string``, format uuid, maxLength 36. date/datetime: format date / date-time.
+- Enums are inlined (``enum: [...]``) where used, so an enum name never collides with a
+  schema name; database defaults are not API defaults and are not written.
+- Named schemas (``api.schemas``) are components; so is each request body
+  (``<OperationId>Body``) and the ``Success`` / ``Error`` envelopes of the protocol.
+- Map keys: ``propertyNames`` (integers as their decimal text, enums as their values).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from vigilo_gen import naming
+from vigilo_gen.build import INT_BOUNDS
+from vigilo_gen.emitter import Emitter, Provenance, option
+from vigilo_gen.errors import UsageError
+from vigilo_gen.model import (
+    ID_LENGTH,
+    NOW,
+    Api,
+    Endpoint,
+    Field,
+    FieldShape,
+    FieldType,
+    ListShape,
+    MapShape,
+    ObjectShape,
+    SchemaRef,
+    Shape,
+    Spec,
+)
+
+OPENAPI_VERSION = "3.1.0"
+JSON_MEDIA = "application/json"
+SCHEMAS = "#/components/schemas/"
+SUCCESS = "Success"
+ERROR = "Error"
+BODY_SUFFIX = "Body"
+
+T = FieldType
+_ID_SCHEMA = {"type": "string", "format": "uuid", "maxLength": ID_LENGTH}
+
+# FieldType -> the JSON Schema of its values, before the field's own constraints.
+TYPE_SCHEMAS: dict[FieldType, dict[str, Any]] = {
+    T.ID: _ID_SCHEMA,
+    T.REF: _ID_SCHEMA,
+    T.STRING: {"type": "string"},
+    T.TEXT: {"type": "string"},
+    T.INT: {"type": "integer", "format": "int32"},
+    T.BIGINT: {"type": "integer", "format": "int64"},
+    T.FLOAT: {"type": "number", "format": "double"},
+    T.DECIMAL: {"type": "string"},
+    T.BOOL: {"type": "boolean"},
+    T.DATE: {"type": "string", "format": "date"},
+    T.DATETIME: {"type": "string", "format": "date-time"},
+    T.ENUM: {"type": "string"},
+}
+
+# Example values of the types whose valid values a generic rule cannot pick otherwise.
+TYPE_EXAMPLES: dict[FieldType, Any] = {
+    T.ID: "0b6f7e1c-2d4a-4c9e-9f3b-5a7d8e6c1b2a",
+    T.REF: "0b6f7e1c-2d4a-4c9e-9f3b-5a7d8e6c1b2a",
+    T.BOOL: False,
+    T.DATE: "2024-01-31",
+    T.DATETIME: "2024-01-31T12:00:00.000Z",
+}
+
+# Auth scheme of the spec -> OpenAPI security scheme (name, object).
+SECURITY_SCHEMES: dict[str, tuple[str, dict[str, str]]] = {
+    "bearer": ("bearerAuth", {"type": "http", "scheme": "bearer"}),
+}
+
+# Error responses: status -> (component name, description). The body is the Error envelope.
+ERROR_RESPONSES: dict[str, tuple[str, str]] = {
+    "400": ("BadRequest", "The request is malformed: a parameter or the body is invalid."),
+    "401": ("Unauthorized", "A bearer token is required and was missing or rejected."),
+    "404": ("NotFound", "Nothing is stored for this key."),
+    "500": ("InternalError", "The server failed to complete the request."),
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    format: str = option("json", "Output format.", choices=("json", "yaml"))
+
+
+# --- schemas ------------------------------------------------------------------------------
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": SCHEMAS + name}
+
+
+def _number(value: int | float) -> int | float:
+    """Whole floats as ints, so ``0.0`` and ``0`` read the same in every output."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def decimal_pattern(field: Field) -> str:
+    """At most precision-scale integer digits and scale fraction digits; no sign if min >= 0."""
+    whole, scale = (field.precision or 0) - (field.scale or 0), field.scale or 0
+    sign = "" if field.minimum is not None and field.minimum >= 0 else "-?"
+    integer = "0" if whole <= 0 else ("0|[1-9]" if whole == 1 else f"0|[1-9][0-9]{{0,{whole - 1}}}")
+    fraction = rf"(\.[0-9]{{1,{scale}}})?" if scale else ""
+    return f"^{sign}({integer}){fraction}$"
+
+
+def field_schema(field: Field) -> dict[str, Any]:
+    """The JSON Schema of a field's non-null values, with every constraint of the field."""
+    schema = dict(TYPE_SCHEMAS[field.type])
+    if field.enum is not None:
+        schema["enum"] = list(field.enum.values)
+    if field.type in (T.STRING, T.TEXT):
+        if field.min_length is not None:
+            schema["minLength"] = field.min_length
+        if field.max_length is not None:
+            schema["maxLength"] = field.max_length
+        if field.pattern is not None:
+            schema["pattern"] = field.pattern
+    if field.type in INT_BOUNDS:
+        low, high = INT_BOUNDS[field.type]
+        schema["minimum"] = _number(field.minimum) if field.minimum is not None else low
+        schema["maximum"] = _number(field.maximum) if field.maximum is not None else high
+    elif field.type is T.FLOAT:
+        if field.minimum is not None:
+            schema["minimum"] = _number(field.minimum)
+        if field.maximum is not None:
+            schema["maximum"] = _number(field.maximum)
+    elif field.type is T.DECIMAL:
+        schema["pattern"] = decimal_pattern(field)
+    return schema
+
+
+def _decimal_note(field: Field) -> str | None:
+    """The bounds of a decimal that its string pattern cannot say (JSON Schema has no
+    numeric bounds on strings)."""
+    low = field.minimum if field.minimum is not None and field.minimum != 0 else None
+    if low is None and field.maximum is None:
+        return None
+    parts = [f">= {_number(low)}" if low is not None else "", f"<= {_number(field.maximum)}"
+             if field.maximum is not None else ""]
+    return "Decimal sent as a string; the server also requires it " + \
+        " and ".join(p for p in parts if p) + "."
+
+
+def key_schema(keys: FieldShape) -> dict[str, Any]:
+    """``propertyNames`` of a map: JSON keys are strings, so integers are matched as text."""
+    field = keys.field
+    if field.type in INT_BOUNDS:
+        nonnegative = field.minimum is not None and field.minimum >= 0
+        return {"pattern": "^(0|[1-9][0-9]*)$" if nonnegative else "^(0|-?[1-9][0-9]*)$"}
+    schema = field_schema(field)
+    schema.pop("type", None)
+    return schema
+
+
+def _with_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """Let ``null`` through as well: in the type list where possible, else ``anyOf``."""
+    if isinstance(schema.get("type"), str) and "enum" not in schema:
+        return {**schema, "type": [schema["type"], "null"]}
+    description = schema.pop("description", None)
+    wrapped: dict[str, Any] = {"anyOf": [schema, {"type": "null"}]}
+    if description is not None:
+        wrapped = {"description": description, **wrapped}
+    return wrapped
+
+
+def shape_schema(shape: Shape) -> dict[str, Any]:
+    """The JSON Schema of a value of ``shape`` (its optionality is the parent's business)."""
+    description = shape.description
+    if isinstance(shape, FieldShape):
+        schema = field_schema(shape.field)
+        if shape.field.type is T.DECIMAL:
+            note = _decimal_note(shape.field)
+            description = f"{description} {note}" if description and note else description or note
+    elif isinstance(shape, SchemaRef):
+        schema = _ref(shape.name)
+    elif isinstance(shape, ObjectShape):
+        schema = object_schema(shape)
+    elif isinstance(shape, ListShape):
+        schema = {"type": "array", "items": shape_schema(shape.items)}
+        if shape.max_items is not None:
+            schema["maxItems"] = shape.max_items
+    elif isinstance(shape, MapShape):
+        schema = {"type": "object", "propertyNames": key_schema(shape.keys),
+                  "additionalProperties": shape_schema(shape.values)}
+    else:  # pragma: no cover - the Shape union is closed
+        raise TypeError(shape)
+    if description:
+        schema = {"description": description, **schema}
+    return _with_null(schema) if shape.nullable else schema
+
+
+def object_schema(shape: ObjectShape) -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {name: shape_schema(sub) for name, sub in shape.properties},
+    }
+    required = [name for name, sub in shape.properties if not sub.optional]
+    if required:
+        schema["required"] = required
+    schema["additionalProperties"] = False
+    return schema
+
+
+def body_name(endpoint: Endpoint) -> str:
+    """Component name of an endpoint's request body: ``saveLineColor`` -> ``SaveLineColorBody``."""
+    return naming.upper_camel(endpoint.name) + BODY_SUFFIX
+
+
+def component_schemas(api: Api) -> dict[str, dict[str, Any]]:
+    """Every schema of the API by component name: named schemas, bodies, the envelopes."""
+    components: dict[str, dict[str, Any]] = {}
+    owners: dict[str, str] = {}
+
+    def add(name: str, schema: dict[str, Any], owner: str) -> None:
+        if name in components:
+            raise UsageError(f"the OpenAPI component name '{name}' is used by both "
+                             f"{owners[name]} and {owner}; rename one of them")
+        components[name], owners[name] = schema, owner
+
+    for named in api.schemas:
+        schema = shape_schema(named.shape)
+        if named.description and "description" not in schema:
+            schema = {"description": named.description, **schema}
+        add(named.name, schema, f"schema '{named.name}'")
+    for endpoint in api.endpoints:
+        if endpoint.body is not None:
+            body = {"description": f"Request body of {endpoint.name}.",
+                    **object_schema(endpoint.body)}
+            add(body_name(endpoint), body, f"the body of endpoint '{endpoint.name}'")
+    add(SUCCESS, {
+        "description": "The request succeeded.",
+        "type": "object",
+        "properties": {"success": {"const": True}},
+        "required": ["success"],
+        "additionalProperties": False,
+    }, "the success envelope")
+    add(ERROR, {
+        "description": "The request failed; the message says why.",
+        "type": "object",
+        "properties": {"error": {"type": "string"}},
+        "required": ["error"],
+        "additionalProperties": False,
+    }, "the error envelope")
+    return components
+
+
+# --- examples -----------------------------------------------------------------------------
+
+_OMIT = object()  # an optional property left out of an example (it would recurse forever)
+
+try:  # the stdlib regex parser: Python 3.11+ name, then the older one
+    from re import _parser as _sre  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse as _sre  # type: ignore[no-redef]
+
+
+def _regex_sample(pattern: str, extra: int) -> str | None:
+    """A short string matching ``pattern`` (first alternative, first class member, minimum
+    repetitions plus ``extra``), or None for constructs this sampler does not know."""
+    c = _sre  # constants live on the parser module
+    out: list[str] = []
+
+    def walk(items) -> bool:
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                out.append(chr(arg))
+            elif name == "ANY":
+                out.append("a")
+            elif name == "IN":
+                choice = _class_member(arg)
+                if choice is None:
+                    return False
+                out.append(choice)
+            elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                low, high, sub = arg
+                count = low + extra if high is c.MAXREPEAT or low + extra <= high else high
+                count = max(count, low)
+                for _ in range(count):
+                    if not walk(sub):
+                        return False
+            elif name == "SUBPATTERN":
+                if not walk(arg[-1]):
+                    return False
+            elif name == "BRANCH":
+                if not walk(arg[1][0]):
+                    return False
+            elif name == "AT":
+                continue
+            else:
+                return False
+        return True
+
+    return "".join(out) if walk(_sre.parse(pattern)) else None
+
+
+def _class_member(items) -> str | None:
+    """First member of a character class, preferring a letter or digit; None if negated."""
+    for op, arg in items:
+        name = str(op)
+        if name == "NEGATE":
+            return None
+        if name == "LITERAL":
+            return chr(arg)
+        if name == "RANGE":
+            return chr(arg[0])
+        if name == "CATEGORY":
+            return {"CATEGORY_DIGIT": "0", "CATEGORY_WORD": "a", "CATEGORY_SPACE": " "}.get(
+                str(arg))
+    return None
+
+
+def _string_example(field: Field) -> str:
+    low = field.min_length or 0
+    high = field.max_length if field.max_length is not None else 10**9
+    if field.pattern is None:
+        text = "example"
+        text = text + "x" * max(0, low - len(text))
+        return text[:high]
+    for extra in range(0, 64):
+        text = _regex_sample(field.pattern, extra)
+        if text is None:
+            break
+        if low <= len(text) <= high and re.search(field.pattern, text):
+            return text
+    raise UsageError(f"cannot synthesize an example for pattern {field.pattern!r} of "
+                     f"{field.name}; give the field a default")
+
+
+def _numeric_example(field: Field) -> int | float:
+    low, high = field.minimum, field.maximum
+    if field.type in INT_BOUNDS:
+        low = low if low is not None else INT_BOUNDS[field.type][0]
+        high = high if high is not None else INT_BOUNDS[field.type][1]
+    value: int | float = 0
+    if low is not None and value < low:
+        value = low
+    if high is not None and value > high:
+        value = high
+    if field.type in INT_BOUNDS and value != int(value):
+        value = int(value) + 1 if value > 0 else int(value)
+    return _number(value) if field.type in INT_BOUNDS else value
+
+
+def field_example(field: Field) -> Any:
+    """A valid value of ``field``: its default, else its first enum value, else a value that
+    satisfies its range, length and pattern."""
+    if field.default is not None and field.default is not NOW:
+        value = field.default
+    elif field.enum is not None:
+        return field.enum.values[0]
+    elif field.type in TYPE_EXAMPLES:
+        return TYPE_EXAMPLES[field.type]
+    elif field.type in (T.STRING, T.TEXT):
+        return _string_example(field)
+    else:
+        value = _numeric_example(field)
+    if field.type is T.DECIMAL:
+        return f"{value:.{field.scale or 0}f}"
+    return value
+
+
+def shape_example(api: Api, shape: Shape, seen: tuple[str, ...] = ()) -> Any:
+    if isinstance(shape, FieldShape):
+        return field_example(shape.field)
+    if isinstance(shape, SchemaRef):
+        if shape.name in seen:  # a recursive schema: stop where the shape allows it
+            return None if shape.nullable else _OMIT
+        return shape_example(api, api.schema(shape.name).shape, (*seen, shape.name))
+    if isinstance(shape, ObjectShape):
+        return object_example(api, shape, seen)
+    if isinstance(shape, ListShape):
+        item = shape_example(api, shape.items, seen)
+        return [] if item is _OMIT or shape.max_items == 0 else [item]
+    if isinstance(shape, MapShape):
+        value = shape_example(api, shape.values, seen)
+        return {} if value is _OMIT else {str(field_example(shape.keys.field)): value}
+    raise TypeError(shape)  # pragma: no cover
+
+
+def object_example(api: Api, shape: ObjectShape, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    example = {}
+    for name, sub in shape.properties:
+        value = shape_example(api, sub, seen)
+        if value is _OMIT:
+            if not sub.optional:
+                raise UsageError(f"property '{name}' needs a value of a schema that contains "
+                                 "itself; make it optional, nullable or a list")
+            continue
+        example[name] = value
+    return example
+
+
+# --- the document -------------------------------------------------------------------------
+
+
+def _parameter(name: str, shape: FieldShape) -> dict[str, Any]:
+    parameter: dict[str, Any] = {"name": name, "in": "path", "required": True}
+    if shape.description:
+        parameter["description"] = shape.description
+    parameter["schema"] = field_schema(shape.field)
+    return parameter
+
+
+def _json_content(schema: dict[str, Any], example: Any = _OMIT) -> dict[str, Any]:
+    media: dict[str, Any] = {"schema": schema}
+    if example is not _OMIT:
+        media["example"] = example
+    return {JSON_MEDIA: media}
+
+
+def _operation(spec: Spec, endpoint: Endpoint, security_name: str | None) -> dict[str, Any]:
+    api = spec.api
+    assert api is not None
+    operation: dict[str, Any] = {"operationId": endpoint.name}
+    if endpoint.tag:
+        operation["tags"] = [endpoint.tag]
+    if endpoint.summary:
+        operation["summary"] = endpoint.summary
+    if endpoint.description:
+        operation["description"] = endpoint.description
+    if endpoint.params:
+        operation["parameters"] = [_parameter(name, shape) for name, shape in endpoint.params]
+    if endpoint.body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": _json_content(_ref(body_name(endpoint)),
+                                     object_example(api, endpoint.body)),
+        }
+    if endpoint.response is not None:
+        ok = {"description": f"The {endpoint.response}.",
+              "content": _json_content(_ref(endpoint.response))}
+    else:
+        ok = {"description": "Saved.", "content": _json_content(_ref(SUCCESS))}
+    responses: dict[str, Any] = {"200": ok}
+    for status in _error_statuses(endpoint, security_name):
+        responses[status] = {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"}
+    operation["responses"] = responses
+    if security_name is not None:
+        operation["security"] = ([{security_name: []}] if endpoint.auth_required
+                                 else [{}, {security_name: []}])
+    return operation
+
+
+def _error_statuses(endpoint: Endpoint, security_name: str | None) -> list[str]:
+    statuses = ["400"]
+    if security_name is not None and endpoint.auth_required:
+        statuses.append("401")
+    if endpoint.not_found:
+        statuses.append("404")
+    statuses.append("500")
+    return statuses
+
+
+def build_document(spec: Spec, provenance: Provenance) -> dict[str, Any]:
+    """The OpenAPI document as plain data, keys in a stable order."""
+    api = spec.api
+    if api is None:
+        raise UsageError(f"{spec.source_name} has no 'api' section: there is no HTTP API "
+                         "to describe")
+    security_name, scheme = SECURITY_SCHEMES[api.auth_scheme] if api.auth_scheme else (None, None)
+    info: dict[str, Any] = {"title": spec.title, "version": spec.api_version}
+    if spec.description:
+        info["description"] = spec.description
+    document: dict[str, Any] = {
+        "openapi": OPENAPI_VERSION,
+        "x-generated-by": provenance.header_lines(),
+        "info": info,
+    }
+    if api.base_path:
+        document["servers"] = [{"url": api.base_path}]
+    tags = list(dict.fromkeys(ep.tag for ep in api.endpoints if ep.tag))
+    if tags:
+        document["tags"] = [{"name": tag} for tag in tags]
+    paths: dict[str, dict[str, Any]] = {}
+    used_errors: set[str] = set()
+    for endpoint in api.endpoints:
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(
+            spec, endpoint, security_name)
+        used_errors.update(_error_statuses(endpoint, security_name))
+    document["paths"] = paths
+    components: dict[str, Any] = {"schemas": component_schemas(api)}
+    components["responses"] = {
+        name: {"description": description, "content": _json_content(_ref(ERROR))}
+        for status, (name, description) in ERROR_RESPONSES.items() if status in used_errors
+    }
+    if security_name is not None and scheme is not None:
+        components["securitySchemes"] = {security_name: scheme}
+    document["components"] = components
+    return document
+
+
+def render(spec: Spec, options: Options, provenance: Provenance) -> str:
+    document = build_document(spec, provenance)
+    if options.format == "yaml":
+        import yaml
+
+        body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+        return provenance.header("#") + body
+    return json.dumps(document, indent=2) + "\n"
+
+
+def filename(options: Options) -> str:
+    return f"openapi.{options.format}"
+
+
+emitter = Emitter(
+    name="openapi",
+    description="OpenAPI 3.1 document of the HTTP API (JSON or YAML).",
+    options=Options,
+    render=render,
+    filename=filename,
+)
