@@ -7,13 +7,13 @@ output (``check``) is exit status 1.
 
 from __future__ import annotations
 
+import enum
 import inspect
 import os
 import sys
 from pathlib import Path
 from typing import Any, Optional
 
-import click
 import typer
 
 from . import __version__, registry
@@ -135,6 +135,8 @@ def _emitter_command(name: str, help_text: str, fields: tuple) -> Any:
         def run():
             emitter = registry.load(name)
             spec_path, out = kwargs.pop("spec"), kwargs.pop("out")
+            for key, value in kwargs.items():  # choices arrive as Enum members
+                kwargs[key] = getattr(value, "value", value)
             options = emitter.make_options(**kwargs)
             dialect = getattr(options, "dialect", None)
             spec = load_checked_spec(spec_path, (dialect,) if dialect else None)
@@ -145,11 +147,13 @@ def _emitter_command(name: str, help_text: str, fields: tuple) -> Any:
     params = []
     for f in fields:
         choices = f.metadata.get("choices") or None
+        # typer shows and checks choices when the annotation is an Enum.
+        annotation = enum.Enum(f"{name}_{f.name}", {c: c for c in choices}, type=str) \
+            if choices else type(f.default)
         params.append(inspect.Parameter(
-            f.name, inspect.Parameter.KEYWORD_ONLY, annotation=type(f.default),
+            f.name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
             default=typer.Option(f.default, f"--{f.name.replace('_', '-')}",
-                                 help=f.metadata.get("help"),
-                                 click_type=click.Choice(choices) if choices else None),
+                                 help=f.metadata.get("help")),
         ))
     params.append(inspect.Parameter("spec", inspect.Parameter.KEYWORD_ONLY,
                                     annotation=Optional[Path],

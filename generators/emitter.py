@@ -63,12 +63,10 @@ class Emitter:
         return self.options(**values)
 
     def command(self, options: Any) -> str:
-        """Canonical command line for these options (defaults omitted), for headers."""
+        """Canonical command line for these options (every option spelt out), for headers."""
         parts = ["vigilo-gen", self.name]
         for f in self.option_fields():
-            value = getattr(options, f.name)
-            if value != f.default:
-                parts += [f"--{f.name.replace('_', '-')}", str(value)]
+            parts += [f"--{f.name.replace('_', '-')}", str(getattr(options, f.name))]
         return " ".join(parts)
 
     def provenance(self, spec: Spec, options: Any) -> Provenance:
