@@ -1,0 +1,357 @@
+"""``vigilo-gen prisma [--dialect postgres|mysql|sqlite] [--enums string|native]``.
+
+A complete ``schema.prisma`` describing the same database as ``vigilo-gen sql``: ``@@map`` /
+``@map`` give every model and field its physical name, ``@db.*`` native types give the physical
+column types, and ``map:`` arguments are written only where Prisma's default constraint name
+differs from the Spec's. What Prisma cannot express (CHECK constraints) is written as a ``///``
+comment on the field, so it shows up in the generated client's documentation too.
+
+The output is laid out exactly as ``prisma format`` leaves it (checked by the tests).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+from vigilo_gen.emitter import Emitter, Provenance, option
+from vigilo_gen.errors import UsageError
+from vigilo_gen.model import NOW, Field, FieldType, Model, Spec
+
+T = FieldType
+
+DIALECTS = ("postgres", "mysql", "sqlite")
+PROVIDERS = {"postgres": "postgresql", "mysql": "mysql", "sqlite": "sqlite"}
+# Longest identifier Prisma's default constraint names may have before Prisma truncates them
+# (its connectors' limits); None: never truncated.
+IDENTIFIER_LIMITS = {"postgres": 63, "mysql": 64, "sqlite": None}
+
+SCALARS: dict[FieldType, str] = {
+    T.ID: "String",
+    T.REF: "String",
+    T.STRING: "String",
+    T.TEXT: "String",
+    T.INT: "Int",
+    T.BIGINT: "BigInt",
+    T.FLOAT: "Float",
+    T.DECIMAL: "Decimal",
+    T.BOOL: "Boolean",
+    T.DATE: "DateTime",
+    T.DATETIME: "DateTime",
+    T.ENUM: "String",
+}
+
+
+def _varchar(f: Field) -> str:
+    return f"VarChar({f.max_length})"
+
+
+def _decimal(f: Field) -> str:
+    return f"Decimal({f.precision}, {f.scale})"
+
+
+# Native type attributes (@db.X) per dialect: only where Prisma's default column type differs
+# from the physical type of the contract (Int, BigInt, Float, Boolean already match; MySQL's
+# DateTime default is DATETIME(3)). Prisma's SQLite connector has no native types.
+NATIVE_TYPES: dict[str, dict[FieldType, object]] = {
+    "postgres": {
+        T.ID: _varchar, T.REF: _varchar, T.STRING: _varchar, T.ENUM: _varchar,
+        T.TEXT: "Text", T.DECIMAL: _decimal, T.DATE: "Date",
+        T.DATETIME: lambda f: f"Timestamptz({f.precision})",
+    },
+    "mysql": {
+        T.ID: _varchar, T.REF: _varchar, T.STRING: _varchar, T.ENUM: _varchar,
+        T.TEXT: "Text", T.DECIMAL: _decimal, T.DATE: "Date",
+    },
+    "sqlite": {},
+}
+
+# `default: now` on a date column: the database's current date (Prisma's now() is a timestamp).
+CURRENT_DATE = {
+    "postgres": 'dbgenerated("CURRENT_DATE")',
+    "mysql": 'dbgenerated("(curdate())")',
+    "sqlite": 'dbgenerated("CURRENT_DATE")',
+}
+
+ON_DELETE = {"cascade": "Cascade", "setNull": "SetNull", "restrict": "Restrict",
+             "noAction": "NoAction"}
+
+# Facts of the physical contract a dialect's Prisma connector cannot declare at all, written
+# once above the datasource.
+DIALECT_GAPS = {
+    "postgres": (),
+    "mysql": (),
+    "sqlite": (
+        "Prisma's SQLite connector has no native types: strings are declared TEXT (no length),",
+        "dates DATETIME and decimals DECIMAL (no precision). SQLite stores them alike.",
+    ),
+}
+
+CHECK_GAP = "not expressible in Prisma"
+
+
+@dataclass(frozen=True)
+class PrismaOptions:
+    dialect: str = option("postgres", "Database the schema targets.", choices=DIALECTS)
+    enums: str = option(
+        "string",
+        "How enum fields are declared: 'string' (VARCHAR + CHECK, the same database as the "
+        "other targets) or 'native' (Prisma enum types: a different physical schema).",
+        choices=("string", "native"),
+    )
+
+
+# --- view-model -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """One field line: ``name  Type  @attrs``, with its ``///`` lines above it."""
+
+    docs: tuple[str, ...]
+    name: str
+    type: str
+    attrs: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """Rows aligned together (prisma format aligns each run of lines between blank lines)."""
+
+    rows: tuple[Row, ...]
+    name_width: int
+    type_width: int
+
+
+@dataclass(frozen=True)
+class ModelView:
+    docs: tuple[str, ...]
+    name: str
+    groups: tuple[Group, ...]
+    block_attrs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EnumView:
+    docs: tuple[str, ...]
+    name: str
+    values: tuple[str, ...]
+
+
+def _group(rows: list[Row]) -> Group:
+    return Group(tuple(rows), max(len(r.name) for r in rows), max(len(r.type) for r in rows))
+
+
+def _string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _number(value: int | float) -> str:
+    if isinstance(value, int):
+        return str(value)
+    text = repr(value)
+    if "e" in text or "E" in text:  # Prisma's parser has no exponent notation
+        text = format(value, "f").rstrip("0")
+        text += "0" if text.endswith(".") else ""
+    return text
+
+
+def _default_name(table: str, columns: tuple[str, ...], suffix: str, dialect: str) -> str | None:
+    """Prisma's default constraint name, or None where Prisma would truncate it (then we
+    always write ``map:``, rather than imitating Prisma's truncation)."""
+    name = "_".join((table, *columns, suffix))
+    limit = IDENTIFIER_LIMITS[dialect]
+    return name if limit is None or len(name) < limit else None
+
+
+def _map_arg(name: str, table: str, columns: tuple[str, ...], suffix: str, dialect: str) -> str:
+    return "" if name == _default_name(table, columns, suffix, dialect) else f"map: {_string(name)}"
+
+
+def _args(*parts: str) -> str:
+    parts = tuple(p for p in parts if p)
+    return f"({', '.join(parts)})" if parts else ""
+
+
+def _enum_docs(field: Field) -> list[str]:
+    return ["Allowed values: " + ", ".join(field.enum.values) + "."]
+
+
+def _check_docs(model: Model, field: Field, options: PrismaOptions) -> list[str]:
+    """One ``///`` line per CHECK constraint of the field that Prisma cannot express."""
+    docs = []
+    for check in model.checks:
+        if check.field != field.name:
+            continue
+        where = f"CHECK {check.name}, {CHECK_GAP}"
+        if check.kind == "enum":
+            if options.enums == "native":
+                continue  # the enum type enforces it
+            fact = "Allowed values: " + ", ".join(field.enum.values)
+        elif check.kind == "range":
+            bounds = []
+            if field.minimum is not None:
+                bounds.append(f">= {_number(field.minimum)}")
+            if field.maximum is not None:
+                bounds.append(f"<= {_number(field.maximum)}")
+            fact = "Range: " + " and ".join(bounds)
+        elif check.kind == "length":
+            fact = f"Minimum length: {field.min_length}"
+        elif check.kind == "pattern":
+            fact = f"Pattern: {field.pattern}"
+            if options.dialect == "sqlite":
+                where = "SQLite has no regular expressions: enforce it in the application"
+        else:  # a new kind of check: still say that Prisma does not enforce it
+            fact = f"Check ({check.kind})"
+        docs.append(f"{fact} ({where}).")
+    return docs
+
+
+def _field_docs(field: Field) -> list[str]:
+    return field.description.splitlines() if field.description else []
+
+
+def _default_attr(field: Field, options: PrismaOptions) -> str:
+    value = field.default
+    if value is None:
+        return ""
+    if value is NOW:
+        text = "now()" if field.type is T.DATETIME else CURRENT_DATE[options.dialect]
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (int, float)):
+        text = _number(value)
+    elif field.type is T.ENUM and options.enums == "native":
+        text = value
+    else:
+        text = _string(value)
+    return f"@default({text})"
+
+
+def _scalar_row(spec: Spec, model: Model, field: Field, options: PrismaOptions) -> Row:
+    dialect = options.dialect
+    type_name = SCALARS[field.type]
+    if field.type is T.ENUM and options.enums == "native":
+        type_name = field.enum.name
+    attrs = []
+    if field.primary_key:
+        attrs.append("@id" + _args(_map_arg(model.pk_constraint, model.table, (), "pkey",
+                                            dialect)))
+        attrs.append("@default(uuid())")
+    if field.unique_constraint:
+        attrs.append("@unique" + _args(_map_arg(field.unique_constraint, model.table,
+                                                (field.column,), "key", dialect)))
+    default = _default_attr(field, options)
+    if default:
+        attrs.append(default)
+    if field.updated_at:
+        attrs.append("@updatedAt")
+    if field.column != field.name:
+        attrs.append(f"@map({_string(field.column)})")
+    native = NATIVE_TYPES[dialect].get(field.type)
+    if native is not None and not (field.type is T.ENUM and options.enums == "native"):
+        attrs.append("@db." + (native if isinstance(native, str) else native(field)))
+    docs = _field_docs(field) + _check_docs(model, field, options)
+    return Row(tuple(docs), field.name, type_name + ("?" if field.nullable else ""),
+               " ".join(attrs))
+
+
+def _relation_row(spec: Spec, model: Model, field: Field, options: PrismaOptions) -> Row:
+    ref = field.reference
+    target = spec.model(ref.target)
+    args = [
+        _string(ref.name) if ref.ambiguous else "",
+        f"fields: [{field.name}]",
+        f"references: [{target.primary_key.name}]",
+        f"onDelete: {ON_DELETE[ref.on_delete.value]}",
+        _map_arg(ref.constraint, model.table, (field.column,), "fkey", options.dialect),
+    ]
+    return Row((), ref.relation, target.name + ("?" if field.nullable else ""),
+               "@relation" + _args(*args))
+
+
+def _model_view(spec: Spec, model: Model, options: PrismaOptions) -> ModelView:
+    dialect = options.dialect
+    rows: list[Row] = []
+    for field in model.fields:
+        rows.append(_scalar_row(spec, model, field, options))
+        if field.reference is not None:
+            rows.append(_relation_row(spec, model, field, options))
+    groups = [_group(rows)]
+    backrefs = [
+        Row((), b.name, b.source_model + ("?" if b.one_to_one else "[]"),
+            f"@relation({_string(b.relation_name)})" if b.ambiguous else "")
+        for b in model.backrefs
+    ]
+    if backrefs:
+        groups.append(_group(backrefs))
+    block = []
+    field_level = {f.unique_constraint for f in model.fields if f.unique_constraint}
+    for unique in model.uniques:
+        if unique.name in field_level:
+            continue
+        block.append(f"@@unique([{', '.join(unique.fields)}]"
+                     + "".join(f", {a}" for a in [_map_arg(unique.name, model.table,
+                                                            unique.columns, "key", dialect)] if a)
+                     + ")")
+    for index in model.indexes:
+        block.append(f"@@index([{', '.join(index.fields)}]"
+                     + "".join(f", {a}" for a in [_map_arg(index.name, model.table,
+                                                            index.columns, "idx", dialect)] if a)
+                     + ")")
+    if model.table != model.name:
+        block.append(f"@@map({_string(model.table)})")
+    docs = model.description.splitlines() if model.description else []
+    return ModelView(tuple(docs), model.name, tuple(groups), tuple(block))
+
+
+def _enum_views(spec: Spec, options: PrismaOptions) -> list[EnumView]:
+    if options.enums != "native":
+        return []
+    used = {f.enum.name for m in spec.models for f in m.fields if f.enum is not None}
+    views = []
+    for enum in spec.enums:
+        if enum.name not in used:
+            continue
+        for value in enum.values:
+            if not value.isidentifier() or not value.isascii():
+                raise UsageError(f"enum {enum.name} value '{value}' is not a valid Prisma enum "
+                                 "value; use --enums string")
+        docs = enum.description.splitlines() if enum.description else []
+        views.append(EnumView(tuple(docs), enum.name, enum.values))
+    return views
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("vigilo_gen.emitters", "templates"),
+        keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined, autoescape=False,
+    )
+
+
+def render(spec: Spec, options: PrismaOptions, provenance: Provenance) -> str:
+    if options.dialect not in DIALECTS:
+        raise UsageError(f"unknown dialect '{options.dialect}'; choose from "
+                         + ", ".join(DIALECTS))
+    template = _environment().get_template("prisma.prisma.j2")
+    return template.render(
+        header=provenance.header("//"),
+        provider=PROVIDERS[options.dialect],
+        dialect_gaps=DIALECT_GAPS[options.dialect],
+        models=[_model_view(spec, m, options) for m in spec.models],
+        enums=_enum_views(spec, options),
+    )
+
+
+emitter = Emitter(
+    name="prisma",
+    description="Prisma schema (schema.prisma) with the same tables, columns and keys as the SQL.",
+    options=PrismaOptions,
+    render=render,
+    filename=lambda options: "schema.prisma",
+)
