@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Install the database servers that the engine tests (tests/engines.py) need.
+#
+#   tools/install-engines.sh            # install only what is missing
+#   tools/install-engines.sh --check    # report what is missing, install nothing (exit 1 if any)
+#
+# * Debian/Ubuntu only (apt-get). Idempotent: when everything is present it
+#   does nothing at all (no `apt-get update`).
+# * Non-interactive (DEBIAN_FRONTEND=noninteractive, keeps existing config files).
+# * Never starts a system service: while apt runs, a policy-rc.d that denies
+#   every service start is put in place unless one already exists; the tests
+#   start their own throwaway servers on random 127.0.0.1 ports.
+# * Installs: mariadb-server (mariadbd + mariadb-install-db), and PostgreSQL
+#   server binaries (postgresql-15, or the distribution's `postgresql` if 15 is
+#   not packaged) when no `initdb` can be found.
+# * SQLite and DuckDB need nothing here: they come from Python (`sqlite3`, the
+#   `duckdb` wheel in the [test] extra of pyproject.toml).
+set -euo pipefail
+
+CHECK_ONLY=0
+case "${1:-}" in
+  --check) CHECK_ONLY=1 ;;
+  "") ;;
+  -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+  *) echo "usage: $0 [--check]" >&2; exit 2 ;;
+esac
+
+log() { printf '[install-engines] %s\n' "$*"; }
+
+# root's PATH usually has sbin, an ordinary user's may not.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+
+have_postgres() {
+  local d
+  if command -v pg_config >/dev/null 2>&1; then
+    d="$(pg_config --bindir 2>/dev/null || true)"
+    [ -n "$d" ] && [ -x "$d/initdb" ] && [ -x "$d/postgres" ] && return 0
+  fi
+  for d in /usr/lib/postgresql/*/bin; do
+    [ -x "$d/initdb" ] && [ -x "$d/postgres" ] && return 0
+  done
+  command -v initdb >/dev/null 2>&1 && command -v postgres >/dev/null 2>&1
+}
+
+have_mariadb() {
+  { command -v mariadbd >/dev/null 2>&1 || command -v mysqld >/dev/null 2>&1; } &&
+    { command -v mariadb-install-db >/dev/null 2>&1 || command -v mysql_install_db >/dev/null 2>&1; }
+}
+
+missing=()
+have_postgres || missing+=(postgres)
+have_mariadb || missing+=(mariadb)
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  log "PostgreSQL and MariaDB server binaries already present; nothing to do."
+  exit 0
+fi
+log "missing: ${missing[*]}"
+if [ "$CHECK_ONLY" -eq 1 ]; then
+  exit 1
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  log "apt-get not found: install PostgreSQL (initdb/postgres) and MariaDB (mariadbd/mariadb-install-db) by hand." >&2
+  exit 1
+fi
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    SUDO=(sudo -n)
+  else
+    log "not root and no sudo: cannot install packages." >&2
+    exit 1
+  fi
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+APT_OPTS=(-y -q --no-install-recommends --no-upgrade -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+
+# Deny service starts for the duration of the install (invoke-rc.d and
+# deb-systemd-invoke both honour policy-rc.d). Only our own file is removed.
+POLICY=/usr/sbin/policy-rc.d
+OUR_POLICY=0
+cleanup() {
+  if [ "$OUR_POLICY" -eq 1 ]; then
+    "${SUDO[@]}" rm -f "$POLICY" || true
+  fi
+}
+trap cleanup EXIT
+if [ ! -e "$POLICY" ]; then
+  printf '#!/bin/sh\n# temporary, from tools/install-engines.sh: never start services\nexit 101\n' |
+    "${SUDO[@]}" tee "$POLICY" >/dev/null
+  "${SUDO[@]}" chmod 0755 "$POLICY"
+  OUR_POLICY=1
+fi
+
+log "apt-get update"
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+
+pkgs=()
+for m in "${missing[@]}"; do
+  case "$m" in
+    mariadb) pkgs+=(mariadb-server) ;;
+    postgres)
+      # Do not let postgresql-common create (and try to run) a "main" cluster.
+      if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+        "${SUDO[@]}" mkdir -p /etc/postgresql-common
+        echo "create_main_cluster = false" | "${SUDO[@]}" tee /etc/postgresql-common/createcluster.conf >/dev/null
+      fi
+      if apt-cache show postgresql-15 >/dev/null 2>&1; then
+        pkgs+=(postgresql-15)
+      else
+        log "postgresql-15 not packaged here; installing the distribution default 'postgresql'"
+        pkgs+=(postgresql)
+      fi
+      ;;
+  esac
+done
+
+log "apt-get install ${pkgs[*]}"
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install "${APT_OPTS[@]}" "${pkgs[@]}"
+
+fail=0
+have_postgres || { log "PostgreSQL still not found after install" >&2; fail=1; }
+have_mariadb || { log "MariaDB still not found after install" >&2; fail=1; }
+[ "$fail" -eq 0 ] && log "done."
+exit "$fail"
