@@ -15,7 +15,8 @@ Choices (each fact is written once in the spec and read from the Spec model here
   allows at most precision-scale integer digits and scale fraction digits, and no minus sign
   when the minimum is >= 0. Other bounds of a decimal cannot be written on a string: the
   property's description says so (the database CHECK still enforces them).
-- id/ref: ``string``, format uuid, maxLength 36. date/datetime: format date / date-time.
+- id/ref: ``string``, format uuid, maxLength 36 and the hyphenated uuid pattern.
+  date/datetime: format date / date-time.
 - Enums are inlined (``enum: [...]``) where used, so an enum name never collides with a
   schema name; database defaults are not API defaults and are not written.
 - Named schemas (``api.schemas``) are components; so is each request body
@@ -58,7 +59,14 @@ ERROR = "Error"
 BODY_SUFFIX = "Body"
 
 T = FieldType
-_ID_SCHEMA = {"type": "string", "format": "uuid", "maxLength": ID_LENGTH}
+# The text form of a uuid, hyphens included: the format says what it is, the pattern makes every
+# validator check it (format assertion is optional in JSON Schema 2020-12).
+_ID_SCHEMA = {
+    "type": "string",
+    "format": "uuid",
+    "maxLength": ID_LENGTH,
+    "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+}
 
 # FieldType -> the JSON Schema of its values, before the field's own constraints.
 TYPE_SCHEMAS: dict[FieldType, dict[str, Any]] = {
