@@ -1,0 +1,438 @@
+"""``vigilo-gen drizzle [--dialect postgres|mysql|sqlite]``: a Drizzle ORM schema module.
+
+One table per model (``pgTable`` / ``mysqlTable`` / ``sqliteTable``) with the Spec's physical
+table and column names and types, ids generated with ``crypto.randomUUID()``, ``updated_at``
+set on every update (``$onUpdate``), every unique constraint, index, CHECK constraint and
+foreign key named with the Spec's names in the table config, ``relations()`` in both
+directions, and the row types (``$inferSelect`` / ``$inferInsert``).
+
+The TypeScript is laid out exactly as prettier leaves it (``ts_layout``; checked by the tests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from vigilo_gen.emitter import Emitter, Provenance, option
+from vigilo_gen.errors import UsageError
+from vigilo_gen.model import NOW, Field, FieldType, Model, Spec
+from vigilo_gen.naming import lower_camel
+
+from . import ts_layout as ts
+
+T = FieldType
+DIALECTS = ("postgres", "mysql", "sqlite")
+
+
+@dataclass(frozen=True)
+class DialectProfile:
+    module: str  # drizzle-orm/<module>
+    table: str  # table builder
+    # FieldType -> (column builder, options(field) -> [(key, ts source)])
+    types: dict
+    now: dict  # FieldType (DATE/DATETIME) -> chain call for `default: now`
+    on_update: str  # expression the updated_at column is set to on every update
+    length_fn: str  # SQL function for character length
+    regex: str | None  # SQL regex operator; None: no regular expressions
+    regex_prefix: str = ""
+
+
+def _length(f: Field) -> list:
+    return [("length", str(f.max_length))]
+
+
+def _enum(f: Field) -> list:
+    return [*_length(f), ("enum", f.enum.values)]
+
+
+def _decimal(f: Field) -> list:
+    return [("precision", str(f.precision)), ("scale", str(f.scale))]
+
+
+def _none(f: Field) -> list:
+    return []
+
+
+BIGINT = [("mode", '"number"')]
+
+PROFILES: dict[str, DialectProfile] = {
+    "postgres": DialectProfile(
+        module="pg-core", table="pgTable",
+        types={
+            T.ID: ("varchar", _length), T.REF: ("varchar", _length),
+            T.STRING: ("varchar", _length), T.ENUM: ("varchar", _enum),
+            T.TEXT: ("text", _none), T.INT: ("integer", _none),
+            T.BIGINT: ("bigint", lambda f: BIGINT), T.FLOAT: ("doublePrecision", _none),
+            T.DECIMAL: ("numeric", _decimal), T.BOOL: ("boolean", _none),
+            T.DATE: ("date", _none),
+            T.DATETIME: ("timestamp", lambda f: [("precision", str(f.precision)),
+                                                  ("withTimezone", "true")]),
+        },
+        now={T.DATETIME: ("defaultNow", []), T.DATE: ("default", ["sql`CURRENT_DATE`"])},
+        on_update="() => new Date()",
+        length_fn="char_length", regex="~",
+    ),
+    "mysql": DialectProfile(
+        module="mysql-core", table="mysqlTable",
+        types={
+            T.ID: ("varchar", _length), T.REF: ("varchar", _length),
+            T.STRING: ("varchar", _length), T.ENUM: ("varchar", _enum),
+            T.TEXT: ("text", _none), T.INT: ("int", _none),
+            T.BIGINT: ("bigint", lambda f: BIGINT), T.FLOAT: ("double", _none),
+            T.DECIMAL: ("decimal", _decimal), T.BOOL: ("boolean", _none),
+            T.DATE: ("date", lambda f: [("mode", '"string"')]),
+            T.DATETIME: ("datetime", lambda f: [("mode", '"date"'), ("fsp", str(f.precision))]),
+        },
+        # MySQL needs the precision of a DATETIME(3) default spelt out.
+        now={T.DATETIME: ("default", ["sql`CURRENT_TIMESTAMP(3)`"]),
+             T.DATE: ("default", ["sql`(CURRENT_DATE)`"])},
+        on_update="() => new Date()",
+        length_fn="CHAR_LENGTH", regex="REGEXP",
+        # MariaDB's REGEXP ignores case under case-insensitive collations (as in the SQL).
+        regex_prefix="(?-i)",
+    ),
+    "sqlite": DialectProfile(
+        module="sqlite-core", table="sqliteTable",
+        types={
+            T.ID: ("text", _length), T.REF: ("text", _length),
+            T.STRING: ("text", _length), T.ENUM: ("text", _enum),
+            T.TEXT: ("text", _none), T.INT: ("integer", _none),
+            T.BIGINT: ("integer", _none), T.FLOAT: ("real", _none),
+            T.DECIMAL: ("numeric", _none), T.BOOL: ("integer", lambda f: [("mode",
+                                                                           '"boolean"')]),
+            T.DATE: ("text", _none), T.DATETIME: ("text", _none),
+        },
+        now={T.DATETIME: ("default", ["sql`CURRENT_TIMESTAMP`"]),
+             T.DATE: ("default", ["sql`CURRENT_DATE`"])},
+        # Dates are text here: keep the database's own format on update too.
+        on_update="() => sql`CURRENT_TIMESTAMP`",
+        length_fn="length", regex=None,
+    ),
+}
+
+# Literal defaults whose TypeScript value is a string although the spec gives a number.
+STRING_VALUED = {T.DECIMAL}
+
+# Marks a column interpolation inside a CHECK body until it is written as ``${t.field}``.
+COLUMN_MARK, COLUMN_MARK_END = "\x00", "\x01"
+
+ON_DELETE = {"cascade": "cascade", "setNull": "set null", "restrict": "restrict",
+             "noAction": "no action"}
+
+# Words a top-level `const` cannot be named (the table's variable is lowerCamel(model name)).
+RESERVED = frozenset("""break case catch class const continue debugger default delete do else
+enum export extends false finally for function if import in instanceof new null return super
+switch this throw true try typeof var void while with yield let static implements interface
+package private protected public await arguments eval""".split())
+
+
+@dataclass(frozen=True)
+class DrizzleOptions:
+    dialect: str = option("postgres", "Database the schema targets.", choices=DIALECTS)
+
+
+def variable(model: Model) -> str:
+    """The table's TypeScript variable: lowerCamel of the model name, never a reserved word.
+    (The Spec has no TypeScript names; this is the one place they are derived.)"""
+    name = lower_camel(model.name)
+    return name + "Table" if name in RESERVED else name
+
+
+def _number(value: int | float) -> str:
+    if isinstance(value, int):
+        return str(value)
+    text = repr(value)
+    return text[:-2] if text.endswith(".0") else text  # prettier prints 1.0 as 1.0; keep
+
+
+def _sql_string(value: str, dialect: str) -> str:
+    text = value.replace("'", "''")
+    if dialect == "mysql":  # backslash is an escape character in MySQL string literals
+        text = text.replace("\\", "\\\\")
+    return f"'{text}'"
+
+
+class _ModuleBuilder:
+    def __init__(self, spec: Spec, dialect: str):
+        self.spec = spec
+        self.dialect = dialect
+        self.profile = PROFILES[dialect]
+        self.core: set[str] = {self.profile.table}
+        self.orm: set[str] = set()
+        self.gap_notes: list[str] = []
+
+    def sql(self, body: str) -> ts.Node:
+        """A ``sql`...``` template; ``COLUMN % name`` marks where a column is interpolated."""
+        self.orm.add("sql")
+        parts = body.split(COLUMN_MARK)
+        text = ts.template(parts[0]) + "".join(
+            "${t." + rest.split(COLUMN_MARK_END, 1)[0] + "}"
+            + ts.template(rest.split(COLUMN_MARK_END, 1)[1]) for rest in parts[1:])
+        return ts.text(f"sql`{text}`", simple=False)
+
+    # -- columns ---------------------------------------------------------------------------
+
+    def column(self, model: Model, field: Field) -> ts.Node:
+        builder, options_fn = self.profile.types[field.type]
+        self.core.add(builder)
+        props = []
+        for key, value in options_fn(field):
+            if isinstance(value, tuple):  # enum values
+                props.append((key, ts.arr([ts.text(ts.string(v)) for v in value])))
+            else:
+                props.append((key, ts.text(value)))
+        head_args = [ts.text(ts.string(field.column))]
+        if props:
+            head_args.append(ts.obj(props))
+        head = ts.call(builder, head_args)
+        calls: list[tuple[str, list[ts.Node]]] = []
+        if field.primary_key:
+            if self._pk_inline(model):
+                calls.append(("primaryKey", []))
+            else:
+                calls.append(("notNull", []))
+            calls.append(("$defaultFn", [ts.text("() => crypto.randomUUID()", simple=False)]))
+        elif not field.nullable:
+            calls.append(("notNull", []))
+        default = self.default(field)
+        if default is not None:
+            calls.append(default)
+        if field.updated_at:
+            on_update = self.profile.on_update
+            if "sql`" in on_update:
+                self.orm.add("sql")
+            calls.append(("$onUpdate", [ts.text(on_update, simple=False)]))
+        return ts.chain(head, calls)
+
+    def default(self, field: Field):
+        value = field.default
+        if value is None:
+            return None
+        if value is NOW:
+            method, arguments = self.profile.now[field.type]
+            nodes = []
+            for a in arguments:
+                if a.startswith("sql`"):
+                    self.orm.add("sql")
+                    nodes.append(ts.text(a, simple=False))
+                else:
+                    nodes.append(ts.text(a))
+            return (method, nodes)
+        if isinstance(value, bool):
+            return ("default", [ts.text("true" if value else "false")])
+        if isinstance(value, (int, float)):
+            literal = _number(value) if not isinstance(value, float) else repr(value)
+            if field.type in STRING_VALUED:
+                literal = ts.string(literal)
+            return ("default", [ts.text(literal)])
+        return ("default", [ts.text(ts.string(value))])
+
+    def _pk_inline(self, model: Model) -> bool:
+        """An inline ``.primaryKey()`` gets the database's own name: ``{table}_pkey`` on
+        PostgreSQL (MySQL calls every primary key PRIMARY, SQLite's are unnamed)."""
+        if self.dialect != "postgres":
+            return True
+        default = f"{model.table}_pkey"
+        return model.pk_constraint == default and len(default) <= 63
+
+    # -- table config ----------------------------------------------------------------------
+
+    def config(self, model: Model) -> list[ts.Node]:
+        entries: list[ts.Node] = []
+        if not self._pk_inline(model):
+            self.core.add("primaryKey")
+            entries.append(ts.call("primaryKey", [ts.obj([
+                ("name", ts.text(ts.string(model.pk_constraint))),
+                ("columns", ts.arr([ts.text(f"t.{model.primary_key.name}")])),
+            ])]))
+        for unique in model.uniques:
+            self.core.add("unique")
+            entries.append(ts.chain(ts.call("unique", [ts.text(ts.string(unique.name))]),
+                                    [("on", [ts.text(f"t.{f}") for f in unique.fields])]))
+        for index in model.indexes:
+            self.core.add("index")
+            entries.append(ts.chain(ts.call("index", [ts.text(ts.string(index.name))]),
+                                    [("on", [ts.text(f"t.{f}") for f in index.fields])]))
+        for check in model.checks:
+            body = self.check_sql(model, check)
+            if body is None:
+                continue
+            self.core.add("check")
+            entries.append(ts.call("check", [ts.text(ts.string(check.name)), self.sql(body)]))
+        for field in model.references:
+            ref = field.reference
+            self.core.add("foreignKey")
+            target = self.spec.model(ref.target)
+            target_var = "t" if target.name == model.name else variable(target)
+            fk = ts.call("foreignKey", [ts.obj([
+                ("name", ts.text(ts.string(ref.constraint))),
+                ("columns", ts.arr([ts.text(f"t.{field.name}")])),
+                ("foreignColumns", ts.arr([ts.text(f"{target_var}.{target.primary_key.name}")])),
+            ])])
+            entries.append(ts.chain(fk, [("onDelete",
+                                          [ts.text(ts.string(ON_DELETE[ref.on_delete.value]))])]))
+        return entries
+
+    def check_sql(self, model: Model, check) -> str | None:
+        """The CHECK's condition, with ``${t.field}`` for the column (Drizzle quotes it)."""
+        field = model.field(check.field)
+        col = f"{COLUMN_MARK}{field.name}{COLUMN_MARK_END}"
+        if check.kind == "enum":
+            values = ", ".join(_sql_string(v, self.dialect) for v in field.enum.values)
+            return f"{col} IN ({values})"
+        if check.kind == "range":
+            parts = []
+            if field.minimum is not None:
+                parts.append(f"{col} >= {_number(field.minimum)}")
+            if field.maximum is not None:
+                parts.append(f"{col} <= {_number(field.maximum)}")
+            return " AND ".join(parts)
+        if check.kind == "length":
+            return f"{self.profile.length_fn}({col}) >= {field.min_length}"
+        if check.kind == "pattern":
+            if self.profile.regex is None:
+                return None
+            pattern = _sql_string(self.profile.regex_prefix + field.pattern, self.dialect)
+            return f"{col} {self.profile.regex} {pattern}"
+        raise UsageError(f"drizzle: unknown check kind '{check.kind}' on {model.name}")
+
+    # -- docs ------------------------------------------------------------------------------
+
+    def field_docs(self, model: Model, field: Field) -> list[str]:
+        docs = field.description.splitlines() if field.description else []
+        for check in model.checks:
+            if check.field == field.name and check.kind == "pattern" and \
+                    self.profile.regex is None:
+                docs.append(f"Pattern {field.pattern} is not checked by the database (SQLite "
+                            "has no regular expressions): validate it in the application.")
+        return docs
+
+    # -- module ----------------------------------------------------------------------------
+
+    def table(self, model: Model) -> str:
+        columns = []
+        for field in model.fields:
+            docs = self.field_docs(model, field)
+            prefix: list = []
+            for line in _jsdoc(docs):
+                prefix += [line, ts.HARDLINE]
+            columns.append([*prefix, f"{field.name}: ", self.column(model, field).doc])
+        body = ts.join([",", ts.LINE], columns)
+        cols = ts.Node(ts.group("{", ts.indent(ts.LINE, *body), ts.IfBreak(","), ts.LINE, "}",
+                                broken=True), False, True)
+        arguments = [ts.text(ts.string(model.table)), cols]
+        config = self.config(model)
+        if config:
+            arguments.append(ts.arrow("(t)", ts.arr(config)))
+        doc = [f"export const {variable(model)} = ", ts.call(self.profile.table, arguments).doc,
+               ";"]
+        return ts.render(doc)
+
+    def relations(self, model: Model) -> str | None:
+        entries = []
+        helpers = set()
+        for field in model.references:
+            ref = field.reference
+            target = self.spec.model(ref.target)
+            props = [
+                ("fields", ts.arr([ts.text(f"{variable(model)}.{field.name}")])),
+                ("references", ts.arr([ts.text(f"{variable(target)}.{target.primary_key.name}")])),
+            ]
+            if ref.ambiguous:
+                props.append(("relationName", ts.text(ts.string(ref.name))))
+            helpers.add("one")
+            entries.append((ref.relation, ts.call("one", [ts.text(variable(target)),
+                                                         ts.obj(props)])))
+        for backref in model.backrefs:
+            source = self.spec.model(backref.source_model)
+            kind = "one" if backref.one_to_one else "many"
+            helpers.add(kind)
+            arguments = [ts.text(variable(source))]
+            if backref.ambiguous:
+                arguments.append(ts.obj([("relationName",
+                                          ts.text(ts.string(backref.relation_name)))]))
+            entries.append((backref.name, ts.call(kind, arguments)))
+        if not entries:
+            return None
+        self.orm.add("relations")
+        body = ts.obj(entries, expanded=True)
+        params = "({ " + ", ".join(sorted(helpers, key=["one", "many"].index)) + " })"
+        doc = [f"export const {variable(model)}Relations = ",
+               ts.call("relations", [ts.text(variable(model)), ts.arrow(params, body)]).doc, ";"]
+        return ts.render(doc)
+
+    def types(self, model: Model) -> list[str]:
+        var = variable(model)
+        return [ts.render(group_type(f"export type {name} = ", f"typeof {var}.{infer};"))
+                for name, infer in ((model.name, "$inferSelect"),
+                                    (f"New{model.name}", "$inferInsert"))]
+
+    def imports(self) -> list[str]:
+        lines = []
+        for names, module in ((self.orm, "drizzle-orm"),
+                              (self.core, f"drizzle-orm/{self.profile.module}")):
+            if not names:
+                continue
+            items = [ts.text(n) for n in sorted(names)]
+            body = ts.join([",", ts.LINE], [i.doc for i in items])
+            doc = ["import ", ts.group("{", ts.indent(ts.LINE, *body), ts.IfBreak(","), ts.LINE,
+                                       "}"), f' from "{module}";']
+            lines.append(ts.render(doc))
+        return lines
+
+
+def group_type(left: str, right: str):
+    """``export type X = typeof x.$inferSelect;`` breaking after ``=`` when too long."""
+    return ts.group(left.rstrip(), ts.indent(ts.LINE, right))
+
+
+def _jsdoc(lines: list[str]) -> list[str]:
+    if not lines:
+        return []
+    if len(lines) == 1:
+        return [f"/** {lines[0]} */"]
+    return ["/**", *(f" * {line}" for line in lines), " */"]
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("vigilo_gen.emitters", "templates"),
+        keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined, autoescape=False,
+    )
+
+
+@dataclass(frozen=True)
+class TableView:
+    docs: tuple[str, ...]
+    table: str
+    relations: str | None
+    types: tuple[str, ...]
+
+
+def render(spec: Spec, options: DrizzleOptions, provenance: Provenance) -> str:
+    if options.dialect not in DIALECTS:
+        raise UsageError(f"unknown dialect '{options.dialect}'; choose from "
+                         + ", ".join(DIALECTS))
+    builder = _ModuleBuilder(spec, options.dialect)
+    tables = []
+    for model in spec.models:
+        docs = model.description.splitlines() if model.description else []
+        tables.append(TableView(tuple(_jsdoc(docs)), builder.table(model),
+                                builder.relations(model), tuple(builder.types(model))))
+    return _environment().get_template("drizzle.ts.j2").render(
+        header=provenance.header("//"), imports=builder.imports(), tables=tables,
+    )
+
+
+emitter = Emitter(
+    name="drizzle",
+    description="Drizzle ORM schema (TypeScript) for pg-core, mysql-core or sqlite-core.",
+    options=DrizzleOptions,
+    render=render,
+    filename=lambda options: f"schema.{options.dialect}.ts",
+)
