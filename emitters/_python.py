@@ -27,6 +27,7 @@ class Call:
     args: tuple[Node, ...]
     close: str = ")"
     tail: str = ""  # text after the closing bracket on the same line
+    hug: bool = True  # a call may put all its arguments on one indented line; a literal not
 
 
 Node = Union[str, Call]  # noqa: UP007 (a runtime alias: Python 3.10 has no str | 'Call')
@@ -35,22 +36,26 @@ Node = Union[str, Call]  # noqa: UP007 (a runtime alias: Python 3.10 has no str 
 def flat(node: Node) -> str:
     if isinstance(node, str):
         return node
-    return node.head + ", ".join(flat(a) for a in node.args) + node.close + node.tail
+    # A one-element tuple keeps its comma.
+    comma = "," if not node.hug and len(node.args) == 1 and node.close == ")" else ""
+    return node.head + ", ".join(flat(a) for a in node.args) + comma + node.close + node.tail
 
 
-def layout(node: Node, indent: str = "") -> str:
-    """The node's text starting at ``indent`` (the first line's indent is not included)."""
+def layout(node: Node, indent: str = "", trailer: int = 0) -> str:
+    """The node's text starting at ``indent`` (the first line's indent is not included);
+    ``trailer`` characters (a comma) follow it on its last line."""
     one_line = flat(node)
-    if isinstance(node, str) or not node.args or len(indent) + len(one_line) <= LINE_LENGTH:
+    if isinstance(node, str) or not node.args or \
+            len(indent) + len(one_line) + trailer <= LINE_LENGTH:
         return one_line
     inner = indent + INDENT
     hugged = ", ".join(flat(a) for a in node.args)
-    if len(inner) + len(hugged) <= LINE_LENGTH and len(indent) + len(node.head) <= LINE_LENGTH:
+    if node.hug and len(inner) + len(hugged) <= LINE_LENGTH:
         # ruff's "right-hand split": the arguments together on one indented line.
         return f"{node.head}\n{inner}{hugged}\n{indent}{node.close}{node.tail}"
     lines = [node.head]
     for arg in node.args:
-        lines.append(inner + layout(arg, inner) + ",")
+        lines.append(inner + layout(arg, inner, 1) + ",")
     lines.append(indent + node.close + node.tail)
     return "\n".join(lines)
 
@@ -70,6 +75,8 @@ def py_number(value: int | float) -> str:
 
 
 def py_decimal(value: int | float) -> str:
+    if value == int(value):
+        return f"Decimal({int(value)})"
     return f'Decimal("{Decimal(str(value))}")'
 
 

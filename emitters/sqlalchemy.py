@@ -204,7 +204,7 @@ def _table_args(model: Model, module: _Module) -> tuple[list[str], str | None]:
     for index in model.indexes:
         module.use("Index")
         items.append(Call("Index(", (py_str(index.name), *(py_str(c) for c in index.columns))))
-    return comments, layout(Call("__table_args__ = (", tuple(items)), "    ")
+    return comments, layout(Call("__table_args__ = (", tuple(items), hug=False), "    ")
 
 
 def _relationships(spec: Spec, model: Model, attrs: dict[str, str]) -> list[str]:
