@@ -108,6 +108,8 @@ def _message(error, source: SourceMap) -> Diagnostic:
             return source.error((*path, value), f"name {value!r} must be {meaning}",
                                 at_key=True)
         return source.error(path, f"{value!r} in {where} must be {meaning}")
+    if "propertyNames" in error.absolute_schema_path:  # about a key: point at the key
+        return source.error((*path, value), f"name {value!r}: {error.message}", at_key=True)
     if kind in ("minItems", "minProperties"):
         return source.error(path, f"{where} must not be empty")
     if kind in ("minimum", "maximum", "minLength", "maxLength", "maxItems"):
