@@ -226,6 +226,13 @@ class _ModuleBuilder:
             if field.type in STRING_VALUED:
                 literal = ts.string(literal)
             return ("default", [ts.text(literal)])
+        if self.dialect == "mysql" and "\\" in value:
+            # drizzle-kit (0.31) writes MySQL string defaults without escaping backslashes,
+            # which breaks the statement: give the database default as SQL text instead.
+            literal = _sql_string(value, self.dialect)
+            if field.type is T.TEXT:  # MySQL accepts a TEXT default only as an expression
+                literal = f"({literal})"
+            return ("default", [self.sql(literal)])
         return ("default", [ts.text(ts.string(value))])
 
     def _pk_inline(self, model: Model) -> bool:

@@ -1,0 +1,127 @@
+"""The prisma emitter: snapshots, `prisma validate`, `prisma format` leaves it unchanged, and
+Prisma's own schema engine creates the same tables, columns and keys as the Spec (and as the
+SQL emitter) on PostgreSQL and SQLite."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from vigilo_gen import registry
+from vigilo_gen.spec import load_spec
+
+from tests import physical
+from tests.support import ALL_SPECS, ROOT, generate, missing, spec_params
+
+DIALECTS = ("postgres", "mysql", "sqlite")
+ENUMS = ("string", "native")
+NODE_TOOLS = ROOT / "tools" / "node"
+
+
+def node_tool(script: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    if not (NODE_TOOLS / "node_modules" / ".bin" / "prisma").exists():
+        missing("npm check tools (npm ci --prefix tools/node)")
+    node = shutil.which("node")
+    if node is None:
+        missing("executable 'node'")
+    return subprocess.run([node, str(NODE_TOOLS / script), *args], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, **(env or {})})
+
+
+@pytest.mark.parametrize("enums", ENUMS)
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("spec_path", **spec_params())
+def test_snapshot(snapshot, spec_path, dialect, enums):
+    emitter = registry.load("prisma")
+    spec = load_spec(spec_path)
+    assert emitter.run(spec, emitter.make_options(dialect=dialect, enums=enums)) == snapshot
+
+
+def test_output_is_deterministic_and_names_come_from_the_spec():
+    emitter = registry.load("prisma")
+    spec = load_spec(ALL_SPECS[0])
+    options = emitter.make_options()
+    text = emitter.run(spec, options)
+    assert text == emitter.run(load_spec(ALL_SPECS[0]), options)
+    for model in spec.models:
+        assert f"model {model.name} {{" in text
+        if model.table != model.name:
+            assert f'@@map("{model.table}")' in text
+
+
+def test_unknown_dialect_is_a_usage_error():
+    from tests.support import run_cli
+
+    result = run_cli("prisma", "--dialect", "oracle")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.node
+def test_prisma_validate_and_format(tmp_path):
+    """For every spec and dialect, `prisma validate` accepts the schema and `prisma format`
+    leaves it byte-identical. (`prisma format` runs the same validation first, so the
+    --enums native variants, only formatted, are validated too: one CLI start less each.)"""
+    jobs = []
+    for spec_path in ALL_SPECS:
+        for dialect in DIALECTS:
+            for enums in ENUMS:
+                out = tmp_path / f"{spec_path.stem}-{dialect}-{enums}" / "schema.prisma"
+                out.parent.mkdir()
+                generate("prisma", spec_path, out, "--dialect", dialect, "--enums", enums)
+                jobs.append((out, enums == "string"))
+
+    def check(job: tuple[Path, bool]) -> list[str]:
+        path, validate_too = job
+        problems = []
+        if validate_too:
+            validate = node_tool("prisma.mjs", "validate", str(path))
+            if validate.returncode != 0:
+                problems.append(f"{path.parent.name}: prisma validate failed:\n"
+                                f"{validate.stdout}{validate.stderr}")
+        before = path.read_text()
+        fmt = node_tool("prisma.mjs", "format", str(path))
+        if fmt.returncode != 0:
+            problems.append(f"{path.parent.name}: prisma format failed:\n"
+                            f"{fmt.stdout}{fmt.stderr}")
+        elif path.read_text() != before:
+            diff = "".join(difflib.unified_diff(before.splitlines(True),
+                                                path.read_text().splitlines(True)))
+            problems.append(f"{path.parent.name}: prisma format changed the output:\n{diff}")
+        return problems
+
+    with ThreadPoolExecutor(max_workers=(os.cpu_count() or 2) + 1) as pool:
+        problems = [p for result in pool.map(check, jobs) for p in result]
+    assert not problems, "\n".join(problems)
+
+
+def _apply(schema: Path, url: str) -> None:
+    result = node_tool("prisma-apply.mjs", "--schema", str(schema), "--url", url)
+    assert result.returncode == 0, f"prisma-apply failed:\n{result.stdout}{result.stderr}"
+
+
+@pytest.mark.node
+@pytest.mark.engine
+@pytest.mark.parametrize("engine_name", ["postgres", "sqlite"])
+@pytest.mark.parametrize("spec_path", **spec_params())
+def test_schema_engine_creates_the_spec_names(tmp_path, fresh_db, spec_path, engine_name):
+    """Prisma's schema engine applies the schema to a fresh database; the tables, columns and
+    keys it creates carry the Spec's names, and equal those `vigilo-gen sql` creates."""
+    schema = tmp_path / "schema.prisma"
+    generate("prisma", spec_path, schema, "--dialect", engine_name)
+    db = fresh_db(engine_name)
+    _apply(schema, db.url)
+    created = physical.reflect(db)
+    spec = load_spec(spec_path)
+    assert created == physical.from_spec(spec, engine_name)
+
+    if (ROOT / "emitters" / "sql.py").exists():
+        sql_db = fresh_db(engine_name)
+        sql_db.execute_script(generate("sql", spec_path, tmp_path / "schema.sql",
+                                       "--dialect", engine_name))
+        assert created == physical.reflect(sql_db)
