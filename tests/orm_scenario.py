@@ -17,8 +17,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from tests.sample_values import cascade_children, sample_rows, valid_value, violations
 from vigilo_gen.model import Field, FieldType, Model, OnDelete, Spec, Unique
+
+from tests.sample_values import cascade_children, sample_rows, valid_value, violations
 
 T = FieldType
 ENGINES = ("sqlite", "postgres", "mariadb")

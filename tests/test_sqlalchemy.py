@@ -10,12 +10,12 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import MANYTOONE, Session
+from vigilo_gen.spec import load_spec
 
 from tests.engines import expect_violation
 from tests.orm_scenario import ENGINES, import_generated, plan_for, same, utc_naive
 from tests.sample_values import cascade_children
 from tests.support import ALL_SPECS, SPEC_IDS, generate, require_executable, spec_params
-from vigilo_gen.spec import load_spec
 
 
 @pytest.mark.parametrize("spec_path", **spec_params())
@@ -25,7 +25,7 @@ def test_snapshot(spec_path, tmp_path, snapshot):
 
 def test_output_passes_ruff_and_mypy_strict(tmp_path):
     files = [tmp_path / f"{name}_models.py" for name in SPEC_IDS]
-    for spec_path, path in zip(ALL_SPECS, files):
+    for spec_path, path in zip(ALL_SPECS, files, strict=True):
         generate("sqlalchemy", spec_path, path)
     names = [str(f) for f in files]
     ruff = require_executable("ruff")
@@ -121,7 +121,7 @@ def test_orm_round_trip(orm):
     # Every CHECK refuses a value that only it can refuse.
     checked = plan.check_violations(engine_name)
     assert checked, "spec without a check to violate"
-    for model, field, kind, value in checked:
+    for model, field, _kind, value in checked:
         with Session(engine) as session:
             obj = session.get(classes[model.name], plan.pk(model))
             setattr(obj, attrs[model.name][field.column], value)
