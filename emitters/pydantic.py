@@ -6,12 +6,20 @@ request body, named schema and envelope has exactly the constraints of the OpenA
 Choices, so that a body is accepted by these models exactly when the OpenAPI schema accepts it:
 - Strict validation. Pydantic's lax mode would coerce ``"1"`` to 1, ``1`` to True and a Unix
   timestamp to a date, all of which JSON Schema rejects. str/int/float/bool become
-  ``StrictStr``/``StrictInt``/``StrictFloat``/``StrictBool``; date, date-time and ``const`` fields
-  get ``Field(strict=True)`` (through datamodel-code-generator's ``x-strict`` extra key, set on
-  our private copy of the document only). One known difference remains: JSON Schema counts
-  ``1.0`` as an integer, StrictInt refuses it.
+  ``StrictStr``/``StrictInt``/``StrictFloat``/``StrictBool``; date and date-time fields get
+  ``Field(strict=True)`` (through datamodel-code-generator's ``x-strict`` extra key, set on our
+  private copy of the document only). Known differences that remain (listed, and tested, in
+  tests/api_corpus/*.yaml): JSON Schema counts ``1.0`` as an integer, StrictInt refuses it;
+  Pydantic's ``Literal[True]`` (the ``const: true`` of the Success envelope) also takes ``1``
+  and ``1.0``, even in strict mode, and cannot be made to refuse them; with ``by_name=False``
+  an optional property spelt with its attribute name (``from_``) is ignored, not refused.
 - ``extra="forbid"`` (the schemas say ``additionalProperties: false``); snake_case attributes
-  with the camelCase JSON names as aliases, ``populate_by_name=True`` so both spellings work.
+  with the camelCase JSON names as aliases, ``populate_by_name=True`` so Python code may use
+  either. Wire input is validated with ``by_name=False`` (Pydantic >= 2.11), which takes the
+  JSON names only, as the schema does; the output's header says so.
+- An optional property is ``X | MISSING = MISSING`` (Pydantic's MISSING sentinel, >= 2.12):
+  it may be left out, but ``null`` is accepted only where the spec says nullable, as in the
+  schema (``X | None = None`` would take null for every optional property).
 - Enums are ``Literal[...]``; an id is a ``str`` with the uuid pattern (Pydantic's UUID type
   would also take other spellings and cannot carry maxLength).
 - The output is formatted with black (in-process, fixed settings: line length 88, Python 3.10)
@@ -31,6 +39,12 @@ from vigilo_gen.model import Spec
 from . import openapi
 
 LINE_LENGTH = 88
+# populate_by_name lets Python code use the attribute names; wire input must use the JSON names
+# only, as the OpenAPI document says, which is what by_name=False checks.
+USAGE_NOTE = (
+    "# Validate request bodies with Model.model_validate_json(raw, by_name=False): JSON\n"
+    "# names only, strict types, unknown keys rejected, exactly as the OpenAPI document."
+)
 STRICT_KEY = "x-strict"
 # Values Pydantic would coerce from other JSON types unless strict (the Strict* aliases cover
 # str, int, float and bool).
@@ -40,7 +54,7 @@ _STRICT_FORMATS = ("date", "date-time")
 def _mark_strict(node: Any) -> None:
     """Add ``x-strict: true`` to every schema whose Pydantic type has no Strict* alias."""
     if isinstance(node, dict):
-        if node.get("format") in _STRICT_FORMATS or "const" in node:
+        if node.get("format") in _STRICT_FORMATS:
             node[STRICT_KEY] = True
         for value in node.values():
             _mark_strict(value)
@@ -83,7 +97,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             input_file_type=InputFileType.OpenAPI,
             output_model_type=DataModelType.PydanticV2BaseModel,
             target_python_version=PythonVersion.PY_310,
-            custom_file_header=provenance.header("#").rstrip("\n"),
+            custom_file_header=provenance.header("#") + USAGE_NOTE,
             disable_timestamp=True,
             snake_case_field=True,
             allow_population_by_field_name=True,
@@ -102,6 +116,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             use_double_quotes=True,
             extra_template_data=defaultdict(dict),
             formatters=[],
+            use_missing_sentinel=True,
         )
     if not isinstance(code, str):  # pragma: no cover - one module for one input
         raise TypeError(f"datamodel-code-generator returned {type(code).__name__}")
