@@ -139,11 +139,10 @@ def variable(model: Model) -> str:
     return name + "Table" if name in RESERVED else name
 
 
-def _number(value: int | float) -> str:
-    if isinstance(value, int):
-        return str(value)
+def _sql_number(value: int | float) -> str:
+    """A bound in CHECK SQL: ``1.0`` is written ``1``, as the SQL emitter writes it."""
     text = repr(value)
-    return text[:-2] if text.endswith(".0") else text  # prettier prints 1.0 as 1.0; keep
+    return text[:-2] if isinstance(value, float) and text.endswith(".0") else text
 
 
 def _sql_string(value: str, dialect: str) -> str:
@@ -222,7 +221,7 @@ class _ModuleBuilder:
         if isinstance(value, bool):
             return ("default", [ts.text("true" if value else "false")])
         if isinstance(value, (int, float)):
-            literal = _number(value) if not isinstance(value, float) else repr(value)
+            literal = repr(value)  # prettier keeps number literals as written (1.0 too)
             if field.type in STRING_VALUED:
                 literal = ts.string(literal)
             return ("default", [ts.text(literal)])
@@ -291,9 +290,9 @@ class _ModuleBuilder:
         if check.kind == "range":
             parts = []
             if field.minimum is not None:
-                parts.append(f"{col} >= {_number(field.minimum)}")
+                parts.append(f"{col} >= {_sql_number(field.minimum)}")
             if field.maximum is not None:
-                parts.append(f"{col} <= {_number(field.maximum)}")
+                parts.append(f"{col} <= {_sql_number(field.maximum)}")
             return " AND ".join(parts)
         if check.kind == "length":
             return f"{self.profile.length_fn}({col}) >= {field.min_length}"

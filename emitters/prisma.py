@@ -174,10 +174,6 @@ def _args(*parts: str) -> str:
     return f"({', '.join(parts)})" if parts else ""
 
 
-def _enum_docs(field: Field) -> list[str]:
-    return ["Allowed values: " + ", ".join(field.enum.values) + "."]
-
-
 def _check_docs(model: Model, field: Field, options: PrismaOptions) -> list[str]:
     """One ``///`` line per CHECK constraint of the field that Prisma cannot express."""
     docs = []
