@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from vigilo_gen import naming
-from vigilo_gen.build import INT_BOUNDS
 from vigilo_gen.emitter import Emitter, Provenance, option
 from vigilo_gen.errors import UsageError
 from vigilo_gen.model import (
@@ -107,6 +106,14 @@ ERROR_RESPONSES: dict[str, tuple[str, str]] = {
 }
 
 
+def _int_bounds() -> dict[FieldType, tuple[int, int]]:
+    """The engine's integer ranges per type (imported late: vigilo_gen.build is heavy to import
+    and is always loaded by the time a spec is rendered)."""
+    from vigilo_gen.build import INT_BOUNDS
+
+    return INT_BOUNDS
+
+
 @dataclass(frozen=True)
 class Options:
     format: str = option("json", "Output format.", choices=("json", "yaml"))
@@ -145,8 +152,9 @@ def field_schema(field: Field) -> dict[str, Any]:
             schema["maxLength"] = field.max_length
         if field.pattern is not None:
             schema["pattern"] = field.pattern
-    if field.type in INT_BOUNDS:
-        low, high = INT_BOUNDS[field.type]
+    bounds = _int_bounds()
+    if field.type in bounds:
+        low, high = bounds[field.type]
         schema["minimum"] = _number(field.minimum) if field.minimum is not None else low
         schema["maximum"] = _number(field.maximum) if field.maximum is not None else high
     elif field.type is T.FLOAT:
@@ -174,7 +182,7 @@ def _decimal_note(field: Field) -> str | None:
 def key_schema(keys: FieldShape) -> dict[str, Any]:
     """``propertyNames`` of a map: JSON keys are strings, so integers are matched as text."""
     field = keys.field
-    if field.type in INT_BOUNDS:
+    if field.type in _int_bounds():
         nonnegative = field.minimum is not None and field.minimum >= 0
         return {"pattern": "^(0|[1-9][0-9]*)$" if nonnegative else "^(0|-?[1-9][0-9]*)$"}
     schema = field_schema(field)
@@ -359,17 +367,18 @@ def _string_example(field: Field) -> str:
 
 def _numeric_example(field: Field) -> int | float:
     low, high = field.minimum, field.maximum
-    if field.type in INT_BOUNDS:
-        low = low if low is not None else INT_BOUNDS[field.type][0]
-        high = high if high is not None else INT_BOUNDS[field.type][1]
+    bounds = _int_bounds()
+    if field.type in bounds:
+        low = low if low is not None else bounds[field.type][0]
+        high = high if high is not None else bounds[field.type][1]
     value: int | float = 0
     if low is not None and value < low:
         value = low
     if high is not None and value > high:
         value = high
-    if field.type in INT_BOUNDS and value != int(value):
+    if field.type in bounds and value != int(value):
         value = int(value) + 1 if value > 0 else int(value)
-    return _number(value) if field.type in INT_BOUNDS else value
+    return _number(value) if field.type in bounds else value
 
 
 def field_example(field: Field) -> Any:

@@ -14,7 +14,7 @@ Choices, so that a body is accepted by these models exactly when the OpenAPI sch
   and ``1.0``, even in strict mode, and cannot be made to refuse them; with ``by_name=False``
   an optional property spelt with its attribute name (``from_``) is ignored, not refused.
 - ``extra="forbid"`` (the schemas say ``additionalProperties: false``); snake_case attributes
-  with the camelCase JSON names as aliases, ``populate_by_name=True`` so Python code may use
+  with the camelCase JSON names as aliases, ``validate_by_name=True`` so Python code may use
   either. Wire input is validated with ``by_name=False`` (Pydantic >= 2.11), which takes the
   JSON names only, as the schema does; the output's header says so.
 - An optional property is ``X | MISSING = MISSING`` (Pydantic's MISSING sentinel, >= 2.12):
@@ -39,7 +39,7 @@ from vigilo_gen.model import Spec
 from . import openapi
 
 LINE_LENGTH = 88
-# populate_by_name lets Python code use the attribute names; wire input must use the JSON names
+# validate_by_name lets Python code use the attribute names; wire input must use the JSON names
 # only, as the OpenAPI document says, which is what by_name=False checks.
 USAGE_NOTE = (
     "# Validate request bodies with Model.model_validate_json(raw, by_name=False): JSON\n"
