@@ -509,6 +509,10 @@ class _Builder:
         """Columns within a table, and constraint/index names within the schema, must differ:
         PostgreSQL keeps indexes and constraints in one namespace per schema."""
         names: dict[str, str] = {}
+        tables: dict[str, list[str]] = defaultdict(list)
+        for model in models:
+            tables[model.table.lower()].append(model.name)
+        clashing_tables = {name for group in tables.values() if len(group) > 1 for name in group}
         for model in models:
             columns: dict[str, Field] = {}
             for field in model.fields:
@@ -524,6 +528,8 @@ class _Builder:
                                 *(f.reference.constraint for f in model.references)]
             for constraint in constraint_names:
                 owner = names.get(constraint.lower())
+                if owner is not None and owner.split(":")[0] in clashing_tables:
+                    continue  # the table names already clash, and that was reported
                 if owner is not None and owner != f"{model.name}:{constraint}":
                     self.error(("models", model.name), f"constraint name '{constraint}' of "
                                f"model {model.name} is used twice (also by {owner.split(':')[0]})",

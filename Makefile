@@ -1,0 +1,49 @@
+# vigilo-gen: the targets a person needs. `make demo` and `make test` work on a fresh machine.
+PYTHON ?= python3
+PIP := $(PYTHON) -m pip
+OUT ?= out
+NODE_TOOLS := tools/node
+SQL_DIALECTS := postgres mysql sqlite duckdb tsql oracle snowflake bigquery redshift databricks trino clickhouse
+ORM_DIALECTS := postgres mysql sqlite
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install install-test demo test snapshots lint bench conformance fuzz clean
+
+help:
+	@echo "make demo         install vigilo-gen and generate every target of the bundled spec into $(OUT)/"
+	@echo "make test         install the test tools (pip, npm, apt) and run the whole test suite"
+	@echo "make snapshots    regenerate the syrupy snapshots after an intended output change"
+	@echo "make lint         ruff on our own code"
+	@echo "make bench        whole-process timings against the peer tools"
+	@echo "make conformance  the targets x engines matrix"
+	@echo "make fuzz         the long property-based run"
+
+install:
+	$(PIP) install --quiet -e .
+
+install-test:
+	$(PIP) install --quiet -e '.[test]'
+	npm ci --prefix $(NODE_TOOLS) --no-audit --no-fund --loglevel=error
+	bash tools/install-engines.sh
+
+demo: install
+	@mkdir -p $(OUT)
+	@for d in $(SQL_DIALECTS); do vigilo-gen sql --dialect $$d --out $(OUT)/sql/schema.$$d.sql || exit 1; done
+	@for d in $(ORM_DIALECTS); do \
+	  vigilo-gen prisma --dialect $$d --out $(OUT)/prisma/$$d/schema.prisma || exit 1; \
+	  vigilo-gen drizzle --dialect $$d --out $(OUT)/drizzle/schema.$$d.ts || exit 1; done
+	@vigilo-gen sqlalchemy --out $(OUT)/python/models_sqlalchemy.py
+	@vigilo-gen peewee --out $(OUT)/python/models_peewee.py
+	@vigilo-gen openapi --out $(OUT)/api/openapi.json
+	@vigilo-gen openapi --format yaml --out $(OUT)/api/openapi.yaml
+	@vigilo-gen pydantic --out $(OUT)/python/api_models.py
+	@find $(OUT) -type f | sort
+
+test: install-test
+	$(PYTHON) -m pytest
+
+snapshots:
+	$(PYTHON) -m pytest --snapshot-update -q
+
+lint:
+	$(PYTHON) -m ruff check generators emitters tests

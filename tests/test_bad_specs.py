@@ -1,0 +1,100 @@
+"""The bad-spec corpus: each broken spec gives exactly one expected line, exit status 2, and
+never a traceback. The expectation is the first line of each file: ``# expect: L:C: message``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support import ROOT, run_cli
+
+CORPUS = sorted((ROOT / "tests" / "bad_specs").glob("*.yaml"))
+
+
+def expectation(path: Path) -> str:
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# expect: "), f"{path.name} has no '# expect:' line"
+    return first.removeprefix("# expect: ")
+
+
+def assert_one_error(result, expected_line: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [expected_line]
+
+
+def test_corpus_is_large_enough():
+    assert len(CORPUS) >= 15
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
+def test_bad_spec(path):
+    relative = path.relative_to(ROOT)
+    result = run_cli("validate", "--spec", str(relative), cwd=ROOT)
+    assert_one_error(result, f"{relative}:{expectation(path)}")
+
+
+@pytest.mark.parametrize("path", CORPUS[:3], ids=[p.stem for p in CORPUS[:3]])
+def test_emitters_refuse_bad_specs_too(path):
+    relative = path.relative_to(ROOT)
+    result = run_cli("sql", "--spec", str(relative), cwd=ROOT)
+    assert_one_error(result, f"{relative}:{expectation(path)}")
+
+
+def test_not_utf8(tmp_path):
+    spec = tmp_path / "latin1.yaml"
+    spec.write_bytes(b"version: 1\nmodels:\n  Caf\xe9: {fields: {id: {type: id}}}\n")
+    assert_one_error(run_cli("validate", "--spec", "latin1.yaml", cwd=tmp_path),
+                     "latin1.yaml:3:6: not valid UTF-8 (byte 0xe9)")
+
+
+def test_missing_file(tmp_path):
+    assert_one_error(run_cli("validate", "--spec", "nope.yaml", cwd=tmp_path),
+                     "nope.yaml: no such file")
+
+
+def test_directory(tmp_path):
+    (tmp_path / "spec").mkdir()
+    assert_one_error(run_cli("validate", "--spec", "spec", cwd=tmp_path),
+                     "spec: is a directory, not a spec file")
+
+
+def test_oversized_spec_is_refused_before_reading(tmp_path):
+    spec = tmp_path / "big.yaml"
+    with spec.open("wb") as handle:  # 50 MB of comments, written sparsely
+        handle.write(b"version: 1\n")
+        handle.seek(50 * 1024 * 1024)
+        handle.write(b"\n")
+    result = run_cli("validate", "--spec", "big.yaml", cwd=tmp_path)
+    assert_one_error(result, "big.yaml: spec is 52,428,801 bytes; the limit is 4,194,304 bytes")
+
+
+def test_unwritable_out(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run_cli("sql", "--out", str(blocker / "schema.sql"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"vigilo-gen: error: cannot write {blocker / 'schema.sql'}:")
+
+
+def test_unknown_dialect_is_a_usage_error():
+    result = run_cli("sql", "--dialect", "nosuchdb")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "nosuchdb" in result.stderr
+
+
+def test_every_error_is_reported_not_just_the_first(tmp_path):
+    spec = tmp_path / "two.yaml"
+    spec.write_text("version: 1\nmodels:\n  A:\n    fields:\n      id: {type: id}\n"
+                    "      a: {type: int, min: 3, max: 1}\n      b: {type: float, default: x}\n")
+    result = run_cli("validate", "--spec", "two.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "two.yaml:6:27: min 3 is above max 1",
+        "two.yaml:7:33: default 'x' of A.b is not a float value",
+    ]
