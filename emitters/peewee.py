@@ -51,7 +51,6 @@ MODULE_NAMES = frozenset({
 class PeeweeType:
     field: str  # field class
     args: Callable[[Field], list[str]]
-    python: str  # Python type of a default value's literal, for Decimal
 
 
 def _no_args(f: Field) -> list[str]:
@@ -63,18 +62,18 @@ def _max_length(f: Field) -> list[str]:
 
 
 TYPES: dict[FieldType, PeeweeType] = {
-    T.ID: PeeweeType("CharField", _max_length, "str"),
-    T.STRING: PeeweeType("CharField", _max_length, "str"),
-    T.ENUM: PeeweeType("CharField", _max_length, "str"),
-    T.TEXT: PeeweeType("TextField", _no_args, "str"),
-    T.INT: PeeweeType("IntegerField", _no_args, "int"),
-    T.BIGINT: PeeweeType("BigIntegerField", _no_args, "int"),
-    T.FLOAT: PeeweeType("DoubleField", _no_args, "float"),
+    T.ID: PeeweeType("CharField", _max_length),
+    T.STRING: PeeweeType("CharField", _max_length),
+    T.ENUM: PeeweeType("CharField", _max_length),
+    T.TEXT: PeeweeType("TextField", _no_args),
+    T.INT: PeeweeType("IntegerField", _no_args),
+    T.BIGINT: PeeweeType("BigIntegerField", _no_args),
+    T.FLOAT: PeeweeType("DoubleField", _no_args),
     T.DECIMAL: PeeweeType("DecimalField", lambda f: [f"max_digits={f.precision}",
-                                                     f"decimal_places={f.scale}"], "Decimal"),
-    T.BOOL: PeeweeType("BooleanField", _no_args, "bool"),
-    T.DATE: PeeweeType("DateField", _no_args, "date"),
-    T.DATETIME: PeeweeType("DateTimeMsField", _no_args, "datetime"),
+                                                     f"decimal_places={f.scale}"]),
+    T.BOOL: PeeweeType("BooleanField", _no_args),
+    T.DATE: PeeweeType("DateField", _no_args),
+    T.DATETIME: PeeweeType("DateTimeMsField", _no_args),
 }
 
 

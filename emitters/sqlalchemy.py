@@ -90,6 +90,7 @@ class _Module:
         self.needs: set[str] = set()
 
     def use(self, *names: str) -> str:
+        """Import ``names`` from sqlalchemy; returns the first, to write it in place."""
         self.sqlalchemy.update(names)
         return names[0] if names else ""
 
@@ -187,10 +188,9 @@ def _check(model: Model, check: Check, module: _Module) -> list[object]:
     raise AssertionError(f"unknown check kind {check.kind}")
 
 
-def _table_args(model: Model, module: _Module) -> tuple[list[str], str | None]:
-    """(comment lines, __table_args__ statement) of a model."""
+def _table_args(model: Model, module: _Module) -> str:
+    """The __table_args__ statement of a model: named primary key, uniques, checks, indexes."""
     items: list[object] = []
-    comments: list[str] = []
     pk = model.primary_key
     items.append(Call(f"{module.use('PrimaryKeyConstraint')}(", (
         py_str(pk.column), f"name={py_str(model.pk_constraint)}")))
@@ -204,7 +204,7 @@ def _table_args(model: Model, module: _Module) -> tuple[list[str], str | None]:
     for index in model.indexes:
         module.use("Index")
         items.append(Call("Index(", (py_str(index.name), *(py_str(c) for c in index.columns))))
-    return comments, layout(Call("__table_args__ = (", tuple(items), hug=False), "    ")
+    return layout(Call("__table_args__ = (", tuple(items), hug=False), "    ")
 
 
 def _relationships(spec: Spec, model: Model, attrs: dict[str, str]) -> list[str]:
@@ -249,7 +249,6 @@ class _Class:
     name: str
     docstring: str | None
     table: str
-    table_comments: list[str]
     table_args: str
     columns: list[_Attribute]
     relationships: list[str]
@@ -259,9 +258,8 @@ def _class(spec: Spec, model: Model, module: _Module) -> _Class:
     attrs = {f.name: _attr(f.attr) for f in model.fields}
     columns = [_Attribute(f"# {f.description}" if f.description else None,
                           _column(model, f, attrs[f.name], module)) for f in model.fields]
-    comments, table_args = _table_args(model, module)
-    return _Class(model.name, _docstring(model.description), py_str(model.table), comments,
-                  table_args, columns, _relationships(spec, model, attrs))
+    return _Class(model.name, _docstring(model.description), py_str(model.table),
+                  _table_args(model, module), columns, _relationships(spec, model, attrs))
 
 
 def _docstring(text: str | None) -> str | None:
