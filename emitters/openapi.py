@@ -348,6 +348,10 @@ def _class_member(items) -> str | None:
     return None
 
 
+# Tried when the sampler cannot follow a pattern (negated classes and the like).
+_FALLBACK_STRINGS = ("example", "a", "A", "0", "x1", "a-b", "a b", "a_b", "a.b", "@", "#")
+
+
 def _string_example(field: Field) -> str:
     low = field.min_length or 0
     high = field.max_length if field.max_length is not None else 10**9
@@ -355,11 +359,10 @@ def _string_example(field: Field) -> str:
         text = "example"
         text = text + "x" * max(0, low - len(text))
         return text[:high]
-    for extra in range(0, 64):
-        text = _regex_sample(field.pattern, extra)
-        if text is None:
-            break
-        if low <= len(text) <= high and re.search(field.pattern, text):
+    candidates = [_regex_sample(field.pattern, extra) for extra in range(64)]
+    candidates += [text + "x" * max(0, low - len(text)) for text in _FALLBACK_STRINGS]
+    for text in candidates:
+        if text is not None and low <= len(text) <= high and re.search(field.pattern, text):
             return text
     raise UsageError(f"cannot synthesize an example for pattern {field.pattern!r} of "
                      f"{field.name}; give the field a default")

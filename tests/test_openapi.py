@@ -249,3 +249,24 @@ def test_examples_reuse_defaults_enums_and_patterns(documents):
     order = shop["post /users/{userId}/orders"]
     assert order["code"] == "ABC-0001" and order["size"] == "XS" and order["total"] == "0.00"
 
+
+
+@pytest.mark.parametrize(("pattern", "min_length", "max_length"), [
+    ("^[A-Za-z0-9._~-]+$", None, 255), ("^#[0-9a-fA-F]{6}$", None, 20),
+    ("^[A-Z]{3}-[0-9]{4,8}$", None, 12), ("^[^0-9]+$", None, 5), ("^[a-z]{2,}$", 5, 10),
+    ("^(foo|bar)-\\d{3}$", None, None), ("^\\w+@\\w+\\.com$", 8, None), ("x*", 3, 3),
+])
+def test_string_examples_satisfy_pattern_and_length(pattern, min_length, max_length):
+    import dataclasses
+    import re
+
+    from vigilo_gen.emitters.openapi import field_example
+    from vigilo_gen.model import FieldType
+
+    spec = load_spec(ALL_SPECS[0])  # any string field, re-shaped below
+    field = next(f for m in spec.models for f in m.fields if f.type is FieldType.STRING)
+    field = dataclasses.replace(field, pattern=pattern, min_length=min_length,
+                                max_length=max_length, default=None)
+    example = field_example(field)
+    assert re.search(pattern, example)
+    assert (min_length or 0) <= len(example) <= (max_length or 10**9)
