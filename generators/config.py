@@ -1,0 +1,211 @@
+"""The project config, ``vigilo-gen.toml``: which spec, and which outputs ``all``/``check`` own.
+
+```toml
+spec = "spec/vigilo.yaml"          # relative to this file's folder
+
+[[output]]
+emitter = "sql"                    # a registered emitter (`vigilo-gen list`)
+dialect = "postgres"               # that emitter's options, as flat keys
+path = "generated/sql/schema.postgres.sql"   # relative to this file's folder
+```
+
+Every problem is one line, ``vigilo-gen.toml:LINE: message`` when the line is known, raised as
+UsageError (exit status 2). The config never imports an emitter's heavy dependencies: only the
+emitter module (its options dataclass) is loaded to validate option names and values.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError, did_you_mean
+
+CONFIG_NAME = "vigilo-gen.toml"
+TOP_KEYS = ("spec", "output")
+RESERVED_KEYS = ("emitter", "path")  # the other keys of an [[output]] table are options
+
+
+@dataclass(frozen=True)
+class Output:
+    """One generated file: which emitter, with which options, written where."""
+
+    emitter: str
+    options: Any  # the emitter's options dataclass instance
+    path: Path  # absolute (resolved against the config's folder)
+    display: str  # the path as written in the config, for messages
+    line: int  # the output's [[output]] line in the config (0 when unknown)
+
+
+@dataclass(frozen=True)
+class Config:
+    file: Path
+    display: str  # how to name the config in messages
+    spec: Path
+    outputs: tuple[Output, ...]
+
+    @property
+    def root(self) -> Path:
+        return self.file.parent
+
+    def regenerate_command(self) -> str:
+        """The command written into every header: stable whatever folder the user ran it from."""
+        if self.file.name == CONFIG_NAME:
+            return "vigilo-gen all"
+        return f"vigilo-gen all --config {self.file.name}"
+
+
+def _toml():
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10 only
+        import tomli as tomllib
+    return tomllib
+
+
+class _Lines:
+    """Line numbers of ``[[output]]`` tables and their keys (tomllib reports no positions)."""
+
+    HEADER = re.compile(r"^\s*\[\[\s*output\s*\]\]\s*(#.*)?$")
+    TABLE = re.compile(r"^\s*\[")
+    KEY = re.compile(r"""^\s*("?)([A-Za-z0-9_-]+)\1\s*=""")
+
+    def __init__(self, text: str):
+        self.lines = text.splitlines()
+        self.headers = [i + 1 for i, line in enumerate(self.lines) if self.HEADER.match(line)]
+
+    def output(self, index: int) -> int:
+        return self.headers[index] if index < len(self.headers) else 0
+
+    def key(self, key: str, index: int | None = None) -> int:
+        """Line of ``key = ...``: at top level (index None) or in the index-th [[output]]."""
+        if index is None:
+            start, in_table = 0, False
+        else:
+            start = self.output(index)
+            if not start:
+                return 0
+            in_table = True
+        for number in range(start + 1 if in_table else 1, len(self.lines) + 1):
+            line = self.lines[number - 1]
+            if self.TABLE.match(line):
+                if not in_table or number != start:
+                    break
+            match = self.KEY.match(line)
+            if match and match.group(2) == key:
+                return number
+        return self.output(index) if index is not None else 0
+
+
+def find_config(path: Path | None) -> Path:
+    if path is not None:
+        if not path.is_file():
+            raise UsageError(f"{path}: no such config file")
+        return path
+    default = Path(CONFIG_NAME)
+    if not default.is_file():
+        raise UsageError(f"no {CONFIG_NAME} in the current folder; run `vigilo-gen init` to "
+                         "create one, or pass --config FILE")
+    return default
+
+
+def load_config(path: Path | None = None, load_emitter=None) -> Config:
+    """Read and validate a config. ``load_emitter(name) -> Emitter`` defaults to the registry."""
+    if load_emitter is None:
+        from .registry import load as load_emitter
+    file = find_config(path)
+    display = str(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{display}: cannot read: {getattr(exc, 'strerror', None) or exc}") \
+            from None
+    tomllib = _toml()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+        if match:
+            raise UsageError(f"{display}:{match.group(1)}:{match.group(2)}: invalid TOML: "
+                             f"{message[:match.start()]}") from None
+        raise UsageError(f"{display}: invalid TOML: {message}") from None
+    lines = _Lines(text)
+
+    def error(line: int, message: str, hint: str | None = None) -> UsageError:
+        where = f"{display}:{line}" if line else display
+        return UsageError(f"{where}: {message}" + (f" ({hint})" if hint else ""))
+
+    for key in data:
+        if key not in TOP_KEYS:
+            raise error(lines.key(key), f"unknown key '{key}'",
+                        did_you_mean(key, TOP_KEYS) or f"known: {', '.join(TOP_KEYS)}")
+    spec = data.get("spec")
+    if not isinstance(spec, str) or not spec:
+        raise error(lines.key("spec"), "'spec' must name the spec file, e.g. "
+                    "spec = \"spec/vigilo.yaml\"")
+    root = file.parent
+    raw_outputs = data.get("output", [])
+    if not isinstance(raw_outputs, list) or not all(isinstance(o, dict) for o in raw_outputs):
+        raise error(lines.key("output"), "'output' must be a list of [[output]] tables")
+    if not raw_outputs:
+        raise error(0, "no [[output]] tables: nothing to generate")
+
+    outputs: list[Output] = []
+    seen: dict[Path, int] = {}
+    for index, raw in enumerate(raw_outputs):
+        here = lines.output(index)
+        name = raw.get("emitter")
+        if not isinstance(name, str):
+            raise error(here, "[[output]] needs emitter = \"NAME\"")
+        try:
+            emitter = load_emitter(name)
+        except UsageError:
+            from .registry import names
+
+            known = names()
+            raise error(lines.key("emitter", index), f"unknown emitter '{name}'",
+                        did_you_mean(name, known) or f"known: {', '.join(known)}") from None
+        target = raw.get("path")
+        if not isinstance(target, str) or not target:
+            raise error(here, f"[[output]] ({name}) needs path = \"FILE\"")
+        fields = {f.name: f for f in emitter.option_fields()}
+        values: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key in RESERVED_KEYS:
+                continue
+            line = lines.key(key, index)
+            field = fields.get(key)
+            if field is None:
+                known = ", ".join(fields) or "none"
+                raise error(line, f"unknown option '{key}' for emitter {name}",
+                            did_you_mean(key, fields) or f"its options: {known}")
+            choices = field.metadata.get("choices") or ()
+            if choices and value not in choices:
+                close = did_you_mean(str(value), choices)
+                listed = f"choices: {', '.join(choices)}"
+                raise error(line, f"bad value {value!r} for option '{key}' of emitter {name}",
+                            f"{close} {listed}" if close else listed)
+            expected = type(field.default)
+            wrong_type = not isinstance(value, expected) or (
+                isinstance(value, bool) != (expected is bool))
+            if not choices and field.default is not None and wrong_type:
+                raise error(line, f"option '{key}' of emitter {name} must be a "
+                            f"{expected.__name__}, not {type(value).__name__}")
+            values[key] = value
+        try:
+            options = emitter.make_options(**values)
+        except (TypeError, ValueError) as exc:
+            raise error(here, f"bad options for emitter {name}: {exc}") from None
+        resolved = (root / target).resolve() if not Path(target).is_absolute() else Path(target)
+        if resolved in seen:
+            raise error(lines.key("path", index), f"path '{target}' is already written by the "
+                        f"output on line {seen[resolved]}")
+        seen[resolved] = lines.key("path", index) or here
+        display_path = target if not root.parts or str(root) == "." else str(root / target)
+        outputs.append(Output(name, options, resolved, display_path, here))
+    spec_path = Path(spec) if Path(spec).is_absolute() else root / spec
+    return Config(file=file, display=display, spec=spec_path, outputs=tuple(outputs))
