@@ -526,16 +526,24 @@ class _Builder:
             constraint_names = [model.pk_constraint, *(u.name for u in model.uniques),
                                 *(i.name for i in model.indexes), *(c.name for c in model.checks),
                                 *(f.reference.constraint for f in model.references)]
+            own: set[str] = set()
             for constraint in constraint_names:
+                if constraint.lower() in own:
+                    self.error(("models", model.name), f"constraint name '{constraint}' is "
+                               f"used twice in model {model.name}",
+                               "a unique or index is declared twice, or two derived names "
+                               "coincide; remove or rename one", at_key=True)
+                    continue
+                own.add(constraint.lower())
                 owner = names.get(constraint.lower())
-                if owner is not None and owner.split(":")[0] in clashing_tables:
+                if owner is not None and owner in clashing_tables:
                     continue  # the table names already clash, and that was reported
-                if owner is not None and owner != f"{model.name}:{constraint}":
+                if owner is not None and owner != model.name:
                     self.error(("models", model.name), f"constraint name '{constraint}' of "
-                               f"model {model.name} is used twice (also by {owner.split(':')[0]})",
+                               f"model {model.name} is used twice (also by {owner})",
                                "two tables or columns differ only in a way the derived names "
                                "lose; rename one", at_key=True)
-                names[constraint.lower()] = f"{model.name}:{constraint}"
+                names[constraint.lower()] = model.name
 
     # -- API ---------------------------------------------------------------------------------
 
