@@ -44,6 +44,11 @@ def _type_name(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
 
+def _is_json_type(value: Any, json_type: str) -> bool:
+    python_types = {"object": dict, "array": list, "string": str, "boolean": bool}
+    return isinstance(value, python_types.get(json_type, ()))
+
+
 def _choose(error):
     """For a oneOf failure, the branch error that best explains what the author meant."""
     if error.validator != "oneOf" or not error.context:
@@ -115,6 +120,10 @@ def _message(error, source: SourceMap) -> Diagnostic:
     if kind in ("minimum", "maximum", "minLength", "maxLength", "maxItems"):
         return source.error(path, f"{where}: {error.message}")
     if kind == "oneOf":
+        wanted = [b.get("type") for b in error.validator_value]
+        if all(wanted) and not any(_is_json_type(value, w) for w in wanted):
+            names = " or ".join(dict.fromkeys(_JSON_TYPES.get(w, w) for w in wanted))
+            return source.error(path, f"{where} must be {names}, not {_type_name(value)}")
         return source.error(path, f"{where} is not a valid definition")
     return source.error(path, f"{where}: {error.message}")
 
