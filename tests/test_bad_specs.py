@@ -1,5 +1,6 @@
 """The bad-spec corpus: each broken spec gives exactly one expected line, exit status 2, and
-never a traceback. The expectation is the first line of each file: ``# expect: L:C: message``.
+never a traceback. The expectation is the first line of each file: ``# expect: L:C: message``;
+an optional second line ``# args: --dialect postgres`` adds command-line arguments.
 """
 
 from __future__ import annotations
@@ -19,6 +20,13 @@ def expectation(path: Path) -> str:
     return first.removeprefix("# expect: ")
 
 
+def arguments(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if len(lines) > 1 and lines[1].startswith("# args: "):
+        return lines[1].removeprefix("# args: ").split()
+    return []
+
+
 def assert_one_error(result, expected_line: str) -> None:
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
@@ -27,13 +35,13 @@ def assert_one_error(result, expected_line: str) -> None:
 
 
 def test_corpus_is_large_enough():
-    assert len(CORPUS) >= 15
+    assert len(CORPUS) >= 40
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
 def test_bad_spec(path):
     relative = path.relative_to(ROOT)
-    result = run_cli("validate", "--spec", str(relative), cwd=ROOT)
+    result = run_cli("validate", "--spec", str(relative), *arguments(path), cwd=ROOT)
     assert_one_error(result, f"{relative}:{expectation(path)}")
 
 
