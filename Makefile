@@ -23,7 +23,8 @@ install:
 
 install-test:
 	$(PIP) install --quiet -e '.[test]'
-	npm ci --prefix $(NODE_TOOLS) --no-audit --no-fund --loglevel=error
+	# better-sqlite3 compiles against the system's Node headers (no download on these machines).
+	npm_config_nodedir=/usr npm ci --prefix $(NODE_TOOLS) --no-audit --no-fund --loglevel=error
 	bash tools/install-engines.sh
 
 demo: install
