@@ -261,6 +261,8 @@ def _relation_row(spec: Spec, model: Model, field: Field, options: PrismaOptions
         f"fields: [{field.name}]",
         f"references: [{target.primary_key.name}]",
         f"onDelete: {ON_DELETE[ref.on_delete.value]}",
+        # Prisma's default is ON UPDATE CASCADE; every other target leaves NO ACTION.
+        "onUpdate: NoAction",
         _map_arg(ref.constraint, model.table, (field.column,), "fkey", options.dialect),
     ]
     return Row((), ref.relation, target.name + ("?" if field.nullable else ""),
