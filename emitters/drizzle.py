@@ -101,11 +101,13 @@ PROFILES: dict[str, DialectProfile] = {
             T.BIGINT: ("integer", _none), T.FLOAT: ("real", _none),
             T.DECIMAL: ("numeric", _none), T.BOOL: ("integer", lambda f: [("mode",
                                                                            '"boolean"')]),
-            T.DATE: ("text", _none), T.DATETIME: ("text", _none),
+            # numeric(): the NUMERIC affinity SQLite gives the DATE/DATETIME every other
+            # target declares (text() would be TEXT affinity); values stay ISO-8601 text.
+            T.DATE: ("numeric", _none), T.DATETIME: ("numeric", _none),
         },
         now={T.DATETIME: ("default", ["sql`CURRENT_TIMESTAMP`"]),
              T.DATE: ("default", ["sql`CURRENT_DATE`"])},
-        # Dates are text here: keep the database's own format on update too.
+        # Dates are ISO-8601 text here: keep the database's own format on update too.
         on_update="() => sql`CURRENT_TIMESTAMP`",
         length_fn="length", regex=None,
     ),
