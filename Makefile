@@ -7,10 +7,11 @@ SQL_DIALECTS := postgres mysql sqlite duckdb tsql oracle snowflake bigquery reds
 ORM_DIALECTS := postgres mysql sqlite
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install install-test demo test snapshots lint bench conformance fuzz clean
+.PHONY: help install install-test demo examples test snapshots lint bench conformance fuzz clean
 
 help:
 	@echo "make demo         install vigilo-gen and generate every target of the bundled spec into $(OUT)/"
+	@echo "make examples     regenerate the committed files of examples/*/ (after an output change)"
 	@echo "make test         install the test tools (pip, npm, apt) and run the whole test suite"
 	@echo "make snapshots    regenerate the syrupy snapshots after an intended output change"
 	@echo "make lint         ruff on our own code"
@@ -29,16 +30,11 @@ install-test:
 
 demo: install
 	@mkdir -p $(OUT)
-	@for d in $(SQL_DIALECTS); do vigilo-gen sql --dialect $$d --out $(OUT)/sql/schema.$$d.sql || exit 1; done
-	@for d in $(ORM_DIALECTS); do \
-	  vigilo-gen prisma --dialect $$d --out $(OUT)/prisma/$$d/schema.prisma || exit 1; \
-	  vigilo-gen drizzle --dialect $$d --out $(OUT)/drizzle/schema.$$d.ts || exit 1; done
-	@vigilo-gen sqlalchemy --out $(OUT)/python/models_sqlalchemy.py
-	@vigilo-gen peewee --out $(OUT)/python/models_peewee.py
-	@vigilo-gen openapi --out $(OUT)/api/openapi.json
-	@vigilo-gen openapi --format yaml --out $(OUT)/api/openapi.yaml
-	@vigilo-gen pydantic --out $(OUT)/python/api_models.py
+	cd $(OUT) && vigilo-gen init --force && vigilo-gen all
 	@find $(OUT) -type f | sort
+
+examples: install
+	@for c in examples/*/vigilo-gen.toml; do vigilo-gen all --config $$c || exit 1; done
 
 test: install-test
 	$(PYTHON) -m pytest
