@@ -141,9 +141,25 @@ def _plan_or_fail(config, spec, on_decided):
     """Render every output; an emitter's failure is one line naming the output."""
     from .project import OutputFailed, plan
 
+    total = len(config.outputs)
+    interactive = sys.stderr.isatty()
+
+    def started(index, output):  # a transient progress line, on a terminal only
+        if interactive:
+            sys.stderr.write(f"\r\033[K[{index + 1}/{total}] rendering {output.display} "
+                             f"({output.emitter})")
+            sys.stderr.flush()
+
+    def decided(state):
+        if interactive:
+            sys.stderr.write("\r\033[K")
+        on_decided(state)
+
     try:
-        return plan(config, spec, on_decided)
+        return plan(config, spec, decided, on_start=started)
     except OutputFailed as failed:
+        if interactive:
+            sys.stderr.write("\r\033[K")
         cause = failed.cause
         if isinstance(cause, SpecError):
             for diagnostic in cause.diagnostics:

@@ -82,18 +82,13 @@ class _Lines:
 
     def key(self, key: str, index: int | None = None) -> int:
         """Line of ``key = ...``: at top level (index None) or in the index-th [[output]]."""
-        if index is None:
-            start, in_table = 0, False
-        else:
-            start = self.output(index)
-            if not start:
-                return 0
-            in_table = True
-        for number in range(start + 1 if in_table else 1, len(self.lines) + 1):
+        start = 0 if index is None else self.output(index)
+        if index is not None and not start:
+            return 0
+        for number in range(start + 1, len(self.lines) + 1):
             line = self.lines[number - 1]
-            if self.TABLE.match(line):
-                if not in_table or number != start:
-                    break
+            if self.TABLE.match(line):  # the next table: the key is not in this one
+                break
             match = self.KEY.match(line)
             if match and match.group(2) == key:
                 return number
@@ -157,7 +152,7 @@ def load_config(path: Path | None = None, load_emitter=None) -> Config:
     outputs: list[Output] = []
     seen: dict[Path, int] = {}
     for index, raw in enumerate(raw_outputs):
-        here = lines.output(index)
+        here = lines.output(index) or lines.key("output")  # [[output]], or output = [{...}]
         name = raw.get("emitter")
         if not isinstance(name, str):
             raise error(here, "[[output]] needs emitter = \"NAME\"")
@@ -208,4 +203,7 @@ def load_config(path: Path | None = None, load_emitter=None) -> Config:
         display_path = target if not root.parts or str(root) == "." else str(root / target)
         outputs.append(Output(name, options, resolved, display_path, here))
     spec_path = Path(spec) if Path(spec).is_absolute() else root / spec
+    if not spec_path.is_file():
+        raise error(lines.key("spec"), f"spec file '{spec}' not found"
+                    + (f" (looked for {spec_path})" if str(spec_path) != spec else ""))
     return Config(file=file, display=display, spec=spec_path, outputs=tuple(outputs))

@@ -93,12 +93,15 @@ def read_current(path: Path) -> str | None:
 
 
 def plan(config: Config, spec, on_decided: Callable[[FileState], None] | None = None,
-         load_emitter=None) -> list[FileState]:
+         load_emitter=None,
+         on_start: Callable[[int, Output], None] | None = None) -> list[FileState]:
     """Render every output (in config order) and compare it with the disk; write nothing.
 
-    ``on_decided`` is called as each output is decided, so the CLI can show progress."""
+    ``on_start(index, output)`` and ``on_decided(state)`` let the CLI show progress."""
     states = []
-    for output in config.outputs:
+    for index, output in enumerate(config.outputs):
+        if on_start is not None:
+            on_start(index, output)
         text = render(config, spec, output, load_emitter)
         current = read_current(output.path)
         status = NEW if current is None else UNCHANGED if current == text else CHANGED

@@ -242,6 +242,8 @@ def test_a_failing_emitter_leaves_every_file_untouched(project, tmp_path_factory
     (('path = "generated/sql/schema.mysql.sql"', 'path = "generated/sql/schema.postgres.sql"'),
      r"vigilo-gen\.toml:\d+: path 'generated/sql/schema.postgres.sql' is already written by "
      r"the output on line \d+"),
+    (('spec = "spec/vigilo.yaml"', 'spec = "nope.yaml"'),
+     r"vigilo-gen\.toml:\d+: spec file 'nope.yaml' not found \(looked for .*nope.yaml\)$"),
     (('emitter = "peewee"\n', ''), r"vigilo-gen\.toml:\d+: \[\[output\]\] needs emitter"),
     (('[[output]]\nemitter = "pydantic"', '[[output]\nemitter = "pydantic"'),
      r"vigilo-gen\.toml:\d+:\d+: invalid TOML: "),
