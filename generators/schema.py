@@ -128,12 +128,22 @@ def _message(error, source: SourceMap) -> Diagnostic:
     return source.error(path, f"{where}: {error.message}")
 
 
-def validate_document(data: Any, source: SourceMap) -> list[Diagnostic]:
-    import jsonschema  # imported here: validation is the only user
+@lru_cache(maxsize=1)
+def _quick_check():
+    from .schemacheck import compile_schema
 
+    return compile_schema(format_schema())
+
+
+def validate_document(data: Any, source: SourceMap) -> list[Diagnostic]:
     if not isinstance(data, dict):
         return [source.error((), f"the spec must be a mapping at the top level, not "
                                  f"{_type_name(data)}")]
+    quick = _quick_check()
+    if quick is not None and quick(data):  # certainly valid: skip jsonschema (see schemacheck)
+        return []
+    import jsonschema  # imported here: finding and wording errors is its only use
+
     validator = jsonschema.Draft202012Validator(format_schema())
     diagnostics = []
     for error in validator.iter_errors(data):

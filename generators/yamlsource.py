@@ -111,6 +111,27 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
     return f"invalid YAML: {problem}"
 
 
+def _compose_with(loader_class: type, text: str) -> yaml.Node | None:
+    loader = loader_class(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The document's node graph. libyaml (CSafeLoader) composes the same nodes with the same
+    marks ~10x faster than the pure-Python parser; a document it rejects is parsed again by the
+    pure-Python one, so that every syntax error message stays PyYAML's own."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return _compose_with(fast, text)
+        except yaml.YAMLError:
+            pass
+    return _compose_with(yaml.SafeLoader, text)
+
+
 def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap]:
     """Parse ``path``; return (data, source map). Every failure is a SpecError with a position."""
     source = SourceMap(display)
@@ -142,11 +163,7 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap]:
     ):
         raise fail("the spec is empty", Position(1, 1))
     try:
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise fail(_yaml_problem(exc), _pos(mark) if mark else Position(1, 1)) from None
