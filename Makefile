@@ -3,8 +3,8 @@ PYTHON ?= python3
 PIP := $(PYTHON) -m pip
 OUT ?= out
 NODE_TOOLS := tools/node
-SQL_DIALECTS := postgres mysql sqlite duckdb tsql oracle snowflake bigquery redshift databricks trino clickhouse
-ORM_DIALECTS := postgres mysql sqlite
+# SQL dialects beyond the starter config's postgres, mysql and sqlite, written by `make demo` too.
+MORE_SQL_DIALECTS := duckdb tsql oracle snowflake bigquery redshift databricks trino clickhouse
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install install-test demo examples test snapshots lint bench conformance fuzz clean
@@ -31,6 +31,8 @@ install-test:
 demo: install
 	@mkdir -p $(OUT)
 	cd $(OUT) && vigilo-gen init --force && vigilo-gen all
+	@cd $(OUT) && for d in $(MORE_SQL_DIALECTS); do \
+	  vigilo-gen sql --dialect $$d --out generated/sql/schema.$$d.sql || exit 1; done
 	@find $(OUT) -type f | sort
 
 examples: install
