@@ -314,10 +314,48 @@ def _register_emitters() -> None:
             _emitter_command(name, emitter.description, emitter.option_fields()))
 
 
+def _fast_command(argv: list[str]):
+    """(command function, its arguments) for a plain command line, or None to let typer parse
+    it: see fastpath. Only the invoked emitter is imported."""
+    from . import fastpath
+
+    if not argv or os.environ.get("VIGILO_GEN_NO_FAST_PATH") \
+            or not fastpath.only_builtin_emitters():
+        return None
+    name = argv[0]
+    if name in fastpath.PROJECT_FLAGS:
+        function = {"all": all_command, "check": check_command, "list": list_command,
+                    "validate": validate_command}[name]
+        flags, defaults = fastpath.PROJECT_FLAGS[name], fastpath.PROJECT_DEFAULTS[name]
+    elif name in registry.discover():
+        try:
+            emitter = registry.load(name)
+        except Exception:
+            return None
+        found = fastpath.emitter_flags(emitter.option_fields())
+        if found is None:
+            return None
+        flags, defaults = found
+        function = _emitter_command(name, emitter.description, emitter.option_fields())
+    else:
+        return None
+    kwargs = fastpath.read_args(argv[1:], flags, defaults)
+    return None if kwargs is None else (function, kwargs)
+
+
 def main() -> None:
-    _register_emitters()
+    fast = _fast_command(sys.argv[1:])
     try:
-        app(standalone_mode=True)
+        if fast is None:
+            _register_emitters()
+            app(standalone_mode=True)
+        else:
+            function, kwargs = fast
+            try:
+                function(**kwargs)
+            except typer.Exit as exc:
+                sys.exit(exc.exit_code)
+            sys.exit(EXIT_OK)
     except BrokenPipeError:  # `vigilo-gen sql | head` must not print a traceback
         sys.stderr.close()
         sys.exit(EXIT_OK)

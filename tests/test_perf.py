@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import copy
 import random
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.support import ALL_SPECS, ROOT
+from tests.support import ALL_SPECS, ROOT, run_cli
 
 sys.path.insert(0, str(ROOT / "tools"))
 from make_spec import make_spec  # noqa: E402
@@ -138,3 +139,75 @@ def test_libyaml_and_pure_python_read_the_same(path, monkeypatch):
     fast = read()
     monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
     assert read() == fast
+
+
+FAST_PATH_LINES = [
+    ["prisma"],
+    ["sql", "--dialect=mysql"],
+    ["sql", "--dialect", "nope"],
+    ["drizzle", "--spec", "tests/specs/shop.yaml", "--dialect", "sqlite"],
+    ["openapi", "--format", "yaml", "--spec", "tests/specs/blog.yaml"],
+    ["sql", "--spec", "tests/bad_specs/01-yaml-syntax.yaml"],
+    ["sql", "--spec", "no/such/file.yaml"],
+    ["sql", "--out", "tests"],
+    ["sql", "--spec"],
+    ["sql", "--dialect", "postgres", "--dialect", "mysql"],
+    ["peewee", "extra"],
+    ["validate", "--spec", "tests/specs/shop.yaml", "--dialect", "postgres", "--dialect",
+     "oracle"],
+    ["validate", "--dialect", "nosuch"],
+    ["validate", "--spec", "tests/bad_specs/06-unknown-field-type.yaml"],
+    ["sqlalchemy", "--help"],
+    ["nosuch"],
+    ["list"],
+    ["list", "--all"],
+    ["--help"],
+]
+
+
+@pytest.mark.parametrize("argv", FAST_PATH_LINES, ids=" ".join)
+def test_fast_path_and_typer_agree(argv):
+    """Every command line gives the same status and bytes with and without the fast path."""
+    fast = run_cli(*argv, cwd=ROOT)
+    slow = run_cli(*argv, cwd=ROOT, env={"VIGILO_GEN_NO_FAST_PATH": "1"})
+    assert (fast.returncode, fast.stdout, fast.stderr) == \
+        (slow.returncode, slow.stdout, slow.stderr)
+
+
+def test_fast_path_and_typer_agree_on_a_project(tmp_path):
+    assert run_cli("init", cwd=tmp_path).returncode == 0
+    results = []
+    for env in ({}, {"VIGILO_GEN_NO_FAST_PATH": "1"}):
+        outputs = tmp_path / "generated"
+        if outputs.exists():
+            import shutil
+            shutil.rmtree(outputs)
+        lines = [run_cli(*argv, cwd=tmp_path, env=env) for argv in
+                 (["check"], ["all"], ["all", "--force"], ["check", "-c", "vigilo-gen.toml"],
+                  ["all", "--config=nosuch.toml"])]
+        results.append([(r.returncode, r.stdout, r.stderr) for r in lines])
+    assert results[0] == results[1]
+
+
+def test_start_up_imports_only_what_the_command_needs():
+    """`--help`/`list` load no heavy library; an emitter loads only its own."""
+    heavy = {"jsonschema", "sqlglot", "datamodel_code_generator", "black", "pydantic",
+             "jinja2"}
+
+    def imported(*argv):
+        code = ("import sys, runpy; sys.argv = ['vigilo-gen', *sys.argv[1:]]\n"
+                "try:\n    runpy.run_module('vigilo_gen', run_name='__main__')\n"
+                "except SystemExit:\n    pass\n"
+                "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})), "
+                "file=sys.stderr)")
+        result = subprocess.run([sys.executable, "-c", code, *argv], cwd=ROOT,
+                                capture_output=True, text=True, timeout=120)
+        return set(result.stderr.strip().splitlines()[-1].split())
+
+    assert not heavy & imported("prisma") - {"jinja2"}
+    assert not heavy & imported("sql") - {"sqlglot"}
+    assert not heavy & imported("openapi")
+    assert not heavy & imported("list")
+    assert not heavy & imported("--help")
+    assert "jsonschema" in imported("validate", "--spec",
+                                    "tests/bad_specs/06-unknown-field-type.yaml")

@@ -1,0 +1,109 @@
+"""Start-up fast path for the commands run most (editor save hooks, pre-commit, CI).
+
+Typer builds every subcommand before it parses anything: all emitter modules get imported to
+read their options, and since typer 0.29 converting any parameter imports pydantic (~0.1 s).
+For a plain command line the CLI does not need any of that, so ``cli.main`` first asks
+``parse`` here: a strict reader of the simple forms (``--flag value``, ``--flag=value``, the
+declared short flags, boolean ``--force``) that returns the parameters the typer command
+function would have received, or None for anything else -- ``--help``, an unknown or
+repeated flag, a value that is not among the choices, a value starting with ``-``, an empty
+value, a directory where a file is expected, a third-party plug-in installed -- which then
+goes through typer as before, so every message stays typer's own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+# kinds: "path" (Path, may be a directory), "file" (Path, dir_okay=False), "str",
+# ("choice", values), "flag" (boolean, no value), "multi" (repeatable str, list)
+Flags = dict[str, tuple[str, Any]]
+
+PROJECT_FLAGS: dict[str, Flags] = {
+    "list": {},
+    "all": {"--config": ("config", "file"), "-c": ("config", "file"),
+            "--force": ("force", "flag")},
+    "check": {"--config": ("config", "file"), "-c": ("config", "file")},
+    "validate": {"--spec": ("spec", "path"), "--dialect": ("dialect", "multi")},
+}
+PROJECT_DEFAULTS: dict[str, dict[str, Any]] = {
+    "list": {},
+    "all": {"config": None, "force": False},
+    "check": {"config": None},
+    "validate": {"spec": None, "dialect": None},
+}
+BUILTIN_PREFIX = "vigilo_gen.emitters."
+
+
+def emitter_flags(fields: Sequence[Any]) -> tuple[Flags, dict[str, Any]] | None:
+    """Flags and defaults of an emitter command (as cli._emitter_command declares them), or
+    None when an option is of a type this reader leaves to typer."""
+    flags: Flags = {"--spec": ("spec", "path"), "--out": ("out", "file"),
+                    "-o": ("out", "file")}
+    defaults: dict[str, Any] = {"spec": None, "out": None}
+    for f in fields:
+        if not isinstance(f.default, str):
+            return None
+        choices = f.metadata.get("choices") or None
+        flags[f"--{f.name.replace('_', '-')}"] = (f.name, ("choice", tuple(choices))
+                                                  if choices else "str")
+        defaults[f.name] = f.default
+    return flags, defaults
+
+
+def read_args(args: Sequence[str], flags: Flags, defaults: dict[str, Any]) -> dict | None:
+    """The command function's keyword arguments, or None to leave the line to typer."""
+    values = dict(defaults)
+    seen: set[str] = set()
+    i = 0
+    while i < len(args):
+        token = args[i]
+        flag, eq, inline = token.partition("=") if token.startswith("--") else (token, "", "")
+        if flag not in flags:
+            return None
+        name, kind = flags[flag]
+        if kind == "flag":
+            if eq or name in seen:
+                return None
+            values[name] = True
+            seen.add(name)
+            i += 1
+            continue
+        if eq:
+            value = inline
+            i += 1
+        elif i + 1 < len(args):
+            value = args[i + 1]
+            i += 2
+        else:
+            return None
+        if not value or value.startswith("-"):
+            return None
+        if kind == "multi":
+            values[name] = [*(values[name] or []), value]
+            continue
+        if name in seen:
+            return None
+        seen.add(name)
+        if isinstance(kind, tuple):
+            if value not in kind[1]:
+                return None
+            values[name] = value
+        elif kind in ("path", "file"):
+            if kind == "file" and os.path.isdir(value):
+                return None
+            values[name] = Path(value)
+        else:
+            values[name] = value
+    return values
+
+
+def only_builtin_emitters() -> bool:
+    """True when no third-party emitter is installed (a plug-in that fails to load gets its
+    warning from the typer path, which loads every emitter)."""
+    from .registry import discover
+
+    return all(ep.value.startswith(BUILTIN_PREFIX) for ep in discover().values())
