@@ -70,6 +70,32 @@ def py_str(text: str) -> str:
     return '"' + body.replace('"', '\\"') + '"'
 
 
+def _printable(text: str) -> str:
+    """Characters Python source cannot hold as they are (NUL, other controls) as escapes."""
+    return "".join(ch if ch.isprintable() or ch == "\n" else
+                   "\\t" if ch == "\t" else f"\\u{ord(ch):04x}" for ch in text)
+
+
+def py_docstring(text: str, indent: str) -> str:
+    """What goes between the triple double quotes of a docstring saying ``text``: backslashes,
+    quote runs and a quote at either end escaped (the text can never close the string), and
+    continuation lines indented and stripped as ruff format leaves them."""
+    body = text.strip().replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if body.startswith('"'):
+        body = "\\" + body
+    escaped = (len(body) - len(body[:-1].rstrip("\\")) - 1) % 2  # odd backslash run before
+    if body.endswith('"') and not escaped:
+        body = body[:-1] + '\\"'
+    lines = [line.rstrip() for line in _printable(body).split("\n")]
+    return "\n".join([lines[0], *(indent + line if line else "" for line in lines[1:])])
+
+
+def py_comment(text: str, indent: str) -> str:
+    """``text`` as ``#`` comment lines (every line of it: a newline cannot end the comment)."""
+    lines = [_printable(line).rstrip() for line in text.strip().splitlines()] or [""]
+    return f"\n{indent}".join(f"# {line}" if line else "#" for line in lines)
+
+
 def py_number(value: int | float) -> str:
     return repr(value)
 

@@ -13,6 +13,7 @@ shortened), MySQL always calls it PRIMARY, SQLite leaves it unnamed. Said in the
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,7 +22,18 @@ from vigilo_gen.emitter import Emitter, NoOptions, Provenance
 from vigilo_gen.errors import UsageError
 from vigilo_gen.model import NOW, Check, Field, FieldType, Model, Spec
 
-from ._python import Call, import_from, layout, py_decimal, py_number, py_str, safe_attr
+from ._python import (
+    INDENT,
+    Call,
+    import_from,
+    layout,
+    py_comment,
+    py_decimal,
+    py_docstring,
+    py_number,
+    py_str,
+    safe_attr,
+)
 
 T = FieldType
 
@@ -185,7 +197,7 @@ class _Class:
 
 
 def _class(spec: Spec, model: Model, module: _Module) -> _Class:
-    fields = [(f"# {f.description}" if f.description else None,
+    fields = [(py_comment(f.description, INDENT) if f.description else None,
                _field(spec, model, f, module)) for f in model.fields]
     meta = [f"table_name = {py_str(model.table)}"]
     constraints: list[object] = []
@@ -213,13 +225,14 @@ def _field_attr(model: Model, name: str) -> str:
 
 
 def _docstring(text: str | None) -> str | None:
-    if text is None:
-        return None
-    return text.strip().replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return None if text is None else py_docstring(text, INDENT)
 
 
 def _check_names(spec: Spec) -> None:
     for model in spec.models:
+        if keyword.iskeyword(model.name):
+            raise UsageError(f"model name '{model.name}' is a Python keyword and cannot name a "
+                             f"Peewee class; rename the model")
         if model.name in MODULE_NAMES:
             raise UsageError(f"model name '{model.name}' collides with a name the generated "
                              "Peewee module needs; rename the model")
@@ -266,7 +279,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         models = f"MODELS = ({spec.models[0].name},)"
     return _environment().get_template("peewee.py.j2").render(
         header=provenance.header("#"),
-        title=spec.title.rstrip("."),
+        title=py_docstring(spec.title.rstrip("."), ""),
         stdlib=stdlib,
         decimal="Decimal" in needs,
         peewee_import=import_from("peewee", module.peewee),

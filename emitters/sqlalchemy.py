@@ -12,6 +12,7 @@ The output passes ``ruff check``, ``ruff format --check`` and ``mypy --strict`` 
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,7 +21,18 @@ from vigilo_gen.emitter import Emitter, NoOptions, Provenance
 from vigilo_gen.errors import UsageError
 from vigilo_gen.model import NOW, Check, Field, FieldType, Model, OnDelete, Spec
 
-from ._python import Call, import_from, layout, py_decimal, py_number, py_str, safe_attr
+from ._python import (
+    INDENT,
+    Call,
+    import_from,
+    layout,
+    py_comment,
+    py_decimal,
+    py_docstring,
+    py_number,
+    py_str,
+    safe_attr,
+)
 
 T = FieldType
 
@@ -256,21 +268,22 @@ class _Class:
 
 def _class(spec: Spec, model: Model, module: _Module) -> _Class:
     attrs = {f.name: _attr(f.attr) for f in model.fields}
-    columns = [_Attribute(f"# {f.description}" if f.description else None,
+    columns = [_Attribute(py_comment(f.description, INDENT) if f.description else None,
                           _column(model, f, attrs[f.name], module)) for f in model.fields]
     return _Class(model.name, _docstring(model.description), py_str(model.table),
                   _table_args(model, module), columns, _relationships(spec, model, attrs))
 
 
 def _docstring(text: str | None) -> str | None:
-    if text is None:
-        return None
-    return text.strip().replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return None if text is None else py_docstring(text, INDENT)
 
 
-def _check_names(spec: Spec) -> None:
+def _check_names(spec: Spec, imported: set[str]) -> None:
     for model in spec.models:
-        if model.name in MODULE_NAMES:
+        if keyword.iskeyword(model.name):
+            raise UsageError(f"model name '{model.name}' is a Python keyword and cannot name a "
+                             f"SQLAlchemy class; rename the model")
+        if model.name in MODULE_NAMES or model.name in imported:
             raise UsageError(f"model name '{model.name}' collides with a name the generated "
                              "SQLAlchemy module needs; rename the model")
 
@@ -287,9 +300,9 @@ def _environment():
 
 
 def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
-    _check_names(spec)
     module = _Module()
     classes = [_class(spec, model, module) for model in spec.models]
+    _check_names(spec, module.sqlalchemy)
     needs = module.needs
     if "TimestampType" in needs:
         module.use("DateTime")
@@ -304,7 +317,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
                                                         "TimestampType")}
                     | ({"uuid"} if "new_id" in needs else set()))
     dialects = sorted({"mysql", "postgresql"} if "TimestampType" in needs else set())
-    title = spec.title.rstrip(".")
+    title = py_docstring(spec.title.rstrip("."), "")
     return _environment().get_template("sqlalchemy.py.j2").render(
         header=provenance.header("#"),
         title=title,
