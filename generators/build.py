@@ -409,7 +409,8 @@ class _Builder:
         precision, scale = spec.get("precision"), spec.get("scale")
         if ftype is T.DECIMAL:
             precision = precision or DEFAULT_DECIMAL[0]
-            scale = DEFAULT_DECIMAL[1] if scale is None else scale
+            # An omitted scale must not contradict a small precision: decimal(4) is (4, 4).
+            scale = min(DEFAULT_DECIMAL[1], precision) if scale is None else scale
             if scale > precision:
                 self.error((*path, "scale"), f"scale {scale} is above precision {precision}")
         if ftype is T.DATETIME:
