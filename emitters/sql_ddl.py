@@ -190,7 +190,7 @@ class DDLBuilder:
         return exp.to_identifier(name, quoted=True)
 
     def quoted(self, name: str) -> str:
-        return self.ident(name).sql(dialect=self.profile.write)
+        return self.ident(name).sql(dialect=self.profile.write, copy=False)
 
     def column_type(self, f: Field) -> exp.DataType:
         custom = self.profile.types.get(f.type)
@@ -392,8 +392,8 @@ class DDLBuilder:
         out, because its pretty mode splits each key's column list over several lines."""
         write = self.profile.write
         schema = create.this
-        head = exp.Create(this=schema.this.copy(), kind="TABLE").sql(dialect=write)
-        body = ",\n  ".join(e.sql(dialect=write) for e in schema.expressions)
+        head = exp.Create(this=schema.this.copy(), kind="TABLE").sql(dialect=write, copy=False)
+        body = ",\n  ".join(e.sql(dialect=write, copy=False) for e in schema.expressions)
         return f"{head} (\n  {body}\n)"
 
     def render(self, provenance: Provenance) -> str:
@@ -407,7 +407,7 @@ class DDLBuilder:
             title = f"-- {model.name}" + (f": {_one_line(model.description)}"
                                          if model.description else "")
             statements = [table_sql + ";"]
-            statements += [i.sql(dialect=write) + ";"
+            statements += [i.sql(dialect=write, copy=False) + ";"
                            for i in self.create_indexes(model)]
             statements += self.updated_at_triggers(model)
             blocks.append(title + "\n" + "\n\n".join(statements))
