@@ -47,6 +47,9 @@ class SourceMap:
         return Diagnostic(self.file, where, message, hint)
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 def _pos(mark: yaml.Mark) -> Position:
     return Position(mark.line + 1, mark.column + 1)
 
@@ -70,11 +73,14 @@ class _Walker:
                     )
                 ]
             )
-        self.source.values.setdefault(path, _pos(node.start_mark))
+        if path not in self.source.values:
+            self.source.values[path] = _pos(node.start_mark)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
+        if node.tag == _STR:  # what SafeConstructor would return, without its bookkeeping
+            return node.value
         return self.constructor.construct_object(node, deep=True)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
@@ -90,7 +96,8 @@ class _Walker:
                     [Diagnostic(self.source.file, _pos(key_node.start_mark),
                                 "a mapping key must be a plain string")]
                 )
-            key = self.constructor.construct_object(key_node)
+            key = key_node.value if key_node.tag == _STR else \
+                self.constructor.construct_object(key_node)
             if not isinstance(key, str):
                 key = str(key)
             if key in result:
