@@ -398,6 +398,7 @@ def group_type(left: str, right: str):
 def _jsdoc(lines: list[str]) -> list[str]:
     if not lines:
         return []
+    lines = [line.replace("*/", "*\\/") for line in lines]  # spec text cannot end the comment
     if len(lines) == 1:
         return [f"/** {lines[0]} */"]
     return ["/**", *(f" * {line}" for line in lines), " */"]
