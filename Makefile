@@ -46,3 +46,15 @@ snapshots:
 
 lint:
 	$(PYTHON) -m ruff check generators emitters tests
+
+# Whole-process timings (median of 5 runs after a warm-up, peak RSS) of every emitter and of
+# `vigilo-gen all` on the bundled spec and generated 50/500-table specs, and of the peer tools
+# on the same schemas (prisma format, drizzle-kit generate, datamodel-codegen); writes
+# docs/bench.md. The npm tools are installed once if missing (no npm: the peers are skipped).
+bench: install
+	@if command -v npm >/dev/null 2>&1 && [ ! -d $(NODE_TOOLS)/node_modules ]; then \
+	  npm ci --prefix $(NODE_TOOLS) --no-audit --no-fund --loglevel=error; fi
+	$(PYTHON) tools/bench.py --runs 5 --out docs/bench.md
+
+conformance: install
+	$(PYTHON) -m tests.conformance.matrix
