@@ -58,3 +58,6 @@ bench: install
 
 conformance: install
 	$(PYTHON) -m tests.conformance.matrix
+
+fuzz: install
+	VIGILO_FUZZ=long $(PYTHON) -m pytest tests/test_fuzz.py -q --hypothesis-show-statistics
