@@ -106,3 +106,21 @@ def test_every_error_is_reported_not_just_the_first(tmp_path):
         "two.yaml:6:27: min 3 is above max 1",
         "two.yaml:7:33: default 'x' of A.b is not a float value",
     ]
+
+
+def test_a_failed_run_leaves_the_existing_output_untouched(tmp_path):
+    """Writes are atomic: a bad spec or a refusing emitter changes nothing, leaves no temp file."""
+    out = tmp_path / "schema.sql"
+    out.write_text("previous output\n")
+    bad = ROOT / "tests" / "bad_specs" / "13-default-wrong-type.yaml"
+    for args in (("sql", "--spec", str(bad)),  # a bad spec
+                 ("openapi", "--spec", str(ROOT / "tests" / "bad_specs" / "33-version.yaml"))):
+        result = run_cli(*args, "--out", str(out))
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert out.read_text() == "previous output\n"
+    no_api = tmp_path / "no_api.yaml"
+    no_api.write_text("version: 1\nmodels:\n  A: {fields: {id: {type: id}}}\n")
+    result = run_cli("openapi", "--spec", str(no_api), "--out", str(out))  # emitter refuses
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert out.read_text() == "previous output\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["no_api.yaml", "schema.sql"]
