@@ -327,8 +327,8 @@ class _Builder:
         for option in spec:
             if option not in allowed:
                 accepts = sorted(o for o in allowed if o != "type")
-                self.error((*path, option), f"option '{option}' does not apply to a "
-                           f"{ftype.value} field", f"{ftype.value} fields accept: "
+                self.error((*path, option), f"option '{option}' does not apply to "
+                           f"{_a(ftype)} field", f"{ftype.value} fields accept: "
                            + ", ".join(accepts), at_key=True)
                 ok = False
         if not ok:
@@ -403,7 +403,7 @@ class _Builder:
             low, high = INT_BOUNDS[ftype]
             for key, bound in (("min", minimum), ("max", maximum)):
                 if bound is not None and (bound != int(bound) or not low <= bound <= high):
-                    self.error((*path, key), f"{key} {bound} is not a {ftype.value} value")
+                    self.error((*path, key), f"{key} {bound} is not {_a(ftype)} value")
         if minimum is not None and maximum is not None and minimum > maximum:
             self.error((*path, "min"), f"min {minimum} is above max {maximum}")
         precision, scale = spec.get("precision"), spec.get("scale")
@@ -452,11 +452,11 @@ class _Builder:
             T.FLOAT: (int, float), T.DECIMAL: (int, float),
         }.get(ftype)
         if expected is None:
-            self.error(where, f"{label}: a {ftype.value} field takes no literal default"
+            self.error(where, f"{label}: {_a(ftype)} field takes no literal default"
                        + (" (only 'now')" if ftype in (T.DATE, T.DATETIME) else ""))
             return None
         if isinstance(value, bool) and ftype is not T.BOOL or not isinstance(value, expected):
-            self.error(where, f"{label} is not a {ftype.value} value")
+            self.error(where, f"{label} is not {_a(ftype)} value")
             return None
         if ftype is T.ENUM and value not in enum.values:
             self.error(where, f"{label} is not a value of enum {enum.name}",
@@ -475,7 +475,7 @@ class _Builder:
         if ftype in INT_BOUNDS:
             low, high = INT_BOUNDS[ftype]
             if not low <= value <= high:
-                self.error(where, f"{label} does not fit a {ftype.value}")
+                self.error(where, f"{label} does not fit {_a(ftype)}")
                 return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if value != value or value in (float("inf"), float("-inf")):
@@ -718,6 +718,11 @@ class _ShapeContext:
                 return None
             return MapShape(values, keys, bool(optional), bool(nullable), description)
         raise AssertionError(f"shape not caught by the JSON Schema: {raw!r}")
+
+
+def _a(ftype: FieldType) -> str:
+    """The type name with its article: 'an int', 'a string'."""
+    return ("an " if ftype.value[0] in "aeiou" else "a ") + ftype.value
 
 
 def upper_words(name: str) -> str:
