@@ -1,347 +1,63 @@
-"""The command line: ``vigilo-gen list | validate | <emitter> ...``.
+"""The ``vigilo-gen`` entry point.
 
-One subcommand per registered emitter is built from the registry; its flags come from the
-emitter's options dataclass. Every user error is one line on stderr and exit status 2; a stale
-output (``check``) is exit status 1.
+It stays cheap to import: editors' save hooks, pre-commit hooks and CI run one emitter per
+process, so start-up is what users feel. A plain emitter command line (``vigilo-gen prisma
+--dialect mysql --out FILE``) is parsed by ``fastpath`` and run with only that emitter
+imported: no typer, no other emitter. ``all``, ``check``, ``validate`` and ``list`` with plain
+flags call their typer command functions directly, without building the application. Anything
+else (``--help``, an odd flag, a bad choice, third-party plug-ins installed) goes to the typer
+application in ``commands``, so every message stays typer's own.
 """
 
 from __future__ import annotations
 
-import enum
 import gc
-import inspect
 import os
 import sys
-from pathlib import Path
-from typing import Any, Optional
-
-import typer
-
-from . import __version__, registry
-from .errors import SpecError, UsageError
+from typing import Any
 
 EXIT_OK, EXIT_STALE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
-app = typer.Typer(
-    name="vigilo-gen",
-    help="Schema-first generator: one YAML spec -> SQL DDL for every dialect, Prisma, Drizzle, "
-    "SQLAlchemy, Peewee, OpenAPI and Pydantic.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
 
-SPEC_HELP = "Spec file [default: ./spec/vigilo.yaml if present, else the bundled Vigilo spec]."
-
-
-def fail(message: str, code: int = EXIT_USAGE) -> None:
-    typer.echo(f"vigilo-gen: error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def guarded(action):
-    """Run ``action``; turn every user error into a one-line message and an exit status."""
-    try:
-        return action()
-    except SpecError as exc:
-        for diagnostic in exc.diagnostics:
-            typer.echo(str(diagnostic), err=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    except UsageError as exc:
-        fail(str(exc))
-    except typer.Exit:
-        raise
-    except KeyboardInterrupt:
-        raise typer.Exit(130) from None
-    except Exception as exc:  # a bug of ours: say so in one line unless debugging
-        if os.environ.get("VIGILO_GEN_DEBUG"):
-            raise
-        fail(f"internal error: {type(exc).__name__}: {exc} (set VIGILO_GEN_DEBUG=1 for the "
-             "traceback, and please report it)", EXIT_INTERNAL)
-
-
-def load_checked_spec(spec_path: Optional[Path], dialects: tuple[str, ...] | None = None):
-    from .spec import identifier_problems, load_spec
-
-    spec = load_spec(spec_path)
-    if dialects:
-        problems = identifier_problems(spec, dialects, file=str(spec_path or spec.source_name))
-        if problems:
-            raise SpecError(problems)
-    return spec
-
-
-def version_callback(value: bool) -> None:
-    if value:
-        typer.echo(f"vigilo-gen {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main_options(
-    version: bool = typer.Option(False, "--version", callback=version_callback,
-                                 is_eager=True, help="Show the version and exit."),
-) -> None:
-    """Schema-first generator for database schemas and their HTTP API."""
-
-
-@app.command("list")
-def list_command() -> None:
-    """List the emitters, their options and dialects."""
-
-    def run():
-        for name in registry.names():
-            emitter = registry.load(name)
-            typer.echo(f"{name:<12} {emitter.description}")
-            for f in emitter.option_fields():
-                flag = f"--{f.name.replace('_', '-')}"
-                choices = f.metadata.get("choices")
-                values = f" {{{'|'.join(choices)}}}" if choices else ""
-                typer.echo(f"  {flag}{values}  {f.metadata.get('help', '')} "
-                           f"[default: {f.default}]")
-
-    guarded(run)
-
-
-@app.command("validate")
-def validate_command(
-    spec: Optional[Path] = typer.Option(None, "--spec", help=SPEC_HELP),
-    dialect: Optional[list[str]] = typer.Option(
-        None, "--dialect", help="Also check identifier lengths for this SQL dialect "
-        "(repeatable) [default: postgres, mysql, sqlite]."),
-) -> None:
-    """Check a spec; exit 0, or 2 with one file:line:col message per problem."""
-    from .dialects import IDENTIFIER_LIMITS, PORTABLE_DIALECTS
-
-    def run():
-        for name in dialect or ():
-            if name not in IDENTIFIER_LIMITS:
-                raise UsageError(f"unknown dialect '{name}'; known: "
-                                 + ", ".join(sorted(IDENTIFIER_LIMITS)))
-        loaded = load_checked_spec(spec, tuple(dialect or PORTABLE_DIALECTS))
-        typer.echo(f"{spec or loaded.source_name}: ok ({len(loaded.models)} models, "
-                   f"{len(loaded.api.endpoints) if loaded.api else 0} endpoints)", err=True)
-
-    guarded(run)
-
-
-CONFIG_HELP = "Project config [default: ./vigilo-gen.toml]."
-
-
-def _project(config_path: Optional[Path]):
-    from .config import load_config
-    from .project import load_project_spec
-
-    config = load_config(config_path)
-    return config, load_project_spec(config)
-
-
-def _plan_or_fail(config, spec, on_decided):
-    """Render every output; an emitter's failure is one line naming the output."""
-    from .project import OutputFailed, plan
-
-    total = len(config.outputs)
-    interactive = sys.stderr.isatty()
-
-    def started(index, output):  # a transient progress line, on a terminal only
-        if interactive:
-            sys.stderr.write(f"\r\033[K[{index + 1}/{total}] rendering {output.display} "
-                             f"({output.emitter})")
-            sys.stderr.flush()
-
-    def decided(state):
-        if interactive:
-            sys.stderr.write("\r\033[K")
-        on_decided(state)
-
-    try:
-        return plan(config, spec, decided, on_start=started)
-    except OutputFailed as failed:
-        if interactive:
-            sys.stderr.write("\r\033[K")
-        cause = failed.cause
-        if isinstance(cause, SpecError):
-            for diagnostic in cause.diagnostics:
-                typer.echo(str(diagnostic), err=True)
-            fail(f"{failed.output.display} ({failed.output.emitter}) failed; nothing was "
-                 "written")
-        if isinstance(cause, UsageError):
-            fail(f"{failed}; nothing was written")
-        if os.environ.get("VIGILO_GEN_DEBUG"):
-            raise cause from None
-        fail(f"{failed.output.display} ({failed.output.emitter}): internal error: "
-             f"{type(cause).__name__}: {cause}; nothing was written (set VIGILO_GEN_DEBUG=1 "
-             "for the traceback, and please report it)", EXIT_INTERNAL)
-
-
-@app.command("init")
-def init_command(
-    force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
-) -> None:
-    """Start a project here: spec/vigilo.yaml, its JSON Schema and vigilo-gen.toml."""
-
-    def run():
-        from .output import write_atomic
-        from .starter import starter_files
-
-        files = starter_files()
-        existing = [str(path) for path, _ in files if path.exists()]
-        if existing and not force:
-            raise UsageError(f"refusing to overwrite {', '.join(existing)}; nothing was written "
-                             "(pass --force to overwrite)")
-        for path, data in files:
-            write_atomic(path, data.decode("utf-8"))
-            typer.echo(f"created    {path}")
-        typer.echo("next: edit spec/vigilo.yaml and vigilo-gen.toml, then run `vigilo-gen all`",
-                   err=True)
-
-    guarded(run)
-
-
-@app.command("all")
-def all_command(
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help=CONFIG_HELP,
-                                          dir_okay=False),
-    force: bool = typer.Option(False, "--force", help="Also overwrite files that exist and "
-                               "were not generated by vigilo-gen."),
-) -> None:
-    """Regenerate every output of the config; write nothing unless every output renders."""
-
-    def run():
-        from .project import UNCHANGED, refuse_foreign, write
-
-        loaded, spec = _project(config)
-
-        def decided(state):  # progress: unchanged files are final as soon as rendered
-            if state.status == UNCHANGED:
-                typer.echo(f"unchanged  {state.output.display}")
-
-        states = _plan_or_fail(loaded, spec, decided)
-        if not force:
-            refuse_foreign(states)
-        write(states, lambda state: typer.echo(f"written    {state.output.display}"))
-        changed = sum(s.status != UNCHANGED for s in states)
-        typer.echo(f"vigilo-gen: {changed} written, {len(states) - changed} unchanged",
-                   err=True)
-
-    guarded(run)
-
-
-@app.command("check")
-def check_command(
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help=CONFIG_HELP,
-                                          dir_okay=False),
-) -> None:
-    """Exit 0 when every output of the config is up to date; 1 with a diff when one is stale."""
-
-    def run():
-        from .project import CHANGED, NEW, diff
-
-        loaded, spec = _project(config)
-
-        def decided(state):
-            if state.status == CHANGED:
-                typer.echo(f"stale      {state.output.display}")
-                typer.echo(diff(state), nl=False)
-
-        states = _plan_or_fail(loaded, spec, decided)
-        stale = [s.output.display for s in states if s.status == CHANGED]
-        missing = [s.output.display for s in states if s.status == NEW]
-        for name in missing:
-            typer.echo(f"missing    {name}")
-        if stale or missing:
-            parts = [f"{len(stale)} stale"] * bool(stale) + [f"{len(missing)} missing"] * bool(
-                missing)
-            typer.echo(f"vigilo-gen: {' and '.join(parts)} of {len(states)} outputs; run "
-                       f"`{loaded.regenerate_command()}` and commit the result", err=True)
-            raise typer.Exit(EXIT_STALE)
-        typer.echo(f"vigilo-gen: all {len(states)} outputs are up to date", err=True)
-
-    guarded(run)
-
-
-def _emitter_command(name: str, help_text: str, fields: tuple) -> Any:
-    """A typer command for one emitter: its options become flags, plus --spec and --out."""
-
-    def command(**kwargs: Any) -> None:
-        from .output import emit
-
-        def run():
-            emitter = registry.load(name)
-            spec_path, out = kwargs.pop("spec"), kwargs.pop("out")
-            for key, value in kwargs.items():  # choices arrive as Enum members
-                kwargs[key] = getattr(value, "value", value)
-            options = emitter.make_options(**kwargs)
-            dialect = getattr(options, "dialect", None)
-            spec = load_checked_spec(spec_path, (dialect,) if dialect else None)
-            emit(emitter.run(spec, options), out)
-
-        guarded(run)
-
-    params = []
-    for f in fields:
-        choices = f.metadata.get("choices") or None
-        # typer shows and checks choices when the annotation is an Enum.
-        annotation = enum.Enum(f"{name}_{f.name}", {c: c for c in choices}, type=str) \
-            if choices else type(f.default)
-        params.append(inspect.Parameter(
-            f.name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
-            default=typer.Option(f.default, f"--{f.name.replace('_', '-')}",
-                                 help=f.metadata.get("help")),
-        ))
-    params.append(inspect.Parameter("spec", inspect.Parameter.KEYWORD_ONLY,
-                                    annotation=Optional[Path],
-                                    default=typer.Option(None, "--spec", help=SPEC_HELP)))
-    params.append(inspect.Parameter(
-        "out", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[Path],
-        default=typer.Option(None, "--out", "-o", help="Write to FILE (atomically) instead of "
-                             "standard output.", dir_okay=False)))
-    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
-    command.__name__ = name
-    command.__doc__ = help_text
-    return command
-
-
-def _register_emitters() -> None:
-    for name in registry.names():
-        try:
-            emitter = registry.load(name)
-        except Exception as exc:  # a broken plug-in must not break the other commands
-            typer.echo(f"vigilo-gen: warning: emitter '{name}' failed to load: {exc}", err=True)
-            continue
-        app.command(name, help=emitter.description)(
-            _emitter_command(name, emitter.description, emitter.option_fields()))
-
-
-def _fast_command(argv: list[str]):
-    """(command function, its arguments) for a plain command line, or None to let typer parse
-    it: see fastpath. Only the invoked emitter is imported."""
+def _fast(argv: list[str]) -> int | None:
+    """Run a plain command line and return its exit status, or None to leave it to typer."""
     from . import fastpath
+    from .registry import discover, load
 
     if not argv or os.environ.get("VIGILO_GEN_NO_FAST_PATH") \
             or not fastpath.only_builtin_emitters():
         return None
     name = argv[0]
     if name in fastpath.PROJECT_FLAGS:
-        function = {"all": all_command, "check": check_command, "list": list_command,
-                    "validate": validate_command}[name]
-        flags, defaults = fastpath.PROJECT_FLAGS[name], fastpath.PROJECT_DEFAULTS[name]
-    elif name in registry.discover():
+        values = fastpath.read_args(argv[1:], fastpath.PROJECT_FLAGS[name],
+                                    fastpath.PROJECT_DEFAULTS[name])
+        if values is None:
+            return None
+        import typer
+
+        from . import commands
+
+        function = {"all": commands.all_command, "check": commands.check_command,
+                    "list": commands.list_command,
+                    "validate": commands.validate_command}[name]
         try:
-            emitter = registry.load(name)
-        except Exception:
-            return None
-        found = fastpath.emitter_flags(emitter.option_fields())
-        if found is None:
-            return None
-        flags, defaults = found
-        function = _emitter_command(name, emitter.description, emitter.option_fields())
-    else:
+            function(**values)
+        except typer.Exit as exc:
+            return exc.exit_code
+        return EXIT_OK
+    if name not in discover():
         return None
-    kwargs = fastpath.read_args(argv[1:], flags, defaults)
-    return None if kwargs is None else (function, kwargs)
+    try:
+        emitter = load(name)
+    except Exception:  # the typer path reports it
+        return None
+    found = fastpath.emitter_flags(emitter.option_fields())
+    if found is None:
+        return None
+    values = fastpath.read_args(argv[1:], *found)
+    if values is None:
+        return None
+    return fastpath.run_emitter(name, values)
 
 
 def main() -> None:
@@ -349,18 +65,26 @@ def main() -> None:
     # default 700 allocations makes the collector rescan the whole spec again and again, which
     # is what made a 500-table spec cost more than 10x a 50-table one).
     gc.set_threshold(100_000, 50, 1000)
-    fast = _fast_command(sys.argv[1:])
     try:
-        if fast is None:
-            _register_emitters()
-            app(standalone_mode=True)
-        else:
-            function, kwargs = fast
-            try:
-                function(**kwargs)
-            except typer.Exit as exc:
-                sys.exit(exc.exit_code)
-            sys.exit(EXIT_OK)
+        code = _fast(sys.argv[1:])
+        if code is None:
+            from .commands import main as typer_main
+
+            typer_main()
+            code = EXIT_OK
     except BrokenPipeError:  # `vigilo-gen sql | head` must not print a traceback
         sys.stderr.close()
         sys.exit(EXIT_OK)
+    sys.exit(code)
+
+
+def __getattr__(name: str) -> Any:
+    """``vigilo_gen.cli.app`` and the other names of the typer application still resolve."""
+    if name.startswith("__"):  # e.g. the import system asking for __path__
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from . import commands
+
+    try:
+        return getattr(commands, name)
+    except AttributeError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None

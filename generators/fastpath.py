@@ -14,9 +14,14 @@ goes through typer as before, so every message stays typer's own.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from .errors import SpecError, UsageError
+
+EXIT_OK, EXIT_STALE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 # kinds: "path" (Path, may be a directory), "file" (Path, dir_okay=False), "str",
 # ("choice", values), "flag" (boolean, no value), "multi" (repeatable str, list)
@@ -107,3 +112,62 @@ def only_builtin_emitters() -> bool:
     from .registry import discover
 
     return all(ep.value.startswith(BUILTIN_PREFIX) for ep in discover().values())
+
+
+def error_line(text: str) -> None:
+    """One line on stderr, as ``typer.echo(text, err=True)`` writes it."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def run_guarded(action: Callable[[], Any], passthrough: tuple = ()) -> int:
+    """Run ``action``; turn every user error into a one-line message and return the exit
+    status (0 when it succeeded). Exceptions in ``passthrough`` propagate."""
+    try:
+        action()
+        return EXIT_OK
+    except SpecError as exc:
+        for diagnostic in exc.diagnostics:
+            error_line(str(diagnostic))
+        return EXIT_USAGE
+    except UsageError as exc:
+        error_line(f"vigilo-gen: error: {exc}")
+        return EXIT_USAGE
+    except passthrough:
+        raise
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug of ours: say so in one line unless debugging
+        if os.environ.get("VIGILO_GEN_DEBUG"):
+            raise
+        error_line(f"vigilo-gen: error: internal error: {type(exc).__name__}: {exc} (set "
+                   "VIGILO_GEN_DEBUG=1 for the traceback, and please report it)")
+        return EXIT_INTERNAL
+
+
+def load_checked_spec(spec_path: Path | None, dialects: tuple[str, ...] | None = None):
+    from .spec import identifier_problems, load_spec
+
+    spec = load_spec(spec_path)
+    if dialects:
+        problems = identifier_problems(spec, dialects, file=str(spec_path or spec.source_name))
+        if problems:
+            raise SpecError(problems)
+    return spec
+
+
+def run_emitter(name: str, values: dict[str, Any]) -> int:
+    """``vigilo-gen NAME ...`` with parsed values (what cli._emitter_command's command does)."""
+    from .output import emit
+    from .registry import load
+
+    def run() -> None:
+        emitter = load(name)
+        kwargs = dict(values)
+        spec_path, out = kwargs.pop("spec"), kwargs.pop("out")
+        options = emitter.make_options(**kwargs)
+        dialect = getattr(options, "dialect", None)
+        spec = load_checked_spec(spec_path, (dialect,) if dialect else None)
+        emit(emitter.run(spec, options), out)
+
+    return run_guarded(run)
