@@ -53,7 +53,10 @@ def _has_hard(doc) -> bool:
     if isinstance(doc, Line):
         return doc.hard
     if isinstance(doc, Group):
-        return doc.broken or any(_has_hard(p) for p in doc.parts)
+        # group() sets broken whenever a part has a hard line (and a Group built directly is
+        # only ever a forced-broken copy), so there is no need to walk the parts again: that
+        # walk, repeated at every nesting level, was half of the drizzle emitter's time.
+        return doc.broken
     if isinstance(doc, Indent):
         return any(_has_hard(p) for p in doc.parts)
     if isinstance(doc, (tuple, list)):
