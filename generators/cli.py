@@ -11,7 +11,6 @@ application in ``commands``, so every message stays typer's own.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from typing import Any
@@ -61,10 +60,9 @@ def _fast(argv: list[str]) -> int | None:
 
 
 def main() -> None:
-    # A short-lived process that builds large trees: collect young garbage less often (the
-    # default 700 allocations makes the collector rescan the whole spec again and again, which
-    # is what made a 500-table spec cost more than 10x a 50-table one).
-    gc.set_threshold(100_000, 50, 1000)
+    import vigilo_gen
+
+    vigilo_gen.CLI_PROCESS = True  # a short-lived process: see spec.load_spec
     try:
         code = _fast(sys.argv[1:])
         if code is None:

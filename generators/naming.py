@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 _ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _HUMP = re.compile(r"([a-z0-9])([A-Z])")
@@ -13,6 +14,7 @@ _HUMP = re.compile(r"([a-z0-9])([A-Z])")
 PORTABLE_IDENTIFIER_LENGTH = 63
 
 
+@lru_cache(maxsize=4096)  # the same field names recur in every model
 def snake_case(name: str) -> str:
     """``VigiloInstance`` -> ``vigilo_instance``, ``targetPositionX`` -> ``target_position_x``,
     ``HTTPServer`` -> ``http_server``; a name already in snake_case is unchanged."""
