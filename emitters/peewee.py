@@ -103,7 +103,7 @@ def _attr(name: str) -> str:
     return safe_attr(name, RESERVED_ATTRS)
 
 
-def _defaults(field: Field, module: _Module) -> list[str]:
+def _defaults(field: Field, module: _Module) -> list[str | Call]:
     """default= (Python side) and the DEFAULT of the column (server side)."""
     value = field.default
     if field.primary_key and field.generate:
@@ -126,7 +126,8 @@ def _defaults(field: Field, module: _Module) -> list[str]:
         python = py_decimal(value)
     else:
         python = py_number(value)
-    return [f"default={python}", f"constraints=[Default({python})]"]
+    # A Call, not text: a long default must be laid out (split) as ruff format would.
+    return [f"default={python}", Call("constraints=[", (Call("Default(", (python,)),), "]")]
 
 
 def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
