@@ -313,7 +313,8 @@ def _enum_views(spec: Spec, options: PrismaOptions) -> list[EnumView]:
         if enum.name not in used:
             continue
         for value in enum.values:
-            if not value.isidentifier() or not value.isascii():
+            # Prisma enum values start with a letter ('_private' fails prisma validate).
+            if not (value.isidentifier() and value.isascii() and value[0].isalpha()):
                 raise UsageError(f"enum {enum.name} value '{value}' is not a valid Prisma enum "
                                  "value; use --enums string")
         docs = enum.description.splitlines() if enum.description else []
