@@ -130,6 +130,7 @@ def sorted_imports(names: set[str]) -> list[str]:
 
 def import_from(module: str, names: set[str]) -> str:
     ordered = sorted_imports(names)
-    return layout(Call(f"from {module} import (", tuple(ordered))) \
+    # ruff format never puts imported names together on one indented line: one per line.
+    return layout(Call(f"from {module} import (", tuple(ordered), hug=False)) \
         if len(f"from {module} import {', '.join(ordered)}") > LINE_LENGTH \
         else f"from {module} import {', '.join(ordered)}"
