@@ -12,6 +12,7 @@ import decimal
 import json
 import os
 import re
+import subprocess
 import tempfile
 import warnings
 from pathlib import Path
@@ -26,7 +27,7 @@ from vigilo_gen.spec import load_spec
 from tests.orm_scenario import import_generated
 from tests.sample_values import valid_value
 from tests.strategies import invalid_specs, valid_specs
-from tests.support import IN_CI, run_cli
+from tests.support import IN_CI, require_executable, run_cli
 
 T = FieldType
 LONG = os.environ.get("VIGILO_FUZZ") == "long"
@@ -166,6 +167,15 @@ def exercise(db, spec: Spec, ddl: str) -> None:
         assert db.scalar(f'SELECT COUNT(*) FROM "{model.table}"') == 1
 
 
+def ruff_format_check(paths: list[Path]) -> None:
+    if not paths:
+        return
+    ruff = require_executable("ruff")
+    result = subprocess.run([ruff, "format", "--isolated", "--diff", *map(str, paths)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 # -- the properties -----------------------------------------------------------------------------
 
 
@@ -189,6 +199,9 @@ def test_valid_specs_through_every_emitter(text, sqlite_engine, duckdb_engine):
                 warnings.simplefilter("error")
                 compile(outputs[(name,)], f"{name}.py", "exec")
             (folder / f"{name}_models.py").write_text(outputs[(name,)], encoding="utf-8")
+        # The ORM modules are laid out as ruff format leaves them (pydantic: formatted by
+        # datamodel-code-generator's own formatter, checked in test_pydantic).
+        ruff_format_check([folder / f"{n}_models.py" for n in python_outputs if n != "pydantic"])
         if "sqlalchemy" in python_outputs:
             module = import_generated(folder / "sqlalchemy_models.py")
             module.Base.registry.configure()
