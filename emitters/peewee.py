@@ -168,8 +168,8 @@ def _check(model: Model, check: Check, module: _Module) -> object:
     col = f"{module.use('Entity')}({py_str(check.column)})"
     module.needs.add("check")
     if check.kind == "enum":
-        values = ", ".join(py_str(v) for v in field.enum.values)
-        return Call("check(", (name, f"{col}.in_([{values}])"))
+        values = Call("[", tuple(py_str(v) for v in field.enum.values), "]", hug=False)
+        return Call("check(", (name, Call(f"{col}.in_(", (values,))))
     if check.kind == "range":
         low, high = field.minimum, field.maximum
         if low is not None and high is not None:

@@ -177,8 +177,8 @@ def _check(model: Model, check: Check, module: _Module) -> list[object]:
     col = f"{module.use('column')}({py_str(check.column)})"
     name = f"name={py_str(check.name)}"
     if check.kind == "enum":
-        values = ", ".join(py_str(v) for v in field.enum.values)
-        return [Call("CheckConstraint(", (f"{col}.in_([{values}])", name))]
+        values = Call("[", tuple(py_str(v) for v in field.enum.values), "]", hug=False)
+        return [Call("CheckConstraint(", (Call(f"{col}.in_(", (values,)), name))]
     if check.kind == "range":
         bounds = []
         if field.minimum is not None:
