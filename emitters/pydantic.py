@@ -22,8 +22,8 @@ Choices, so that a body is accepted by these models exactly when the OpenAPI sch
   schema (``X | None = None`` would take null for every optional property).
 - Enums are ``Literal[...]``; an id is a ``str`` with the uuid pattern (Pydantic's UUID type
   would also take other spellings and cannot carry maxLength).
-- The output is formatted with black (in-process, fixed settings: line length 88, Python 3.10)
-  and isort's black profile, so it passes ``ruff format --check`` wherever it is written; no
+- The output is formatted by ruff (imports sorted as isort's black profile, then black's style;
+  line length 88, Python 3.10), so it passes ``ruff format --check`` wherever it is written; no
   project configuration is read, so the text does not depend on the working directory.
 """
 
@@ -63,16 +63,36 @@ def _mark_strict(node: Any) -> None:
             _mark_strict(value)
 
 
-def _format(code: str) -> str:
+# Ruff sorts the imports (isort's black profile) and formats (black's style) in ~50 ms where
+# black and isort in-process take ~9 s on a 500-table spec. --isolated: no project
+# configuration is read, so the text does not depend on the working directory.
+RUFF_STEPS = (
+    ("check", "--isolated", "--select", "I", "--fix", "--quiet", "--target-version", "py310",
+     "--line-length", str(LINE_LENGTH), "--stdin-filename", "models.py", "-"),
+    ("format", "--isolated", "--target-version", "py310", "--line-length", str(LINE_LENGTH),
+     "--stdin-filename", "models.py", "-"),
+)
+
+
+def _ruff() -> str:
     try:
-        import black
-        import isort
-    except ImportError as exc:  # pragma: no cover - both are datamodel-code-generator deps
-        raise UsageError(f"the pydantic emitter needs black and isort installed ({exc})") from None
-    code = isort.code(code, profile="black", line_length=LINE_LENGTH,
-                      known_third_party=["pydantic", "typing_extensions"])
-    mode = black.Mode(line_length=LINE_LENGTH, target_versions={black.TargetVersion.PY310})
-    return black.format_str(code, mode=mode)
+        from ruff.__main__ import find_ruff_bin
+    except ImportError:  # pragma: no cover - ruff is a dependency
+        raise UsageError("the pydantic emitter needs ruff installed (pip install ruff)") from None
+    return find_ruff_bin()
+
+
+def _format(code: str) -> str:
+    import subprocess
+
+    ruff = _ruff()
+    for step in RUFF_STEPS:
+        result = subprocess.run([ruff, *step], input=code, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"ruff {step[0]} failed on the generated models: "
+                               f"{result.stderr.strip()}")
+        code = result.stdout
+    return code
 
 
 def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:

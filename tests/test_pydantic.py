@@ -192,7 +192,7 @@ def test_known_differences_are_exactly_as_documented(spec_path, generated, modul
 
 
 def test_module_import_stays_cheap():
-    """datamodel-code-generator (and black) are imported by render only."""
+    """datamodel-code-generator is imported by render only."""
     code = ("import sys, vigilo_gen.emitters.pydantic; "
             "print(sorted(m for m in ('datamodel_code_generator', 'black', 'isort', 'pydantic') "
             "if m in sys.modules))")
