@@ -45,7 +45,7 @@ snapshots:
 	$(PYTHON) -m pytest --snapshot-update -q
 
 lint:
-	$(PYTHON) -m ruff check generators emitters tests
+	$(PYTHON) -m ruff check generators emitters tools tests
 
 # Whole-process timings (median of 5 runs after a warm-up, peak RSS) of every emitter and of
 # `vigilo-gen all` on the bundled spec and generated 50/500-table specs, and of the peer tools

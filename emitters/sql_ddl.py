@@ -13,12 +13,11 @@ template per dialect in ``UPDATED_AT_TRIGGERS``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.dialects.mysql import MySQL
-
 from vigilo_gen.emitter import Provenance
 from vigilo_gen.model import NOW, Check, Field, FieldType, Model, OnDelete, Spec
 
@@ -429,7 +428,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=None)
+@cache
 def profile(dialect: str) -> Profile:
     return PROFILES[dialect]
 

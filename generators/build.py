@@ -152,7 +152,8 @@ class _Builder:
             table = raw_models[name].get("table") or naming.snake_case(name)
             tables[name] = table
             if table.lower() in seen:
-                where = ("models", name, "table") if "table" in raw_models[name] else ("models", name)
+                explicit = "table" in raw_models[name]
+                where = ("models", name, "table") if explicit else ("models", name)
                 self.error(where, f"models {seen[table.lower()]} and {name} both map to table "
                                   f"'{table}'", "set 'table:' on one of them",
                            at_key="table" not in raw_models[name])

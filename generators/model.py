@@ -11,7 +11,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Union
 
 from .errors import Position
 
@@ -64,7 +63,7 @@ class Now:
 
 
 NOW = Now()
-DefaultValue = Union[str, int, float, bool, Now]
+DefaultValue = str | int | float | bool | Now
 
 
 @dataclass(frozen=True)
@@ -250,7 +249,7 @@ class MapShape:
     description: str | None
 
 
-Shape = Union[FieldShape, SchemaRef, ObjectShape, ListShape, MapShape]
+Shape = FieldShape | SchemaRef | ObjectShape | ListShape | MapShape
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ pyproject.toml), so a plug-in needs nothing but an entry point.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.metadata import EntryPoint, entry_points
 
 from .emitter import Emitter
@@ -28,7 +28,7 @@ def names() -> list[str]:
     return list(discover())
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> Emitter:
     entry = discover().get(name)
     if entry is None:

@@ -21,7 +21,7 @@ BUNDLED_SPEC = "vigilo.yaml"
 
 
 def bundled_spec_path() -> Path:
-    """The Vigilo spec shipped inside the package (the default when ./spec/vigilo.yaml is absent)."""
+    """The Vigilo spec shipped inside the package (default when ./spec/vigilo.yaml is absent)."""
     return Path(str(resources.files("vigilo_gen.bundled").joinpath(BUNDLED_SPEC)))
 
 

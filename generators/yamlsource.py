@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Diagnostic, Position, SpecError
+from .errors import NOWHERE, Diagnostic, Position, SpecError
 
 # A spec with five tables is ~8 KB; a 2,000-table spec stays under 2 MiB. Anything far above
 # that is a mistake (or an attack), and reading it would only waste the user's memory.
@@ -143,7 +143,7 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap]:
     """Parse ``path``; return (data, source map). Every failure is a SpecError with a position."""
     source = SourceMap(display)
 
-    def fail(message: str, where: Position = Position(0, 0)) -> SpecError:
+    def fail(message: str, where: Position = NOWHERE) -> SpecError:
         return SpecError([Diagnostic(display, where, message)])
 
     if not path.exists():
@@ -162,7 +162,8 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap]:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise fail(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", Position(line, column)) from None
+        where = Position(line, column)
+        raise fail(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", where) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip() or all(

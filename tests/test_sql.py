@@ -14,14 +14,14 @@ import re
 
 import pytest
 import sqlglot
-
-from tests.engines import expect_violation
-from tests.sample_values import cascade_children, sample_rows, valid_value, violations
-from tests.support import ALL_SPECS, SPEC_IDS, generate, spec_params
 from vigilo_gen.emitters.sql import DIALECTS
 from vigilo_gen.emitters.sql_ddl import PROFILES
 from vigilo_gen.model import NOW, FieldType, OnDelete
 from vigilo_gen.spec import load_spec
+
+from tests.engines import expect_violation
+from tests.sample_values import cascade_children, sample_rows, valid_value, violations
+from tests.support import ALL_SPECS, SPEC_IDS, generate, spec_params
 
 # Our engine name -> the dialect it runs (MariaDB runs the mysql output).
 ENGINES = {"postgres": "postgres", "mariadb": "mysql", "sqlite": "sqlite", "duckdb": "duckdb"}
