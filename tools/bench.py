@@ -327,15 +327,14 @@ NOTES = """\
   then the entry point (~5 ms), the emitter registry (`importlib.metadata` entry points,
   ~20 ms, kept so that plug-ins register exactly as built-ins), YAML + spec model (~25 ms), and
   the emitter's own library: jinja2 (~30 ms) plus its compiled template (~15 ms), sqlglot
-  (~70 ms), datamodel-code-generator + black + isort (~450 ms). On 500 tables, reading the spec
+  (~70 ms), datamodel-code-generator (~300 ms). On 500 tables, reading the spec
   (libyaml + our position-keeping walk + model build) is ~0.6 s of every command.
-- pydantic (and therefore `all`) on 500 tables: two thirds of the time is black formatting the
-  ~15,000 lines datamodel-code-generator writes (black is already the mypyc-compiled build), the
-  rest is datamodel-code-generator itself; `datamodel-codegen` on the same OpenAPI document, with
-  its default formatters (black + isort), costs the same order. What it would take: a faster
-  formatter (ruff format, ~100x faster, but a Rust binary run as a subprocess and not a runtime
-  dependency today) or writing the models from our own templates already in black's layout
-  (black then only checked in tests).
+- pydantic (and therefore `all`) on 500 tables: the output is formatted by ruff (~0.06 s;
+  black and isort in-process took ~8.7 s for the same ~15,000 lines, with the same result);
+  what remains is datamodel-code-generator's own parsing and rendering (~2.5 s) and the spec
+  read. What it would take to reach 3 s: writing the models from our own templates instead of
+  through datamodel-code-generator, which the issue rules out (one source of truth: its input is
+  our OpenAPI document).
 - Against the peers at 500 tables: drizzle-kit is mostly Node start-up plus esbuild and grows
   little with the schema, and `prisma format` is a WebAssembly formatter; our cost there is the
   spec read (~0.6 s, the same for every emitter) plus the render (drizzle: our prettier-exact
