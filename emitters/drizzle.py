@@ -12,7 +12,6 @@ The TypeScript is laid out exactly as prettier leaves it (``ts_layout``; checked
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from vigilo_gen.emitter import Emitter, Provenance, option
 from vigilo_gen.errors import UsageError
@@ -20,6 +19,7 @@ from vigilo_gen.model import NOW, Field, FieldType, Model, Spec
 from vigilo_gen.naming import lower_camel
 
 from . import ts_layout as ts
+from ._templates import template
 
 T = FieldType
 DIALECTS = ("postgres", "mysql", "sqlite")
@@ -404,16 +404,6 @@ def _jsdoc(lines: list[str]) -> list[str]:
     return ["/**", *(f" * {line}" for line in lines), " */"]
 
 
-@lru_cache(maxsize=1)
-def _environment():
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("vigilo_gen.emitters", "templates"),
-        keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined, autoescape=False,
-    )
-
 
 @dataclass(frozen=True)
 class TableView:
@@ -433,7 +423,7 @@ def render(spec: Spec, options: DrizzleOptions, provenance: Provenance) -> str:
         docs = model.description.splitlines() if model.description else []
         tables.append(TableView(tuple(_jsdoc(docs)), builder.table(model),
                                 builder.relations(model), tuple(builder.types(model))))
-    return _environment().get_template("drizzle.ts.j2").render(
+    return template("drizzle.ts.j2").render(
         header=provenance.header("//"), imports=builder.imports(), tables=tables,
     )
 

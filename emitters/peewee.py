@@ -13,18 +13,16 @@ shortened), MySQL always calls it PRIMARY, SQLite leaves it unnamed. Said in the
 
 from __future__ import annotations
 
-import keyword
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from vigilo_gen.emitter import Emitter, NoOptions, Provenance
-from vigilo_gen.errors import UsageError
 from vigilo_gen.model import NOW, Check, Field, FieldType, Model, Spec
 
 from ._python import (
     INDENT,
     Call,
+    check_class_names,
     import_from,
     layout,
     py_comment,
@@ -34,6 +32,7 @@ from ._python import (
     py_str,
     safe_attr,
 )
+from ._templates import template
 
 T = FieldType
 
@@ -229,29 +228,9 @@ def _docstring(text: str | None) -> str | None:
     return None if text is None else py_docstring(text, INDENT)
 
 
-def _check_names(spec: Spec) -> None:
-    for model in spec.models:
-        if keyword.iskeyword(model.name):
-            raise UsageError(f"model name '{model.name}' is a Python keyword and cannot name a "
-                             f"Peewee class; rename the model")
-        if model.name in MODULE_NAMES:
-            raise UsageError(f"model name '{model.name}' collides with a name the generated "
-                             "Peewee module needs; rename the model")
-
-
-@lru_cache(maxsize=1)
-def _environment():
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("vigilo_gen.emitters", "templates"),
-        keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-
 
 def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
-    _check_names(spec)
+    check_class_names(spec, MODULE_NAMES, "Peewee")
     module = _Module()
     classes = [_class(spec, model, module) for model in spec.models]
     needs = module.needs
@@ -278,7 +257,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
     models = layout(Call("MODELS = (", tuple(m.name for m in spec.models), hug=False))
     if len(spec.models) == 1:
         models = f"MODELS = ({spec.models[0].name},)"
-    return _environment().get_template("peewee.py.j2").render(
+    return template("peewee.py.j2").render(
         header=provenance.header("#"),
         title=py_docstring(spec.title.rstrip("."), ""),
         stdlib=stdlib,

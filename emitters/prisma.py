@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 
 from vigilo_gen.emitter import Emitter, Provenance, option
 from vigilo_gen.errors import UsageError
 from vigilo_gen.model import NOW, Field, FieldType, Model, Spec
+
+from ._templates import template
 
 T = FieldType
 
@@ -322,23 +323,12 @@ def _enum_views(spec: Spec, options: PrismaOptions) -> list[EnumView]:
     return views
 
 
-@lru_cache(maxsize=1)
-def _environment():
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("vigilo_gen.emitters", "templates"),
-        keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined, autoescape=False,
-    )
-
 
 def render(spec: Spec, options: PrismaOptions, provenance: Provenance) -> str:
     if options.dialect not in DIALECTS:
         raise UsageError(f"unknown dialect '{options.dialect}'; choose from "
                          + ", ".join(DIALECTS))
-    template = _environment().get_template("prisma.prisma.j2")
-    return template.render(
+    return template("prisma.prisma.j2").render(
         header=provenance.header("//"),
         provider=PROVIDERS[options.dialect],
         dialect_gaps=DIALECT_GAPS[options.dialect],

@@ -12,18 +12,16 @@ The output passes ``ruff check``, ``ruff format --check`` and ``mypy --strict`` 
 
 from __future__ import annotations
 
-import keyword
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from vigilo_gen.emitter import Emitter, NoOptions, Provenance
-from vigilo_gen.errors import UsageError
 from vigilo_gen.model import NOW, Check, Field, FieldType, Model, OnDelete, Spec
 
 from ._python import (
     INDENT,
     Call,
+    check_class_names,
     import_from,
     layout,
     py_comment,
@@ -33,6 +31,7 @@ from ._python import (
     py_str,
     safe_attr,
 )
+from ._templates import template
 
 T = FieldType
 
@@ -278,31 +277,11 @@ def _docstring(text: str | None) -> str | None:
     return None if text is None else py_docstring(text, INDENT)
 
 
-def _check_names(spec: Spec, imported: set[str]) -> None:
-    for model in spec.models:
-        if keyword.iskeyword(model.name):
-            raise UsageError(f"model name '{model.name}' is a Python keyword and cannot name a "
-                             f"SQLAlchemy class; rename the model")
-        if model.name in MODULE_NAMES or model.name in imported:
-            raise UsageError(f"model name '{model.name}' collides with a name the generated "
-                             "SQLAlchemy module needs; rename the model")
-
-
-@lru_cache(maxsize=1)
-def _environment():
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("vigilo_gen.emitters", "templates"),
-        keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-
 
 def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
     module = _Module()
     classes = [_class(spec, model, module) for model in spec.models]
-    _check_names(spec, module.sqlalchemy)
+    check_class_names(spec, MODULE_NAMES | set(module.sqlalchemy), "SQLAlchemy")
     needs = module.needs
     if "TimestampType" in needs:
         module.use("DateTime")
@@ -318,7 +297,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
                     | ({"uuid"} if "new_id" in needs else set()))
     dialects = sorted({"mysql", "postgresql"} if "TimestampType" in needs else set())
     title = py_docstring(spec.title.rstrip("."), "")
-    return _environment().get_template("sqlalchemy.py.j2").render(
+    return template("sqlalchemy.py.j2").render(
         header=provenance.header("#"),
         title=title,
         stdlib=stdlib,
