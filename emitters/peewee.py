@@ -275,7 +275,7 @@ def filename(options: NoOptions) -> str:
 
 emitter = Emitter(
     name="peewee",
-    description="Peewee models bound through a DatabaseProxy (one module)",
+    description="Peewee models bound through a DatabaseProxy (one module).",
     options=NoOptions,
     render=render,
     filename=filename,

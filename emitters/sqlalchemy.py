@@ -318,7 +318,7 @@ def filename(options: NoOptions) -> str:
 
 emitter = Emitter(
     name="sqlalchemy",
-    description="SQLAlchemy 2.0 typed declarative models (one module)",
+    description="SQLAlchemy 2.0 typed declarative models (one module).",
     options=NoOptions,
     render=render,
     filename=filename,
