@@ -7,7 +7,6 @@ accepts, and (c) bound the work an alias bomb could cause, counting every node w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,27 +23,96 @@ MAX_NODES = 500_000
 Path_ = tuple[str | int, ...]
 
 
-@dataclass
 class SourceMap:
-    """Where each value (and each mapping key) of the document stands in the file."""
+    """Where each value (and each mapping key) of the document stands in the file.
 
-    file: str
-    values: dict[Path_, Position] = field(default_factory=dict)
-    keys: dict[Path_, Position] = field(default_factory=dict)
+    Positions are found on demand: the map keeps the composed node graph and follows a path
+    through it only when a position is asked for (an error, or the few objects of the model
+    that carry one). Reading a spec thus builds no path tuple and no Position per node."""
+
+    def __init__(self, file: str, root: yaml.Node | None = None):
+        self.file = file
+        self.root = root
+        self._index: dict[int, tuple[yaml.MappingNode, dict[str, tuple]]] = {}
+        self._constructor: yaml.SafeLoader | None = None
+
+    def _key_text(self, key_node: yaml.Node) -> str:
+        """A mapping key as the walker reads it (see _Walker._mapping)."""
+        if key_node.tag == _STR:
+            return key_node.value
+        if self._constructor is None:
+            self._constructor = yaml.SafeLoader("")
+        key = self._constructor.construct_object(key_node)
+        return key if isinstance(key, str) else str(key)
+
+    def _entries(self, node: yaml.MappingNode) -> dict[str, tuple]:
+        cached = self._index.get(id(node))
+        if cached is None:
+            entries: dict[str, tuple] = {}
+            for key_node, value_node in node.value:
+                entries.setdefault(self._key_text(key_node), (key_node, value_node))
+            cached = self._index[id(node)] = (node, entries)  # the node keeps its id alive
+        return cached[1]
+
+    def _follow(self, path: Path_) -> tuple[yaml.Node | None, yaml.Node | None, bool]:
+        """(deepest node reached, key node of the last step, whether the whole path exists)."""
+        node, key_node = self.root, None
+        for step in path:
+            key_node = None
+            if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+                entry = self._entries(node).get(step)
+                if entry is None:
+                    return node, None, False
+                key_node, node = entry
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) \
+                    and 0 <= step < len(node.value):
+                node = node.value[step]
+            else:
+                return node, None, False
+        return node, key_node, True
 
     def value(self, path: Path_) -> Position:
         """Position of the value at ``path``, or of its nearest known ancestor."""
-        while path not in self.values and path:
-            path = path[:-1]
-        return self.values.get(path, Position(1, 1))
+        node, _, _ = self._follow(path)
+        return Position(1, 1) if node is None else _pos(node.start_mark)
 
     def key(self, path: Path_) -> Position:
         """Position of the mapping key naming ``path`` (falls back to its value)."""
-        return self.keys.get(path) or self.value(path)
+        node, key_node, found = self._follow(path)
+        if found and key_node is not None:
+            return _pos(key_node.start_mark)
+        return Position(1, 1) if node is None else _pos(node.start_mark)
 
     def error(self, path: Path_, message: str, hint: str | None = None, *, at_key: bool = False):
         where = self.key(path) if at_key else self.value(path)
         return Diagnostic(self.file, where, message, hint)
+
+    # Every position at once (for tests and debugging; reading a spec never needs them).
+
+    @property
+    def values(self) -> dict[Path_, Position]:
+        return self._all()[0]
+
+    @property
+    def keys(self) -> dict[Path_, Position]:
+        return self._all()[1]
+
+    def _all(self) -> tuple[dict[Path_, Position], dict[Path_, Position]]:
+        values: dict[Path_, Position] = {}
+        keys: dict[Path_, Position] = {}
+        if self.root is None:
+            return values, keys
+        stack: list[tuple[yaml.Node, Path_]] = [(self.root, ())]
+        while stack:
+            node, path = stack.pop()
+            values.setdefault(path, _pos(node.start_mark))
+            if isinstance(node, yaml.MappingNode):
+                for key, (key_node, value_node) in self._entries(node).items():
+                    keys.setdefault((*path, key), _pos(key_node.start_mark))
+                    stack.append((value_node, (*path, key)))
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(((item, (*path, i)) for i, item in enumerate(node.value)))
+        return values, keys
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -60,7 +128,7 @@ class _Walker:
         self.count = 0
         self.constructor = yaml.SafeLoader("")  # only used to construct scalars
 
-    def walk(self, node: yaml.Node, path: Path_) -> Any:
+    def walk(self, node: yaml.Node) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
             raise SpecError(
@@ -73,17 +141,15 @@ class _Walker:
                     )
                 ]
             )
-        if path not in self.source.values:
-            self.source.values[path] = _pos(node.start_mark)
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
+            return self._mapping(node)
         if isinstance(node, yaml.SequenceNode):
-            return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
+            return [self.walk(item) for item in node.value]
         if node.tag == _STR:  # what SafeConstructor would return, without its bookkeeping
             return node.value
         return self.constructor.construct_object(node, deep=True)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+    def _mapping(self, node: yaml.MappingNode) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -101,13 +167,13 @@ class _Walker:
             if not isinstance(key, str):
                 key = str(key)
             if key in result:
-                first = self.source.keys[(*path, key)]
+                first_node = next(k for k, _ in node.value if self.source._key_text(k) == key)
+                first = _pos(first_node.start_mark)
                 raise SpecError(
                     [Diagnostic(self.source.file, _pos(key_node.start_mark),
                                 f"duplicate key '{key}' (first defined at line {first.line})")]
                 )
-            self.source.keys[(*path, key)] = _pos(key_node.start_mark)
-            result[key] = self.walk(value_node, (*path, key))
+            result[key] = self.walk(value_node)
         return result
 
 
@@ -141,7 +207,6 @@ def _compose(text: str) -> yaml.Node | None:
 
 def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap]:
     """Parse ``path``; return (data, source map). Every failure is a SpecError with a position."""
-    source = SourceMap(display)
 
     def fail(message: str, where: Position = NOWHERE) -> SpecError:
         return SpecError([Diagnostic(display, where, message)])
@@ -179,8 +244,9 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap]:
         raise fail(f"invalid YAML: {exc}") from None
     if node is None:
         raise fail("the spec is empty", Position(1, 1))
+    source = SourceMap(display, node)
     try:
-        data = _Walker(source).walk(node, ())
+        data = _Walker(source).walk(node)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise fail(_yaml_problem(exc), _pos(mark) if mark else Position(1, 1)) from None
