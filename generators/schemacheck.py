@@ -55,6 +55,35 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
+def _any_of(tests: tuple[Check, ...]) -> Check:
+    def any_type(v: Any) -> bool:
+        for test in tests:
+            if test(v):
+                return True
+        return False
+
+    return any_type
+
+
+def _always(v: Any) -> bool:
+    return True
+
+
+def _guard(schema: Any) -> Check:
+    """A cheap necessary condition of ``schema`` (its type and required keys), tried first so
+    that a oneOf rejects the branches of another type without running them. The branch's own
+    check still decides, so the verdict is the same."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("type"), str) \
+            or schema["type"] not in _TYPES:
+        return _always
+    test = _TYPES[schema["type"]]
+    required = schema.get("required")
+    if schema["type"] == "object" and isinstance(required, list) and required:
+        keys = tuple(required)
+        return lambda v: isinstance(v, dict) and all(k in v for k in keys)
+    return test
+
+
 class _Compiler:
     def __init__(self, root: dict[str, Any]):
         self.root = root
@@ -95,11 +124,15 @@ class _Compiler:
             checks.append(self.ref(s["$ref"]))
         if keyword("type"):
             names = s["type"] if isinstance(s["type"], list) else [s["type"]]
-            tests = [_TYPES[n] for n in names]
-            checks.append(lambda v, tests=tests: any(t(v) for t in tests))
+            tests = tuple(_TYPES[n] for n in names)
+            checks.append(tests[0] if len(tests) == 1 else _any_of(tests))
         if keyword("enum"):
             options = list(s["enum"])
-            checks.append(lambda v, options=options: any(_same(v, o) for o in options))
+            if options and all(type(o) is str for o in options):  # _same, by hashing
+                strings = frozenset(options)
+                checks.append(lambda v, strings=strings: type(v) is str and v in strings)
+            else:
+                checks.append(lambda v, options=options: any(_same(v, o) for o in options))
         if keyword("const"):
             checks.append(lambda v, c=s["const"]: _same(v, c))
         if keyword("pattern"):
@@ -125,12 +158,24 @@ class _Compiler:
                           or all(k in v for k in r))
         if keyword("items"):
             item = self.compile(s["items"])
-            checks.append(lambda v, item=item: not isinstance(v, list)
-                          or all(item(x) for x in v))
+            def items(v: Any, item=item) -> bool:
+                if isinstance(v, list):
+                    for x in v:
+                        if not item(x):
+                            return False
+                return True
+
+            checks.append(items)
         if keyword("propertyNames"):
             name = self.compile(s["propertyNames"])
-            checks.append(lambda v, name=name: not isinstance(v, dict)
-                          or all(name(k) for k in v))
+            def names(v: Any, name=name) -> bool:
+                if isinstance(v, dict):
+                    for k in v:
+                        if not name(k):
+                            return False
+                return True
+
+            checks.append(names)
         has_props, has_extra = keyword("properties"), keyword("additionalProperties")
         if has_props or has_extra:
             props = {k: self.compile(sub) for k, sub in s.get("properties", {}).items()}
@@ -150,14 +195,37 @@ class _Compiler:
 
             checks.append(properties)
         if keyword("oneOf"):
-            branches = [self.compile(b) for b in s["oneOf"]]
-            checks.append(lambda v, b=branches: sum(1 for t in b if t(v)) == 1)
+            branches = tuple((_guard(b), self.compile(b)) for b in s["oneOf"])
+
+            def one_of(v: Any, branches=branches) -> bool:
+                matches = 0
+                for guard, test in branches:
+                    if guard(v) and test(v):
+                        matches += 1
+                        if matches > 1:
+                            return False
+                return matches == 1
+
+            checks.append(one_of)
         unknown = set(s) - known
         if unknown:
             raise Unsupported(", ".join(sorted(unknown)))
         if len(checks) == 1:
             return checks[0]
-        return lambda v, checks=tuple(checks): all(c(v) for c in checks)
+        if len(checks) == 2:
+            first, second = checks
+            return lambda v: first(v) and second(v)
+        if len(checks) == 3:
+            first, second, third = checks
+            return lambda v: first(v) and second(v) and third(v)
+
+        def every(v: Any, checks=tuple(checks)) -> bool:
+            for check in checks:
+                if not check(v):
+                    return False
+            return True
+
+        return every
 
 
 def compile_schema(schema: dict[str, Any]) -> Check | None:
