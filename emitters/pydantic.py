@@ -11,8 +11,9 @@ Choices, so that a body is accepted by these models exactly when the OpenAPI sch
   private copy of the document only). Known differences that remain (listed, and tested, in
   tests/api_corpus/*.yaml): JSON Schema counts ``1.0`` as an integer, StrictInt refuses it;
   Pydantic's ``Literal[True]`` (the ``const: true`` of the Success envelope) also takes ``1``
-  and ``1.0``, even in strict mode, and cannot be made to refuse them; with ``by_name=False``
-  an optional property spelt with its attribute name (``from_``) is ignored, not refused.
+  and ``1.0``, even in strict mode, and cannot be made to refuse them. (Before Pydantic 2.14,
+  ``by_name=False`` also ignored an optional property spelt with its attribute name, ``from_``,
+  instead of refusing it.)
 - ``extra="forbid"`` (the schemas say ``additionalProperties: false``); snake_case attributes
   with the camelCase JSON names as aliases, ``validate_by_name=True`` so Python code may use
   either. Wire input is validated with ``by_name=False`` (Pydantic >= 2.11), which takes the
