@@ -70,6 +70,18 @@ ID_REFUSES = {"nullable", "default", "unique", "index"}
 
 INT_BOUNDS = {T.INT: (-(2**31), 2**31 - 1), T.BIGINT: (-(2**63), 2**63 - 1)}
 
+# The options each type accepts, computed once (not per field).
+_ALLOWED: dict[FieldType, frozenset[str]] = {
+    t: frozenset((COMMON_OPTIONS | TYPE_OPTIONS[t]) - (ID_REFUSES if t is T.ID else set()))
+    for t in FieldType
+}
+_FIELD_TYPES = {t.value: t for t in FieldType}
+# The Python types a literal default of each type may have.
+_DEFAULT_TYPES = {
+    T.STRING: str, T.TEXT: str, T.ENUM: str, T.BOOL: bool, T.INT: int, T.BIGINT: int,
+    T.FLOAT: (int, float), T.DECIMAL: (int, float),
+}
+
 
 class _Builder:
     def __init__(self, data: dict[str, Any], source: SourceMap):
@@ -320,10 +332,8 @@ class _Builder:
         )
 
     def _field(self, model, table, name, spec, path, tables, pk_columns, enums, relations):
-        ftype = FieldType(spec["type"])
-        allowed = COMMON_OPTIONS | TYPE_OPTIONS[ftype]
-        if ftype is T.ID:
-            allowed -= ID_REFUSES
+        ftype = _FIELD_TYPES.get(spec["type"]) or FieldType(spec["type"])
+        allowed = _ALLOWED[ftype]
         ok = True
         for option in spec:
             if option not in allowed:
@@ -448,10 +458,7 @@ class _Builder:
                 return NOW
             self.error(where, f"{label}: 'now' is only a default for date and datetime fields")
             return None
-        expected = {
-            T.STRING: str, T.TEXT: str, T.ENUM: str, T.BOOL: bool, T.INT: int, T.BIGINT: int,
-            T.FLOAT: (int, float), T.DECIMAL: (int, float),
-        }.get(ftype)
+        expected = _DEFAULT_TYPES.get(ftype)
         if expected is None:
             self.error(where, f"{label}: {_a(ftype)} field takes no literal default"
                        + (" (only 'now')" if ftype in (T.DATE, T.DATETIME) else ""))
