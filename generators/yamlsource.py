@@ -192,11 +192,44 @@ def _compose_with(loader_class: type, text: str) -> yaml.Node | None:
         loader.dispose()
 
 
+_FAST_LOADER: type | None = None
+
+
+def _fast_loader() -> type | None:
+    """libyaml's loader, resolving each distinct scalar once: the composer asks the resolver
+    (Python regexes) for the tag of every node, and a spec repeats the same keys and values
+    thousands of times. Without path resolvers (SafeLoader has none) the tag depends only on
+    (kind, value, implicit), so a per-document cache gives the same tags."""
+    global _FAST_LOADER
+    base = getattr(yaml, "CSafeLoader", None)
+    if base is None:
+        return None
+    if _FAST_LOADER is not None and _FAST_LOADER.__bases__ == (base,):
+        return _FAST_LOADER
+
+    class _CachingLoader(base):
+        def __init__(self, stream):
+            super().__init__(stream)
+            self._tags: dict[tuple, str] = {}
+
+        def resolve(self, kind, value, implicit):
+            if self.yaml_path_resolvers:
+                return super().resolve(kind, value, implicit)
+            key = (kind, value, implicit)
+            tag = self._tags.get(key)
+            if tag is None:
+                tag = self._tags[key] = super().resolve(kind, value, implicit)
+            return tag
+
+    _FAST_LOADER = _CachingLoader
+    return _FAST_LOADER
+
+
 def _compose(text: str) -> yaml.Node | None:
     """The document's node graph. libyaml (CSafeLoader) composes the same nodes with the same
     marks ~10x faster than the pure-Python parser; a document it rejects is parsed again by the
     pure-Python one, so that every syntax error message stays PyYAML's own."""
-    fast = getattr(yaml, "CSafeLoader", None)
+    fast = _fast_loader()
     if fast is not None:
         try:
             return _compose_with(fast, text)
