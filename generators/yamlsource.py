@@ -116,6 +116,7 @@ class SourceMap:
 
 
 _STR = "tag:yaml.org,2002:str"
+_MISSING = object()
 
 
 def _pos(mark: yaml.Mark) -> Position:
@@ -127,6 +128,7 @@ class _Walker:
         self.source = source
         self.count = 0
         self.constructor = yaml.SafeLoader("")  # only used to construct scalars
+        self.scalars: dict[tuple[str, str], Any] = {}
 
     def walk(self, node: yaml.Node) -> Any:
         self.count += 1
@@ -147,7 +149,13 @@ class _Walker:
             return [self.walk(item) for item in node.value]
         if node.tag == _STR:  # what SafeConstructor would return, without its bookkeeping
             return node.value
-        return self.constructor.construct_object(node, deep=True)
+        # Other scalars (ints, bools, floats, null, dates) are immutable and depend only on
+        # their tag and text: construct each distinct one once.
+        key = (node.tag, node.value)
+        value = self.scalars.get(key, _MISSING)
+        if value is _MISSING:
+            value = self.scalars[key] = self.constructor.construct_object(node, deep=True)
+        return value
 
     def _mapping(self, node: yaml.MappingNode) -> dict[str, Any]:
         result: dict[str, Any] = {}
