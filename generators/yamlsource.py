@@ -7,6 +7,7 @@ accepts, and (c) bound the work an alias bomb could cause, counting every node w
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -218,16 +219,12 @@ def _fast_loader() -> type | None:
     class _CachingLoader(base):
         def __init__(self, stream):
             super().__init__(stream)
-            self._tags: dict[tuple, str] = {}
+            if not self.yaml_path_resolvers:  # a C-level cache: a hit never enters Python
+                self.resolve = functools.lru_cache(maxsize=None)(self.resolve)
 
-        def resolve(self, kind, value, implicit):
-            if self.yaml_path_resolvers:
-                return super().resolve(kind, value, implicit)
-            key = (kind, value, implicit)
-            tag = self._tags.get(key)
-            if tag is None:
-                tag = self._tags[key] = super().resolve(kind, value, implicit)
-            return tag
+        def dispose(self):
+            self.__dict__.pop("resolve", None)  # the cache refers to the loader: break the cycle
+            super().dispose()
 
     _FAST_LOADER = _CachingLoader
     return _FAST_LOADER
