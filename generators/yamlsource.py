@@ -8,6 +8,7 @@ accepts, and (c) bound the work an alias bomb could cause, counting every node w
 from __future__ import annotations
 
 import functools
+import operator
 from pathlib import Path
 from typing import Any
 
@@ -219,11 +220,18 @@ def _fast_loader() -> type | None:
     class _CachingLoader(base):
         def __init__(self, stream):
             super().__init__(stream)
-            if not self.yaml_path_resolvers:  # a C-level cache: a hit never enters Python
+            if not self.yaml_path_resolvers:
+                # A C-level cache: a hit never enters Python.
                 self.resolve = functools.lru_cache(maxsize=None)(self.resolve)
+                # Without path resolvers PyYAML's descend/ascend hooks return at once; the
+                # composer calls them for every node, so C-level no-ops stand in for them.
+                self.descend_resolver = operator.is_  # (parent, index) -> ignored
+                self.ascend_resolver = tuple  # () -> ignored
 
         def dispose(self):
-            self.__dict__.pop("resolve", None)  # the cache refers to the loader: break the cycle
+            # The cache refers to the loader: break the cycle.
+            for hook in ("resolve", "descend_resolver", "ascend_resolver"):
+                self.__dict__.pop(hook, None)
             super().dispose()
 
     _FAST_LOADER = _CachingLoader
