@@ -328,7 +328,7 @@ NOTES = """\
   ~20 ms, kept so that plug-ins register exactly as built-ins), YAML + spec model (~25 ms), and
   the emitter's own library: jinja2 (~30 ms) plus its compiled template (~15 ms), sqlglot
   (~70 ms), datamodel-code-generator (~300 ms). On 500 tables, reading the spec
-  (libyaml + our position-keeping walk + model build) is ~0.6 s of every command.
+  (libyaml + our position-keeping walk + model build) is ~0.4 s of every command.
 - pydantic (and therefore `all`) on 500 tables: the output is formatted by ruff (~0.06 s;
   black and isort in-process took ~8.7 s for the same ~15,000 lines, with the same result);
   what remains is datamodel-code-generator's own parsing and rendering (~2.5 s) and the spec
@@ -337,8 +337,8 @@ NOTES = """\
   our OpenAPI document).
 - Against the peers at 500 tables: drizzle-kit is mostly Node start-up plus esbuild and grows
   little with the schema, and `prisma format` is a WebAssembly formatter; our cost there is the
-  spec read (~0.6 s, the same for every emitter) plus the render (drizzle: our prettier-exact
-  layout engine in pure Python, ~0.6 s). What it would take: reading the spec ~2x faster
+  spec read (~0.4 s, the same for every emitter) plus the render (drizzle: our prettier-exact
+  layout engine in pure Python, ~0.6 s). What it would take: reading the spec faster still
   (positions kept as marks and converted only for messages, a leaner model build) and a cheaper
   layout pass; on the bundled and 50-table specs both ratios hold with a wide margin.
 - The bundled-spec targets (0.15 s; sql 0.20 s) sit close to that fixed cost on a loaded
