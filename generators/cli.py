@@ -15,7 +15,7 @@ import os
 import sys
 from typing import Any
 
-EXIT_OK, EXIT_STALE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+from .errors import EXIT_OK
 
 
 def _fast(argv: list[str]) -> int | None:

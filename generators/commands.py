@@ -18,10 +18,8 @@ from typing import Any
 import typer
 
 from . import __version__, registry
-from .errors import SpecError, UsageError
-from .fastpath import load_checked_spec, run_guarded
-
-EXIT_OK, EXIT_STALE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+from .errors import EXIT_INTERNAL, EXIT_STALE, EXIT_USAGE, SpecError, UsageError
+from .fastpath import load_checked_spec, run_emitter, run_guarded
 
 app = typer.Typer(
     name="vigilo-gen",
@@ -242,19 +240,11 @@ def _emitter_command(name: str, help_text: str, fields: tuple) -> Any:
     """A typer command for one emitter: its options become flags, plus --spec and --out."""
 
     def command(**kwargs: Any) -> None:
-        from .output import emit
-
-        def run():
-            emitter = registry.load(name)
-            spec_path, out = kwargs.pop("spec"), kwargs.pop("out")
-            for key, value in kwargs.items():  # choices arrive as Enum members
-                kwargs[key] = getattr(value, "value", value)
-            options = emitter.make_options(**kwargs)
-            dialect = getattr(options, "dialect", None)
-            spec = load_checked_spec(spec_path, (dialect,) if dialect else None)
-            emit(emitter.run(spec, options), out)
-
-        guarded(run)
+        # choices arrive as Enum members; the run itself is the fast path's, shared
+        values = {key: getattr(value, "value", value) for key, value in kwargs.items()}
+        code = run_emitter(name, values)
+        if code:
+            raise typer.Exit(code)
 
     params = []
     for f in fields:

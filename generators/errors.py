@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Exit statuses of the CLI: ok, stale output (check), bad spec or usage, a bug of ours.
+EXIT_OK, EXIT_STALE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
 
 @dataclass(frozen=True, order=True)
 class Position:

@@ -19,9 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError, UsageError
-
-EXIT_OK, EXIT_STALE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+from .errors import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, SpecError, UsageError
 
 # kinds: "path" (Path, may be a directory), "file" (Path, dir_okay=False), "str",
 # ("choice", values), "flag" (boolean, no value), "multi" (repeatable str, list)
@@ -157,7 +155,7 @@ def load_checked_spec(spec_path: Path | None, dialects: tuple[str, ...] | None =
 
 
 def run_emitter(name: str, values: dict[str, Any]) -> int:
-    """``vigilo-gen NAME ...`` with parsed values (what cli._emitter_command's command does)."""
+    """``vigilo-gen NAME ...`` with parsed values; the typer command of an emitter runs it too."""
     from .output import emit
     from .registry import load
 
