@@ -36,6 +36,7 @@ from vigilo_gen.emitter import Emitter, Provenance, option
 from vigilo_gen.errors import UsageError
 from vigilo_gen.model import (
     ID_LENGTH,
+    INT_BOUNDS,
     NOW,
     Api,
     Endpoint,
@@ -106,14 +107,6 @@ ERROR_RESPONSES: dict[str, tuple[str, str]] = {
 }
 
 
-def _int_bounds() -> dict[FieldType, tuple[int, int]]:
-    """The engine's integer ranges per type (imported late: vigilo_gen.build is heavy to import
-    and is always loaded by the time a spec is rendered)."""
-    from vigilo_gen.build import INT_BOUNDS
-
-    return INT_BOUNDS
-
-
 @dataclass(frozen=True)
 class Options:
     format: str = option("json", "Output format.", choices=("json", "yaml"))
@@ -152,7 +145,7 @@ def field_schema(field: Field) -> dict[str, Any]:
             schema["maxLength"] = field.max_length
         if field.pattern is not None:
             schema["pattern"] = field.pattern
-    bounds = _int_bounds()
+    bounds = INT_BOUNDS
     if field.type in bounds:
         low, high = bounds[field.type]
         schema["minimum"] = _number(field.minimum) if field.minimum is not None else low
@@ -182,7 +175,7 @@ def _decimal_note(field: Field) -> str | None:
 def key_schema(keys: FieldShape) -> dict[str, Any]:
     """``propertyNames`` of a map: JSON keys are strings, so integers are matched as text."""
     field = keys.field
-    if field.type in _int_bounds():
+    if field.type in INT_BOUNDS:
         nonnegative = field.minimum is not None and field.minimum >= 0
         return {"pattern": "^(0|[1-9][0-9]*)$" if nonnegative else "^(0|-?[1-9][0-9]*)$"}
     schema = field_schema(field)
@@ -370,7 +363,7 @@ def _string_example(field: Field) -> str:
 
 def _numeric_example(field: Field) -> int | float:
     low, high = field.minimum, field.maximum
-    bounds = _int_bounds()
+    bounds = INT_BOUNDS
     if field.type in bounds:
         low = low if low is not None else bounds[field.type][0]
         high = high if high is not None else bounds[field.type][1]

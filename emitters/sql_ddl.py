@@ -13,7 +13,6 @@ template per dialect in ``UPDATED_AT_TRIGGERS``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -426,11 +425,6 @@ def _derived(table: str, column: str, suffix: str) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-@cache
-def profile(dialect: str) -> Profile:
-    return PROFILES[dialect]
 
 
 def render_ddl(spec: Spec, dialect: str, provenance: Provenance) -> str:

@@ -21,6 +21,7 @@ from .model import (
     DEFAULT_ENUM_LENGTH,
     DEFAULT_STRING_LENGTH,
     ID_LENGTH,
+    INT_BOUNDS,
     NOW,
     Api,
     Backref,
@@ -68,7 +69,6 @@ TYPE_OPTIONS: dict[FieldType, set[str]] = {
 # indexed, non-null and generated.
 ID_REFUSES = {"nullable", "default", "unique", "index"}
 
-INT_BOUNDS = {T.INT: (-(2**31), 2**31 - 1), T.BIGINT: (-(2**63), 2**63 - 1)}
 
 # The options each type accepts, computed once (not per field).
 _ALLOWED: dict[FieldType, frozenset[str]] = {

@@ -52,6 +52,8 @@ DATETIME_PRECISION = 3
 DEFAULT_DECIMAL = (18, 6)
 DEFAULT_STRING_LENGTH = 255
 DEFAULT_ENUM_LENGTH = 50
+# Values an int and a bigint column hold (checked on defaults and bounds; the API's limits).
+INT_BOUNDS = {FieldType.INT: (-(2**31), 2**31 - 1), FieldType.BIGINT: (-(2**63), 2**63 - 1)}
 
 
 @dataclass(frozen=True)
