@@ -19,6 +19,7 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.dialects.mysql import MySQL
 from vigilo_gen.emitter import Provenance
 from vigilo_gen.model import NOW, Check, Field, FieldType, Model, OnDelete, Spec
+from vigilo_gen.naming import constraint_name
 
 T = FieldType
 DT = exp.DataType.Type
@@ -418,8 +419,6 @@ class DDLBuilder:
 
 
 def _derived(table: str, column: str, suffix: str) -> str:
-    from vigilo_gen.naming import constraint_name
-
     return constraint_name(table, (column,), suffix)
 
 

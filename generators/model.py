@@ -311,5 +311,3 @@ class Spec:
     def model(self, name: str) -> Model:
         return self._models_by_name[name]
 
-    def enum(self, name: str) -> Enum:
-        return {e.name: e for e in self.enums}[name]
