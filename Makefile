@@ -7,7 +7,7 @@ NODE_TOOLS := tools/node
 MORE_SQL_DIALECTS := duckdb tsql oracle snowflake bigquery redshift databricks trino clickhouse
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install install-test demo examples test snapshots lint bench conformance fuzz clean
+.PHONY: help install install-test demo examples test snapshots lint bench bench-service conformance fuzz clean
 
 help:
 	@echo "make demo         install vigilo-gen and generate every target of the bundled spec into $(OUT)/"
@@ -15,7 +15,8 @@ help:
 	@echo "make test         install the test tools (pip, npm, apt) and run the whole test suite"
 	@echo "make snapshots    regenerate the syrupy snapshots after an intended output change"
 	@echo "make lint         ruff on our own code"
-	@echo "make bench        whole-process timings against the peer tools"
+	@echo "make bench        whole-process timings against the peer tools, then bench-service"
+	@echo "make bench-service  serve's requests/s and latency against a hand-written app"
 	@echo "make conformance  the targets x engines matrix"
 	@echo "make fuzz         the long property-based run"
 
@@ -55,6 +56,20 @@ bench: install
 	@if command -v npm >/dev/null 2>&1 && [ ! -d $(NODE_TOOLS)/node_modules ]; then \
 	  npm ci --prefix $(NODE_TOOLS) --no-audit --no-fund --loglevel=error; fi
 	$(PYTHON) tools/bench.py --runs 5 --out docs/bench.md
+	$(MAKE) bench-service
+
+# Requests per second and p50/p99 latency of `vigilo-gen serve` against the hand-written
+# Starlette baseline (tools/handwritten_app.py: the same SQL, database, driver and uvicorn
+# settings) on SQLite and PostgreSQL, with wrk on loopback, and serve's time to ready; writes
+# docs/bench-service.md. wrk (apt) and PostgreSQL (tools/install-engines.sh) when missing.
+bench-service:
+	$(PIP) install --quiet -e '.[serve]'
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then S=; else S="sudo -n"; fi; \
+	  $$S env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk || { \
+	    $$S apt-get update -q && $$S env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }; }
+	bash tools/install-engines.sh
+	$(PYTHON) tools/bench_service.py --out docs/bench-service.md
 
 conformance: install
 	$(PYTHON) -m tests.conformance.matrix
