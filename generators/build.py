@@ -8,6 +8,7 @@ problem is collected (not just the first) and reported with the position it came
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import re
 from collections import defaultdict
@@ -44,6 +45,7 @@ from .model import (
     Spec,
     Unique,
 )
+from .plan import creatable, plan
 from .yamlsource import SourceMap
 
 T = FieldType
@@ -599,7 +601,7 @@ class _Builder:
                                "declared in api.params or the endpoint's params",
                                did_you_mean(placeholder, {**global_params, **own}))
                     continue
-                shape = ctx.shape(source[placeholder], (*where, placeholder))
+                shape = ctx.shape(source[placeholder], (*where, placeholder), param=True)
                 if shape is None:
                     continue
                 if not isinstance(shape, FieldShape):
@@ -625,14 +627,55 @@ class _Builder:
                 not_found=bool(ep.get("notFound", False)),
                 auth_required=bool(ep_auth.get("required", auth_required)) if auth else False,
                 position=self.source.value(path),
+                via=ep.get("via"), merge=ep.get("merge"),
             ))
-        return Api(
+        api = Api(
             base_path=raw.get("basePath", ""),
             auth_scheme=auth["scheme"] if auth else None,
             auth_required=auth_required,
             schemas=schemas,
             endpoints=tuple(endpoints),
+            owners=self._owners(auth, ctx),
         )
+        self._check_create(api, models_by_name)
+        operations, unbound = plan(models_by_name, api)
+        return dataclasses.replace(api, operations=operations, unbound=unbound)
+
+    def _owners(self, auth: dict | None, ctx: _ShapeContext) -> tuple[tuple[str, Field], ...]:
+        """``api.auth.owner``: one field per model, holding the owner id (a string)."""
+        raw = (auth or {}).get("owner")
+        refs = [raw] if isinstance(raw, str) else list(raw or [])
+        owners: dict[str, Field] = {}
+        for i, ref in enumerate(refs):
+            where = ("api", "auth", "owner") if isinstance(raw, str) else \
+                ("api", "auth", "owner", i)
+            found = ctx.field(ref, where)
+            if found is None:
+                continue
+            model, field = found
+            if model in owners:
+                self.error(where, f"{model} has two owner fields")
+            elif field.type not in (T.STRING, T.ID, T.REF):
+                self.error(where, f"an owner field holds the token's owner id: a string, id "
+                           f"or ref field, not {_a(field.type)}")
+            else:
+                owners[model] = field
+        return tuple(owners.items())
+
+    def _check_create(self, api: Api, models: dict[str, Model]) -> None:
+        """``create: true`` needs a root that the path and the owner can fill alone."""
+        owners = dict(api.owners)
+        for i, endpoint in enumerate(api.endpoints):
+            creating = [p for p, shape in endpoint.params if shape.create]
+            if not creating:
+                continue
+            model = models[endpoint.params[0][1].model]
+            params = {shape.field.name for _, shape in endpoint.params}
+            missing = creatable(model, params, owners.get(model.name))
+            if missing:
+                self.error(("api", "endpoints", i, "path"),
+                           f"'{creating[0]}' says create: true, but a new {model.name} needs "
+                           f"{', '.join(missing)}, which neither the path nor the token gives")
 
 
 # Patterns travel to PostgreSQL (POSIX ARE), MySQL (ICU), DuckDB (RE2), JSON Schema (ECMA 262)
@@ -683,9 +726,12 @@ class _ShapeContext:
                 props.append((name, resolved))
         return ObjectShape(tuple(props), optional, nullable, description)
 
-    def shape(self, raw: Any, path: tuple) -> Shape | None:
+    def shape(self, raw: Any, path: tuple, param: bool = False) -> Shape | None:
         if isinstance(raw, str):
             raw = {"field": raw}
+        if "create" in raw and not param:
+            self.builder.error((*path, "create"), "'create' belongs on a path parameter "
+                               "(api.params or an endpoint's params)", at_key=True)
         optional = raw.get("optional")
         nullable = raw.get("nullable")
         description = raw.get("description")
@@ -699,22 +745,25 @@ class _ShapeContext:
                 optional=field.nullable if optional is None else optional,
                 nullable=field.nullable if nullable is None else nullable,
                 description=description or field.description,
+                create=bool(raw.get("create", False)),
             )
         if "schema" in raw:
             if raw["schema"] not in self.schema_names:
                 self.builder.error((*path, "schema"), f"unknown schema '{raw['schema']}'",
                                    did_you_mean(raw["schema"], self.schema_names))
                 return None
-            return SchemaRef(raw["schema"], bool(optional), bool(nullable), description)
+            return SchemaRef(raw["schema"], bool(optional), bool(nullable), description,
+                             raw.get("via"))
         if "object" in raw:
-            return self.object(raw["object"], (*path, "object"), bool(optional), bool(nullable),
-                               description)
+            return dataclasses.replace(
+                self.object(raw["object"], (*path, "object"), bool(optional), bool(nullable),
+                            description), via=raw.get("via"))
         if "list" in raw:
             items = self.shape(raw["list"], (*path, "list"))
             if items is None:
                 return None
             return ListShape(items, raw.get("maxItems"), bool(optional), bool(nullable),
-                             description)
+                             description, raw.get("via"))
         if "map" in raw:
             values = self.shape(raw["map"], (*path, "map"))
             keys = self.shape(raw["keys"], (*path, "keys"))
@@ -724,7 +773,8 @@ class _ShapeContext:
                 self.builder.error((*path, "keys"), "map keys must be an int, bigint, string, "
                                    f"enum or id field, not {keys.field.type.value}")
                 return None
-            return MapShape(values, keys, bool(optional), bool(nullable), description)
+            return MapShape(values, keys, bool(optional), bool(nullable), description,
+                            raw.get("via"))
         raise AssertionError(f"shape not caught by the JSON Schema: {raw!r}")
 
 

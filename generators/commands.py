@@ -101,6 +101,29 @@ def validate_command(
     guarded(run)
 
 
+@app.command("serve")
+def serve_command(
+    spec: Path | None = typer.Option(None, "--spec", help=SPEC_HELP),
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL: sqlite:///FILE, postgresql://..., mysql://... "
+        "[default: sqlite:///vigilo.db, created on the first run]."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+) -> None:
+    """Serve the spec's endpoints (the generated FastAPI router) over a database.
+
+    Bearer tokens for development: VIGILO_TOKENS="token=owner,token2=owner2".
+    """
+
+    def run():
+        from .serve import serve
+
+        loaded = load_checked_spec(spec, ())
+        serve(loaded, db, host, port)
+
+    guarded(run)
+
+
 CONFIG_HELP = "Project config [default: ./vigilo-gen.toml]."
 
 

@@ -12,7 +12,12 @@ import enum
 from dataclasses import dataclass
 from functools import cached_property
 
+from typing import TYPE_CHECKING
+
 from .errors import Position
+
+if TYPE_CHECKING:  # the operation plan is built from the shapes below
+    from .operations import Operation
 
 
 class FieldType(str, enum.Enum):
@@ -211,6 +216,7 @@ class FieldShape:
     optional: bool  # may be omitted
     nullable: bool  # may be null
     description: str | None
+    create: bool = False  # a path parameter: a write creates the root row it names
 
 
 @dataclass(frozen=True)
@@ -221,6 +227,7 @@ class SchemaRef:
     optional: bool
     nullable: bool
     description: str | None
+    via: str | None = None  # the relation leading to this shape's rows (see docs/runtime.md)
 
 
 @dataclass(frozen=True)
@@ -229,6 +236,7 @@ class ObjectShape:
     optional: bool
     nullable: bool
     description: str | None
+    via: str | None = None
 
 
 @dataclass(frozen=True)
@@ -238,6 +246,7 @@ class ListShape:
     optional: bool
     nullable: bool
     description: str | None
+    via: str | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +258,7 @@ class MapShape:
     optional: bool
     nullable: bool
     description: str | None
+    via: str | None = None
 
 
 Shape = FieldShape | SchemaRef | ObjectShape | ListShape | MapShape
@@ -275,6 +285,9 @@ class Endpoint:
     not_found: bool
     auth_required: bool
     position: Position
+    via: str | None = None  # the relation to the child that the body's scalars belong to
+    merge: bool | None = None  # None: derived from the method (see docs/runtime.md)
+
 
 
 @dataclass(frozen=True)
@@ -284,6 +297,15 @@ class Api:
     auth_required: bool
     schemas: tuple[NamedSchema, ...]
     endpoints: tuple[Endpoint, ...]
+    owners: tuple[tuple[str, Field], ...] = ()  # (model, field holding the owner id)
+    operations: tuple[Operation, ...] = ()  # one per endpoint that a runtime can serve
+    unbound: tuple[tuple[str, Position, str], ...] = ()  # (endpoint, where, why) the rest
+
+    def operation(self, endpoint: str) -> Operation:
+        for candidate in self.operations:
+            if candidate.endpoint.name == endpoint:
+                return candidate
+        raise KeyError(endpoint)
 
     def schema(self, name: str) -> NamedSchema:
         for candidate in self.schemas:

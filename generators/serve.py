@@ -1,0 +1,174 @@
+"""``vigilo-gen serve``: the spec's endpoints, served by the generated FastAPI router.
+
+Nothing here decides what an endpoint does: the three generated modules (SQLAlchemy models,
+Pydantic models, FastAPI router) are rendered from the spec, written to a private package in
+a temporary folder and imported, exactly as a user's app would import them. This module only
+prepares the database (our own SQL creates the schema, triggers included; an existing schema
+that differs stops the server with what differs) and runs uvicorn.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .model import Spec
+
+# Short URL schemes users type -> the SQLAlchemy driver the service uses (installed by the
+# `serve` extra); the SQL dialect our DDL is rendered in.
+DRIVERS = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg",
+           "mysql": "mysql+pymysql", "mariadb": "mysql+pymysql"}
+SQL_DIALECTS = {"sqlite": "sqlite", "postgresql": "postgres", "mysql": "mysql",
+                "mariadb": "mysql"}
+DEFAULT_DB = "sqlite:///vigilo.db"
+
+
+def database_url(url: str | None) -> str:
+    url = url or DEFAULT_DB
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise UsageError(f"--db {url!r} is not a database URL (e.g. sqlite:///vigilo.db, "
+                         "postgresql://user:pass@127.0.0.1/db)")
+    return f"{DRIVERS.get(scheme, scheme)}://{rest}"
+
+
+def parse_tokens(text: str) -> dict[str, str]:
+    """``VIGILO_TOKENS="token=owner,token2=owner2"`` -> {token: owner}."""
+    tokens = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        token, sep, owner = item.partition("=")
+        if not sep or not token or not owner:
+            raise UsageError("VIGILO_TOKENS must read 'token=owner,token2=owner2'")
+        tokens[token] = owner
+    return tokens
+
+
+def generate_package(spec: Spec, folder: Path) -> str:
+    """Write models, schemas and router of the spec as a package in ``folder``; its name."""
+    from .registry import load
+
+    name = "vigilo_served_" + spec.source_hash[:12]
+    package = folder / name
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "__init__.py").write_text("")
+    for emitter, module in (("sqlalchemy", "models"), ("pydantic", "schemas"),
+                            ("fastapi", "router")):
+        chosen = load(emitter)
+        text = chosen.run(spec, chosen.make_options())
+        (package / f"{module}.py").write_text(text, encoding="utf-8")
+    return name
+
+
+def _execute_script(engine: Any, sql: str) -> None:
+    """Run our DDL script with the driver's own multi-statement path."""
+    raw = engine.raw_connection()
+    try:
+        if engine.dialect.name == "sqlite":
+            raw.driver_connection.executescript(sql)
+        elif engine.dialect.name == "postgresql":
+            with raw.cursor() as cursor:  # no parameters: the simple-query protocol
+                cursor.execute(sql)
+        else:  # MySQL/MariaDB: our script has no DELIMITER; split at statement ends
+            with raw.cursor() as cursor:
+                for statement in _statements(sql):
+                    cursor.execute(statement)
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def _statements(sql: str) -> list[str]:
+    """Statements of a MySQL script of ours (no procedures: ``;`` at a line end ends one)."""
+    body = "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
+    return [s.strip() for s in re.split(r";\s*$", body, flags=re.M) if s.strip()]
+
+
+def prepare_database(spec: Spec, engine: Any) -> str:
+    """Create the schema when the database has none of the spec's tables; accept it when it
+    has them all with their columns; otherwise stop and say what differs."""
+    from sqlalchemy import inspect
+
+    from .registry import load
+
+    inspector = inspect(engine)
+    present = set(inspector.get_table_names())
+    wanted = {model.table: model for model in spec.models}
+    if not present & set(wanted):
+        dialect = SQL_DIALECTS.get(engine.dialect.name)
+        if dialect is None:
+            raise UsageError(f"serve has no SQL for {engine.dialect.name} databases")
+        sql = load("sql")
+        _execute_script(engine, sql.run(spec, sql.make_options(dialect=dialect)))
+        return f"created {len(wanted)} tables"
+    problems = []
+    for table, model in wanted.items():
+        if table not in present:
+            problems.append(f"table {table} is missing")
+            continue
+        columns = {c["name"] for c in inspector.get_columns(table)}
+        expected = {f.column for f in model.fields}
+        for column in sorted(expected - columns):
+            problems.append(f"{table}.{column} is missing")
+        for column in sorted(columns - expected):
+            problems.append(f"{table}.{column} is not in the spec")
+    if problems:
+        raise UsageError("the database's schema differs from the spec (serve never alters "
+                         "it): " + "; ".join(problems))
+    return "schema matches the spec"
+
+
+def build_app(spec: Spec, url: str, tokens: dict[str, str], folder: Path) -> Any:
+    """The FastAPI app of the spec over the database at ``url`` (schema prepared)."""
+    from sqlalchemy import create_engine
+
+    from .registry import load
+
+    engine = create_engine(database_url(url), pool_pre_ping=True)
+    name = generate_package(spec, folder)
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    router = importlib.import_module(f"{name}.router")
+    app = router.create_app(engine, router.token_verifier(tokens) if tokens else None)
+    status = prepare_database(spec, engine)
+    openapi = load("openapi")
+    document = openapi.run(spec, openapi.make_options()).encode("utf-8")
+
+    from fastapi.responses import Response
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def _openapi() -> Response:
+        return Response(document, media_type="application/json")
+
+    @app.get("/healthz", include_in_schema=False)
+    def _health() -> Response:
+        return Response(b'{"ok":true}', media_type="application/json")
+
+    app.state.vigilo_status = status
+    return app
+
+
+def serve(spec: Spec, url: str | None, host: str, port: int) -> None:
+    try:
+        import uvicorn
+    except ImportError:
+        raise UsageError("serve needs the service extras: pip install 'vigilo-gen[serve]'") \
+            from None
+    tokens = parse_tokens(os.environ.get("VIGILO_TOKENS", ""))
+    with tempfile.TemporaryDirectory(prefix="vigilo-serve-") as folder:
+        app = build_app(spec, url or DEFAULT_DB, tokens, Path(folder))
+
+        class Server(uvicorn.Server):
+            async def startup(self, sockets: Any = None) -> None:
+                await super().startup(sockets)
+                print(f"vigilo-gen serve: {app.state.vigilo_status}; listening on "
+                      f"http://{host}:{port}", file=sys.stderr, flush=True)
+
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                access_log=False, server_header=False)
+        Server(config).run()
