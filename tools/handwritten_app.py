@@ -166,8 +166,7 @@ class Store:
                 cur = dbapi_conn.cursor()
                 cur.execute("PRAGMA foreign_keys = ON")
                 cur.execute("PRAGMA journal_mode = WAL")
-                cur.execute("PRAGMA busy_timeout = 5000")
-                cur.execute("PRAGMA synchronous = NORMAL")
+                cur.execute("PRAGMA busy_timeout = 30000")
                 cur.close()
         else:
             self.engine = create_engine(url)
@@ -236,19 +235,21 @@ class Store:
         return found
 
     def get_state(self, key: str, owner: str | None) -> dict[str, Any]:
+        """Three queries: the root with its one-to-one children, then each one-to-many set."""
         with self.tx(write=False) as conn:
-            root = self.root(conn, key, owner, lock=False)
-            if root is None:
+            root = conn.execute(
+                text("SELECT i.id, i.user_id, p.x, p.y, s.display_mode, s.is_hidden, "
+                     "s.show_lines, s.show_badges, s.line_color, s.line_opacity, "
+                     "s.component_opacity, s.id AS settings_id "
+                     "FROM vigilo_instance i "
+                     "LEFT JOIN vigilo_position p ON p.instance_id = i.id "
+                     "LEFT JOIN vigilo_settings s ON s.instance_id = i.id "
+                     "WHERE i.instance_key = :k"),
+                {"k": key},
+            ).first()
+            if root is None or (root.user_id is not None and root.user_id != owner):
                 raise NotFound("no such instance")
-            p = {"i": root}
-            position = conn.execute(
-                text("SELECT x, y FROM vigilo_position WHERE instance_id = :i"), p
-            ).first()
-            settings = conn.execute(
-                text("SELECT display_mode, is_hidden, show_lines, show_badges, line_color, "
-                     "line_opacity, component_opacity FROM vigilo_settings "
-                     "WHERE instance_id = :i"), p,
-            ).first()
+            p = {"i": root.id}
             connections = conn.execute(
                 text("SELECT todo_index, target_selector, target_label, target_position_x, "
                      "target_position_y FROM vigilo_connection WHERE instance_id = :i "
@@ -259,8 +260,8 @@ class Store:
                      "ORDER BY todo_index"), p,
             ).all()
         state: dict[str, Any] = {}
-        if position is not None:
-            state["position"] = {"x": position.x, "y": position.y}
+        if root.x is not None:
+            state["position"] = {"x": root.x, "y": root.y}
         items = []
         for c in connections:
             item: dict[str, Any] = {"todoIndex": c.todo_index, "targetSelector": c.target_selector,
@@ -269,36 +270,46 @@ class Store:
                 item["targetPosition"] = {"x": c.target_position_x, "y": c.target_position_y}
             items.append(item)
         state["connections"] = items
-        if settings is None:
+        if root.settings_id is None:
             state.update(SETTINGS_DEFAULTS)
         else:
             state.update(
-                displayMode=settings.display_mode, isHidden=bool(settings.is_hidden),
-                showLines=bool(settings.show_lines), showBadges=bool(settings.show_badges),
-                lineColor=settings.line_color, lineOpacity=settings.line_opacity,
-                componentOpacity=settings.component_opacity,
+                displayMode=root.display_mode, isHidden=bool(root.is_hidden),
+                showLines=bool(root.show_lines), showBadges=bool(root.show_badges),
+                lineColor=root.line_color, lineOpacity=root.line_opacity,
+                componentOpacity=root.component_opacity,
             )
         state["statuses"] = {str(s.todo_index): s.status for s in statuses}
         return state
 
+    def upsert_child(self, conn: Connection, table: str, root: str,
+                     values: dict[str, Any]) -> None:
+        """Update the one-to-one child, or insert it (with its defaults) when it is missing;
+        a concurrent first insert is absorbed by ON CONFLICT."""
+        sets = ", ".join(f"{col} = :{col}" for col in values)
+        done = conn.execute(
+            text(f"UPDATE {table} SET {sets}, updated_at = CURRENT_TIMESTAMP "
+                 "WHERE instance_id = :i"), {"i": root, **values},
+        )
+        if done.rowcount:
+            return
+        cols = ", ".join(values)
+        conn.execute(
+            text(f"INSERT INTO {table} (id, instance_id, {cols}) VALUES (:id, :i, "
+                 f"{', '.join(':' + c for c in values)}) ON CONFLICT (instance_id) "
+                 f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in values)}"),
+            {"id": str(uuid.uuid4()), "i": root, **values},
+        )
+
     def save_setting(self, key: str, owner: str | None, column: str, value: Any) -> None:
         with self.tx(write=True) as conn:
             root = self.root_for_write(conn, key, owner)
-            conn.execute(
-                text(f"INSERT INTO vigilo_settings (id, instance_id, {column}) "
-                     f"VALUES (:id, :i, :v) ON CONFLICT (instance_id) "
-                     f"DO UPDATE SET {column} = excluded.{column}"),
-                {"id": str(uuid.uuid4()), "i": root, "v": value},
-            )
+            self.upsert_child(conn, "vigilo_settings", root, {column: value})
 
     def save_position(self, key: str, owner: str | None, x: int, y: int) -> None:
         with self.tx(write=True) as conn:
             root = self.root_for_write(conn, key, owner)
-            conn.execute(
-                text("INSERT INTO vigilo_position (id, instance_id, x, y) VALUES (:id, :i, :x, :y) "
-                     "ON CONFLICT (instance_id) DO UPDATE SET x = excluded.x, y = excluded.y"),
-                {"id": str(uuid.uuid4()), "i": root, "x": x, "y": y},
-            )
+            self.upsert_child(conn, "vigilo_position", root, {"x": x, "y": y})
 
     def replace(self, key: str, owner: str | None, table: str, rows: list[dict]) -> None:
         with self.tx(write=True) as conn:
