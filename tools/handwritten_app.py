@@ -158,7 +158,8 @@ class Store:
         self.url = url
         self.sqlite = url.startswith("sqlite")
         if self.sqlite:
-            self.engine: Engine = create_engine(url, connect_args={"check_same_thread": False})
+            self.engine: Engine = create_engine(url, pool_pre_ping=True,
+                                                connect_args={"check_same_thread": False})
 
             @event.listens_for(self.engine, "connect")
             def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -169,7 +170,7 @@ class Store:
                 cur.execute("PRAGMA busy_timeout = 30000")
                 cur.close()
         else:
-            self.engine = create_engine(url)
+            self.engine = create_engine(url, pool_pre_ping=True)
         self.lock_root = "" if self.sqlite else " FOR UPDATE"
 
     def create_schema(self) -> None:
@@ -485,7 +486,7 @@ def main(argv: list[str] | None = None) -> int:
 
     app = make_app(args.db)
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning",
-                            access_log=False)
+                            access_log=False, server_header=False)
     server = uvicorn.Server(config)
 
     async def announce_when_started() -> None:
