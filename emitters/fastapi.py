@@ -32,6 +32,13 @@ from vigilo_gen.operations import (
 T = FieldType
 
 
+def A(name: str) -> str:  # noqa: N802 (read as a marker: "the ORM attribute of")
+    """The attribute the generated SQLAlchemy models give a field or relation (``from_``)."""
+    from .sqlalchemy import _attr
+
+    return _attr(name)
+
+
 @dataclass(frozen=True)
 class FastapiOptions:
     models: str = option(".models", "Module of the generated SQLAlchemy models (import path).")
@@ -79,7 +86,7 @@ class _Module:
     def value(self, read: Read, row: str, name: str) -> str:
         """An expression for a value that is never absent (list items, map values)."""
         if isinstance(read, ReadColumn) and not read.through:
-            return self.column(read.field, f"{row}.{read.field.attr}")
+            return self.column(read.field, f"{row}.{A(read.field.attr)}")
         if isinstance(read, ReadObject) and not read.through and not read.presence:
             return f"{self.reader(read, name)}({row})"
         raise UsageError(f"fastapi: {name}: a list item or map value must be a column or an "
@@ -99,11 +106,11 @@ class _Module:
         source = "row"
         if node.through:
             source = "related"
-            lines.append(f"    related = row.{node.through[0].attr}")
+            lines.append(f"    related = row.{A(node.through[0].attr)}")
             lines.append("    if related is None:")
             lines.append("        return None")
         if node.presence:
-            test = " or ".join(f"{source}.{f.attr} is None" for f in node.presence)
+            test = " or ".join(f"{source}.{A(f.attr)} is None" for f in node.presence)
             lines.append(f"    if {test}:")
             lines.append("        return None")
         lines.append("    out: dict[str, Any] = {}")
@@ -128,10 +135,10 @@ class _Module:
                 # The related row is fetched once per reader, into a variable named after
                 # the relation (``settings = row.settings``).
                 step = read.through[0]
-                related = f"related_{step.attr}"
-                lines = [] if related in self.fetched else [f"{related} = {row}.{step.attr}"]
+                related = f"related_{A(step.attr)}"
+                lines = [] if related in self.fetched else [f"{related} = {row}.{A(step.attr)}"]
                 self.fetched.add(related)
-                value = self.column(field, f"{related}.{field.attr}")
+                value = self.column(field, f"{related}.{A(field.attr)}")
                 if read.has_fallback:
                     fallback = "None" if read.fallback is None else \
                         _json_literal(field, read.fallback)
@@ -139,9 +146,9 @@ class _Module:
                                     f"    {value} if {related} is not None else {fallback}",
                                     ")"]
                 return lines + [f"if {related} is not None:", f"    out[{key}] = {value}"]
-            expr = self.column(field, f"{row}.{field.attr}")
+            expr = self.column(field, f"{row}.{A(field.attr)}")
             if field.nullable and not read.nullable and field not in self.present_fields:
-                return [f"if {row}.{field.attr} is not None:", f"    out[{key}] = {expr}"]
+                return [f"if {row}.{A(field.attr)} is not None:", f"    out[{key}] = {expr}"]
             return [f"out[{key}] = {expr}"]
         if isinstance(read, ReadObject):
             function = self.reader(read, name)
@@ -150,16 +157,16 @@ class _Module:
                         f"    out[{key}] = value"]
             return [f"out[{key}] = {function}({row})"]
         if isinstance(read, ReadList):
-            order = ", ".join(f"r.{f.attr}" for f in read.order_by)
+            order = ", ".join(f"r.{A(f.attr)}" for f in read.order_by)
             item = self.value(read.item, "r", f"{name}_item")
             return [f"out[{key}] = [",
-                    f"    {item} for r in sorted({row}.{read.step.attr}, "
+                    f"    {item} for r in sorted({row}.{A(read.step.attr)}, "
                     f"key=lambda r: ({order},))",
                     "]"]
         if isinstance(read, ReadMap):
             value = self.value(read.value, "r", f"{name}_value")
-            return [f"out[{key}] = {{str(r.{read.key.attr}): {value} "
-                    f"for r in {row}.{read.step.attr}}}"]
+            return [f"out[{key}] = {{str(r.{A(read.key.attr)}): {value} "
+                    f"for r in {row}.{A(read.step.attr)}}}"]
         raise AssertionError(read)
 
     def index_models(self, read: Read, model: str) -> None:
@@ -183,17 +190,17 @@ class _Module:
         def walk(node: Read, owner: str, chain: str) -> None:
             if isinstance(node, ReadColumn):
                 for step in node.through:
-                    found.append(f"{chain}joinedload(db.{owner}.{step.attr})")
+                    found.append(f"{chain}joinedload(db.{owner}.{A(step.attr)})")
             elif isinstance(node, ReadObject):
                 inner = owner
                 for step in node.through:
-                    found.append(f"{chain}joinedload(db.{owner}.{step.attr})")
+                    found.append(f"{chain}joinedload(db.{owner}.{A(step.attr)})")
                     inner = step.model
                 for _, sub in node.properties:
                     walk(sub, inner, chain if not node.through else
-                         f"{chain}joinedload(db.{owner}.{node.through[0].attr}).")
+                         f"{chain}joinedload(db.{owner}.{A(node.through[0].attr)}).")
             elif isinstance(node, (ReadList, ReadMap)):
-                here = f"{chain}selectinload(db.{owner}.{node.step.attr})"
+                here = f"{chain}selectinload(db.{owner}.{A(node.step.attr)})"
                 found.append(here)
                 walk(node.item if isinstance(node, ReadList) else node.value, node.step.model,
                      here + ".")
@@ -232,7 +239,7 @@ class _Module:
               indent: str) -> list[str]:
         lines = []
         for assign in assigns:
-            setter = f"{target}.{assign.field.attr} = "
+            setter = f"{target}.{A(assign.field.attr)} = "
             if assign.required:
                 lines.append(indent + setter + self.get(assign, data))
                 continue
@@ -251,10 +258,10 @@ class _Module:
     def new_row(self, model: str, ref: Field, assigns: tuple[Assign, ...], data: str,
                 extra: dict[str, str], indent: str) -> list[str]:
         """Lines that build a new row of ``model`` from ``data`` (omitted: column defaults)."""
-        lines = [f"{indent}row = db.{model}({ref.attr}=root.id"
+        lines = [f"{indent}row = db.{model}({A(ref.attr)}=root.id"
                  + "".join(f", {k}={v}" for k, v in extra.items()) + ")"]
         for assign in assigns:
-            setter = f"row.{assign.field.attr} = "
+            setter = f"row.{A(assign.field.attr)} = "
             if assign.required:
                 lines.append(indent + setter + self.get(assign, data))
             else:
@@ -268,14 +275,14 @@ class _Module:
             return self.apply(write.assigns, "root", "body", merge, "")
         if isinstance(write, UpsertChild):
             step = write.step
-            lines = [f"child = root.{step.attr}", "if child is None:",
-                     f"    child = db.{step.model}({step.ref.attr}=root.id)",
+            lines = [f"child = root.{A(step.attr)}", "if child is None:",
+                     f"    child = db.{step.model}({A(step.ref.attr)}=root.id)",
                      "    session.add(child)"]
             return lines + self.apply(write.assigns, "child", "body", merge, "")
         if isinstance(write, ReplaceSet):
             step = write.step
             delete = (f"session.execute(delete(db.{step.model}).where("
-                      f"db.{step.model}.{step.ref.attr} == root.id))")
+                      f"db.{step.model}.{A(step.ref.attr)} == root.id))")
             if write.key is None:
                 loop = [f"for item in body[{write.prop!r}]:"]
                 data = "item"
@@ -284,7 +291,7 @@ class _Module:
                 key = "int(map_key)" if write.key.type in (T.INT, T.BIGINT) else "map_key"
                 loop = [f"for map_key, item in body[{write.prop!r}].items():"]
                 data = "item"
-                extra = {write.key.attr: key}
+                extra = {A(write.key.attr): key}
             body = self.new_row(step.model, step.ref, write.assigns, data, extra, "    ")
             if write.required:
                 return [delete, *loop, *body]
@@ -310,7 +317,8 @@ class _Module:
     def handler(self, op: Operation, options: FastapiOptions) -> str:
         endpoint = op.endpoint
         root = op.root
-        name = naming.snake_case(endpoint.name)
+        # Suffixed, so no endpoint name (``import``, ``delete``) can shadow a name in use.
+        name = naming.snake_case(endpoint.name) + "_endpoint"
         self.root_model = root.model
         lines = [f"@router.{endpoint.method.lower()}({endpoint.path!r}, "
                  f"name={endpoint.name!r})",
@@ -335,9 +343,9 @@ class _Module:
             lines.append("    body = None")
         lines.append(f"    return await run_in_threadpool(_{name}, caller, key, body)")
         # The work, in a worker thread: one transaction (retried on a lost race).
-        where = ", ".join(f"db.{root.model}.{field.attr} == key[{i}]"
+        where = ", ".join(f"db.{root.model}.{A(field.attr)} == key[{i}]"
                           for i, (_, field) in enumerate(root.params))
-        owner = f"root.{root.owner.attr}" if root.owner else "None"
+        owner = f"root.{A(root.owner.attr)}" if root.owner else "None"
         work = [f"def _{name}(caller: str | None, key: tuple[Any, ...], body: Any) -> Response:",
                 "    def work(session: Session) -> Response:"]
         select_root = f"select(db.{root.model}).where({where})"
@@ -357,10 +365,10 @@ class _Module:
                  f"        if root is not None and not _visible({owner}, caller):",
                  f"            raise Problem(404, {self.not_found(root.model)!r})"]
         if root.create and op.kind in ("write", "insert"):
-            values = ", ".join(f"{field.attr}=key[{i}]" for i, (_, field) in
+            values = ", ".join(f"{A(field.attr)}=key[{i}]" for i, (_, field) in
                                enumerate(root.params))
             if root.owner is not None:
-                values += f", {root.owner.attr}=caller"
+                values += f", {A(root.owner.attr)}=caller"
             work += ["        if root is None:",
                      f"            root = db.{root.model}({values})",
                      "            session.add(root)",
@@ -370,7 +378,7 @@ class _Module:
                      f"            raise Problem(404, {self.not_found(root.model)!r})"]
         if op.kind == "delete":
             # The foreign keys decide what happens to the children (cascade, set null, ...).
-            pk = self.spec.model(root.model).primary_key.attr
+            pk = A(self.spec.model(root.model).primary_key.attr)
             work += [f"        session.execute(delete(db.{root.model}).where("
                      f"db.{root.model}.{pk} == root.{pk}))",
                      "        return _json(200, SUCCESS)"]
@@ -450,7 +458,6 @@ def render(spec: Spec, options: FastapiOptions, provenance: Provenance) -> str:
     router = "\n".join(("    " + line) if line else "" for line in router.splitlines())
     code = (template
             .replace("__HEADER__", header.rstrip("\n"))
-            .replace("__TITLE__", spec.title)
             .replace("__IMPORT_MODELS__", _import(options.models, "db"))
             .replace("__IMPORT_SCHEMAS__", _import(options.schemas, "api"))
             .replace("__BASE_PATH__", repr(api.base_path))

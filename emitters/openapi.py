@@ -103,6 +103,9 @@ ERROR_RESPONSES: dict[str, tuple[str, str]] = {
     "400": ("BadRequest", "The request is malformed: a parameter or the body is invalid."),
     "401": ("Unauthorized", "A bearer token is required and was missing or rejected."),
     "404": ("NotFound", "Nothing is stored for this key."),
+    "409": ("Conflict", "The write conflicts with stored rows (a unique key is taken)."),
+    "413": ("PayloadTooLarge", "The body is larger than the server accepts."),
+    "415": ("UnsupportedMediaType", "The body is not JSON."),
     "500": ("InternalError", "The server failed to complete the request."),
 }
 
@@ -467,8 +470,10 @@ def _operation(spec: Spec, endpoint: Endpoint, security_name: str | None) -> dic
               "content": _json_content(_ref(endpoint.response))}
     else:
         ok = {"description": "Saved.", "content": _json_content(_ref(SUCCESS))}
-    responses: dict[str, Any] = {"200": ok}
-    for status in _error_statuses(endpoint, security_name):
+    operation_plan = _plan(api, endpoint)
+    success = str(operation_plan.status) if operation_plan else "200"
+    responses: dict[str, Any] = {success: ok}
+    for status in _error_statuses(endpoint, operation_plan, security_name):
         responses[status] = {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"}
     operation["responses"] = responses
     if security_name is not None:
@@ -477,12 +482,25 @@ def _operation(spec: Spec, endpoint: Endpoint, security_name: str | None) -> dic
     return operation
 
 
-def _error_statuses(endpoint: Endpoint, security_name: str | None) -> list[str]:
+def _plan(api: Any, endpoint: Endpoint) -> Any:
+    """The endpoint's operation plan, or None when no runtime can serve it."""
+    try:
+        return api.operation(endpoint.name)
+    except KeyError:
+        return None
+
+
+def _error_statuses(endpoint: Endpoint, plan: Any, security_name: str | None) -> list[str]:
+    """What a server may answer besides success: the plan's rules (docs/runtime.md)."""
     statuses = ["400"]
-    if security_name is not None and endpoint.auth_required:
+    if security_name is not None:  # a rejected token answers 401 even where none is needed
         statuses.append("401")
-    if endpoint.not_found:
+    if endpoint.not_found or (plan is not None and plan.may_be_missing):
         statuses.append("404")
+    if plan is not None and plan.kind in ("write", "insert"):
+        statuses.append("409")
+    if endpoint.body is not None:
+        statuses += ["413", "415"]
     statuses.append("500")
     return statuses
 
@@ -512,7 +530,7 @@ def build_document(spec: Spec, provenance: Provenance) -> dict[str, Any]:
     for endpoint in api.endpoints:
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(
             spec, endpoint, security_name)
-        used_errors.update(_error_statuses(endpoint, security_name))
+        used_errors.update(_error_statuses(endpoint, _plan(api, endpoint), security_name))
     document["paths"] = paths
     components: dict[str, Any] = {"schemas": component_schemas(api)}
     components["responses"] = {

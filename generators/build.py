@@ -672,10 +672,14 @@ class _Builder:
             model = models[endpoint.params[0][1].model]
             params = {shape.field.name for _, shape in endpoint.params}
             missing = creatable(model, params, owners.get(model.name))
+            own = (self.data["api"]["endpoints"][i].get("params") or {})
+            where = ("api", "endpoints", i, "params", creating[0]) if creating[0] in own \
+                else ("api", "params", creating[0])
             if missing:
-                self.error(("api", "endpoints", i, "path"),
+                self.error((*where, "create"),
                            f"'{creating[0]}' says create: true, but a new {model.name} needs "
-                           f"{', '.join(missing)}, which neither the path nor the token gives")
+                           f"{', '.join(missing)}, which neither the path nor the token gives",
+                           at_key=True)
 
 
 # Patterns travel to PostgreSQL (POSIX ARE), MySQL (ICU), DuckDB (RE2), JSON Schema (ECMA 262)

@@ -95,6 +95,11 @@ def validate_command(
                 raise UsageError(f"unknown dialect '{name}'; known: "
                                  + ", ".join(sorted(IDENTIFIER_LIMITS)))
         loaded = load_checked_spec(spec, tuple(dialect or PORTABLE_DIALECTS))
+        # Endpoints without an operation plan are described (OpenAPI, Pydantic) but not
+        # served: the runtime targets refuse them (docs/runtime.md).
+        for name, where, why in (loaded.api.unbound if loaded.api else ()):
+            typer.echo(f"{spec or loaded.source_name}:{where.line}:{where.column}: warning: "
+                       f"endpoint {name} cannot be served: {why}", err=True)
         typer.echo(f"{spec or loaded.source_name}: ok ({len(loaded.models)} models, "
                    f"{len(loaded.api.endpoints) if loaded.api else 0} endpoints)", err=True)
 

@@ -1,0 +1,219 @@
+"""The operation plan follows the rules of docs/runtime.md.
+
+Each expectation is written from the documented rule for the bundled spec or a small spec
+made here, not read from the planner: a bug cannot move it along.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tests.support import ROOT
+from vigilo_gen.operations import (
+    InsertChild,
+    ReadColumn,
+    ReadList,
+    ReadMap,
+    ReadObject,
+    ReplaceSet,
+    UpdateRoot,
+    UpsertChild,
+)
+from vigilo_gen.spec import load_spec
+
+VIGILO = ROOT / "spec" / "vigilo.yaml"
+
+
+@pytest.fixture(scope="module")
+def vigilo():
+    return load_spec(VIGILO)
+
+
+def test_every_bundled_endpoint_is_bound(vigilo):
+    assert vigilo.api.unbound == ()
+    assert [op.endpoint.name for op in vigilo.api.operations] == \
+        [e.name for e in vigilo.api.endpoints]
+
+
+def test_instance_key_selects_the_root_and_creates_it(vigilo):
+    for op in vigilo.api.operations:
+        assert op.root.model == "VigiloInstance"
+        assert [(p, f.name) for p, f in op.root.params] == [("instanceKey", "instanceKey")]
+        assert op.root.create is True
+        assert op.root.owner.name == "userId"
+
+
+def test_state_is_assembled_from_the_root_and_its_children(vigilo):
+    read = vigilo.api.operation("getState").read
+    assert isinstance(read, ReadObject) and read.through == ()
+    props = dict(read.properties)
+    # position: an object of one one-to-one child's fields is that child, absent with it.
+    assert isinstance(props["position"], ReadObject)
+    assert [s.model for s in props["position"].through] == ["VigiloPosition"]
+    assert props["position"].optional
+    # connections: a list of a one-to-many child, ordered by its unique key beside the ref.
+    connections = props["connections"]
+    assert isinstance(connections, ReadList) and connections.step.model == "VigiloConnection"
+    assert [f.name for f in connections.order_by] == ["todoIndex"]
+    # targetPosition: nested from two flat columns, absent while they are NULL.
+    target = dict(connections.item.properties)["targetPosition"]
+    assert isinstance(target, ReadObject) and target.through == ()
+    assert sorted(f.name for f in target.presence) == ["targetPositionX", "targetPositionY"]
+    # settings columns: through the one-to-one child, the field's default when it is missing.
+    display = props["displayMode"]
+    assert isinstance(display, ReadColumn)
+    assert [s.model for s in display.through] == ["VigiloSettings"]
+    assert (display.has_fallback, display.fallback) == (True, "full")
+    assert (props["lineOpacity"].has_fallback, props["lineOpacity"].fallback) == (True, 0.5)
+    # statuses: a map keyed by the child's todoIndex.
+    statuses = props["statuses"]
+    assert isinstance(statuses, ReadMap) and statuses.key.name == "todoIndex"
+    assert statuses.step.model == "VigiloStatus"
+
+
+def test_writes_follow_the_fields_that_type_the_body(vigilo):
+    position = vigilo.api.operation("savePosition")
+    assert position.kind == "write" and position.status == 200 and position.merge
+    (upsert,) = position.writes
+    assert isinstance(upsert, UpsertChild) and upsert.step.model == "VigiloPosition"
+    assert [(a.path, a.field.name) for a in upsert.assigns] == [(("x",), "x"), (("y",), "y")]
+
+    (replace,) = vigilo.api.operation("saveConnections").writes
+    assert isinstance(replace, ReplaceSet) and replace.key is None
+    assert replace.step.model == "VigiloConnection"
+    assert (("targetPosition", "x"), "targetPositionX") in \
+        [(a.path, a.field.name) for a in replace.assigns]
+    assert [f.name for f in replace.unique] == ["todoIndex"]
+
+    (statuses,) = vigilo.api.operation("saveStatuses").writes
+    assert isinstance(statuses, ReplaceSet) and statuses.key.name == "todoIndex"
+    assert [a.field.name for a in statuses.assigns] == ["status"]
+
+    (hidden,) = vigilo.api.operation("saveHidden").writes
+    assert isinstance(hidden, UpsertChild) and hidden.step.model == "VigiloSettings"
+
+
+def _spec(tmp_path, api: str, models: str | None = None):
+    models = models or """
+      User:
+        fields:
+          id: {type: id}
+          handle: {type: string, maxLength: 20, unique: true}
+          name: {type: string, maxLength: 20, nullable: true}
+      Order:
+        fields:
+          id: {type: id}
+          userId: {type: ref, to: User, onDelete: cascade, relation: user, backref: orders}
+          reviewerId: {type: ref, to: User, nullable: true, onDelete: setNull,
+                       relation: reviewer, backref: reviewed}
+          code: {type: string, maxLength: 10}
+          rating: {type: int, nullable: true}
+        unique: [[userId, code]]
+    """
+    text = "version: 1\nmodels:\n" + textwrap.indent(textwrap.dedent(models), "  ")[1:] + \
+        "api:\n" + textwrap.indent(textwrap.dedent(api), "  ")[1:]
+    path = tmp_path / "spec.yaml"
+    path.write_text(text)
+    return load_spec(path)
+
+
+def test_two_relations_between_the_same_models_need_via(tmp_path):
+    api = """
+    params: {handle: User.handle}
+    endpoints:
+      - {name: addOrder, method: POST, path: '/u/{handle}', body: {code: Order.code}}
+    """
+    spec = _spec(tmp_path, api)
+    ((name, _, why),) = spec.api.unbound
+    assert name == "addOrder"
+    assert "several relations (orders, reviewed)" in why and "'via'" in why
+    settled = _spec(tmp_path, api.replace("path: '/u/{handle}',", "path: '/u/{handle}', "
+                                          "via: orders,"))
+    op = settled.api.operation("addOrder")
+    assert op.kind == "insert" and op.status == 201
+    (insert,) = op.writes
+    assert isinstance(insert, InsertChild) and insert.step.ref.name == "userId"
+
+
+def test_put_replaces_and_patch_merges(tmp_path):
+    api = """
+    params: {orderId: Order.id}
+    endpoints:
+      - {name: putRating, method: PUT, path: '/o/{orderId}', body: {rating: Order.rating}}
+      - {name: patchRating, method: PATCH, path: '/o/{orderId}/r', body: {rating: Order.rating}}
+      - {name: postKeep, method: POST, path: '/o/{orderId}/k', merge: false,
+         body: {rating: Order.rating}}
+    """
+    spec = _spec(tmp_path, api)
+    assert spec.api.operation("putRating").merge is False
+    assert spec.api.operation("patchRating").merge is True
+    assert spec.api.operation("postKeep").merge is False
+    assert isinstance(spec.api.operation("putRating").writes[0], UpdateRoot)
+
+
+def test_unbindable_endpoints_say_why(tmp_path):
+    api = """
+    params: {name: User.name, code: Order.code}
+    schemas:
+      Codes: {map: Order.rating, keys: Order.rating}
+      Page: {object: {codes: {schema: Codes, via: orders}}}
+    endpoints:
+      - {name: byName, method: DELETE, path: '/n/{name}'}
+      - {name: byCode, method: DELETE, path: '/c/{code}'}
+      - {name: noParam, method: DELETE, path: '/x'}
+      - {name: badMap, method: GET, path: '/u/{name}/m', response: Page}
+    """
+    spec = _spec(tmp_path, api)
+    why = {name: text for name, _, text in spec.api.unbound}
+    assert "not unique in User" in why["byName"]
+    assert "not unique in Order" in why["byCode"]
+    assert "no path parameter selects a root row" in why["noParam"]
+    assert set(why) == {"byName", "byCode", "noParam", "badMap"}
+
+
+def test_a_map_needs_its_key_unique_beside_the_reference(tmp_path):
+    api = """
+    params: {handle: User.handle}
+    schemas:
+      Ratings: {map: Order.rating, keys: Order.code}
+      ByRating: {map: Order.code, keys: Order.rating}
+    endpoints:
+      - {name: good, method: GET, path: '/g/{handle}', response: Page}
+      - {name: bad, method: GET, path: '/b/{handle}', response: Bad}
+    """
+    api = api.replace("    endpoints:", "      Page: {object: {r: {schema: Ratings, via: orders}}}\n"
+                      "      Bad: {object: {r: {schema: ByRating, via: orders}}}\n    endpoints:")
+    spec = _spec(tmp_path, api)
+    assert isinstance(dict(spec.api.operation("good").read.properties)["r"], ReadMap)
+    ((name, _, why),) = spec.api.unbound
+    assert name == "bad" and "unique: [[userId, rating]]" in why
+
+
+def test_an_owner_is_required_for_every_root_once_declared(tmp_path):
+    api = """
+    auth: {scheme: bearer, owner: User.handle}
+    params: {orderId: Order.id}
+    endpoints:
+      - {name: drop, method: DELETE, path: '/o/{orderId}'}
+    """
+    spec = _spec(tmp_path, api)
+    ((name, _, why),) = spec.api.unbound
+    assert "root Order has no owner field in api.auth.owner" in why
+
+
+def test_the_fastapi_emitter_refuses_an_unbound_endpoint_with_its_position(tmp_path):
+    from vigilo_gen.errors import UsageError
+    from vigilo_gen.registry import load
+
+    api = """
+    params: {handle: User.handle}
+    endpoints:
+      - {name: addOrder, method: POST, path: '/u/{handle}', body: {code: Order.code}}
+    """
+    spec = _spec(tmp_path, api)
+    emitter = load("fastapi")
+    with pytest.raises(UsageError, match=r"spec\.yaml:\d+:\d+: endpoint addOrder cannot be "
+                                         r"served: .*'via'"):
+        emitter.run(spec, emitter.make_options())
