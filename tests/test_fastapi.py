@@ -13,9 +13,9 @@ import subprocess
 import sys
 
 import pytest
+from vigilo_gen.spec import load_spec
 
 from tests.support import ALL_SPECS, generate
-from vigilo_gen.spec import load_spec
 
 API_SPECS = [p for p in ALL_SPECS if load_spec(p).api is not None]
 
@@ -60,7 +60,6 @@ def client(packages, tmp_path):
     """A TestClient of a spec's generated app over a fresh SQLite file."""
     from fastapi.testclient import TestClient
     from sqlalchemy import create_engine
-
     from vigilo_gen.serve import prepare_database
 
     made = []

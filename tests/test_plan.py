@@ -9,8 +9,6 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-
-from tests.support import ROOT
 from vigilo_gen.operations import (
     InsertChild,
     ReadColumn,
@@ -22,6 +20,8 @@ from vigilo_gen.operations import (
     UpsertChild,
 )
 from vigilo_gen.spec import load_spec
+
+from tests.support import ROOT
 
 VIGILO = ROOT / "spec" / "vigilo.yaml"
 
@@ -183,8 +183,10 @@ def test_a_map_needs_its_key_unique_beside_the_reference(tmp_path):
       - {name: good, method: GET, path: '/g/{handle}', response: Page}
       - {name: bad, method: GET, path: '/b/{handle}', response: Bad}
     """
-    api = api.replace("    endpoints:", "      Page: {object: {r: {schema: Ratings, via: orders}}}\n"
-                      "      Bad: {object: {r: {schema: ByRating, via: orders}}}\n    endpoints:")
+    api = api.replace("    endpoints:",
+                      "      Page: {object: {r: {schema: Ratings, via: orders}}}\n"
+                      "      Bad: {object: {r: {schema: ByRating, via: orders}}}\n"
+                      "    endpoints:")
     spec = _spec(tmp_path, api)
     assert isinstance(dict(spec.api.operation("good").read.properties)["r"], ReadMap)
     ((name, _, why),) = spec.api.unbound
