@@ -275,9 +275,16 @@ def _insert_after_imports(code: str, imports: list[str], definitions: str) -> st
     definitions after it, before the first model."""
     if not imports:
         return code
+    import ast
+
+    body = ast.parse(code).body
+    end = 0  # the last line of the leading import statements (one may span several lines)
+    for statement in body:
+        if not isinstance(statement, (ast.Import, ast.ImportFrom)):
+            break
+        end = statement.end_lineno or statement.lineno
     lines = code.split("\n")
-    last = max(i for i, line in enumerate(lines) if line.startswith(("import ", "from ")))
-    return "\n".join([*lines[:last + 1], *imports, definitions, *lines[last + 1:]])
+    return "\n".join([*lines[:end], *imports, definitions, *lines[end:]])
 
 
 # Ruff sorts the imports (isort's black profile) and formats (black's style) in ~50 ms where
