@@ -3,24 +3,32 @@
 One source of truth: the input is the document ``openapi.build_document`` builds, so every
 request body, named schema and envelope has exactly the constraints of the OpenAPI output.
 
-Choices, so that a body is accepted by these models exactly when the OpenAPI schema accepts it:
-- Strict validation. Pydantic's lax mode would coerce ``"1"`` to 1, ``1`` to True and a Unix
+Choices, so that a body is accepted by these models exactly when the OpenAPI schema accepts it,
+in both of Pydantic's modes: ``model_validate_json(raw)`` and ``model_validate(json.loads(raw))``
+(FastAPI validates request bodies the second way):
+- Strict types. Pydantic's lax mode would coerce ``"1"`` to 1, ``1`` to True and a Unix
   timestamp to a date, all of which JSON Schema rejects. str/int/float/bool become
-  ``StrictStr``/``StrictInt``/``StrictFloat``/``StrictBool``; date and date-time fields get
-  ``Field(strict=True)`` (through datamodel-code-generator's ``x-strict`` extra key, set on our
-  private copy of the document only). Known differences that remain (listed, and tested, in
-  tests/api_corpus/*.yaml): JSON Schema counts ``1.0`` as an integer, StrictInt refuses it;
-  Pydantic's ``Literal[True]`` (the ``const: true`` of the Success envelope) also takes ``1``
-  and ``1.0``, even in strict mode, and cannot be made to refuse them. (Before Pydantic 2.14,
-  ``by_name=False`` also ignored an optional property spelt with its attribute name, ``from_``,
-  instead of refusing it.)
-- ``extra="forbid"`` (the schemas say ``additionalProperties: false``); snake_case attributes
-  with the camelCase JSON names as aliases, ``validate_by_name=True`` so Python code may use
-  either. Wire input is validated with ``by_name=False`` (Pydantic >= 2.11), which takes the
-  JSON names only, as the schema does; the output's header says so.
-- An optional property is ``X | MISSING = MISSING`` (Pydantic's MISSING sentinel, >= 2.12):
-  it may be left out, but ``null`` is accepted only where the spec says nullable, as in the
-  schema (``X | None = None`` would take null for every optional property).
+  ``StrictStr``/``StrictInt``/``StrictFloat``/``StrictBool``.
+- Dates, date-times and decimals are text on the wire. Pydantic's strict mode takes a date's
+  text in ``model_validate_json`` only, its lax mode also takes numbers; so these fields use
+  small types written at the top of the module (``IsoDate``, ``IsoDateTime``, one
+  ``Decimal<precision>_<scale>...`` per kind of decimal) that take the text the document's
+  format or pattern allows, or the Python value itself (``date``, ``datetime``, ``Decimal``:
+  an ORM row, Python code), and nothing else. A decimal is a ``Decimal`` with max_digits,
+  decimal_places and its bounds, written back as text (``model_dump(mode="json")``), so an ORM
+  row's ``Decimal`` validates and the wire form stays the document's string.
+- JSON names only: ``extra="forbid"`` (the schemas say ``additionalProperties: false``) and
+  no ``validate_by_name``, so an attribute name (``from_``) is an unknown key, as in the
+  schema. Python code reading ORM rows, whose attributes are the snake_case names, says so
+  per call: ``model_validate(row, from_attributes=True, by_alias=False, by_name=True)``.
+- Descriptions are ``Field(description=...)``, so ``model_json_schema()`` keeps them.
+- Known differences that remain (listed, and tested, in tests/api_corpus/*.yaml): JSON Schema
+  counts ``1.0`` as an integer, StrictInt refuses it; Pydantic's ``Literal[True]`` (the
+  ``const: true`` of the Success envelope) also takes ``1`` and ``1.0``, even in strict mode.
+- An optional property is ``X | MISSING = MISSING`` (Pydantic's MISSING sentinel, imported
+  from ``pydantic``, >= 2.14): it may be left out, but ``null`` is accepted only where the
+  spec says nullable, as in the schema (``X | None = None`` would take null for every
+  optional property).
 - Enums are ``Literal[...]``; an id is a ``str`` with the uuid pattern (Pydantic's UUID type
   would also take other spellings and cannot carry maxLength).
 - The output is formatted by ruff (imports sorted as isort's black profile, then black's style;
@@ -31,37 +39,252 @@ Choices, so that a body is accepted by these models exactly when the OpenAPI sch
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from vigilo_gen.emitter import Emitter, NoOptions, Provenance
 from vigilo_gen.errors import UsageError
-from vigilo_gen.model import Spec
+from vigilo_gen.model import (
+    Api,
+    Field,
+    FieldShape,
+    FieldType,
+    ListShape,
+    MapShape,
+    ObjectShape,
+    Shape,
+    Spec,
+)
 
 from . import openapi
 
 LINE_LENGTH = 88
-# validate_by_name lets Python code use the attribute names; wire input must use the JSON names
-# only, as the OpenAPI document says, which is what by_name=False checks.
 USAGE_NOTE = (
-    "# Validate request bodies with Model.model_validate_json(raw, by_name=False): JSON\n"
-    "# names only, strict types, unknown keys rejected, exactly as the OpenAPI document."
+    "# Validate request bodies with Model.model_validate_json(raw) or Model.model_validate(\n"
+    "# json.loads(raw)): JSON names only, unknown keys rejected, exactly as the OpenAPI\n"
+    "# document. ORM rows: Model.model_validate(row, from_attributes=True, by_alias=False,\n"
+    "# by_name=True) (their attributes are the snake_case names)."
 )
-STRICT_KEY = "x-strict"
-# Values Pydantic would coerce from other JSON types unless strict (the Strict* aliases cover
-# str, int, float and bool).
-_STRICT_FORMATS = ("date", "date-time")
+PYTHON_TYPE = "x-python-type"  # datamodel-code-generator's key: this node is that Python type
+
+# The wire types written at the top of the module, before the models that use them. A field
+# whose value is text on the wire (a date, a date-time, a decimal) takes that text, or the
+# Python value itself, in both of Pydantic's modes; nothing else (see the module docstring).
+_WIRE_IMPORTS = {
+    "common": ("import re", "from typing import Annotated",
+               "from pydantic_core import PydanticCustomError"),
+    "date": ("from datetime import date", "from pydantic import BeforeValidator"),
+    "datetime": ("from datetime import datetime", "from pydantic import BeforeValidator"),
+    "decimal": ("from decimal import Decimal", "from typing import Any",
+                "from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler",
+                "from pydantic.json_schema import JsonSchemaValue",
+                "from pydantic_core import CoreSchema, core_schema"),
+}
+_WIRE_HELPERS = {
+    "date": """
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
-def _mark_strict(node: Any) -> None:
-    """Add ``x-strict: true`` to every schema whose Pydantic type has no Strict* alias."""
-    if isinstance(node, dict):
-        if node.get("format") in _STRICT_FORMATS:
-            node[STRICT_KEY] = True
-        for value in node.values():
-            _mark_strict(value)
-    elif isinstance(node, list):
-        for value in node:
-            _mark_strict(value)
+def _date_text(value: object) -> object:
+    \"\"\"A date is YYYY-MM-DD text on the wire, or a date from Python code.\"\"\"
+    if isinstance(value, str):
+        if _DATE_TEXT.fullmatch(value):
+            return value
+        raise PydanticCustomError("date_parsing", "Input should be a date as YYYY-MM-DD")
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise PydanticCustomError("date_type", "Input should be a date as YYYY-MM-DD text")
+
+
+IsoDate = Annotated[date, BeforeValidator(_date_text)]
+""",
+    "datetime": """
+_DATETIME_TEXT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})",
+    re.ASCII,
+)
+
+
+def _datetime_text(value: object) -> object:
+    \"\"\"A date-time is RFC 3339 text with an offset on the wire, or a datetime from
+    Python code.\"\"\"
+    if isinstance(value, str):
+        if _DATETIME_TEXT.fullmatch(value):
+            return value
+        raise PydanticCustomError(
+            "datetime_parsing", "Input should be an RFC 3339 date-time with an offset"
+        )
+    if isinstance(value, datetime):
+        return value
+    raise PydanticCustomError("datetime_type", "Input should be a date-time as RFC 3339 text")
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_datetime_text)]
+""",
+    "decimal": """
+class _DecimalText:
+    \"\"\"A decimal is text matching the pattern on the wire (a JSON number would be read as a
+    binary float), or a Decimal from Python code; written back as text.\"\"\"
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._text = re.compile(pattern)
+
+    def _check(self, value: object) -> object:
+        if isinstance(value, str):
+            if self._text.fullmatch(value):
+                return value
+            raise PydanticCustomError(
+                "string_pattern_mismatch",
+                "String should match pattern '{pattern}'",
+                {"pattern": self.pattern},
+            )
+        if isinstance(value, Decimal):
+            return value
+        raise PydanticCustomError("decimal_type", "Input should be a decimal as text")
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(
+            self._check,
+            handler(source),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                _decimal_text, when_used="json"
+            ),
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", "pattern": self.pattern}
+
+
+def _decimal_text(value: Decimal) -> str:
+    return format(value, "f")  # never an exponent: 1E+1 is written 10
+""",
+}
+# FieldType -> (name of its wire type, the helper that defines it)
+_DATE_ALIASES = {FieldType.DATE: ("IsoDate", "date"),
+                 FieldType.DATETIME: ("IsoDateTime", "datetime")}
+
+
+def _number_name(value: int | float) -> str:
+    return str(value).replace("-", "neg").replace(".", "_")
+
+
+def _number_literal(value: int | float) -> str:
+    """A bound of a decimal: an int, or the exact Decimal of the spec's text."""
+    if isinstance(value, int) or value.is_integer():
+        return str(int(value))
+    return f'Decimal("{value!r}")'
+
+
+def _decimal_alias(field: Field) -> tuple[str, str]:
+    """The name of the wire type of a decimal field, and its definition."""
+    name, limits = "Decimal", []
+    if field.precision is not None:
+        name += f"{field.precision}_{field.scale or 0}"
+        limits += [f"max_digits={field.precision}", f"decimal_places={field.scale or 0}"]
+    for word, bound in (("ge", field.minimum), ("le", field.maximum)):
+        if bound is not None:
+            name += f"_{word}{_number_name(bound)}"
+            limits.append(f"{word}={_number_literal(bound)}")
+    constraint = f"Field({', '.join(limits)}), " if limits else ""
+    pattern = json.dumps(openapi.decimal_pattern(field))
+    return name, f"{name} = Annotated[Decimal, {constraint}_DecimalText({pattern})]\n"
+
+
+class _WireTypes:
+    """Marks the private copy of the document where a value is one of the wire types, and
+    collects the definitions the module needs, in first-use order."""
+
+    def __init__(self) -> None:
+        self.kinds: list[str] = []
+        self.aliases: dict[str, str] = {}  # name -> definition
+
+    def mark(self, shape: Shape, node: dict[str, Any]) -> None:
+        """Walk ``shape`` and the schema ``openapi.shape_schema`` made of it side by side."""
+        inner = node["anyOf"][0] if "anyOf" in node and isinstance(shape, _CONTAINERS) else node
+        if isinstance(shape, FieldShape):
+            self._field(shape, node)
+        elif isinstance(shape, ObjectShape):
+            for name, sub in shape.properties:
+                self.mark(sub, inner["properties"][name])
+        elif isinstance(shape, ListShape):
+            self.mark(shape.items, inner["items"])
+        elif isinstance(shape, MapShape):
+            self.mark(shape.values, inner["additionalProperties"])
+
+    def _field(self, shape: FieldShape, node: dict[str, Any]) -> None:
+        field = shape.field
+        if field.type is FieldType.DECIMAL:
+            kind = "decimal"
+            name, definition = _decimal_alias(field)
+        elif field.type in _DATE_ALIASES:
+            name, kind = _DATE_ALIASES[field.type]
+            definition = ""
+        else:
+            return
+        if kind not in self.kinds:
+            self.kinds.append(kind)
+        self.aliases.setdefault(name, definition)
+        # Only the description stays: the Python type carries every constraint. A nullable
+        # value is anyOf [type, null] (datamodel-code-generator reads x-python-type there).
+        value = {"type": "string", PYTHON_TYPE: name}
+        marked: dict[str, Any] = {}
+        if "description" in node:
+            marked["description"] = node["description"]
+        if shape.nullable:
+            marked["anyOf"] = [value, {"type": "null"}]
+        else:
+            marked.update(value)
+        node.clear()
+        node.update(marked)
+
+    def imports(self) -> list[str]:
+        if not self.kinds:
+            return []
+        lines = [*_WIRE_IMPORTS["common"]]
+        for kind in self.kinds:
+            lines += _WIRE_IMPORTS[kind]
+        if "date" in self.kinds:
+            lines.append("from datetime import datetime")  # a datetime is not a date here
+        return list(dict.fromkeys(lines))
+
+    def definitions(self) -> str:
+        text = "".join("\n" + _WIRE_HELPERS[kind] for kind in ("date", "datetime", "decimal")
+                       if kind in self.kinds)
+        aliases = "".join(definition for definition in self.aliases.values() if definition)
+        return text + ("\n\n" + aliases if aliases else "")
+
+
+_CONTAINERS = (ObjectShape, ListShape, MapShape)
+
+
+def _component_shapes(api: Api) -> list[tuple[str, Shape]]:
+    """The components ``openapi.component_schemas`` builds from spec shapes, by name."""
+    found: list[tuple[str, Shape]] = [(named.name, named.shape) for named in api.schemas]
+    found += [(openapi.body_name(endpoint), endpoint.body) for endpoint in api.endpoints
+              if endpoint.body is not None]
+    return found
+
+
+def _insert_after_imports(code: str, imports: list[str], definitions: str) -> str:
+    """Add import lines to the module's import block (ruff sorts and merges them) and the
+    definitions after it, before the first model."""
+    if not imports:
+        return code
+    import ast
+
+    body = ast.parse(code).body
+    end = 0  # the last line of the leading import statements (one may span several lines)
+    for statement in body:
+        if not isinstance(statement, (ast.Import, ast.ImportFrom)):
+            break
+        end = statement.end_lineno or statement.lineno
+    lines = code.split("\n")
+    return "\n".join([*lines[:end], *imports, definitions, *lines[end:]])
 
 
 # Ruff sorts the imports (isort's black profile) and formats (black's style) in ~50 ms where
@@ -106,11 +329,19 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         PythonVersion,
         generate,
     )
-    from datamodel_code_generator.enums import StrictTypes
+    from datamodel_code_generator.enums import StrictTypes, TargetPydanticVersion
     from datamodel_code_generator.parser import LiteralType
 
     document = copy.deepcopy(openapi.build_document(spec, provenance))
-    _mark_strict(document["components"]["schemas"])
+    schemas = document["components"]["schemas"]
+    wire = _WireTypes()
+    assert spec.api is not None  # build_document refused a spec without an API
+    for name, shape in _component_shapes(spec.api):
+        wire.mark(shape, schemas[name])
+    clash = sorted(set(wire.aliases) & set(schemas))
+    if clash:
+        raise UsageError(f"the schema name '{clash[0]}' is also the name of a generated "
+                         "Pydantic type; rename the schema")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # its notices about optional formatters, not ours
         code = generate(
@@ -121,27 +352,26 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             custom_file_header=provenance.header("#") + USAGE_NOTE,
             disable_timestamp=True,
             snake_case_field=True,
-            allow_population_by_field_name=True,
             extra_fields="forbid",
             field_constraints=True,
             use_annotated=True,
             enum_field_as_literal=LiteralType.All,
             strict_types=[StrictTypes.str, StrictTypes.int, StrictTypes.float,
                           StrictTypes.bool],
-            field_extra_keys_without_x_prefix={STRICT_KEY},
             type_mappings=["string+uuid=string"],
             use_schema_description=True,
-            use_field_description=True,
+            use_field_description=False,  # Field(description=...), not a docstring
             use_standard_collections=True,
             use_union_operator=True,
             use_double_quotes=True,
             extra_template_data=defaultdict(dict),
             formatters=[],
             use_missing_sentinel=True,
+            target_pydantic_version=TargetPydanticVersion.V2_14,  # MISSING from pydantic
         )
     if not isinstance(code, str):  # pragma: no cover - one module for one input
         raise TypeError(f"datamodel-code-generator returned {type(code).__name__}")
-    return _format(code)
+    return _format(_insert_after_imports(code, wire.imports(), wire.definitions()))
 
 
 def filename(options: NoOptions) -> str:

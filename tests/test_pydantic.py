@@ -14,6 +14,7 @@ from types import ModuleType
 
 import pydantic
 import pytest
+from vigilo_gen.spec import load_spec
 
 from tests.api_support import corpus_cases, corpus_path, load_corpus, schema_accepts
 from tests.support import ALL_SPECS, generate, spec_params
@@ -106,31 +107,54 @@ def _examples(document: dict) -> list[tuple[str, object]]:
 
 @pytest.mark.parametrize("spec_path", **spec_params())
 def test_examples_round_trip_with_camel_case_names(spec_path, generated, modules):
-    """The document's example bodies validate, keep their camelCase names on the way out, and
-    the snake_case attribute names are accepted too (populate_by_name)."""
+    """The document's example bodies validate, keep their camelCase names on the way out;
+    an attribute name (snake_case) is an unknown key in both of Pydantic's modes, as in the
+    schema, and Python code that means attribute names says so (by_name=True)."""
     module, document = modules[spec_path.stem], generated[spec_path.stem][1]
     for name, example in _examples(document):
         model = getattr(module, name)
         parsed = model.model_validate_json(json.dumps(example))
         assert parsed.model_dump(mode="json", by_alias=True, exclude_unset=True) == example
-        by_attr = model.model_validate(dict(parsed))  # snake_case attribute names
+        assert model.model_validate(example) == parsed  # Python mode, as FastAPI validates
+        by_attr = model.model_validate(dict(parsed), by_alias=False, by_name=True)
         assert by_attr == parsed
         if parsed.model_dump(by_alias=True) != parsed.model_dump():
-            # Default validation also takes the attribute names (populate_by_name); wire
-            # input is validated with by_name=False, which takes the JSON names only.
             snake = parsed.model_dump(mode="json", exclude_unset=True)
-            assert model.model_validate_json(json.dumps(snake)) == parsed
+            for mode, error in _answers(module, name, snake).items():
+                assert error is not None, (name, mode)
+                assert "extra_forbidden" in {detail["type"] for detail in error.errors()}
+
+
+MODES = ("json", "python")
+
+
+def _answers(module: ModuleType, target: str, body: object
+             ) -> dict[str, pydantic.ValidationError | None]:
+    """For each of Pydantic's modes, None when the model accepts the body, else the error.
+    The body goes through JSON text, as a server receives it: ``model_validate_json(raw)``,
+    and ``model_validate(json.loads(raw))`` as FastAPI does. Default settings: the generated
+    models take JSON names only."""
+    raw = json.dumps(body)
+    model = getattr(module, target)
+    found: dict[str, pydantic.ValidationError | None] = {}
+    for mode in MODES:
+        try:
+            if mode == "json":
+                model.model_validate_json(raw)
+            else:
+                model.model_validate(json.loads(raw))
+        except pydantic.ValidationError as error:
+            found[mode] = error
+        else:
+            found[mode] = None
+    return found
 
 
 def _answer(module: ModuleType, target: str, body: object) -> pydantic.ValidationError | None:
-    """None when the model accepts the body (sent as JSON text), else the error. Validated as
-    a server validates wire input (the generated header says so): JSON names only
-    (``by_name=False``; populate_by_name is for Python code building a model)."""
-    try:
-        getattr(module, target).model_validate_json(json.dumps(body), by_name=False)
-    except pydantic.ValidationError as error:
-        return error
-    return None
+    """The verdict, the same in both modes (asserted)."""
+    answers = _answers(module, target, body)
+    assert (answers["json"] is None) == (answers["python"] is None), (target, body, answers)
+    return answers["json"]
 
 
 def _matches(location: tuple, at: tuple[str, ...]) -> bool:
@@ -151,18 +175,19 @@ def test_corpus(spec_path, generated, modules):
     cases = corpus_cases(spec_path, document)
     problems = []
     for case in cases:
-        error = _answer(module, case.target, case.body)
-        if case.valid and error is not None:
-            problems.append(f"{case.id}: rejected: {error}")
-        elif not case.valid and error is None:
-            problems.append(f"{case.id}: accepted")
-        elif error is not None and case.at is not None and not any(
-                _matches(detail["loc"], case.at) for detail in error.errors()):
-            problems.append(f"{case.id}: expected an error at {'.'.join(case.at)}: {error}")
-        elif error is not None:
-            assert error.errors() and str(error)  # a message a person can read
-        if schema_accepts(document, case.target, case.body) != (error is None):
-            problems.append(f"{case.id}: Pydantic and JSON Schema disagree")
+        for mode, error in _answers(module, case.target, case.body).items():
+            label = f"{case.id} ({mode} mode)"
+            if case.valid and error is not None:
+                problems.append(f"{label}: rejected: {error}")
+            elif not case.valid and error is None:
+                problems.append(f"{label}: accepted")
+            elif error is not None and case.at is not None and not any(
+                    _matches(detail["loc"], case.at) for detail in error.errors()):
+                problems.append(f"{label}: expected an error at {'.'.join(case.at)}: {error}")
+            elif error is not None:
+                assert error.errors() and str(error)  # a message a person can read
+            if schema_accepts(document, case.target, case.body) != (error is None):
+                problems.append(f"{label}: Pydantic and JSON Schema disagree")
     assert not problems, "\n".join(problems)
     assert sum(not case.valid for case in cases) >= (20 if spec_path == ALL_SPECS[0] else 10)
 
@@ -199,3 +224,167 @@ def test_module_import_stays_cheap():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60, check=True)
     assert result.stdout.strip() == "[]"
+
+
+# --- FastAPI: request bodies are validated in Python mode ---------------------------------
+
+
+def _fastapi_app(module: ModuleType, targets: list[str]):
+    """A FastAPI app with one POST route per model, ``/<Model>``, taking it as the body."""
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+    def route(model: type[pydantic.BaseModel]):
+        def handler(body):
+            return {"success": True}
+
+        handler.__annotations__ = {"body": model}  # this module's annotations are text
+        return handler
+
+    for target in targets:
+        app.post(f"/{target}")(route(getattr(module, target)))
+    return app
+
+
+@pytest.mark.parametrize("spec_path", CORPUS_SPECS, ids=[p.stem for p in CORPUS_SPECS])
+def test_corpus_through_fastapi(spec_path, generated, modules):
+    """FastAPI gives every body of the corpus the verdict of the corpus and of the OpenAPI
+    document (it validates parsed JSON, Pydantic's Python mode), with the error at the
+    expected place, and takes the JSON names only."""
+    from fastapi.testclient import TestClient
+
+    module, document = modules[spec_path.stem], generated[spec_path.stem][1]
+    cases = corpus_cases(spec_path, document)
+    targets = sorted({case.target for case in cases})
+    problems = []
+    with TestClient(_fastapi_app(module, targets)) as client:
+        for case in cases:
+            response = client.post(f"/{case.target}", content=json.dumps(case.body),
+                                   headers={"content-type": "application/json"})
+            assert response.status_code in (200, 422), (case.id, response.text)
+            accepted = response.status_code == 200
+            if accepted != case.valid:
+                problems.append(f"{case.id}: {'accepted' if accepted else response.text}")
+            elif not accepted and case.at is not None and not any(
+                    detail["loc"][0] == "body" and _matches(tuple(detail["loc"][1:]), case.at)
+                    for detail in response.json()["detail"]):
+                problems.append(f"{case.id}: expected an error at {'.'.join(case.at)}: "
+                                f"{response.text}")
+            if schema_accepts(document, case.target, case.body) != accepted:
+                problems.append(f"{case.id}: FastAPI and JSON Schema disagree")
+    assert not problems, "\n".join(problems)
+
+
+# --- descriptions, imports ----------------------------------------------------------------
+
+
+def _properties(schema: dict) -> dict:
+    return schema.get("properties") or {}
+
+
+@pytest.mark.parametrize("spec_path", **spec_params())
+def test_descriptions_reach_model_json_schema(spec_path, generated, modules):
+    """Every property description of the document is in the model's own JSON Schema
+    (``Field(description=...)``; an attribute docstring is lost there)."""
+    module, document = modules[spec_path.stem], generated[spec_path.stem][1]
+    checked = 0
+    for name, schema in document["components"]["schemas"].items():
+        ours = getattr(module, name).model_json_schema(by_alias=True)
+        for prop, sub in _properties(schema).items():
+            if "description" in sub:
+                assert _properties(ours)[prop].get("description") == sub["description"], \
+                    f"{name}.{prop}"
+                checked += 1
+    if spec_path.stem in ("vigilo", "hostile"):
+        assert checked, "the spec has property descriptions"
+
+
+@pytest.mark.parametrize("spec_path", **spec_params())
+def test_imports_without_deprecation_warnings(spec_path, generated):
+    """MISSING comes from pydantic itself (>= 2.14), not the deprecated experimental module."""
+    text = generated[spec_path.stem][0].read_text(encoding="utf-8")
+    assert "pydantic.experimental" not in text
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _import(generated[spec_path.stem][0])
+
+
+# --- ORM rows: the response models validate what SQLAlchemy reads -------------------------
+
+API_SPECS = [p for p in ALL_SPECS if load_spec(p).api is not None]
+
+
+def _from_rows(api, module: ModuleType, shape, rows: dict):
+    """The value of ``shape`` made of the ORM rows' attributes (one row per model): field
+    values as SQLAlchemy returns them, objects as attribute namespaces (Pydantic's
+    ``from_attributes``), lists of one item, maps of one key."""
+    from vigilo_gen.model import FieldShape, ListShape, MapShape, ObjectShape, SchemaRef
+
+    if isinstance(shape, FieldShape):
+        return getattr(rows[shape.model], shape.field.attr)
+    if isinstance(shape, SchemaRef):
+        return _object_from_rows(api, module, shape.name, rows)
+    if isinstance(shape, ListShape):
+        return [_from_rows(api, module, shape.items, rows)]
+    if isinstance(shape, MapShape):
+        key = getattr(rows[shape.keys.model], shape.keys.field.attr)
+        return {str(key): _from_rows(api, module, shape.values, rows)}
+    assert not isinstance(shape, ObjectShape), "inline objects have no named model"
+    raise TypeError(shape)
+
+
+def _object_from_rows(api, module: ModuleType, name: str, rows: dict):
+    from types import SimpleNamespace
+
+    from vigilo_gen.model import ObjectShape
+
+    shape = api.schema(name).shape
+    if not isinstance(shape, ObjectShape):
+        return _from_rows(api, module, shape, rows)
+    attr = {info.alias or key: key for key, info in getattr(module, name).model_fields.items()}
+    return SimpleNamespace(**{attr[prop]: _from_rows(api, module, sub, rows)
+                              for prop, sub in shape.properties})
+
+
+@pytest.mark.parametrize("spec_path", API_SPECS, ids=[p.stem for p in API_SPECS])
+def test_models_validate_orm_rows(spec_path, generated, tmp_path):
+    """Rows written and read back by the generated SQLAlchemy models (SQLite) validate in
+    every named schema's model with ``from_attributes=True`` (Decimal, date and datetime
+    columns included), and the models write them back as the OpenAPI document says."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from tests.orm_scenario import import_generated, plan_for
+
+    spec = load_spec(spec_path)
+    plan = plan_for(spec)
+    orm = import_generated(Path(generate("sqlalchemy", spec_path, tmp_path / "orm.py") and
+                                tmp_path / "orm.py"))
+    module, document = _import(generated[spec_path.stem][0]), generated[spec_path.stem][1]
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    orm.Base.metadata.create_all(engine)
+    classes = {m.name: getattr(orm, m.name) for m in spec.models}
+    attrs = {name: {c.name: key for key, c in sa.inspect(cls).columns.items()}
+             for name, cls in classes.items()}
+    with Session(engine) as session:
+        for model in spec.models:
+            session.add(classes[model.name](**{attrs[model.name][c]: v
+                                               for c, v in plan.rows[model.name].items()}))
+            session.flush()
+        session.commit()
+    checked = []
+    with Session(engine) as session:
+        rows = {m.name: session.get(classes[m.name], plan.pk(m)) for m in spec.models}
+        for named in spec.api.schemas:
+            source = _object_from_rows(spec.api, module, named.name, rows)
+            model = getattr(module, named.name)
+            value = model.model_validate(source, from_attributes=True, by_alias=False,
+                                         by_name=True)
+            wire = value.model_dump(mode="json", by_alias=True)
+            assert schema_accepts(document, named.name, wire), (named.name, wire)
+            assert model.model_validate_json(json.dumps(wire)) == value
+            checked.append(named.name)
+    assert checked == [named.name for named in spec.api.schemas]
