@@ -1,15 +1,23 @@
 # vigilo-gen: the targets a person needs. `make demo` and `make test` work on a fresh machine.
+# Everything runs in the project's own virtual environment, made on first use with
+# `python3 -m venv` (tools/make-venv.sh installs Debian's python3-venv when root, or says how):
+# a stock Debian's system Python is "externally managed" and refuses `pip install`, and nothing
+# has to be activated. PYTHON picks the interpreter the venv is made from.
 PYTHON ?= python3
-PIP := $(PYTHON) -m pip
+VENV ?= .venv
+VPY := $(abspath $(VENV))/bin/python
+VG := $(abspath $(VENV))/bin/vigilo-gen
+PIP := $(VPY) -m pip
 OUT ?= out
 NODE_TOOLS := tools/node
 # SQL dialects beyond the starter config's postgres, mysql and sqlite, written by `make demo` too.
 MORE_SQL_DIALECTS := duckdb tsql oracle snowflake bigquery redshift databricks trino clickhouse
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install install-test demo examples test snapshots lint bench bench-service conformance fuzz clean
+.PHONY: help install install-test venv demo examples test snapshots lint bench bench-service conformance fuzz clean
 
 help:
+	@echo "(every target makes and uses its own virtual environment, $(VENV); nothing to activate)"
 	@echo "make demo         install vigilo-gen and generate every target of the bundled spec into $(OUT)/"
 	@echo "make examples     regenerate the committed files of examples/*/ (after an output change)"
 	@echo "make test         install the test tools (pip, npm, apt) and run the whole test suite"
@@ -20,33 +28,45 @@ help:
 	@echo "make conformance  the targets x engines matrix"
 	@echo "make fuzz         the long property-based run"
 
-install:
-	$(PIP) install --quiet -e .
+$(VPY):
+	PYTHON=$(PYTHON) bash tools/make-venv.sh $(VENV)
 
-install-test:
+# Stamps: pip runs again only when pyproject.toml changes (the install is editable).
+$(VENV)/.installed: pyproject.toml | $(VPY)
+	$(PIP) install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VPY)
 	$(PIP) install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+venv: $(VPY)
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
 	# better-sqlite3 compiles against the system's Node headers (no download on these machines).
 	npm_config_nodedir=/usr npm ci --prefix $(NODE_TOOLS) --no-audit --no-fund --loglevel=error
 	bash tools/install-engines.sh
 
 demo: install
 	@mkdir -p $(OUT)
-	cd $(OUT) && vigilo-gen init --force && vigilo-gen all
+	cd $(OUT) && $(VG) init --force && $(VG) all
 	@cd $(OUT) && for d in $(MORE_SQL_DIALECTS); do \
-	  vigilo-gen sql --dialect $$d --out generated/sql/schema.$$d.sql || exit 1; done
+	  $(VG) sql --dialect $$d --out generated/sql/schema.$$d.sql || exit 1; done
 	@find $(OUT) -type f | sort
 
 examples: install
-	@for c in examples/*/vigilo-gen.toml; do vigilo-gen all --config $$c || exit 1; done
+	@for c in examples/*/vigilo-gen.toml; do $(VG) all --config $$c || exit 1; done
 
 test: install-test
-	$(PYTHON) -m pytest
+	$(VPY) -m pytest
 
-snapshots:
-	$(PYTHON) -m pytest --snapshot-update -q
+snapshots: $(VENV)/.installed-test
+	$(VPY) -m pytest --snapshot-update -q
 
-lint:
-	$(PYTHON) -m ruff check generators emitters tools tests
+lint: $(VENV)/.installed-test
+	$(VPY) -m ruff check generators emitters tools tests
 
 # Whole-process timings (median of 5 runs after a warm-up, peak RSS) of every emitter and of
 # `vigilo-gen all` on the bundled spec and generated 50/500-table specs, and of the peer tools
@@ -55,24 +75,24 @@ lint:
 bench: install
 	@if command -v npm >/dev/null 2>&1 && [ ! -d $(NODE_TOOLS)/node_modules ]; then \
 	  npm ci --prefix $(NODE_TOOLS) --no-audit --no-fund --loglevel=error; fi
-	$(PYTHON) tools/bench.py --runs 5 --out docs/bench.md
+	$(VPY) tools/bench.py --runs 5 --out docs/bench.md
 	$(MAKE) bench-service
 
 # Requests per second and p50/p99 latency of `vigilo-gen serve` against the hand-written
 # Starlette baseline (tools/handwritten_app.py: the same SQL, database, driver and uvicorn
 # settings) on SQLite and PostgreSQL, with wrk on loopback, and serve's time to ready; writes
 # docs/bench-service.md. wrk (apt) and PostgreSQL (tools/install-engines.sh) when missing.
-bench-service:
+bench-service: $(VENV)/.installed
 	$(PIP) install --quiet -e '.[serve]'
 	@command -v wrk >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then S=; else S="sudo -n"; fi; \
 	  $$S env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk || { \
 	    $$S apt-get update -q && $$S env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }; }
 	bash tools/install-engines.sh
-	$(PYTHON) tools/bench_service.py --out docs/bench-service.md
+	$(VPY) tools/bench_service.py --out docs/bench-service.md
 
-conformance: install
-	$(PYTHON) -m tests.conformance.matrix
+conformance: $(VENV)/.installed-test
+	$(VPY) -m tests.conformance.matrix
 
-fuzz: install
-	VIGILO_FUZZ=long $(PYTHON) -m pytest tests/test_fuzz.py -q --hypothesis-show-statistics
+fuzz: $(VENV)/.installed-test
+	VIGILO_FUZZ=long $(VPY) -m pytest tests/test_fuzz.py -q --hypothesis-show-statistics

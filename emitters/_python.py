@@ -8,7 +8,11 @@ exploded one argument per line with a magic trailing comma, recursively.
 
 from __future__ import annotations
 
+import ast
+import builtins
+import io
 import keyword
+import tokenize
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Union
@@ -100,10 +104,11 @@ def py_number(value: int | float) -> str:
     return repr(value)
 
 
-def py_decimal(value: int | float) -> str:
+def py_decimal(value: int | float, name: str = "Decimal") -> str:
+    """``Decimal(...)`` of ``value``; ``name`` is how the module writes ``Decimal``."""
     if value == int(value):
-        return f"Decimal({int(value)})"
-    return f'Decimal("{Decimal(str(value))}")'
+        return f"{name}({int(value)})"
+    return f'{name}("{Decimal(str(value))}")'
 
 
 def safe_attr(name: str, reserved: frozenset[str] = frozenset()) -> str:
@@ -148,3 +153,166 @@ def check_class_names(spec, reserved: frozenset[str] | set[str], target: str) ->
         if model.name in reserved:
             raise UsageError(f"model name '{model.name}' collides with a name the generated "
                              f"{target} module needs; rename the model")
+
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+class PyNames:
+    """The module-level names a generated module uses (its imports, helpers and builtins),
+    each written so that no name taken by the spec (a model class, a class attribute) can
+    hide it: the name itself when it is free, else a private alias (``_String``, imported as
+    ``from sqlalchemy import String as _String``) or, for a builtin, ``builtins.str``.
+    Output for a spec that takes none of them is unchanged."""
+
+    def __init__(self, taken: set[str]) -> None:
+        self.taken = set(taken)
+        self.used = set(taken)
+        self.renames: dict[str, str] = {}
+
+    def __call__(self, symbol: str) -> str:
+        if symbol in self.renames:
+            return self.renames[symbol]
+        if symbol not in self.taken:
+            return symbol
+        if symbol in BUILTIN_NAMES:
+            alias = f"{self('builtins')}.{symbol}"
+        else:
+            alias = "_" + symbol
+            while alias in self.used:
+                alias = "_" + alias
+        self.used.add(alias)
+        self.renames[symbol] = alias
+        return alias
+
+    def class_name(self, model_name: str) -> str:
+        """A model's class: its name, or ``name_`` for a Python keyword (PEP 8)."""
+        if not keyword.iskeyword(model_name):
+            return model_name
+        name = model_name + "_"
+        while name in self.used:
+            name += "_"
+        self.used.add(name)
+        return name
+
+    @property
+    def needs_builtins(self) -> bool:
+        return any("." in alias for alias in self.renames.values())
+
+    def resolve_module(self, code: str) -> None:
+        """Decide the alias of every module-level name ``code`` defines, imports or uses."""
+        for name in _module_symbols(code):
+            self(name)
+
+    def rewrite(self, code: str) -> str:
+        """``code`` (fixed helper text of a template) with every renamed module-level name
+        replaced: import statements gain ``as`` aliases (one per line, as isort keeps them),
+        references are renamed; attributes (``x.name``), keyword arguments (``name=``) and
+        class or local assignment targets (an indented ``name = ...``) are left alone."""
+        renames = {k: v for k, v in self.renames.items()}
+        if not renames:
+            return code
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+        lines = code.splitlines(keepends=True)
+        offsets = [0]
+        for line in lines:
+            offsets.append(offsets[-1] + len(line))
+
+        def pos(rc: tuple[int, int]) -> int:
+            return offsets[rc[0] - 1] + rc[1]
+
+        edits: list[tuple[int, int, str]] = []
+        depth = 0
+        line_start = True
+        i = 0
+        significant = (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
+        while i < len(tokens):
+            tok = tokens[i]
+            if line_start and tok.type == tokenize.NAME and tok.string in ("import", "from") \
+                    and tok.start[1] == 0:
+                j = i
+                while tokens[j].type not in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                    j += 1
+                text = code[pos(tok.start):pos(tokens[j].start)]
+                edits.append((pos(tok.start), pos(tokens[j].start), _alias_import(text, renames)))
+                i = j
+                continue
+            if tok.type == tokenize.OP and tok.string in "([{":
+                depth += 1
+            elif tok.type == tokenize.OP and tok.string in ")]}":
+                depth -= 1
+            if tok.type == tokenize.NAME and tok.string in renames:
+                prev = next((t for t in reversed(tokens[:i]) if t.type not in significant), None)
+                nxt = next((t for t in tokens[i + 1:] if t.type not in significant), None)
+                attribute = prev is not None and prev.string == "."
+                kwarg = (depth > 0 and nxt is not None and nxt.string == "="
+                         and prev is not None and prev.string in ("(", ","))
+                target = (line_start and tok.start[1] > 0 and nxt is not None
+                          and nxt.string in ("=", ":"))
+                if not (attribute or kwarg or target):
+                    edits.append((pos(tok.start), pos(tok.end), renames[tok.string]))
+            if tok.type not in significant:
+                line_start = tok.type == tokenize.NEWLINE
+            i += 1
+        for start, end, text in sorted(edits, reverse=True):
+            code = code[:start] + text + code[end:]
+        return code
+
+
+def _module_symbols(code: str) -> set[str]:
+    """Names ``code`` imports or defines at module level, and the builtins it uses."""
+    names: set[str] = set()
+    for node in ast.parse(code).body:
+        if isinstance(node, ast.Import):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            names.update(a.asname or a.name for a in node.names if node.module != "__future__")
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Name) and node.id in BUILTIN_NAMES:
+            names.add(node.id)
+    return names
+
+
+def _alias_import(statement: str, renames: dict[str, str]) -> str:
+    """One import statement with renamed names imported under their alias, each aliased name
+    on its own statement after the plain ones (the order isort and ruff keep)."""
+    tree = ast.parse(statement).body[0]
+    if isinstance(tree, ast.Import):
+        out = []
+        for alias in tree.names:
+            if alias.name in renames and alias.asname is None:
+                out.append(f"import {alias.name} as {renames[alias.name]}")
+            else:
+                out.append(f"import {alias.name}")
+        return "\n".join(out)
+    assert isinstance(tree, ast.ImportFrom)
+    if tree.module == "__future__" or not any(a.name in renames for a in tree.names):
+        return statement
+    plain = {a.name for a in tree.names if a.name not in renames}
+    # Statements ordered by their first name, as isort orders them.
+    statements = {sorted_imports(plain)[0]: import_from(tree.module, plain)} if plain else {}
+    for name in (a.name for a in tree.names if a.name in renames):
+        statements[name] = f"from {tree.module} import {name} as {renames[name]}"
+    return "\n".join(statements[first] for first in sorted_imports(set(statements)))
+
+
+def taken_names(spec, reserved: frozenset[str]) -> set[str]:
+    """Every name the spec gives the module: model classes, and the class attributes that a
+    later line of a class body could confuse with a module-level name."""
+    taken = {m.name for m in spec.models}
+    for model in spec.models:
+        for f in model.fields:
+            taken.add(safe_attr(f.attr, reserved))
+            if f.reference is not None:
+                taken.add(safe_attr(f.reference.relation_attr, reserved))
+        taken.update(safe_attr(b.attr, reserved) for b in model.backrefs)
+    return taken
+
+
+# Splits the template's fixed helpers (rewritten by PyNames) from the generated classes.
+CLASSES_MARK = "#@classes@\n"

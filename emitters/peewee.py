@@ -20,9 +20,10 @@ from vigilo_gen.emitter import Emitter, NoOptions, Provenance
 from vigilo_gen.model import NOW, Check, Field, FieldType, Model, Spec
 
 from ._python import (
+    CLASSES_MARK,
     INDENT,
     Call,
-    check_class_names,
+    PyNames,
     import_from,
     layout,
     py_comment,
@@ -31,6 +32,7 @@ from ._python import (
     py_number,
     py_str,
     safe_attr,
+    taken_names,
 )
 from ._templates import template
 
@@ -45,19 +47,8 @@ RESERVED_ATTRS = frozenset({
     "get_by_id", "get_id", "get_or_create", "get_or_none", "index", "insert", "insert_from",
     "insert_many", "is_alias", "is_dirty", "noop", "raw", "replace", "replace_many", "save",
     "select", "set_by_id", "table_exists", "truncate_table", "unwrap", "update",
-    "validate_model", "DoesNotExist",
+    "validate_model", "DoesNotExist", "Meta", "_meta",
 })
-# Module-level names of the generated code that a model class name must not shadow.
-MODULE_NAMES = frozenset({
-    "Any", "BaseModel", "database", "datetime", "uuid", "Decimal", "Context", "Node", "SQL",
-    "Entity", "NodeList", "EnclosedNodeList", "ValueLiterals", "Metadata", "Model",
-    "DatabaseProxy", "new_id", "utcnow", "dialect", "Default", "CurrentTimestamp",
-    "DateTimeMsField", "SchemaMetadata", "unique", "check", "LengthCheck", "PatternCheck",
-    "MODELS", "ForeignKeyField", "CharField", "TextField", "IntegerField", "BigIntegerField",
-    "DoubleField", "DecimalField", "BooleanField", "DateField", "DateTimeField",
-})
-
-
 @dataclass(frozen=True)
 class PeeweeType:
     field: str  # field class
@@ -89,13 +80,16 @@ TYPES: dict[FieldType, PeeweeType] = {
 
 
 class _Module:
-    def __init__(self) -> None:
+    def __init__(self, names: PyNames) -> None:
         self.peewee: set[str] = {"DatabaseProxy", "Model"}
         self.needs: set[str] = set()
+        self.n = names  # how each module-level name is written
+        self.classes: dict[str, str] = {}  # model name -> its class name
 
     def use(self, *names: str) -> str:
+        """Import ``names`` from peewee; returns the first as written."""
         self.peewee.update(names)
-        return names[0]
+        return self.n(names[0])
 
 
 def _attr(name: str) -> str:
@@ -107,33 +101,34 @@ def _defaults(field: Field, module: _Module) -> list[str | Call]:
     value = field.default
     if field.primary_key and field.generate:
         module.needs.add("new_id")
-        return ["default=new_id"]
+        return [f"default={module.n('new_id')}"]
     if value is None:
         return []
     module.needs.add("Default")
+    default = module.n("Default")
     if value is NOW:
         if field.type is T.DATE:
-            return [f'constraints=[Default({module.use("SQL")}("CURRENT_DATE"))]']
+            return [f'constraints=[{default}({module.use("SQL")}("CURRENT_DATE"))]']
         module.needs.add("CurrentTimestamp")
-        return ["constraints=[Default(CurrentTimestamp())]"]
+        return [f"constraints=[{default}({module.n('CurrentTimestamp')}())]"]
     if isinstance(value, bool):
         python = str(value)
     elif isinstance(value, str):
         python = py_str(value)
     elif field.type is T.DECIMAL:
         module.needs.add("Decimal")
-        python = py_decimal(value)
+        python = py_decimal(value, module.n("Decimal"))
     else:
         python = py_number(value)
     # A Call, not text: a long default must be laid out (split) as ruff format would.
-    return [f"default={python}", Call("constraints=[", (Call("Default(", (python,)),), "]")]
+    return [f"default={python}", Call("constraints=[", (Call(f"{default}(", (python,)),), "]")]
 
 
 def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
     ref = field.reference
     if ref is not None:
-        module.use("ForeignKeyField")
-        target = '"self"' if ref.target == model.name else ref.target
+        foreign_key = module.use("ForeignKeyField")
+        target = '"self"' if ref.target == model.name else module.classes[ref.target]
         args: list[object] = [target, f"column_name={py_str(field.column)}"]
         if field.nullable:
             args.append("null=True")
@@ -141,12 +136,13 @@ def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
                  f"on_delete={py_str(ref.on_delete.sql)}",
                  f"constraint_name={py_str(ref.constraint)}",
                  "index=False"]
-        return layout(Call(f"{_attr(ref.relation_attr)} = ForeignKeyField(", tuple(args)), "    ")
+        return layout(Call(f"{_attr(ref.relation_attr)} = {foreign_key}(", tuple(args)), "    ")
     kind = TYPES[field.type]
     if kind.field == "DateTimeMsField":
         module.needs.add("DateTimeMsField")
+        field_class = module.n(kind.field)
     else:
-        module.use(kind.field)
+        field_class = module.use(kind.field)
     attr = _attr(field.attr)
     args = list(kind.args(field))
     if attr != field.column:
@@ -158,7 +154,7 @@ def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
     args += _defaults(field, module)
     if field.updated_at:
         args.append("auto_now=True")
-    return layout(Call(f"{attr} = {kind.field}(", tuple(args)), "    ")
+    return layout(Call(f"{attr} = {field_class}(", tuple(args)), "    ")
 
 
 def _check(model: Model, check: Check, module: _Module) -> object:
@@ -166,9 +162,10 @@ def _check(model: Model, check: Check, module: _Module) -> object:
     name = py_str(check.name)
     col = f"{module.use('Entity')}({py_str(check.column)})"
     module.needs.add("check")
+    check_fn = module.n("check")
     if check.kind == "enum":
         values = Call("[", tuple(py_str(v) for v in field.enum.values), "]", hug=False)
-        return Call("check(", (name, Call(f"{col}.in_(", (values,))))
+        return Call(f"{check_fn}(", (name, Call(f"{col}.in_(", (values,))))
     if check.kind == "range":
         low, high = field.minimum, field.maximum
         if low is not None and high is not None:
@@ -177,13 +174,15 @@ def _check(model: Model, check: Check, module: _Module) -> object:
             condition = f"{col} >= {py_number(low)}"
         else:
             condition = f"{col} <= {py_number(high)}"
-        return Call("check(", (name, condition))
+        return Call(f"{check_fn}(", (name, condition))
     if check.kind == "length":
         module.needs.add("LengthCheck")
-        return Call("LengthCheck(", (name, py_str(check.column), str(field.min_length)))
+        return Call(f"{module.n('LengthCheck')}(",
+                    (name, py_str(check.column), str(field.min_length)))
     if check.kind == "pattern":
         module.needs.add("PatternCheck")
-        return Call("PatternCheck(", (name, py_str(check.column), py_str(field.pattern)))
+        return Call(f"{module.n('PatternCheck')}(",
+                    (name, py_str(check.column), py_str(field.pattern)))
     raise AssertionError(f"unknown check kind {check.kind}")
 
 
@@ -203,17 +202,18 @@ def _class(spec: Spec, model: Model, module: _Module) -> _Class:
     constraints: list[object] = []
     for unique in model.uniques:
         module.needs.add("unique")
-        constraints.append(Call("unique(", (py_str(unique.name),
+        constraints.append(Call(f"{module.n('unique')}(", (py_str(unique.name),
                                             *(py_str(c) for c in unique.columns))))
     constraints += [_check(model, c, module) for c in model.checks]
     if constraints:
         meta.append(layout(Call("constraints = (", tuple(constraints), hug=False), "        "))
     indexes = []
+    cls = module.classes[model.name]
     for index in model.indexes:
-        attrs = [f"{model.name}.{_field_attr(model, name)}" for name in index.fields]
-        indexes.append(layout(Call(f"{model.name}.add_index(", (
+        attrs = [f"{cls}.{_field_attr(model, name)}" for name in index.fields]
+        indexes.append(layout(Call(f"{cls}.add_index(", (
             *attrs, f"name={py_str(index.name)}"))))
-    return _Class(model.name, _docstring(model.description), fields, meta, indexes)
+    return _Class(cls, _docstring(model.description), fields, meta, indexes)
 
 
 def _field_attr(model: Model, name: str) -> str:
@@ -230,8 +230,9 @@ def _docstring(text: str | None) -> str | None:
 
 
 def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
-    check_class_names(spec, MODULE_NAMES, "Peewee")
-    module = _Module()
+    names = PyNames(taken_names(spec, RESERVED_ATTRS))
+    module = _Module(names)
+    module.classes = {m.name: names.class_name(m.name) for m in spec.models}
     classes = [_class(spec, model, module) for model in spec.models]
     needs = module.needs
     # What each DDL helper of the module is built from.
@@ -244,29 +245,40 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         "LengthCheck": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "Node", "Context"),
         "PatternCheck": ("Node", "Context", "Metadata"),
     }
-    for need, names in helper_imports.items():
+    for need, imported in helper_imports.items():
         if need in needs:
-            module.use(*names)
+            module.use(*imported)
     if {"Default", "CurrentTimestamp", "DateTimeMsField", "LengthCheck",
             "PatternCheck"} & needs:
         needs.add("dialect")
     if "DateTimeMsField" in needs:
         needs.add("utcnow")
-    stdlib = sorted(({"datetime"} if "utcnow" in needs else set())
-                    | ({"uuid"} if "new_id" in needs else set()))
-    models = layout(Call("MODELS = (", tuple(m.name for m in spec.models), hug=False))
+    stdlib = (({"datetime"} if "utcnow" in needs else set())
+              | ({"uuid"} if "new_id" in needs else set()))
+    class_names = tuple(module.classes[m.name] for m in spec.models)
+    models = layout(Call(f"{names('MODELS')} = (", class_names, hug=False))
     if len(spec.models) == 1:
-        models = f"MODELS = ({spec.models[0].name},)"
-    return template("peewee.py.j2").render(
-        header=provenance.header("#"),
-        title=py_docstring(spec.title.rstrip("."), ""),
-        stdlib=stdlib,
-        decimal="Decimal" in needs,
-        peewee_import=import_from("peewee", module.peewee),
-        needs=needs,
-        classes=classes,
-        models=models,
-    )
+        models = f"{names('MODELS')} = ({class_names[0]},)"
+
+    def text() -> str:
+        return template("peewee.py.j2").render(
+            header=provenance.header("#"),
+            title=py_docstring(spec.title.rstrip("."), ""),
+            base=names("BaseModel"),
+            database=names("database"),
+            models_name=names("MODELS"),
+            stdlib=sorted(stdlib | ({"builtins"} if names.needs_builtins else set())),
+            decimal="Decimal" in needs,
+            peewee_import=import_from("peewee", module.peewee),
+            needs=needs,
+            classes=classes,
+            models=models,
+        )
+
+    helpers, _ = text().split(CLASSES_MARK)
+    names.resolve_module(helpers)
+    helpers, generated = text().split(CLASSES_MARK)  # again: `import builtins` may be needed
+    return names.rewrite(helpers) + generated
 
 
 def filename(options: NoOptions) -> str:

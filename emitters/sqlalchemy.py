@@ -19,9 +19,10 @@ from vigilo_gen.emitter import Emitter, NoOptions, Provenance
 from vigilo_gen.model import NOW, Check, Field, FieldType, Model, OnDelete, Spec
 
 from ._python import (
+    CLASSES_MARK,
     INDENT,
     Call,
-    check_class_names,
+    PyNames,
     import_from,
     layout,
     py_comment,
@@ -30,50 +31,51 @@ from ._python import (
     py_number,
     py_str,
     safe_attr,
+    taken_names,
 )
 from ._templates import template
 
 T = FieldType
 
-# Module-level names of the generated code that a model class name must not shadow.
-MODULE_NAMES = frozenset({
-    "Any", "Base", "Decimal", "Mapped", "datetime", "uuid", "new_id", "utcnow", "DoubleType",
-    "TimestampType", "CurrentTimestamp", "SQLCompiler", "FunctionElement", "compiles",
-    "mapped_column", "relationship", "DeclarativeBase", "mysql", "postgresql", "regex_check",
-})
 # Attributes a declarative class already has: a field with one of these names gets a "_".
 RESERVED_ATTRS = frozenset({"metadata", "registry"})
 
 
 @dataclass(frozen=True)
 class PyType:
-    """A spec type in SQLAlchemy: the column type expression, the Python type of Mapped[...],
-    and the names both need imported."""
+    """A spec type in SQLAlchemy: the column type (a module-level name and its arguments),
+    the Python type of Mapped[...] (its first dotted part a module-level name), and the names
+    both need imported."""
 
-    sql: Callable[[Field], str]
+    name: str
+    args: Callable[[Field], str]
     python: str
     imports: tuple[str, ...] = ()  # names from `sqlalchemy`
     needs: tuple[str, ...] = ()  # module-level helpers of the generated module
 
 
 def _varchar(f: Field) -> str:
-    return f"String({f.max_length})"
+    return f"({f.max_length})"
+
+
+def _bare(f: Field) -> str:
+    return ""
 
 
 TYPES: dict[FieldType, PyType] = {
-    T.ID: PyType(_varchar, "str", ("String",)),
-    T.REF: PyType(_varchar, "str", ("String",)),
-    T.STRING: PyType(_varchar, "str", ("String",)),
-    T.ENUM: PyType(_varchar, "str", ("String",)),
-    T.TEXT: PyType(lambda f: "Text", "str", ("Text",)),
-    T.INT: PyType(lambda f: "Integer", "int", ("Integer",)),
-    T.BIGINT: PyType(lambda f: "BigInteger", "int", ("BigInteger",)),
-    T.FLOAT: PyType(lambda f: "DoubleType", "float", needs=("DoubleType",)),
-    T.DECIMAL: PyType(lambda f: f"DECIMAL({f.precision}, {f.scale})", "Decimal", ("DECIMAL",),
-                      ("Decimal",)),
-    T.BOOL: PyType(lambda f: "Boolean", "bool", ("Boolean",)),
-    T.DATE: PyType(lambda f: "Date", "datetime.date", ("Date",), ("datetime",)),
-    T.DATETIME: PyType(lambda f: "TimestampType", "datetime.datetime",
+    T.ID: PyType("String", _varchar, "str", ("String",)),
+    T.REF: PyType("String", _varchar, "str", ("String",)),
+    T.STRING: PyType("String", _varchar, "str", ("String",)),
+    T.ENUM: PyType("String", _varchar, "str", ("String",)),
+    T.TEXT: PyType("Text", _bare, "str", ("Text",)),
+    T.INT: PyType("Integer", _bare, "int", ("Integer",)),
+    T.BIGINT: PyType("BigInteger", _bare, "int", ("BigInteger",)),
+    T.FLOAT: PyType("DoubleType", _bare, "float", needs=("DoubleType",)),
+    T.DECIMAL: PyType("DECIMAL", lambda f: f"({f.precision}, {f.scale})", "Decimal",
+                      ("DECIMAL",), ("Decimal",)),
+    T.BOOL: PyType("Boolean", _bare, "bool", ("Boolean",)),
+    T.DATE: PyType("Date", _bare, "datetime.date", ("Date",), ("datetime",)),
+    T.DATETIME: PyType("TimestampType", _bare, "datetime.datetime",
                        needs=("TimestampType", "datetime")),
 }
 
@@ -96,14 +98,22 @@ NULLABLE_CASCADE = ('cascade="all"', "passive_deletes=True")
 class _Module:
     """Collects the imports and helpers a generated module needs while it is built."""
 
-    def __init__(self) -> None:
+    def __init__(self, names: PyNames) -> None:
         self.sqlalchemy: set[str] = set()
         self.needs: set[str] = set()
+        self.n = names  # how each module-level name is written
+        self.classes: dict[str, str] = {}  # model name -> its class name
 
     def use(self, *names: str) -> str:
-        """Import ``names`` from sqlalchemy; returns the first, to write it in place."""
+        """Import ``names`` from sqlalchemy; returns the first as written, to write it in
+        place."""
         self.sqlalchemy.update(names)
-        return names[0] if names else ""
+        return self.n(names[0]) if names else ""
+
+    def dotted(self, path: str) -> str:
+        """``datetime.date`` with its first part as written (``_datetime.date``)."""
+        head, dot, rest = path.partition(".")
+        return self.n(head) + dot + rest
 
 
 def _attr(name: str) -> str:
@@ -114,11 +124,11 @@ def _column_type(field: Field, module: _Module) -> str:
     pytype = TYPES[field.type]
     module.use(*pytype.imports)
     module.needs.update(pytype.needs)
-    return pytype.sql(field)
+    return module.n(pytype.name) + pytype.args(field)
 
 
-def _python_type(field: Field) -> str:
-    base = TYPES[field.type].python
+def _python_type(field: Field, module: _Module) -> str:
+    base = module.dotted(TYPES[field.type].python)
     return f"{base} | None" if field.nullable else base
 
 
@@ -128,24 +138,25 @@ def _defaults(field: Field, module: _Module) -> list[str]:
     value = field.default
     if field.primary_key and field.generate:
         module.needs.add("new_id")
-        args.append("default=new_id")
+        args.append(f"default={module.n('new_id')}")
     elif value is NOW:
         if field.type is T.DATE:
             args.append(f"server_default={module.use('func')}.current_date()")
         else:
             module.needs.add("CurrentTimestamp")
-            args.append("server_default=CurrentTimestamp()")
+            args.append(f"server_default={module.n('CurrentTimestamp')}()")
     elif isinstance(value, bool):
         args += [f"default={value}", f"server_default={module.use(str(value).lower())}()"]
     elif isinstance(value, str):
         args += [f"default={py_str(value)}", f"server_default={py_str(value)}"]
     elif isinstance(value, (int, float)):
-        python = py_decimal(value) if field.type is T.DECIMAL else py_number(value)
+        python = py_decimal(value, module.n("Decimal")) if field.type is T.DECIMAL \
+            else py_number(value)
         args += [f"default={python}",
                  f"server_default={module.use('text')}({py_str(py_number(value))})"]
     if field.updated_at:
         module.needs.add("utcnow")
-        args.append("onupdate=utcnow")
+        args.append(f"onupdate={module.n('utcnow')}")
     return args
 
 
@@ -156,8 +167,7 @@ def _column(model: Model, field: Field, attr: str, module: _Module) -> str:
     args.append(_column_type(field, module))
     ref = field.reference
     if ref is not None:
-        module.use("ForeignKey")
-        args.append(Call("ForeignKey(", (
+        args.append(Call(f"{module.use('ForeignKey')}(", (
             py_str(f"{ref.target_table}.{ref.target_column}"),
             f"ondelete={py_str(ref.on_delete.sql)}",
             f"name={py_str(ref.constraint)}",
@@ -165,7 +175,8 @@ def _column(model: Model, field: Field, attr: str, module: _Module) -> str:
     if field.primary_key:
         args.append("primary_key=True")
     args += _defaults(field, module)
-    head = f"{attr}: Mapped[{_python_type(field)}] = mapped_column("
+    head = (f"{attr}: {module.n('Mapped')}[{_python_type(field, module)}] = "
+            f"{module.n('mapped_column')}(")
     return layout(Call(head, tuple(args)), "    ")
 
 
@@ -177,7 +188,8 @@ def _check(model: Model, check: Check, module: _Module) -> list[object]:
     name = f"name={py_str(check.name)}"
     if check.kind == "enum":
         values = Call("[", tuple(py_str(v) for v in field.enum.values), "]", hug=False)
-        return [Call("CheckConstraint(", (Call(f"{col}.in_(", (values,)), name))]
+        return [Call(f"{module.use('CheckConstraint')}(", (Call(f"{col}.in_(", (values,)),
+                                                             name))]
     if check.kind == "range":
         bounds = []
         if field.minimum is not None:
@@ -186,16 +198,16 @@ def _check(model: Model, check: Check, module: _Module) -> list[object]:
             bounds.append(f"{col} <= {py_number(field.maximum)}")
         condition = bounds[0] if len(bounds) == 1 else Call(f"{module.use('and_')}(",
                                                              tuple(bounds))
-        return [Call("CheckConstraint(", (condition, name))]
+        return [Call(f"{module.use('CheckConstraint')}(", (condition, name))]
     if check.kind == "length":
         # func.char_length is LENGTH on SQLite, CHAR_LENGTH elsewhere: characters, not bytes.
         condition = f"{module.use('func')}.char_length({col}) >= {field.min_length}"
-        return [Call("CheckConstraint(", (condition, name))]
+        return [Call(f"{module.use('CheckConstraint')}(", (condition, name))]
     if check.kind == "pattern":
         module.needs.add("regex_check")
         module.use("column")
         args = (py_str(check.column), py_str(field.pattern), f"name={py_str(check.name)}")
-        return [Call("*regex_check(", args)]
+        return [Call(f"*{module.n('regex_check')}(", args)]
     raise AssertionError(f"unknown check kind {check.kind}")
 
 
@@ -206,45 +218,50 @@ def _table_args(model: Model, module: _Module) -> str:
     items.append(Call(f"{module.use('PrimaryKeyConstraint')}(", (
         py_str(pk.column), f"name={py_str(model.pk_constraint)}")))
     for unique in model.uniques:
-        module.use("UniqueConstraint")
-        items.append(Call("UniqueConstraint(", (*(py_str(c) for c in unique.columns),
-                                                f"name={py_str(unique.name)}")))
+        items.append(Call(f"{module.use('UniqueConstraint')}(", (
+            *(py_str(c) for c in unique.columns), f"name={py_str(unique.name)}")))
     for check in model.checks:
         module.use("CheckConstraint")
         items += _check(model, check, module)
     for index in model.indexes:
-        module.use("Index")
-        items.append(Call("Index(", (py_str(index.name), *(py_str(c) for c in index.columns))))
+        items.append(Call(f"{module.use('Index')}(", (
+            py_str(index.name), *(py_str(c) for c in index.columns))))
     return layout(Call("__table_args__ = (", tuple(items), hug=False), "    ")
 
 
-def _relationships(spec: Spec, model: Model, attrs: dict[str, str]) -> list[str]:
+def _relationships(spec: Spec, model: Model, attrs: dict[str, str],
+                   module: _Module) -> list[str]:
     """relationship() attributes: one per ref field of the model, one per back-reference."""
     lines: list[str] = []
+    n = module.n
+    mapped, relationship = n("Mapped"), n("relationship")
     for field in model.references:
         ref = field.reference
         target = spec.model(ref.target)
+        target_class = module.classes[target.name]
         args = [f"back_populates={py_str(_attr(ref.backref_attr))}"]
         if ref.ambiguous:
             args.append(f"foreign_keys=[{attrs[field.name]}]")
         if ref.target == model.name:
             args.append(f"remote_side=[{attrs[target.primary_key.name]}]")
-        annotation = f"{target.name} | None" if field.nullable else target.name
-        head = f"{_attr(ref.relation_attr)}: Mapped[{annotation}] = relationship("
+        annotation = f"{target_class} | None" if field.nullable else target_class
+        head = f"{_attr(ref.relation_attr)}: {mapped}[{annotation}] = {relationship}("
         lines.append(layout(Call(head, tuple(args)), "    "))
     for backref in model.backrefs:
         source = spec.model(backref.source_model)
+        source_class = module.classes[source.name]
         source_field = source.field(backref.source_field)
         args = [f"back_populates={py_str(_attr(source_field.reference.relation_attr))}"]
         if backref.ambiguous:
-            key = f"{source.name}.{_attr(source_field.attr)}"
+            key = f"{source_class}.{_attr(source_field.attr)}"
             args.append(f"foreign_keys={py_str('[' + key + ']')}")
         if backref.on_delete is OnDelete.CASCADE and source_field.nullable:
             args += NULLABLE_CASCADE
         else:
             args += BACKREF_DELETE[backref.on_delete]
-        annotation = f"{source.name} | None" if backref.one_to_one else f"list[{source.name}]"
-        head = f"{_attr(backref.attr)}: Mapped[{annotation}] = relationship("
+        annotation = (f"{source_class} | None" if backref.one_to_one
+                      else f"{n('list')}[{source_class}]")
+        head = f"{_attr(backref.attr)}: {mapped}[{annotation}] = {relationship}("
         lines.append(layout(Call(head, tuple(args)), "    "))
     return lines
 
@@ -269,19 +286,20 @@ def _class(spec: Spec, model: Model, module: _Module) -> _Class:
     attrs = {f.name: _attr(f.attr) for f in model.fields}
     columns = [_Attribute(py_comment(f.description, INDENT) if f.description else None,
                           _column(model, f, attrs[f.name], module)) for f in model.fields]
-    return _Class(model.name, _docstring(model.description), py_str(model.table),
-                  _table_args(model, module), columns, _relationships(spec, model, attrs))
+    return _Class(module.classes[model.name], _docstring(model.description),
+                  py_str(model.table), _table_args(model, module), columns,
+                  _relationships(spec, model, attrs, module))
 
 
 def _docstring(text: str | None) -> str | None:
     return None if text is None else py_docstring(text, INDENT)
 
 
-
 def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
-    module = _Module()
+    names = PyNames(taken_names(spec, RESERVED_ATTRS))
+    module = _Module(names)
+    module.classes = {m.name: names.class_name(m.name) for m in spec.models}
     classes = [_class(spec, model, module) for model in spec.models]
-    check_class_names(spec, MODULE_NAMES | set(module.sqlalchemy), "SQLAlchemy")
     needs = module.needs
     if "TimestampType" in needs:
         module.use("DateTime")
@@ -292,24 +310,32 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
     orm = {"DeclarativeBase", "Mapped", "mapped_column"}
     if any(c.relationships for c in classes):
         orm.add("relationship")
-    stdlib = sorted({"datetime" for n in needs if n in ("datetime", "utcnow", "CurrentTimestamp",
-                                                        "TimestampType")}
-                    | ({"uuid"} if "new_id" in needs else set()))
+    stdlib = ({"datetime" for n in needs if n in ("datetime", "utcnow", "CurrentTimestamp",
+                                                  "TimestampType")}
+              | ({"uuid"} if "new_id" in needs else set()))
     dialects = sorted({"mysql", "postgresql"} if "TimestampType" in needs else set())
     title = py_docstring(spec.title.rstrip("."), "")
-    return template("sqlalchemy.py.j2").render(
-        header=provenance.header("#"),
-        title=title,
-        stdlib=stdlib,
-        decimal="Decimal" in needs,
-        any_type="CurrentTimestamp" in needs,
-        sqlalchemy_import=import_from("sqlalchemy", module.sqlalchemy),
-        dialects=dialects,
-        compiler="CurrentTimestamp" in needs,
-        orm_import=import_from("sqlalchemy.orm", orm),
-        needs=needs,
-        classes=classes,
-    )
+
+    def text() -> str:
+        return template("sqlalchemy.py.j2").render(
+            header=provenance.header("#"),
+            title=title,
+            base=names("Base"),
+            stdlib=sorted(stdlib | ({"builtins"} if names.needs_builtins else set())),
+            decimal="Decimal" in needs,
+            any_type="CurrentTimestamp" in needs,
+            sqlalchemy_import=import_from("sqlalchemy", module.sqlalchemy),
+            dialects=dialects,
+            compiler="CurrentTimestamp" in needs,
+            orm_import=import_from("sqlalchemy.orm", orm),
+            needs=needs,
+            classes=classes,
+        )
+
+    helpers, _ = text().split(CLASSES_MARK)
+    names.resolve_module(helpers)
+    helpers, generated = text().split(CLASSES_MARK)  # again: `import builtins` may be needed
+    return names.rewrite(helpers) + generated
 
 
 def filename(options: NoOptions) -> str:
