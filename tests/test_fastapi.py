@@ -130,3 +130,25 @@ def test_shop_insert_put_delete_and_required_tokens(client):
     assert c.delete(f"/v2/orders/{body['id']}", headers=auth).json() == {"success": True}
     assert c.get(orders, headers=auth).json()["orders"] == []
 
+
+
+def test_the_example_service_boots_and_serves(tmp_path, monkeypatch):
+    """examples/fastapi-sqlalchemy: its app module, as `uvicorn app.main:app` would load it."""
+    from fastapi.testclient import TestClient
+
+    from tests.support import ROOT
+
+    example = ROOT / "examples" / "fastapi-sqlalchemy"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'example.db'}")
+    monkeypatch.setenv("VIGILO_TOKENS", "tok=alice")
+    monkeypatch.syspath_prepend(str(example))
+    for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
+        monkeypatch.delitem(sys.modules, name)
+    main = importlib.import_module("app.main")
+    c = TestClient(main.app)
+    auth = {"Authorization": "Bearer tok"}
+    assert c.post("/api/btwfyi/position/k", json={"x": 1, "y": 2}, headers=auth).status_code == 200
+    assert c.get("/api/btwfyi/state/k", headers=auth).json()["position"] == {"x": 1, "y": 2}
+    assert c.get("/api/btwfyi/state/k").status_code == 404  # alice's instance, no token
+    main.engine.dispose()
