@@ -49,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         if server:
             server.stop()
     print(f"{total} cases, {failed} failures")
+    if server:
+        print(f"server log: {server.log_path}")
     return 1 if failed else 0
 
 

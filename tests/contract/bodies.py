@@ -219,7 +219,9 @@ class BadBody:
                 if spelling in message:
                     # "$.a" must not be satisfied by "$.ab"
                     rest = message.split(spelling, 1)[1][:1]
+                    after = message.split(spelling, 1)[1]
                     if rest in ("", ":", " ", ",", ";", ")", "'", '"') or \
+                            after.startswith(".[key]") or \
                             (self.prefix_ok and rest in (".", "[")):
                         return True
         return False

@@ -115,7 +115,7 @@ class Database:
         for fld in model.fields:
             if fld.unique and fld.name not in given and not fld.primary_key and \
                     fld.reference is None and row[fld.name] is not None:
-                row[fld.name] = self.db_value(fld, values.valid_value(fld, self.rng))
+                row[fld.name] = self.db_value(fld, values.unique_value(fld, self.rng))
         table = self.metadata.tables[model.table]
         with self.engine.begin() as conn:
             conn.execute(table.insert().values({model.field(k).column: self.db_value(

@@ -31,7 +31,7 @@ def free_port() -> int:
 class ServeProcess:
     def __init__(self, spec_path: Path, db_url: str | None, workdir: Path | None = None,
                  timeout: float = 60.0):
-        self.spec_path = Path(spec_path)
+        self.spec_path = Path(spec_path).resolve()
         self.db_url = db_url
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="vigilo-serve-"))
         self.timeout = timeout

@@ -191,7 +191,7 @@ class Suite:
 
         self._counter += 1
         rng = random.Random(f"unknown:{endpoint.name}:{self._counter}")
-        return {name: str(values.valid_value(shape.field, rng, None))
+        return {name: str(values.unique_value(shape.field, rng))
                 for name, shape in endpoint.params}
 
     def seed_children(self, endpoint: Endpoint, root: Root) -> None:
@@ -391,7 +391,7 @@ class Suite:
             touched = other.name == model.name or other.name in {g[1] for g, _f in
                                                                  writes.omitted if len(g) > 1} or \
                 other.name in {f.group[1] for f in writes.facts if len(f.group) > 1} or \
-                other.name in writes.inserts
+                other.name in writes.inserts or other.name in {m for m, _r in writes.sets}
             if not touched:
                 result.check(before.rows[other.name] == after.rows[other.name],
                              f"{where}: {other.name} rows changed, the body does not write it")

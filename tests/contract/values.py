@@ -198,6 +198,24 @@ def valid_value(field: Field, rng: random.Random, edge: str | None = None) -> An
     raise AssertionError(f"no value for {t}")
 
 
+def unique_value(field: Field, rng: random.Random) -> Any:
+    """A valid value unlikely to be held by any other row (unique columns, unknown keys):
+    the longest of several draws for strings, a wide range for integers."""
+    if field.type in (T.STRING, T.TEXT) and field.enum is None:
+        best = ""
+        for _ in range(40):
+            text = _string(field, rng, None)
+            if len(text) > len(best):
+                best = text
+            if len(best) >= 12:
+                break
+        return best
+    if field.type in (T.INT, T.BIGINT):
+        low, high = int_bounds(field)
+        return rng.randint(max(low, -(2**30)), min(high, 2**30))
+    return valid_value(field, rng)
+
+
 def distinct_values(field: Field, rng: random.Random, count: int) -> list[Any]:
     """``count`` different valid values (map keys, the unique key of a replaced set)."""
     found: list[Any] = []
