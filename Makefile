@@ -83,7 +83,7 @@ bench: install
 # settings) on SQLite and PostgreSQL, with wrk on loopback, and serve's time to ready; writes
 # docs/bench-service.md. wrk (apt) and PostgreSQL (tools/install-engines.sh) when missing.
 bench-service: $(VENV)/.installed
-	$(PIP) install --quiet -e '.[serve]'
+	$(PIP) install --quiet -e '.[serve]' pytest  # pytest: tests/engines.py starts PostgreSQL
 	@command -v wrk >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then S=; else S="sudo -n"; fi; \
 	  $$S env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk || { \

@@ -522,6 +522,37 @@ def test_two_servers_one_postgres(fresh_db, tmp_path: Path) -> None:
     run_scenario(db.sqlalchemy_url, tmp_path, 2, "pg")
 
 
+@pytest.mark.xfail(strict=False, reason="two serve racing to create the schema: the loser exits "
+                   "with 'internal error: DuplicateTable' (report to the lead; remove this mark "
+                   "when serve creates the schema under a lock)")
+def test_two_servers_start_together_on_an_empty_postgres(fresh_db, tmp_path: Path) -> None:
+    """Scale-out starts replicas at once: both must come up on one new database."""
+    require_serve()
+    db = fresh_db("postgres")
+    servers: list[Server] = []
+    errors: list[str] = []
+
+    def start(n: int) -> None:
+        try:
+            servers.append(start_server(db.sqlalchemy_url, tmp_path, n))
+        except AssertionError as exc:
+            errors.append(str(exc)[-600:])
+
+    threads = [threading.Thread(target=start, args=(n,)) for n in range(2)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(90)
+        assert not errors, "\n".join(errors)
+        for server in servers:
+            answer = httpx.post(f"{server.url}{BASE}/line-opacity/together",
+                                json={"lineOpacity": 0.25})
+            assert answer.status_code == 200, answer.text
+    finally:
+        stop_servers(servers)
+
+
 def test_one_server_sqlite(tmp_path: Path) -> None:
     require_serve()
     run_scenario(f"sqlite:///{tmp_path / 'vigilo.db'}", tmp_path, 1, "sqlite")

@@ -179,8 +179,8 @@ class Store:
         dialect = "sqlite" if self.sqlite else self.engine.dialect.name
         dialect = {"postgresql": "postgres"}.get(dialect, dialect)
         sql = subprocess.run(
-            ["vigilo-gen", "sql", "--dialect", dialect], check=True, capture_output=True,
-            text=True,
+            [sys.executable, "-m", "vigilo_gen", "sql", "--dialect", dialect], check=True,
+            capture_output=True, text=True,
         ).stdout
         raw = self.engine.raw_connection()
         try:
