@@ -17,15 +17,15 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from vigilo_gen.emitter import Provenance
+from vigilo_gen.emitters import openapi
+from vigilo_gen.spec import load_spec
 
 from tests.api_support import body_component, schema_accepts
 from tests.contract import bodies, rules
 from tests.contract.server import ServeProcess
 from tests.contract.suite import Suite, families
 from tests.support import ALL_SPECS, missing
-from vigilo_gen.emitter import Provenance
-from vigilo_gen.emitters import openapi
-from vigilo_gen.spec import load_spec
 
 ENGINES = [e for e in os.environ.get("VIGILO_CONTRACT_ENGINES", "sqlite,postgres,mariadb")
            .split(",") if e]

@@ -14,10 +14,10 @@ import pytest
 import schemathesis
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
+from vigilo_gen.spec import load_spec
 
 from tests.contract.server import OWNER_TOKEN, ServeProcess
 from tests.support import ALL_SPECS
-from vigilo_gen.spec import load_spec
 
 API_SPECS = [p for p in ALL_SPECS if load_spec(p).api is not None]
 EXAMPLES = int(os.environ.get("VIGILO_SCHEMATHESIS_EXAMPLES", "12"))

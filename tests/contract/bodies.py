@@ -103,7 +103,7 @@ class BodyMaker:
                 continue
             fld = child.field(present[0])
             fresh = values.distinct_values(fld, self.rng, len(items))
-            for item, value in zip(items, fresh):
+            for item, value in zip(items, fresh, strict=False):
                 item[names[fld.name]] = value
 
     # -- bad --------------------------------------------------------------------------------

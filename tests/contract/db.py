@@ -11,7 +11,6 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
-
 from vigilo_gen.model import NOW, Field, FieldType, Model, Spec
 
 from . import rules, values
@@ -70,8 +69,9 @@ class Database:
             for model in self.spec.models:
                 columns = ", ".join(self._quote(f.column) for f in model.fields)
                 result = conn.exec_driver_sql(f"SELECT {columns} FROM {self._quote(model.table)}")
-                rows[model.name] = [{f.name: value for f, value in zip(model.fields, row)}
-                                    for row in result.fetchall()]
+                rows[model.name] = [
+                    {f.name: value for f, value in zip(model.fields, row, strict=True)}
+                    for row in result.fetchall()]
         return rules.State(self.spec, rows)
 
     def find(self, model: Model, **where: Any) -> list[dict[str, Any]]:
@@ -112,9 +112,11 @@ class Database:
                 row[fld.name] = None
             else:
                 row[fld.name] = self.db_value(fld, values.valid_value(fld, self.rng))
+        in_unique = {name for unique in model.uniques for name in unique.fields}
         for fld in model.fields:
-            if fld.unique and fld.name not in given and not fld.primary_key and \
-                    fld.reference is None and row[fld.name] is not None:
+            if (fld.unique or fld.name in in_unique) and fld.name not in given and \
+                    not fld.primary_key and fld.reference is None and \
+                    row[fld.name] is not None and fld.default is not NOW:
                 row[fld.name] = self.db_value(fld, values.unique_value(fld, self.rng))
         table = self.metadata.tables[model.table]
         with self.engine.begin() as conn:

@@ -11,12 +11,12 @@ them and from the spec's YAML otherwise.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
 import yaml
-
 from vigilo_gen.model import (
     NOW,
     Endpoint,
@@ -456,7 +456,7 @@ def compare(spec: Spec, root: Model, shape: Shape, expected: Any, got: Any,
         if not isinstance(got, list) or len(got) != len(expected):
             return [f"{path}: expected {len(expected)} items {expected!r}, got {got!r}"]
         if list_ordered(spec, root, shape):
-            return [p for i, (e, g) in enumerate(zip(expected, got))
+            return [p for i, (e, g) in enumerate(zip(expected, got, strict=True))
                     for p in compare(spec, root, shape.items, e, g, f"{path}[{i}]")]
         remaining = list(got)
         for e in expected:

@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
 import httpx
-
 from vigilo_gen.model import NOW, Endpoint, FieldShape, FieldType, Model, ObjectShape
 from vigilo_gen.spec import load_spec
 
@@ -593,8 +593,9 @@ class Suite:
                 if endpoint.body is not None else ...
             snapshot = self.db.dump()
             reply = self.request(endpoint, params, body, token)
-            where = f"{endpoint.name} on an unknown root " \
-                    f"({'a token' if token else 'no token'}) {self._describe(endpoint, params, body)}"
+            who = "a token" if token else "no token"
+            where = f"{endpoint.name} on an unknown root ({who}) " \
+                    f"{self._describe(endpoint, params, body)}"
             if not creates:
                 self._expect_error(reply, 404, where, result)
                 now = self.db.dump()
@@ -606,7 +607,7 @@ class Suite:
                                 f"(create: true), got {reply.status_code} {reply.text[:300]}"):
                 continue
             where_fields = {shape.field.name: value for (name, shape), value in
-                            zip(endpoint.params, params.values())}
+                            zip(endpoint.params, params.values(), strict=True)}
             rows = self.db.find(model, **where_fields)
             if not result.check(len(rows) == 1, f"{where}: {len(rows)} roots with the path's "
                                 "values, expected 1 created"):
@@ -671,6 +672,11 @@ class Suite:
             if method not in used:
                 reply = self.http.request(method, url, headers=headers)
                 expect(reply, 405, f"{method} {url}: a method the path does not have")
+                allow = {m.strip().upper() for m in reply.headers.get("allow", "").split(",")
+                         if m.strip()} - {"HEAD", "OPTIONS"}
+                result.check(allow == used, f"{endpoint.name} {method} {url}: 405 with "
+                             f"Allow: {reply.headers.get('allow')!r}, the path has "
+                             f"{', '.join(sorted(used))}")
         for suffix in ("/zz-no-such-segment",):
             reply = self.http.request(endpoint.method, url + suffix, headers=headers,
                                       **({"json": {}} if endpoint.body is not None else {}))
