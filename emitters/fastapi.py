@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from vigilo_gen import naming
 from vigilo_gen.emitter import Emitter, Provenance, option
 from vigilo_gen.errors import UsageError
-from vigilo_gen.model import NOW, Field, FieldType, Spec
+from vigilo_gen.model import INT_BOUNDS, NOW, Field, FieldType, Spec
 from vigilo_gen.operations import (
     Assign,
     InsertChild,
@@ -216,13 +216,15 @@ class _Module:
     # -- writes --------------------------------------------------------------------------
 
     def get(self, assign: Assign, data: str) -> str:
-        """The expression for an assign's value in ``data`` (present: checked by the caller)."""
+        """The expression for an assign's value in ``data`` (present: checked by the caller).
+
+        A null of a nullable column is written as SQL NULL: SQLAlchemy would put the column
+        default in place of a plain None on a new row."""
         expr = data + "".join(f"[{p!r}]" for p in assign.path)
         convert = FROM_JSON.get(assign.field.type)
-        if convert:
-            return f"{convert}({expr})" if assign.field.nullable is False and assign.required \
-                else f"_or_none({convert}, {expr})"
-        return expr
+        if not assign.field.nullable:
+            return f"{convert}({expr})" if convert else expr
+        return f"_or_null({convert or '_same'}, {expr})"
 
     def present(self, assign: Assign, data: str) -> str:
         return f"_has({data}, {assign.path!r})"
@@ -230,7 +232,7 @@ class _Module:
     def reset(self, field: Field) -> str:
         """The value an omitted property takes under replace: the default, else NULL."""
         if field.default is None or field.default is NOW:
-            return "None"
+            return "null()"
         if field.type is T.DECIMAL:
             return f"decimal.Decimal({str(field.default)!r})"
         return repr(field.default)
@@ -244,16 +246,12 @@ class _Module:
                 lines.append(indent + setter + self.get(assign, data))
                 continue
             lines.append(f"{indent}if {self.present(assign, data)}:")
-            lines.append(f"{indent}    {setter}{self.get_loose(assign, data)}")
+            lines.append(f"{indent}    {setter}{self.get(assign, data)}")
             if not merge:
                 lines.append(f"{indent}else:")
                 lines.append(f"{indent}    {setter}{self.reset(assign.field)}")
         return lines
 
-    def get_loose(self, assign: Assign, data: str) -> str:
-        expr = data + "".join(f"[{p!r}]" for p in assign.path)
-        convert = FROM_JSON.get(assign.field.type)
-        return f"_or_none({convert}, {expr})" if convert else expr
 
     def new_row(self, model: str, ref: Field, assigns: tuple[Assign, ...], data: str,
                 extra: dict[str, str], indent: str) -> list[str]:
@@ -266,7 +264,7 @@ class _Module:
                 lines.append(indent + setter + self.get(assign, data))
             else:
                 lines.append(f"{indent}if {self.present(assign, data)}:")
-                lines.append(f"{indent}    {setter}{self.get_loose(assign, data)}")
+                lines.append(f"{indent}    {setter}{self.get(assign, data)}")
         lines.append(f"{indent}session.add(row)")
         return lines
 
@@ -303,8 +301,12 @@ class _Module:
         raise AssertionError(write)
 
     def duplicates(self, write: ReplaceSet) -> list[str]:
-        """A check, before any write, that no two items of a replaced list share a key."""
-        if write.key is not None or not write.unique:
+        """A check, before any write, that no two items of a replaced list share a key, and
+        that a map's keys keep the key field's rules (JSON keys are text: the range of an
+        int key is checked here)."""
+        if write.key is not None:
+            return [f"_map_keys(body, {write.prop!r}, {self.adapter(write.key)})"]
+        if not write.unique:
             return []
         paths = []
         for field in write.unique:
@@ -418,15 +420,21 @@ class _Module:
                 constraints.append(f"max_length={field.max_length}")
             if field.min_length is not None:
                 constraints.append(f"min_length={field.min_length}")
-            if field.pattern is not None:
-                constraints.append(f"pattern={field.pattern!r}")
+            from .openapi import field_schema
+
+            pattern = field_schema(field).get("pattern")  # the uuid pattern of ids and refs
+            if pattern is not None:
+                constraints.append(f"pattern={pattern!r}")
             kind = "StringConstraints" if constraints else None
         else:
             base = PARAM_TYPES.get(field.type, "str")
-            if field.minimum is not None:
-                constraints.append(f"ge={field.minimum!r}")
-            if field.maximum is not None:
-                constraints.append(f"le={field.maximum!r}")
+            low, high = INT_BOUNDS.get(field.type, (None, None))  # the column's own range
+            low = field.minimum if field.minimum is not None else low
+            high = field.maximum if field.maximum is not None else high
+            if low is not None:
+                constraints.append(f"ge={low!r}")
+            if high is not None:
+                constraints.append(f"le={high!r}")
             kind = "Field" if constraints else None
         annotated = f"Annotated[{base}, {kind}({', '.join(constraints)})]" if kind else base
         text = f"{name} = TypeAdapter({annotated})"
@@ -461,10 +469,18 @@ def render(spec: Spec, options: FastapiOptions, provenance: Provenance) -> str:
             .replace("__IMPORT_MODELS__", _import(options.models, "db"))
             .replace("__IMPORT_SCHEMAS__", _import(options.schemas, "api"))
             .replace("__BASE_PATH__", repr(api.base_path))
+            .replace("__ROUTES_TABLE__", _routes_table(api))
             .replace("__ADAPTERS__", "\n".join(module.adapters))
             .replace("__READERS__", "\n\n\n".join(module.readers))
             .replace("__ROUTES__", router))
     return _ruff_format(code)
+
+
+def _routes_table(api) -> str:
+    methods: dict[str, list[str]] = {}
+    for endpoint in api.endpoints:
+        methods.setdefault(endpoint.path, []).append(endpoint.method)
+    return "{" + ", ".join(f"{path!r}: {tuple(sorted(m))!r}" for path, m in methods.items()) + "}"
 
 
 def _ruff_format(code: str) -> str:

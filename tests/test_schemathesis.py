@@ -13,6 +13,7 @@ from collections import defaultdict
 import pytest
 import schemathesis
 from schemathesis import GenerationMode
+from schemathesis.checks import positive_data_acceptance
 from schemathesis.config import SchemathesisConfig
 from vigilo_gen.spec import load_spec
 
@@ -48,10 +49,21 @@ def served_schema(request, tmp_path_factory):
 schema = schemathesis.pytest.from_fixture("served_schema")
 
 
+# docs/runtime.md: two items of a replaced list with one key would be one row, so the server
+# answers 400. JSON Schema cannot say "unique by a property", so the document cannot rule such
+# a body out, and schemathesis may draw one as positive data: that refusal is the rule, not a
+# failure. Every other check still runs on that response.
+DUPLICATE_KEY = "the same key as item"
+
+
 @schema.parametrize()
 def test_schemathesis(case, served_schema):
     CALLS[served_schema.spec_stem] += 1
-    case.call_and_validate()
+    response = case.call()
+    excluded = []
+    if response.status_code == 400 and DUPLICATE_KEY in response.text:
+        excluded = [positive_data_acceptance]
+    case.validate_response(response, excluded_checks=excluded)
 
 
 @pytest.fixture(scope="session", autouse=True)

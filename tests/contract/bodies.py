@@ -6,6 +6,7 @@ that each break exactly one rule of one property, with the JSON path the 400 mus
 from __future__ import annotations
 
 import copy
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -180,7 +181,8 @@ class BodyMaker:
                 if key in value:
                     continue
                 cases.append(BadBody(f"{text} {rule}", put({**value, key: first_value}),
-                                     f"{text}.{key}", rule, alt_paths=(text,)))
+                                     f"{text}.{key}", rule,
+                                     alt_paths=(text, f"{text}[{json.dumps(key)}]")))
             if value:
                 key = next(iter(value))
                 self._bad(shape.values, value[key], [*path, key], cases, base, in_set)
