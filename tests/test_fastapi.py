@@ -96,20 +96,23 @@ def test_bundled_spec_round_trip_and_the_original_quirks(client):
 
 
 def test_shop_insert_put_delete_and_required_tokens(client):
-    c = client("shop", {"tok-a": "user-a", "tok-b": "user-b"})
+    # Owner ids are User ids (owner: User.id): uuids, as the id pattern requires.
+    user_a, user_b = "0a0a0a0a-0000-4000-8000-00000000000a", "0b0b0b0b-0000-4000-8000-00000000000b"
+    nobody = "0c0c0c0c-0000-4000-8000-00000000000c"
+    c = client("shop", {"tok-a": user_a, "tok-b": user_b})
     # The User root is not created by writes (no create: true): seed it directly.
     import sqlalchemy as sa
 
     models = importlib.import_module("app_shop.models")
     with c.engine.begin() as conn:
-        for uid in ("user-a", "user-b"):
+        for uid in (user_a, user_b):
             conn.execute(sa.insert(models.User).values(id=uid, email=f"{uid}@x.io"))
-    orders = "/v2/users/user-a/orders"
+    orders = f"/v2/users/{user_a}/orders"
     assert c.get(orders).status_code == 401  # auth required: no token
     assert c.get(orders, headers={"Authorization": "Bearer nope"}).status_code == 401
     # Another owner's root answers exactly as a missing one.
     other = c.get(orders, headers={"Authorization": "Bearer tok-b"})
-    missing = c.get("/v2/users/nobody/orders", headers={"Authorization": "Bearer tok-b"})
+    missing = c.get(f"/v2/users/{nobody}/orders", headers={"Authorization": "Bearer tok-b"})
     assert (other.status_code, other.json()) == (missing.status_code, missing.json())
     assert other.status_code == 404
     auth = {"Authorization": "Bearer tok-a"}
