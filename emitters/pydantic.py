@@ -74,7 +74,8 @@ _WIRE_IMPORTS = {
     "common": ("import re", "from typing import Annotated",
                "from pydantic_core import PydanticCustomError"),
     "date": ("from datetime import date", "from pydantic import BeforeValidator"),
-    "datetime": ("from datetime import datetime", "from pydantic import BeforeValidator"),
+    "datetime": ("from datetime import datetime, timezone",
+                 "from pydantic import BeforeValidator, PlainSerializer"),
     "decimal": ("from decimal import Decimal", "from typing import Any",
                 "from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler",
                 "from pydantic.json_schema import JsonSchemaValue",
@@ -115,11 +116,24 @@ def _datetime_text(value: object) -> object:
             "datetime_parsing", "Input should be an RFC 3339 date-time with an offset"
         )
     if isinstance(value, datetime):
-        return value
+        # SQLite and MySQL keep no time zone: their naive values are UTC.
+        return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
     raise PydanticCustomError("datetime_type", "Input should be a date-time as RFC 3339 text")
 
 
-IsoDateTime = Annotated[datetime, BeforeValidator(_datetime_text)]
+def _datetime_json(value: datetime) -> str:
+    \"\"\"UTC with milliseconds, the precision of every datetime column (a naive value is
+    UTC, as SQLite and MySQL keep it).\"\"\"
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.isoformat(timespec="milliseconds") + "Z"
+
+
+IsoDateTime = Annotated[
+    datetime,
+    BeforeValidator(_datetime_text),
+    PlainSerializer(_datetime_json, when_used="json"),
+]
 """,
     "decimal": """
 class _DecimalText:

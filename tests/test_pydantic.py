@@ -317,6 +317,14 @@ def test_imports_without_deprecation_warnings(spec_path, generated):
 API_SPECS = [p for p in ALL_SPECS if load_spec(p).api is not None]
 
 
+def _orm_value(row, field):
+    """The row's value of ``field``, by its column (the attribute may be ``lambda_``)."""
+    import sqlalchemy as sa
+
+    columns = sa.inspect(type(row)).columns
+    return getattr(row, next(key for key, c in columns.items() if c.name == field.column))
+
+
 def _from_rows(api, module: ModuleType, shape, rows: dict):
     """The value of ``shape`` made of the ORM rows' attributes (one row per model): field
     values as SQLAlchemy returns them, objects as attribute namespaces (Pydantic's
@@ -324,13 +332,13 @@ def _from_rows(api, module: ModuleType, shape, rows: dict):
     from vigilo_gen.model import FieldShape, ListShape, MapShape, ObjectShape, SchemaRef
 
     if isinstance(shape, FieldShape):
-        return getattr(rows[shape.model], shape.field.attr)
+        return _orm_value(rows[shape.model], shape.field)
     if isinstance(shape, SchemaRef):
         return _object_from_rows(api, module, shape.name, rows)
     if isinstance(shape, ListShape):
         return [_from_rows(api, module, shape.items, rows)]
     if isinstance(shape, MapShape):
-        key = getattr(rows[shape.keys.model], shape.keys.field.attr)
+        key = _orm_value(rows[shape.keys.model], shape.keys.field)
         return {str(key): _from_rows(api, module, shape.values, rows)}
     assert not isinstance(shape, ObjectShape), "inline objects have no named model"
     raise TypeError(shape)

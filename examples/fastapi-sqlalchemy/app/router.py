@@ -34,12 +34,13 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, StringConstraints, TypeAdapter, ValidationError
-from sqlalchemy import Engine, delete, event, select
+from pydantic import BaseModel, Field, StringConstraints, TypeAdapter, ValidationError
+from sqlalchemy import Engine, delete, event, null, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from . import models as db
 from . import schemas as api
@@ -47,6 +48,20 @@ from . import schemas as api
 BASE_PATH = "/api/btwfyi"
 MAX_BODY = 1024 * 1024  # bytes; a larger body answers 413
 SUCCESS = {"success": True}
+# Every path of the spec and its methods (for the Allow header of a 405).
+ROUTES = {
+    "/state/{instanceKey}": ("GET",),
+    "/position/{instanceKey}": ("POST",),
+    "/connections/{instanceKey}": ("POST",),
+    "/statuses/{instanceKey}": ("POST",),
+    "/display-mode/{instanceKey}": ("POST",),
+    "/hidden/{instanceKey}": ("POST",),
+    "/show-lines/{instanceKey}": ("POST",),
+    "/show-badges/{instanceKey}": ("POST",),
+    "/line-color/{instanceKey}": ("POST",),
+    "/line-opacity/{instanceKey}": ("POST",),
+    "/component-opacity/{instanceKey}": ("POST",),
+}
 RETRIES = 5  # attempts of one transaction that lost a race to a concurrent request
 
 log = logging.getLogger(__name__)
@@ -108,8 +123,13 @@ def _decimal_value(text: str) -> decimal.Decimal:
     return decimal.Decimal(text)
 
 
-def _or_none(convert: Callable[[Any], Any], value: Any) -> Any:
-    return None if value is None else convert(value)
+def _same(value: Any) -> Any:
+    return value
+
+
+def _or_null(convert: Callable[[Any], Any], value: Any) -> Any:
+    """SQL NULL for a JSON null (a plain None would let a new row take the default)."""
+    return null() if value is None else convert(value)
 
 
 def _has(data: dict[str, Any], path: tuple[str, ...]) -> bool:
@@ -125,10 +145,18 @@ def _has(data: dict[str, Any], path: tuple[str, ...]) -> bool:
 
 
 def _json_path(location: tuple[Any, ...]) -> str:
-    path = "$"
+    """``$.connections[0].todoIndex``; a map entry ``$.statuses["5x"]``."""
+    path, key = "$", ""
     for part in location:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return path
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part == "[key]":
+            key = " key"
+        elif part.isidentifier():
+            path += f".{part}"
+        else:
+            path += f"[{json.dumps(part)}]"
+    return path + key
 
 
 async def _body(request: Request, model: type[BaseModel]) -> Any:
@@ -145,11 +173,35 @@ async def _body(request: Request, model: type[BaseModel]) -> Any:
         if len(raw) > MAX_BODY:
             raise Problem(413, f"the body is larger than {MAX_BODY} bytes")
     try:
-        model.model_validate_json(raw, by_name=False)
+        data = json.loads(raw, parse_float=_number, parse_constant=_no_constant)
+    except ValueError as exc:
+        raise Problem(400, f"the body is not valid JSON: {exc}") from None
+    try:
+        model.model_validate(data, by_name=False)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         raise Problem(400, f"{_json_path(first['loc'])}: {first['msg']}") from None
-    return json.loads(raw)
+    return data
+
+
+def _number(text: str) -> int | float:
+    """A JSON number: ``2.0`` is the integer 2, as JSON Schema's ``integer`` says."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not a JSON number")
+
+
+def _map_keys(body: Any, prop: str, adapter: TypeAdapter[Any]) -> None:
+    """400 when a map key breaks the rules of the field it is written to."""
+    for key in body.get(prop) or ():
+        try:
+            adapter.validate_python(key)
+        except ValidationError as exc:
+            message = exc.errors(include_url=False)[0]["msg"]
+            raise Problem(400, f"{_json_path((prop, key))} key: {message}") from None
 
 
 def _param(request: Request, name: str, adapter: TypeAdapter[Any]) -> Any:
@@ -286,6 +338,7 @@ def configure_engine(engine: Engine) -> Engine:
 _INSTANCE_KEY_PARAM = TypeAdapter(
     Annotated[str, StringConstraints(max_length=255, pattern="^[A-Za-z0-9._~-]+$")]
 )
+_TODO_INDEX_PARAM = TypeAdapter(Annotated[int, Field(ge=0, le=2147483647)])
 
 
 # -- responses -------------------------------------------------------------------------
@@ -480,13 +533,13 @@ def create_router(
                 row = db.VigiloConnection(instance_id=root.id)
                 row.todo_index = item["todoIndex"]
                 if _has(item, ("targetSelector",)):
-                    row.target_selector = item["targetSelector"]
+                    row.target_selector = _or_null(_same, item["targetSelector"])
                 if _has(item, ("targetLabel",)):
-                    row.target_label = item["targetLabel"]
+                    row.target_label = _or_null(_same, item["targetLabel"])
                 if _has(item, ("targetPosition", "x")):
-                    row.target_position_x = item["targetPosition"]["x"]
+                    row.target_position_x = _or_null(_same, item["targetPosition"]["x"])
                 if _has(item, ("targetPosition", "y")):
-                    row.target_position_y = item["targetPosition"]["y"]
+                    row.target_position_y = _or_null(_same, item["targetPosition"]["y"])
                 session.add(row)
             return _json(200, SUCCESS)
 
@@ -497,6 +550,7 @@ def create_router(
         caller = _caller(request, verify, required=False)
         key = (_param(request, "instanceKey", _INSTANCE_KEY_PARAM),)
         body = await _body(request, api.SaveStatusesBody)
+        _map_keys(body, "statuses", _TODO_INDEX_PARAM)
         return await run_in_threadpool(_save_statuses_endpoint, caller, key, body)
 
     def _save_statuses_endpoint(
@@ -747,6 +801,24 @@ def create_router(
     return router
 
 
+def _allowed(request: Request) -> list[str]:
+    """The methods the spec gives this request's path (for a 405's Allow header)."""
+    path = request.url.path
+    return sorted(
+        {
+            method
+            for pattern, methods in _ROUTE_PATTERNS
+            for method in methods
+            if pattern.match(path)
+        }
+    )
+
+
+_ROUTE_PATTERNS = [
+    (compile_path(BASE_PATH + path)[0], methods) for path, methods in ROUTES.items()
+]
+
+
 def create_app(
     engine: Engine, verify: Verifier | None = None, **fastapi_options: Any
 ) -> FastAPI:
@@ -765,6 +837,10 @@ def create_app(
         )
         if exc.headers:
             response.headers.update(exc.headers)
+        if (
+            exc.status_code == 405
+        ):  # every method of the path, not only the first route's
+            response.headers["Allow"] = ", ".join(_allowed(request))
         return response
 
     @app.exception_handler(RequestValidationError)
