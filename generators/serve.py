@@ -89,9 +89,35 @@ def _statements(sql: str) -> list[str]:
     return [s.strip() for s in re.split(r";\s*$", body, flags=re.M) if s.strip()]
 
 
+# Servers started together on one empty database take turns to create the schema.
+_SCHEMA_LOCKS = {
+    "postgresql": ("SELECT pg_advisory_lock(7367667)", "SELECT pg_advisory_unlock(7367667)"),
+    "mysql": ("SELECT GET_LOCK('vigilo-gen-schema', 60)",
+              "SELECT RELEASE_LOCK('vigilo-gen-schema')"),
+}
+
+
 def prepare_database(spec: Spec, engine: Any) -> str:
     """Create the schema when the database has none of the spec's tables; accept it when it
     has them all with their columns; otherwise stop and say what differs."""
+    from sqlalchemy.exc import DBAPIError
+
+    lock = _SCHEMA_LOCKS.get(engine.dialect.name)
+    if lock is None:
+        try:
+            return _prepare(spec, engine)
+        except DBAPIError:  # SQLite: another server created it meanwhile; look again
+            return _prepare(spec, engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql(lock[0])
+        try:
+            return _prepare(spec, engine)
+        finally:
+            connection.exec_driver_sql(lock[1])
+            connection.commit()
+
+
+def _prepare(spec: Spec, engine: Any) -> str:
     from sqlalchemy import inspect
 
     from .registry import load

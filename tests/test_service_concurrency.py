@@ -522,9 +522,6 @@ def test_two_servers_one_postgres(fresh_db, tmp_path: Path) -> None:
     run_scenario(db.sqlalchemy_url, tmp_path, 2, "pg")
 
 
-@pytest.mark.xfail(strict=False, reason="two serve racing to create the schema: the loser exits "
-                   "with 'internal error: DuplicateTable' (report to the lead; remove this mark "
-                   "when serve creates the schema under a lock)")
 def test_two_servers_start_together_on_an_empty_postgres(fresh_db, tmp_path: Path) -> None:
     """Scale-out starts replicas at once: both must come up on one new database."""
     require_serve()
