@@ -175,12 +175,44 @@ def _decimal_note(field: Field) -> str | None:
         " and ".join(p for p in parts if p) + "."
 
 
+def _up_to(limit: int) -> str:
+    """A regex of the decimal texts of 0..limit (no leading zeros), e.g. 0..2147483647."""
+    digits = str(limit)
+    options = ["0"] if limit >= 0 else []
+    if len(digits) > 2:
+        options.append(f"[1-9][0-9]{{0,{len(digits) - 2}}}")
+    elif len(digits) == 2:
+        options.append("[1-9]")
+    # As many digits as the limit: a smaller digit at some place, anything after it.
+    for place, digit in enumerate(digits):
+        low = "1" if place == 0 else "0"
+        high = int(digit) - 1
+        if high >= int(low):
+            rest = len(digits) - place - 1
+            span = low if high == int(low) else f"[{low}-{high}]"
+            options.append(digits[:place] + span + (f"[0-9]{{{rest}}}" if rest else ""))
+    options.append(digits)
+    return "|".join(dict.fromkeys(o for o in options if o))
+
+
+def int_range_pattern(low: int, high: int) -> str:
+    """The pattern of an integer map key's text (JSON keys are strings): exactly the texts of
+    low..high when low is 0 or below; from 0 up when low is positive (a pattern for a
+    positive lower bound would be long: the server checks that bound)."""
+    positive = _up_to(max(high, 0))
+    if low >= 0:
+        return f"^({positive})$"
+    return f"^({positive}|-({_up_to(-low)}))$".replace("-(0|", "-(")
+
+
 def key_schema(keys: FieldShape) -> dict[str, Any]:
     """``propertyNames`` of a map: JSON keys are strings, so integers are matched as text."""
     field = keys.field
     if field.type in INT_BOUNDS:
-        nonnegative = field.minimum is not None and field.minimum >= 0
-        return {"pattern": "^(0|[1-9][0-9]*)$" if nonnegative else "^(0|-?[1-9][0-9]*)$"}
+        low, high = INT_BOUNDS[field.type]
+        low = int(field.minimum) if field.minimum is not None else low
+        high = int(field.maximum) if field.maximum is not None else high
+        return {"pattern": int_range_pattern(low, high)}
     schema = field_schema(field)
     schema.pop("type", None)
     return schema

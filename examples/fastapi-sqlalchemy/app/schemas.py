@@ -39,7 +39,11 @@ class Statuses(
     RootModel[
         dict[
             Annotated[
-                str, StringConstraints(pattern=r"^(0|[1-9][0-9]*)$", strict=True)
+                str,
+                StringConstraints(
+                    pattern=r"^(0|[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]{1}|214748364[0-6]|2147483647)$",
+                    strict=True,
+                ),
             ],
             Literal["todo", "working", "done"],
         ]
@@ -48,7 +52,11 @@ class Statuses(
     root: Annotated[
         dict[
             Annotated[
-                str, StringConstraints(pattern=r"^(0|[1-9][0-9]*)$", strict=True)
+                str,
+                StringConstraints(
+                    pattern=r"^(0|[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]{1}|214748364[0-6]|2147483647)$",
+                    strict=True,
+                ),
             ],
             Literal["todo", "working", "done"],
         ],
