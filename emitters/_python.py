@@ -173,7 +173,9 @@ class PyNames:
     def __call__(self, symbol: str) -> str:
         if symbol in self.renames:
             return self.renames[symbol]
-        if symbol not in self.taken:
+        # Zero-argument super() works only under its own name (the compiler keys on it); it
+        # is used in methods only, which class attributes cannot hide.
+        if symbol not in self.taken or symbol == "super":
             return symbol
         if symbol in BUILTIN_NAMES:
             alias = f"{self('builtins')}.{symbol}"

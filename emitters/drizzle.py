@@ -128,6 +128,9 @@ enum export extends false finally for function if import in instanceof new null 
 switch this throw true try typeof var void while with yield let static implements interface
 package private protected public await arguments eval""".split())
 
+TYPE_RESERVED = frozenset("""any unknown never object number string boolean symbol bigint
+undefined void""".split())
+
 
 @dataclass(frozen=True)
 class DrizzleOptions:
@@ -162,21 +165,48 @@ class _ModuleBuilder:
         self.core: set[str] = {self.profile.table}
         self.orm: set[str] = set()
         self.gap_notes: list[str] = []
+        # Module-level values the spec names: the tables and their relations. An import that
+        # one of them would hide is imported under an alias (`index as _index`).
+        self.taken = {variable(m) for m in spec.models} | {
+            variable(m) + "Relations" for m in spec.models}
+        self.aliases: dict[str, str] = {}
+        # The table config's parameter: `t` unless a table is called t.
+        self.param = next(p for p in ("t", "table", "_t", "__t") if p not in self.taken)
+
+    def n(self, name: str) -> str:
+        """How an imported name is written in this module."""
+        if name not in self.taken:
+            return name
+        if name not in self.aliases:
+            alias = "_" + name
+            while alias in self.taken or alias in self.aliases.values():
+                alias = "_" + alias
+            self.aliases[name] = alias
+        return self.aliases[name]
+
+    def core_fn(self, name: str) -> str:
+        self.core.add(name)
+        return self.n(name)
 
     def sql(self, body: str) -> ts.Node:
         """A ``sql`...``` template; ``COLUMN % name`` marks where a column is interpolated."""
         self.orm.add("sql")
         parts = body.split(COLUMN_MARK)
         text = ts.template(parts[0]) + "".join(
-            "${t." + rest.split(COLUMN_MARK_END, 1)[0] + "}"
+            "${" + self.param + "." + rest.split(COLUMN_MARK_END, 1)[0] + "}"
             + ts.template(rest.split(COLUMN_MARK_END, 1)[1]) for rest in parts[1:])
-        return ts.text(f"sql`{text}`", simple=False)
+        return ts.text(f"{self.n('sql')}`{text}`", simple=False)
+
+    def sql_text(self, text: str) -> str:
+        """A fixed sql`...` of the dialect's table, with sql written as imported."""
+        self.orm.add("sql")
+        return text.replace("sql`", self.n("sql") + "`")
 
     # -- columns ---------------------------------------------------------------------------
 
     def column(self, model: Model, field: Field) -> ts.Node:
         builder, options_fn = self.profile.types[field.type]
-        self.core.add(builder)
+        builder = self.core_fn(builder)
         props = []
         for key, value in options_fn(field):
             if isinstance(value, tuple):  # enum values
@@ -193,7 +223,9 @@ class _ModuleBuilder:
                 calls.append(("primaryKey", []))
             else:
                 calls.append(("notNull", []))
-            calls.append(("$defaultFn", [ts.text("() => crypto.randomUUID()", simple=False)]))
+            crypto = "crypto" if "crypto" not in self.taken else "globalThis.crypto"
+            calls.append(("$defaultFn", [ts.text(f"() => {crypto}.randomUUID()",
+                                                 simple=False)]))
         elif not field.nullable:
             calls.append(("notNull", []))
         default = self.default(field)
@@ -202,7 +234,7 @@ class _ModuleBuilder:
         if field.updated_at:
             on_update = self.profile.on_update
             if "sql`" in on_update:
-                self.orm.add("sql")
+                on_update = self.sql_text(on_update)
             calls.append(("$onUpdate", [ts.text(on_update, simple=False)]))
         return ts.chain(head, calls)
 
@@ -215,8 +247,7 @@ class _ModuleBuilder:
             nodes = []
             for a in arguments:
                 if a.startswith("sql`"):
-                    self.orm.add("sql")
-                    nodes.append(ts.text(a, simple=False))
+                    nodes.append(ts.text(self.sql_text(a), simple=False))
                 else:
                     nodes.append(ts.text(a))
             return (method, nodes)
@@ -248,34 +279,33 @@ class _ModuleBuilder:
 
     def config(self, model: Model) -> list[ts.Node]:
         entries: list[ts.Node] = []
+        t = self.param
         if not self._pk_inline(model):
-            self.core.add("primaryKey")
-            entries.append(ts.call("primaryKey", [ts.obj([
+            entries.append(ts.call(self.core_fn("primaryKey"), [ts.obj([
                 ("name", ts.text(ts.string(model.pk_constraint))),
-                ("columns", ts.arr([ts.text(f"t.{model.primary_key.name}")])),
+                ("columns", ts.arr([ts.text(f"{t}.{model.primary_key.name}")])),
             ])]))
         for unique in model.uniques:
-            self.core.add("unique")
-            entries.append(ts.chain(ts.call("unique", [ts.text(ts.string(unique.name))]),
-                                    [("on", [ts.text(f"t.{f}") for f in unique.fields])]))
+            entries.append(ts.chain(ts.call(self.core_fn("unique"),
+                                            [ts.text(ts.string(unique.name))]),
+                                    [("on", [ts.text(f"{t}.{f}") for f in unique.fields])]))
         for index in model.indexes:
-            self.core.add("index")
-            entries.append(ts.chain(ts.call("index", [ts.text(ts.string(index.name))]),
-                                    [("on", [ts.text(f"t.{f}") for f in index.fields])]))
+            entries.append(ts.chain(ts.call(self.core_fn("index"),
+                                            [ts.text(ts.string(index.name))]),
+                                    [("on", [ts.text(f"{t}.{f}") for f in index.fields])]))
         for check in model.checks:
             body = self.check_sql(model, check)
             if body is None:
                 continue
-            self.core.add("check")
-            entries.append(ts.call("check", [ts.text(ts.string(check.name)), self.sql(body)]))
+            entries.append(ts.call(self.core_fn("check"),
+                                   [ts.text(ts.string(check.name)), self.sql(body)]))
         for field in model.references:
             ref = field.reference
-            self.core.add("foreignKey")
             target = self.spec.model(ref.target)
-            target_var = "t" if target.name == model.name else variable(target)
-            fk = ts.call("foreignKey", [ts.obj([
+            target_var = t if target.name == model.name else variable(target)
+            fk = ts.call(self.core_fn("foreignKey"), [ts.obj([
                 ("name", ts.text(ts.string(ref.constraint))),
-                ("columns", ts.arr([ts.text(f"t.{field.name}")])),
+                ("columns", ts.arr([ts.text(f"{t}.{field.name}")])),
                 ("foreignColumns", ts.arr([ts.text(f"{target_var}.{target.primary_key.name}")])),
             ])])
             entries.append(ts.chain(fk, [("onDelete",
@@ -332,8 +362,9 @@ class _ModuleBuilder:
         arguments = [ts.text(ts.string(model.table)), cols]
         config = self.config(model)
         if config:
-            arguments.append(ts.arrow("(t)", ts.arr(config)))
-        doc = [f"export const {variable(model)} = ", ts.call(self.profile.table, arguments).doc,
+            arguments.append(ts.arrow(f"({self.param})", ts.arr(config)))
+        doc = [f"export const {variable(model)} = ",
+               ts.call(self.n(self.profile.table), arguments).doc,
                ";"]
         return ts.render(doc)
 
@@ -350,8 +381,8 @@ class _ModuleBuilder:
             if ref.ambiguous:
                 props.append(("relationName", ts.text(ts.string(ref.name))))
             helpers.add("one")
-            entries.append((ref.relation, ts.call("one", [ts.text(variable(target)),
-                                                         ts.obj(props)])))
+            entries.append((ref.relation, ts.call(self.helper("one"),
+                                                  [ts.text(variable(target)), ts.obj(props)])))
         for backref in model.backrefs:
             source = self.spec.model(backref.source_model)
             kind = "one" if backref.one_to_one else "many"
@@ -360,20 +391,34 @@ class _ModuleBuilder:
             if backref.ambiguous:
                 arguments.append(ts.obj([("relationName",
                                           ts.text(ts.string(backref.relation_name)))]))
-            entries.append((backref.name, ts.call(kind, arguments)))
+            entries.append((backref.name, ts.call(self.helper(kind), arguments)))
         if not entries:
             return None
         self.orm.add("relations")
         body = ts.obj(entries, expanded=True)
-        params = "({ " + ", ".join(sorted(helpers, key=["one", "many"].index)) + " })"
+        params = "({ " + ", ".join(
+            h if self.helper(h) == h else f"{h}: {self.helper(h)}"
+            for h in sorted(helpers, key=["one", "many"].index)) + " })"
         doc = [f"export const {variable(model)}Relations = ",
-               ts.call("relations", [ts.text(variable(model)), ts.arrow(params, body)]).doc, ";"]
+               ts.call(self.n("relations"), [ts.text(variable(model)),
+                                            ts.arrow(params, body)]).doc, ";"]
         return ts.render(doc)
+
+    def helper(self, name: str) -> str:
+        """`one` / `many` of a relations callback, renamed where a table has that name."""
+        if name not in self.taken:
+            return name
+        alias = "_" + name
+        while alias in self.taken:
+            alias = "_" + alias
+        return alias
 
     def types(self, model: Model) -> list[str]:
         var = variable(model)
+        # A type alias cannot be a reserved word or a predefined type name (`class`, `any`).
+        row = model.name + "Row" if model.name in RESERVED | TYPE_RESERVED else model.name
         return [ts.render(group_type(f"export type {name} = ", f"typeof {var}.{infer};"))
-                for name, infer in ((model.name, "$inferSelect"),
+                for name, infer in ((row, "$inferSelect"),
                                     (f"New{model.name}", "$inferInsert"))]
 
     def imports(self) -> list[str]:
@@ -382,7 +427,8 @@ class _ModuleBuilder:
                               (self.core, f"drizzle-orm/{self.profile.module}")):
             if not names:
                 continue
-            items = [ts.text(n) for n in sorted(names)]
+            items = [ts.text(n if self.n(n) == n else f"{n} as {self.n(n)}")
+                     for n in sorted(names)]
             body = ts.join([",", ts.LINE], [i.doc for i in items])
             doc = ["import ", ts.group("{", ts.indent(ts.LINE, *body), ts.IfBreak(","), ts.LINE,
                                        "}"), f' from "{module}";']

@@ -103,6 +103,60 @@ class PrismaOptions:
     )
 
 
+# --- names --------------------------------------------------------------------------------
+
+# Names `prisma validate` refuses for a model or an enum: its scalar types and the words the
+# generated client reserves (checked with Prisma 7's validator).
+RESERVED_TYPE_NAMES = frozenset("""String Boolean Int BigInt Float Decimal DateTime Json Bytes
+PrismaClient async await break case catch class const continue debugger default delete do else
+enum export extends false finally for function if implements import in instanceof interface let
+new null package private protected public return super switch this throw true try typeof using
+var void while with yield""".split())
+
+
+def _prisma_name(name: str, bad: bool, taken: set[str]) -> str:
+    """``name`` where Prisma takes it, else a name it takes: leading underscores dropped (a
+    Prisma name starts with a letter) and a trailing ``_`` added, unique among ``taken``."""
+    if not bad and name[:1].isalpha():
+        return name
+    base = name.lstrip("_")
+    if not base[:1].isalpha():
+        base = "x" + base
+    candidate = base + "_"
+    while candidate in taken:
+        candidate += "_"
+    return candidate
+
+
+class _Names:
+    """The Prisma name of every model, enum and field: the spec's name where Prisma accepts
+    it, else a renamed one whose physical name stays the spec's (``@@map`` / ``@map``)."""
+
+    def __init__(self, spec: Spec) -> None:
+        # Models and enums share Prisma's one namespace of types (the spec keeps them apart).
+        taken = {m.name for m in spec.models} | {e.name for e in spec.enums}
+        self.types: dict[str, str] = {}  # model name -> Prisma model
+        self.enums: dict[str, str] = {}  # enum name -> Prisma enum
+        for names, items in ((self.types, spec.models), (self.enums, spec.enums)):
+            for item in items:
+                clash = names is self.enums and item.name in self.types
+                names[item.name] = _prisma_name(item.name,
+                                                item.name in RESERVED_TYPE_NAMES or clash, taken)
+                taken.add(names[item.name])
+        self.fields: dict[tuple[str, str], str] = {}
+        for model in spec.models:
+            names = [f.name for f in model.fields]
+            names += [f.reference.relation for f in model.references]
+            names += [b.name for b in model.backrefs]
+            used = set(names)
+            for name in names:
+                self.fields[(model.name, name)] = _prisma_name(name, False, used)
+                used.add(self.fields[(model.name, name)])
+
+    def field(self, model: str, name: str) -> str:
+        return self.fields[(model, name)]
+
+
 # --- view-model -------------------------------------------------------------------------
 
 
@@ -138,6 +192,7 @@ class EnumView:
     docs: tuple[str, ...]
     name: str
     values: tuple[str, ...]
+    physical: str | None = None  # @@map of a renamed enum (the database type keeps its name)
 
 
 def _group(rows: list[Row]) -> Group:
@@ -226,11 +281,13 @@ def _default_attr(field: Field, options: PrismaOptions) -> str:
     return f"@default({text})"
 
 
-def _scalar_row(spec: Spec, model: Model, field: Field, options: PrismaOptions) -> Row:
+def _scalar_row(spec: Spec, model: Model, field: Field, options: PrismaOptions,
+                names: _Names) -> Row:
     dialect = options.dialect
     type_name = SCALARS[field.type]
+    name = names.field(model.name, field.name)
     if field.type is T.ENUM and options.enums == "native":
-        type_name = field.enum.name
+        type_name = names.enums[field.enum.name]
     attrs = []
     if field.primary_key:
         attrs.append("@id" + _args(_map_arg(model.pk_constraint, model.table, (), "pkey",
@@ -244,42 +301,45 @@ def _scalar_row(spec: Spec, model: Model, field: Field, options: PrismaOptions) 
         attrs.append(default)
     if field.updated_at:
         attrs.append("@updatedAt")
-    if field.column != field.name:
+    if field.column != name:
         attrs.append(f"@map({_string(field.column)})")
     native = NATIVE_TYPES[dialect].get(field.type)
     if native is not None and not (field.type is T.ENUM and options.enums == "native"):
         attrs.append("@db." + (native if isinstance(native, str) else native(field)))
     docs = _field_docs(field) + _check_docs(model, field, options)
-    return Row(tuple(docs), field.name, type_name + ("?" if field.nullable else ""),
+    return Row(tuple(docs), name, type_name + ("?" if field.nullable else ""),
                " ".join(attrs))
 
 
-def _relation_row(spec: Spec, model: Model, field: Field, options: PrismaOptions) -> Row:
+def _relation_row(spec: Spec, model: Model, field: Field, options: PrismaOptions,
+                  names: _Names) -> Row:
     ref = field.reference
     target = spec.model(ref.target)
     args = [
         _string(ref.name) if ref.ambiguous else "",
-        f"fields: [{field.name}]",
-        f"references: [{target.primary_key.name}]",
+        f"fields: [{names.field(model.name, field.name)}]",
+        f"references: [{names.field(target.name, target.primary_key.name)}]",
         f"onDelete: {ON_DELETE[ref.on_delete.value]}",
         # Prisma's default is ON UPDATE CASCADE; every other target leaves NO ACTION.
         "onUpdate: NoAction",
         _map_arg(ref.constraint, model.table, (field.column,), "fkey", options.dialect),
     ]
-    return Row((), ref.relation, target.name + ("?" if field.nullable else ""),
+    return Row((), names.field(model.name, ref.relation),
+               names.types[target.name] + ("?" if field.nullable else ""),
                "@relation" + _args(*args))
 
 
-def _model_view(spec: Spec, model: Model, options: PrismaOptions) -> ModelView:
+def _model_view(spec: Spec, model: Model, options: PrismaOptions, names: _Names) -> ModelView:
     dialect = options.dialect
     rows: list[Row] = []
     for field in model.fields:
-        rows.append(_scalar_row(spec, model, field, options))
+        rows.append(_scalar_row(spec, model, field, options, names))
         if field.reference is not None:
-            rows.append(_relation_row(spec, model, field, options))
+            rows.append(_relation_row(spec, model, field, options, names))
     groups = [_group(rows)]
     backrefs = [
-        Row((), b.name, b.source_model + ("?" if b.one_to_one else "[]"),
+        Row((), names.field(model.name, b.name),
+            names.types[b.source_model] + ("?" if b.one_to_one else "[]"),
             f"@relation({_string(b.relation_name)})" if b.ambiguous else "")
         for b in model.backrefs
     ]
@@ -290,22 +350,23 @@ def _model_view(spec: Spec, model: Model, options: PrismaOptions) -> ModelView:
     for unique in model.uniques:
         if unique.name in field_level:
             continue
-        block.append(f"@@unique([{', '.join(unique.fields)}]"
+        block.append(f"@@unique([{', '.join(names.field(model.name, f) for f in unique.fields)}]"
                      + "".join(f", {a}" for a in [_map_arg(unique.name, model.table,
                                                             unique.columns, "key", dialect)] if a)
                      + ")")
     for index in model.indexes:
-        block.append(f"@@index([{', '.join(index.fields)}]"
+        block.append(f"@@index([{', '.join(names.field(model.name, f) for f in index.fields)}]"
                      + "".join(f", {a}" for a in [_map_arg(index.name, model.table,
                                                             index.columns, "idx", dialect)] if a)
                      + ")")
-    if model.table != model.name:
+    prisma_name = names.types[model.name]
+    if model.table != prisma_name:
         block.append(f"@@map({_string(model.table)})")
     docs = model.description.splitlines() if model.description else []
-    return ModelView(tuple(docs), model.name, tuple(groups), tuple(block))
+    return ModelView(tuple(docs), prisma_name, tuple(groups), tuple(block))
 
 
-def _enum_views(spec: Spec, options: PrismaOptions) -> list[EnumView]:
+def _enum_views(spec: Spec, options: PrismaOptions, names: _Names) -> list[EnumView]:
     if options.enums != "native":
         return []
     used = {f.enum.name for m in spec.models for f in m.fields if f.enum is not None}
@@ -319,7 +380,9 @@ def _enum_views(spec: Spec, options: PrismaOptions) -> list[EnumView]:
                 raise UsageError(f"enum {enum.name} value '{value}' is not a valid Prisma enum "
                                  "value; use --enums string")
         docs = enum.description.splitlines() if enum.description else []
-        views.append(EnumView(tuple(docs), enum.name, enum.values))
+        prisma_name = names.enums[enum.name]
+        views.append(EnumView(tuple(docs), prisma_name, enum.values,
+                              _string(enum.name) if prisma_name != enum.name else None))
     return views
 
 
@@ -328,12 +391,13 @@ def render(spec: Spec, options: PrismaOptions, provenance: Provenance) -> str:
     if options.dialect not in DIALECTS:
         raise UsageError(f"unknown dialect '{options.dialect}'; choose from "
                          + ", ".join(DIALECTS))
+    names = _Names(spec)
     return template("prisma.prisma.j2").render(
         header=provenance.header("//"),
         provider=PROVIDERS[options.dialect],
         dialect_gaps=DIALECT_GAPS[options.dialect],
-        models=[_model_view(spec, m, options) for m in spec.models],
-        enums=_enum_views(spec, options),
+        models=[_model_view(spec, m, options, names) for m in spec.models],
+        enums=_enum_views(spec, options, names),
     )
 
 

@@ -74,8 +74,6 @@ def option_sets(name: str):
 KNOWN_REFUSALS = re.compile(
     r"has no 'api' section"  # openapi, pydantic: nothing to describe
     r"|is not a valid Prisma enum value; use --enums string"  # prisma --enums native
-    r"|collides with a name the generated (Peewee|SQLAlchemy) module needs"  # a model 'Node'
-    r"|is a Python keyword and cannot name a (Peewee|SQLAlchemy) class"
     r"|cannot be served: "  # fastapi: an endpoint without a derivable plan (docs/runtime.md)
 )
 
