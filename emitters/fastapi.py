@@ -9,6 +9,7 @@ handler per endpoint and one reader per response object, then formats the whole 
 
 from __future__ import annotations
 
+import keyword
 from dataclasses import dataclass
 
 from vigilo_gen import naming
@@ -30,6 +31,11 @@ from vigilo_gen.operations import (
 )
 
 T = FieldType
+
+
+def C(model: str) -> str:  # noqa: N802 (read as a marker: "the ORM class of")
+    """The class the generated SQLAlchemy models give a model: ``class_`` for a keyword."""
+    return model + "_" if keyword.iskeyword(model) else model
 
 
 def A(name: str) -> str:  # noqa: N802 (read as a marker: "the ORM attribute of")
@@ -102,7 +108,7 @@ class _Module:
         while function in self.reader_names:
             function += "_"
         self.reader_names.add(function)
-        lines = [f"def {function}(row: db.{self.model_of(node)}) -> dict[str, Any] | None:"]
+        lines = [f"def {function}(row: db.{C(self.model_of(node))}) -> dict[str, Any] | None:"]
         source = "row"
         if node.through:
             source = "related"
@@ -190,17 +196,17 @@ class _Module:
         def walk(node: Read, owner: str, chain: str) -> None:
             if isinstance(node, ReadColumn):
                 for step in node.through:
-                    found.append(f"{chain}joinedload(db.{owner}.{A(step.attr)})")
+                    found.append(f"{chain}joinedload(db.{C(owner)}.{A(step.attr)})")
             elif isinstance(node, ReadObject):
                 inner = owner
                 for step in node.through:
-                    found.append(f"{chain}joinedload(db.{owner}.{A(step.attr)})")
+                    found.append(f"{chain}joinedload(db.{C(owner)}.{A(step.attr)})")
                     inner = step.model
                 for _, sub in node.properties:
                     walk(sub, inner, chain if not node.through else
-                         f"{chain}joinedload(db.{owner}.{A(node.through[0].attr)}).")
+                         f"{chain}joinedload(db.{C(owner)}.{A(node.through[0].attr)}).")
             elif isinstance(node, (ReadList, ReadMap)):
-                here = f"{chain}selectinload(db.{owner}.{A(node.step.attr)})"
+                here = f"{chain}selectinload(db.{C(owner)}.{A(node.step.attr)})"
                 found.append(here)
                 walk(node.item if isinstance(node, ReadList) else node.value, node.step.model,
                      here + ".")
@@ -256,7 +262,7 @@ class _Module:
     def new_row(self, model: str, ref: Field, assigns: tuple[Assign, ...], data: str,
                 extra: dict[str, str], indent: str) -> list[str]:
         """Lines that build a new row of ``model`` from ``data`` (omitted: column defaults)."""
-        lines = [f"{indent}row = db.{model}({A(ref.attr)}=root.id"
+        lines = [f"{indent}row = db.{C(model)}({A(ref.attr)}=root.id"
                  + "".join(f", {k}={v}" for k, v in extra.items()) + ")"]
         for assign in assigns:
             setter = f"row.{A(assign.field.attr)} = "
@@ -274,13 +280,13 @@ class _Module:
         if isinstance(write, UpsertChild):
             step = write.step
             lines = [f"child = root.{A(step.attr)}", "if child is None:",
-                     f"    child = db.{step.model}({A(step.ref.attr)}=root.id)",
+                     f"    child = db.{C(step.model)}({A(step.ref.attr)}=root.id)",
                      "    session.add(child)"]
             return lines + self.apply(write.assigns, "child", "body", merge, "")
         if isinstance(write, ReplaceSet):
             step = write.step
-            delete = (f"session.execute(delete(db.{step.model}).where("
-                      f"db.{step.model}.{A(step.ref.attr)} == root.id))")
+            delete = (f"session.execute(delete(db.{C(step.model)}).where("
+                      f"db.{C(step.model)}.{A(step.ref.attr)} == root.id))")
             if write.key is None:
                 loop = [f"for item in body[{write.prop!r}]:"]
                 data = "item"
@@ -345,12 +351,12 @@ class _Module:
             lines.append("    body = None")
         lines.append(f"    return await run_in_threadpool(_{name}, caller, key, body)")
         # The work, in a worker thread: one transaction (retried on a lost race).
-        where = ", ".join(f"db.{root.model}.{A(field.attr)} == key[{i}]"
+        where = ", ".join(f"db.{C(root.model)}.{A(field.attr)} == key[{i}]"
                           for i, (_, field) in enumerate(root.params))
         owner = f"root.{A(root.owner.attr)}" if root.owner else "None"
         work = [f"def _{name}(caller: str | None, key: tuple[Any, ...], body: Any) -> Response:",
                 "    def work(session: Session) -> Response:"]
-        select_root = f"select(db.{root.model}).where({where})"
+        select_root = f"select(db.{C(root.model)}).where({where})"
         if op.kind == "read":
             self.index_models(op.read, root.model)
             loads = self.loads(op.read)
@@ -372,7 +378,7 @@ class _Module:
             if root.owner is not None:
                 values += f", {A(root.owner.attr)}=caller"
             work += ["        if root is None:",
-                     f"            root = db.{root.model}({values})",
+                     f"            root = db.{C(root.model)}({values})",
                      "            session.add(root)",
                      "            session.flush()"]
         else:
@@ -381,8 +387,8 @@ class _Module:
         if op.kind == "delete":
             # The foreign keys decide what happens to the children (cascade, set null, ...).
             pk = A(self.spec.model(root.model).primary_key.attr)
-            work += [f"        session.execute(delete(db.{root.model}).where("
-                     f"db.{root.model}.{pk} == root.{pk}))",
+            work += [f"        session.execute(delete(db.{C(root.model)}).where("
+                     f"db.{C(root.model)}.{pk} == root.{pk}))",
                      "        return _json(200, SUCCESS)"]
         elif op.kind == "insert":
             insert = op.writes[0]
