@@ -74,6 +74,26 @@ def _json_literal(field: Field, value: object) -> str:
     return repr(value)
 
 
+@dataclass
+class _Rows:
+    """The rows of one model that one statement fetches for a response.
+
+    The root set is selected by its key; every to-many step adds a child set selected by its
+    parents' keys (``IN``), so a response costs one statement per set, whatever the rows.
+    To-one steps are LEFT JOINs of the set's statement, their columns labelled
+    ``<relation>__<column>`` beside the set's own ``<column>`` labels.
+    """
+
+    name: str  # the statement's constant
+    model: str
+    step: object | None  # the to-many Step from the parent set (None: the root set)
+    parent: _Rows | None
+    parent_key: str  # label of the parent row's key that this set's rows reference
+    columns: dict[str, str]  # label -> column expression
+    joins: dict[str, str]  # alias label -> "aliased(...)" + join condition, in join order
+    order_by: tuple[str, ...]
+
+
 class _Module:
     """Collects the functions of the generated module while the plan is rendered."""
 
@@ -82,19 +102,70 @@ class _Module:
         self.readers: list[str] = []
         self.reader_names: set[str] = set()
         self.adapters: list[str] = []
-        self.object_models: dict[int, str] = {}  # id(ReadObject) -> the model it reads
-        self.root_model = ""
-        self.fetched: set[str] = set()  # related rows a reader has already fetched
-        self.present_fields: set[Field] = set()  # columns a reader knows are not NULL
+        self.statements: list[str] = []
+        self.sets: list[_Rows] = []  # the sets of the response being rendered
 
-    # -- reads ---------------------------------------------------------------------------
+    # -- statements ------------------------------------------------------------------------
 
-    def value(self, read: Read, row: str, name: str) -> str:
+    def pk(self, model: str) -> Field:
+        return self.spec.model(model).primary_key
+
+    def new_set(self, name: str, model: str, step, parent: _Rows | None,
+                parent_key: str) -> _Rows:
+        rows = _Rows(name, model, step, parent, parent_key, {}, {}, ())
+        rows.columns[A(self.pk(model).attr)] = f"db.{C(model)}.{A(self.pk(model).attr)}"
+        self.sets.append(rows)
+        return rows
+
+    def source(self, rows: _Rows, path: tuple) -> tuple[str, str]:
+        """(label prefix, expression prefix) of the row reached from a set's row by the
+        to-one steps ``path``; each step is joined once."""
+        if not path:
+            return "", f"db.{C(rows.model)}"
+        label, outer = "", f"db.{C(rows.model)}"
+        model = rows.model
+        for step in path:
+            alias = f"{label}{A(step.attr)}"
+            name = f"{rows.name}_{alias.upper()}"
+            if alias not in rows.joins:
+                target_pk = A(self.pk(step.model).attr)
+                if step.child:  # the related row references us
+                    on = f"{name}.{A(step.ref.attr)} == {outer}.{A(self.pk(model).attr)}"
+                else:  # we reference the related row
+                    on = f"{name}.{target_pk} == {outer}.{A(step.ref.attr)}"
+                self.statements.append(f"{name} = aliased(db.{C(step.model)}, "
+                                       f"name={alias.lower()!r})")
+                rows.joins[alias] = f"{name}, {on}"
+                rows.columns[f"{alias}__pk"] = f"{name}.{target_pk}"
+            label, outer, model = f"{alias}__", name, step.model
+        return label, outer
+
+    def column_label(self, rows: _Rows, path: tuple, field: Field) -> str:
+        label, outer = self.source(rows, path)
+        name = f"{label}{A(field.attr)}"
+        rows.columns[name] = f"{outer}.{A(field.attr)}"
+        return name
+
+    def statement(self, rows: _Rows, where: str, lock: bool = False) -> None:
+        cols = ", ".join(f"{expr}.label({label!r})" for label, expr in rows.columns.items())
+        text = f"{rows.name} = select({cols}).select_from(db.{C(rows.model)})"
+        for join in rows.joins.values():
+            text += f".outerjoin({join})"
+        text += f".where({where})"
+        if rows.order_by:
+            text += ".order_by(" + ", ".join(rows.order_by) + ")"
+        if lock:
+            text += ".with_for_update()"
+        self.statements.append(text)
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def value(self, read: Read, rows: _Rows, name: str) -> str:
         """An expression for a value that is never absent (list items, map values)."""
         if isinstance(read, ReadColumn) and not read.through:
-            return self.column(read.field, f"{row}.{A(read.field.attr)}")
+            return self.column(read.field, f"r.{self.column_label(rows, (), read.field)}")
         if isinstance(read, ReadObject) and not read.through and not read.presence:
-            return f"{self.reader(read, name)}({row})"
+            return f"{self.reader(read, rows, (), name)}(r, sets)"
         raise UsageError(f"fastapi: {name}: a list item or map value must be a column or an "
                          "object of the same row")
 
@@ -102,135 +173,107 @@ class _Module:
         convert = TO_JSON.get(field.type)
         return f"{convert}({expr})" if convert else expr
 
-    def reader(self, node: ReadObject, name: str) -> str:
-        """A function reading ``node`` from a row: the dict, or None when it is absent."""
+    def reader(self, node: ReadObject, rows: _Rows, path: tuple, name: str) -> str:
+        """A function reading ``node`` from a row of ``rows``: the dict, or None when the
+        object is absent (its related row missing, or a presence column NULL)."""
         function = "_read_" + naming.snake_case(name).strip("_")
         while function in self.reader_names:
             function += "_"
         self.reader_names.add(function)
-        lines = [f"def {function}(row: db.{C(self.model_of(node))}) -> dict[str, Any] | None:"]
-        source = "row"
+        lines = [f"def {function}(row: Any, sets: _Sets) -> dict[str, Any] | None:"]
+        path = (*path, *node.through)
         if node.through:
-            source = "related"
-            lines.append(f"    related = row.{A(node.through[0].attr)}")
-            lines.append("    if related is None:")
-            lines.append("        return None")
+            label, _ = self.source(rows, path)
+            lines += [f"    if row.{label}pk is None:", "        return None"]
+        present = set()
         if node.presence:
-            test = " or ".join(f"{source}.{A(f.attr)} is None" for f in node.presence)
-            lines.append(f"    if {test}:")
-            lines.append("        return None")
+            labels = [self.column_label(rows, path, f) for f in node.presence]
+            present = set(node.presence)
+            lines += ["    if " + " or ".join(f"row.{x} is None" for x in labels) + ":",
+                      "        return None"]
         lines.append("    out: dict[str, Any] = {}")
-        outer, self.fetched = self.fetched, set()
-        outer_present, self.present_fields = self.present_fields, set(node.presence)
         for prop, read in node.properties:
-            lines += ["    " + line for line in self.prop(prop, read, source, f"{name}_{prop}")]
-        self.present_fields = outer_present
+            lines += ["    " + line for line in
+                      self.prop(prop, read, rows, path, f"{name}_{prop}", present)]
         lines.append("    return out")
-        self.fetched = outer
         self.readers.append("\n".join(lines))
         return function
 
-    def model_of(self, node: ReadObject) -> str:
-        return self.object_models[id(node)]
-
-    def prop(self, prop: str, read: Read, row: str, name: str) -> list[str]:
+    def prop(self, prop: str, read: Read, rows: _Rows, path: tuple, name: str,
+             present: set) -> list[str]:
         key = repr(prop)
         if isinstance(read, ReadColumn):
             field = read.field
+            value = self.column(field, f"row.{self.column_label(rows, (*path, *read.through), field)}")
             if read.through:
-                # The related row is fetched once per reader, into a variable named after
-                # the relation (``settings = row.settings``).
-                step = read.through[0]
-                related = f"related_{A(step.attr)}"
-                lines = [] if related in self.fetched else [f"{related} = {row}.{A(step.attr)}"]
-                self.fetched.add(related)
-                value = self.column(field, f"{related}.{A(field.attr)}")
+                label, _ = self.source(rows, (*path, *read.through))
                 if read.has_fallback:
                     fallback = "None" if read.fallback is None else \
                         _json_literal(field, read.fallback)
-                    return lines + [f"out[{key}] = (",
-                                    f"    {value} if {related} is not None else {fallback}",
-                                    ")"]
-                return lines + [f"if {related} is not None:", f"    out[{key}] = {value}"]
-            expr = self.column(field, f"{row}.{A(field.attr)}")
-            if field.nullable and not read.nullable and field not in self.present_fields:
-                return [f"if {row}.{A(field.attr)} is not None:", f"    out[{key}] = {expr}"]
-            return [f"out[{key}] = {expr}"]
+                    return [f"out[{key}] = (",
+                            f"    {value} if row.{label}pk is not None else {fallback}",
+                            ")"]
+                return [f"if row.{label}pk is not None:", f"    out[{key}] = {value}"]
+            label = self.column_label(rows, path, field)
+            if field.nullable and not read.nullable and field not in present:
+                return [f"if row.{label} is not None:", f"    out[{key}] = {value}"]
+            return [f"out[{key}] = {value}"]
         if isinstance(read, ReadObject):
-            function = self.reader(read, name)
+            function = self.reader(read, rows, path, name)
             if read.optional and not read.nullable:
-                return [f"value = {function}({row})", "if value is not None:",
+                return [f"value = {function}(row, sets)", "if value is not None:",
                         f"    out[{key}] = value"]
-            return [f"out[{key}] = {function}({row})"]
-        if isinstance(read, ReadList):
-            order = ", ".join(f"r.{A(f.attr)}" for f in read.order_by)
-            item = self.value(read.item, "r", f"{name}_item")
-            return [f"out[{key}] = [",
-                    f"    {item} for r in sorted({row}.{A(read.step.attr)}, "
-                    f"key=lambda r: ({order},))",
-                    "]"]
-        if isinstance(read, ReadMap):
-            value = self.value(read.value, "r", f"{name}_value")
-            return [f"out[{key}] = {{str(r.{A(read.key.attr)}): {value} "
-                    f"for r in {row}.{A(read.step.attr)}}}"]
+            return [f"out[{key}] = {function}(row, sets)"]
+        if isinstance(read, (ReadList, ReadMap)):
+            label, _ = self.source(rows, path)
+            # The key of the row the set hangs from: the set's own row, or a joined one.
+            parent_key = f"{label}pk" if label else A(self.pk(rows.model).attr)
+            child = self.new_set(f"{rows.name}_{len(self.sets)}", read.step.model, read.step,
+                                 rows, parent_key)
+            child.columns["parent__"] = f"db.{C(read.step.model)}.{A(read.step.ref.attr)}"
+            found = f"sets[{child.name!r}].get(row.{parent_key}, ())"
+            if isinstance(read, ReadList):
+                child.order_by = tuple(f"db.{C(child.model)}.{A(f.attr)}"
+                                       for f in read.order_by)
+                item = self.value(read.item, child, f"{name}_item")
+                return [f"out[{key}] = [{item} for r in {found}]"]
+            key_label = self.column_label(child, (), read.key)
+            value = self.value(read.value, child, f"{name}_value")
+            return [f"out[{key}] = {{str(r.{key_label}): {value} for r in {found}}}"]
         raise AssertionError(read)
 
-    def index_models(self, read: Read, model: str) -> None:
-        """Remember the model each object is read from (for the readers' annotations)."""
-        if isinstance(read, ReadObject):
-            inner = read.through[0].model if read.through else model
-            self.object_models[id(read)] = model  # the reader is given the outer row
-            for _, sub in read.properties:
-                self.index_models(sub, inner)
-        elif isinstance(read, ReadList):
-            self.index_models(read.item, read.step.model)
-        elif isinstance(read, ReadMap):
-            self.index_models(read.value, read.step.model)
-
-    def loads(self, read: Read | None) -> list[str]:
-        """Loader options that fetch every relation a read follows, in a few queries."""
-        if read is None:
-            return []
-        found: list[str] = []
-
-        def walk(node: Read, owner: str, chain: str) -> None:
-            if isinstance(node, ReadColumn):
-                for step in node.through:
-                    found.append(f"{chain}joinedload(db.{C(owner)}.{A(step.attr)})")
-            elif isinstance(node, ReadObject):
-                inner = owner
-                for step in node.through:
-                    found.append(f"{chain}joinedload(db.{C(owner)}.{A(step.attr)})")
-                    inner = step.model
-                for _, sub in node.properties:
-                    walk(sub, inner, chain if not node.through else
-                         f"{chain}joinedload(db.{C(owner)}.{A(node.through[0].attr)}).")
-            elif isinstance(node, (ReadList, ReadMap)):
-                here = f"{chain}selectinload(db.{C(owner)}.{A(node.step.attr)})"
-                found.append(here)
-                walk(node.item if isinstance(node, ReadList) else node.value, node.step.model,
-                     here + ".")
-
-        walk(read, self.root_model, "")
-        unique: list[str] = []
-        for option_text in found:
-            if option_text not in unique and not any(o.startswith(option_text + ".")
-                                                     for o in found):
-                unique.append(option_text)
-        return unique
+    def response(self, read: Read, model: str, prefix: str, where: str, name: str,
+                 extra: dict[str, str]) -> tuple[str, list[str]]:
+        """Statements that fetch a response (the root set's, ``prefix``, selects ``extra``
+        columns too), the reader of its root row, and the lines that fetch the other sets
+        into ``sets``."""
+        self.sets = []
+        root = self.new_set(prefix, model, None, None, "")
+        root.columns.update(extra)
+        reader = self.reader(read, root, (), name)
+        self.statement(root, where)
+        for rows in self.sets[1:]:
+            fk = f"db.{C(rows.model)}.{A(rows.step.ref.attr)}"
+            self.statement(rows, f"{fk}.in_(bindparam('parents', expanding=True))")
+        lines = []
+        for rows in self.sets[1:]:
+            parents = f"[row.{rows.parent_key}]" if rows.parent is root else \
+                f"_keys(sets[{rows.parent.name!r}], {rows.parent_key!r})"
+            lines.append(f"sets[{rows.name!r}] = _group(conn.execute({rows.name}, "
+                         f"{{'parents': {parents}}}))")
+        return reader, lines
 
     # -- writes --------------------------------------------------------------------------
 
     def get(self, assign: Assign, data: str) -> str:
-        """The expression for an assign's value in ``data`` (present: checked by the caller).
-
-        A null of a nullable column is written as SQL NULL: SQLAlchemy would put the column
-        default in place of a plain None on a new row."""
+        """The column value of an assign's body value (present: checked by the caller)."""
         expr = data + "".join(f"[{p!r}]" for p in assign.path)
         convert = FROM_JSON.get(assign.field.type)
+        if not convert:
+            return expr
         if not assign.field.nullable:
-            return f"{convert}({expr})" if convert else expr
-        return f"_or_null({convert or '_same'}, {expr})"
+            return f"{convert}({expr})"
+        return f"_or_none({convert}, {expr})"
 
     def present(self, assign: Assign, data: str) -> str:
         return f"_has({data}, {assign.path!r})"
@@ -238,69 +281,77 @@ class _Module:
     def reset(self, field: Field) -> str:
         """The value an omitted property takes under replace: the default, else NULL."""
         if field.default is None or field.default is NOW:
-            return "null()"
+            return "None"
         if field.type is T.DECIMAL:
             return f"decimal.Decimal({str(field.default)!r})"
         return repr(field.default)
 
-    def apply(self, assigns: tuple[Assign, ...], target: str, data: str, merge: bool,
-              indent: str) -> list[str]:
-        lines = []
+    def values(self, assigns: tuple[Assign, ...], data: str, merge: bool,
+               target: str = "values") -> list[str]:
+        """Lines that fill the dict ``target`` (attribute -> value) from the body."""
+        lines = [f"{target}: dict[str, Any] = {{}}"]
         for assign in assigns:
-            setter = f"{target}.{A(assign.field.attr)} = "
+            setter = f"{target}[{A(assign.field.attr)!r}] = "
             if assign.required:
-                lines.append(indent + setter + self.get(assign, data))
+                lines.append(setter + self.get(assign, data))
                 continue
-            lines.append(f"{indent}if {self.present(assign, data)}:")
-            lines.append(f"{indent}    {setter}{self.get(assign, data)}")
+            lines.append(f"if {self.present(assign, data)}:")
+            lines.append(f"    {setter}{self.get(assign, data)}")
             if not merge:
-                lines.append(f"{indent}else:")
-                lines.append(f"{indent}    {setter}{self.reset(assign.field)}")
+                lines += ["else:", f"    {setter}{self.reset(assign.field)}"]
         return lines
 
-
-    def new_row(self, model: str, ref: Field, assigns: tuple[Assign, ...], data: str,
-                extra: dict[str, str], indent: str) -> list[str]:
-        """Lines that build a new row of ``model`` from ``data`` (omitted: column defaults)."""
-        lines = [f"{indent}row = db.{C(model)}({A(ref.attr)}=root.id"
-                 + "".join(f", {k}={v}" for k, v in extra.items()) + ")"]
+    def row(self, assigns: tuple[Assign, ...], data: str, *fixed: str) -> list[str]:
+        """Lines that build ``row``, one new row: the ``fixed`` entries, then the column of
+        every assign the body carries (an omitted one takes the column's default)."""
+        lines = ["row: dict[str, Any] = {" + ", ".join(
+            [*fixed, *(f"{A(a.field.attr)!r}: {self.get(a, data)}"
+                       for a in assigns if a.required)]) + "}"]
         for assign in assigns:
-            setter = f"row.{A(assign.field.attr)} = "
-            if assign.required:
-                lines.append(indent + setter + self.get(assign, data))
-            else:
-                lines.append(f"{indent}if {self.present(assign, data)}:")
-                lines.append(f"{indent}    {setter}{self.get(assign, data)}")
-        lines.append(f"{indent}session.add(row)")
+            if not assign.required:
+                lines += [f"if {self.present(assign, data)}:",
+                          f"    row[{A(assign.field.attr)!r}] = {self.get(assign, data)}"]
         return lines
 
     def write(self, write, merge: bool) -> list[str]:
         if isinstance(write, UpdateRoot):
-            return self.apply(write.assigns, "root", "body", merge, "")
+            root = self.root_model
+            pk = A(self.pk(root).attr)
+            return [*self.values(write.assigns, "body", merge),
+                    "if values:",
+                    f"    conn.execute(update(db.{C(root)}).where(db.{C(root)}.{pk} == "
+                    "root_key).values(values))"]
         if isinstance(write, UpsertChild):
             step = write.step
-            lines = [f"child = root.{A(step.attr)}", "if child is None:",
-                     f"    child = db.{C(step.model)}({A(step.ref.attr)}=root.id)",
-                     "    session.add(child)"]
-            return lines + self.apply(write.assigns, "child", "body", merge, "")
+            model = f"db.{C(step.model)}"
+            fk = A(step.ref.attr)
+            # The root row is locked: no other request can insert this child meanwhile.
+            return [*self.values(write.assigns, "body", merge),
+                    f"if not values or not conn.execute(update({model}).where({model}.{fk} "
+                    "== root_key).values(values)).rowcount:",
+                    f"    if not conn.execute(select({model}.{fk}).where({model}.{fk} == "
+                    "root_key)).first():",
+                    f"        conn.execute(insert({model}).values({{{fk!r}: root_key, "
+                    "**values}))"]
         if isinstance(write, ReplaceSet):
             step = write.step
-            delete = (f"session.execute(delete(db.{C(step.model)}).where("
-                      f"db.{C(step.model)}.{A(step.ref.attr)} == root.id))")
+            model = f"db.{C(step.model)}"
+            fk = A(step.ref.attr)
+            delete = f"conn.execute(delete({model}).where({model}.{fk} == root_key))"
             if write.key is None:
-                loop = [f"for item in body[{write.prop!r}]:"]
-                data = "item"
-                extra = {}
+                loop = f"for item in body[{write.prop!r}]:"
+                row = self.row(write.assigns, "item", f"{fk!r}: root_key")
             else:
                 key = "int(map_key)" if write.key.type in (T.INT, T.BIGINT) else "map_key"
-                loop = [f"for map_key, item in body[{write.prop!r}].items():"]
-                data = "item"
-                extra = {A(write.key.attr): key}
-            body = self.new_row(step.model, step.ref, write.assigns, data, extra, "    ")
+                loop = f"for map_key, item in body[{write.prop!r}].items():"
+                row = self.row(write.assigns, "item", f"{fk!r}: root_key",
+                               f"{A(write.key.attr)!r}: {key}")
+            insert = ["rows = []", loop, *("    " + line for line in row),
+                      "    rows.append(row)", f"_insert_rows(conn, {model}, rows)"]
             if write.required:
-                return [delete, *loop, *body]
+                return [delete, *insert]
             lines = [f"if {write.prop!r} in body:", "    " + delete]
-            lines += ["    " + line for line in loop + body]
+            lines += ["    " + line for line in insert]
             if not merge:
                 lines += ["else:", "    " + delete]
             return lines
@@ -327,89 +378,112 @@ class _Module:
         root = op.root
         # Suffixed, so no endpoint name (``import``, ``delete``) can shadow a name in use.
         name = naming.snake_case(endpoint.name) + "_endpoint"
+        prefix = "_" + naming.snake_case(endpoint.name).upper()
         self.root_model = root.model
+        model = f"db.{C(root.model)}"
+        pk = A(self.pk(root.model).attr)
         lines = [f"@router.{endpoint.method.lower()}({endpoint.path!r}, "
                  f"name={endpoint.name!r})",
                  f"async def {name}(request: Request) -> Response:"]
         lines.append(f"    caller = _caller(request, verify, required={endpoint.auth_required})")
-        keys = []
-        for param, field in root.params:
-            adapter = self.adapter(field)
-            keys.append((field, f"_param(request, {param!r}, {adapter})"))
-        key_args = ", ".join(expr for _, expr in keys)
-        lines.append(f"    key = ({key_args},)")
-        body_model = None
+        keys = [f"_param(request, {param!r}, {self.adapter(field)})"
+                for param, field in root.params]
+        lines.append(f"    key = ({', '.join(keys)},)")
         if endpoint.body is not None:
             from .openapi import body_name
 
-            body_model = body_name(endpoint)
-            lines.append(f"    body = await _body(request, api.{body_model})")
+            lines.append(f"    body = await _body(request, api.{body_name(endpoint)})")
             for write in op.writes:
                 if isinstance(write, ReplaceSet):
                     lines += ["    " + line for line in self.duplicates(write)]
         else:
             lines.append("    body = None")
         lines.append(f"    return await run_in_threadpool(_{name}, caller, key, body)")
-        # The work, in a worker thread: one transaction (retried on a lost race).
-        where = ", ".join(f"db.{C(root.model)}.{A(field.attr)} == key[{i}]"
+        where = ", ".join(f"{model}.{A(field.attr)} == bindparam('k{i}')"
                           for i, (_, field) in enumerate(root.params))
-        owner = f"root.{A(root.owner.attr)}" if root.owner else "None"
+        params = "{" + ", ".join(f"'k{i}': key[{i}]" for i in range(len(root.params))) + "}"
+        owner = f"row.{A(root.owner.attr)}" if root.owner else "None"
         work = [f"def _{name}(caller: str | None, key: tuple[Any, ...], body: Any) -> Response:",
-                "    def work(session: Session) -> Response:"]
-        select_root = f"select(db.{C(root.model)}).where({where})"
+                "    def work(conn: Connection) -> Response:"]
+        missing = f"raise Problem(404, {self.not_found(root.model)!r})"
         if op.kind == "read":
-            self.index_models(op.read, root.model)
-            loads = self.loads(op.read)
-            if loads:
-                select_root += ".options(" + ", ".join(loads) + ")"
-            work += [f"        root = session.scalars({select_root}).unique().one_or_none()",
-                     f"        if root is None or not _visible({owner}, caller):",
-                     f"            raise Problem(404, {self.not_found(root.model)!r})"]
-            reader = self.reader(op.read, endpoint.response or name)
-            work.append(f"        return _json(200, {reader}(root))")
-            work.append("    return _transact(sessions, work, write=False)")
+            extra = {A(root.owner.attr): f"{model}.{A(root.owner.attr)}"} if root.owner \
+                else {}
+            reader, fetch = self.response(op.read, root.model, prefix, where,
+                                          endpoint.response or endpoint.name, extra)
+            work += [f"        row = conn.execute({prefix}, {params}).first()",
+                     f"        if row is None or not _visible({owner}, caller):",
+                     f"            {missing}",
+                     "        sets: _Sets = {}"]
+            work += ["        " + line for line in fetch]
+            work += [f"        return _json(200, {reader}(row, sets))",
+                     "    return _transact(engine, work, write=False)"]
             return "\n".join(lines) + "\n\n" + "\n".join(work)
-        work += [f"        root = session.scalars({select_root}.with_for_update()).one_or_none()",
-                 f"        if root is not None and not _visible({owner}, caller):",
-                 f"            raise Problem(404, {self.not_found(root.model)!r})"]
+        # Writes: the root row is locked first, so one root's writers take turns.
+        columns = [f"{model}.{pk}.label({pk!r})"]
+        if root.owner is not None and A(root.owner.attr) != pk:
+            columns.append(f"{model}.{A(root.owner.attr)}.label({A(root.owner.attr)!r})")
+        # One statement per root and key, shared by every write endpoint that uses it.
+        lock = self.define(f"_LOCK_{naming.snake_case(root.model).upper()}",
+                           f"select({', '.join(columns)}).where({where}).with_for_update()")
+        work += [f"        row = conn.execute({lock}, {params}).first()",
+                 f"        if row is not None and not _visible({owner}, caller):",
+                 f"            {missing}"]
         if root.create and op.kind in ("write", "insert"):
-            values = ", ".join(f"{A(field.attr)}=key[{i}]" for i, (_, field) in
+            values = ", ".join(f"{A(field.attr)!r}: key[{i}]" for i, (_, field) in
                                enumerate(root.params))
             if root.owner is not None:
-                values += f", {A(root.owner.attr)}=caller"
-            work += ["        if root is None:",
-                     f"            root = db.{C(root.model)}({values})",
-                     "            session.add(root)",
-                     "            session.flush()"]
+                values += f", {A(root.owner.attr)!r}: caller"
+            work += ["        if row is None:",
+                     "            root_key = _new_id()",
+                     f"            conn.execute(insert({model}).values({{{pk!r}: root_key, "
+                     f"{values}}}))",
+                     "        else:",
+                     f"            root_key = row.{pk}"]
         else:
-            work += ["        if root is None:",
-                     f"            raise Problem(404, {self.not_found(root.model)!r})"]
+            work += ["        if row is None:", f"            {missing}",
+                     f"        root_key = row.{pk}"]
         if op.kind == "delete":
             # The foreign keys decide what happens to the children (cascade, set null, ...).
-            pk = A(self.spec.model(root.model).primary_key.attr)
-            work += [f"        session.execute(delete(db.{C(root.model)}).where("
-                     f"db.{C(root.model)}.{pk} == root.{pk}))",
+            work += [f"        conn.execute(delete({model}).where({model}.{pk} == root_key))",
                      "        return _json(200, SUCCESS)"]
         elif op.kind == "insert":
             insert = op.writes[0]
             assert isinstance(insert, InsertChild)
-            work += ["        " + line for line in
-                     self.new_row(insert.step.model, insert.step.ref, insert.assigns, "body",
-                                  {}, "")]
-            work.append("        session.flush()")
+            child = f"db.{C(insert.step.model)}"
+            child_pk = A(self.pk(insert.step.model).attr)
+            row = self.row(insert.assigns, "body", f"{child_pk!r}: new_key",
+                           f"{A(insert.step.ref.attr)!r}: root_key")
+            work += ["        new_key = _new_id()", *("        " + line for line in row),
+                     f"        conn.execute(insert({child}).values(row))"]
             if op.read is not None:
-                self.index_models(op.read, insert.step.model)
-                reader = self.reader(op.read, endpoint.response or name)
-                work += ["        session.refresh(row)",
-                         f"        return _json({op.status}, {reader}(row))"]
+                new_where = f"{child}.{child_pk} == bindparam('k0')"
+                reader, fetch = self.response(op.read, insert.step.model, prefix + "_NEW",
+                                              new_where, endpoint.response or endpoint.name,
+                                              {})
+                work += [f"        row = conn.execute({prefix}_NEW, {{'k0': new_key}}).one()",
+                         "        sets: _Sets = {}"]
+                work += ["        " + line for line in fetch]
+                work.append(f"        return _json({op.status}, {reader}(row, sets))")
             else:
                 work.append(f"        return _json({op.status}, SUCCESS)")
         else:
             for write in op.writes:
                 work += ["        " + line for line in self.write(write, op.merge)]
             work.append("        return _json(200, SUCCESS)")
-        work.append("    return _transact(sessions, work, write=True)")
+        work.append("    return _transact(engine, work, write=True)")
         return "\n".join(lines) + "\n\n" + "\n".join(work)
+
+    def define(self, name: str, expression: str) -> str:
+        """A module-level statement: ``name``, or the name it already has."""
+        for line in self.statements:
+            head, _, body = line.partition(" = ")
+            if body == expression:
+                return head
+        while any(line.startswith(f"{name} = ") for line in self.statements):
+            name += "_"
+        self.statements.append(f"{name} = {expression}")
+        return name
 
     def not_found(self, model: str) -> str:
         return f"no {model} matches this path"
@@ -477,6 +551,7 @@ def render(spec: Spec, options: FastapiOptions, provenance: Provenance) -> str:
             .replace("__BASE_PATH__", repr(api.base_path))
             .replace("__ROUTES_TABLE__", _routes_table(api))
             .replace("__ADAPTERS__", "\n".join(module.adapters))
+            .replace("__STATEMENTS__", "\n".join(module.statements))
             .replace("__READERS__", "\n\n\n".join(module.readers))
             .replace("__ROUTES__", router))
     return _ruff_format(code)

@@ -128,12 +128,33 @@ def _number(value: int | float) -> int | float:
 
 
 def decimal_pattern(field: Field) -> str:
-    """At most precision-scale integer digits and scale fraction digits; no sign if min >= 0."""
+    """At most precision-scale integer digits and scale fraction digits; no sign if min >= 0;
+    an integral max (or min below zero) bounds the text too (``1000000`` and not above)."""
     whole, scale = (field.precision or 0) - (field.scale or 0), field.scale or 0
-    sign = "" if field.minimum is not None and field.minimum >= 0 else "-?"
-    integer = "0" if whole <= 0 else ("0|[1-9]" if whole == 1 else f"0|[1-9][0-9]{{0,{whole - 1}}}")
     fraction = rf"(\.[0-9]{{1,{scale}}})?" if scale else ""
-    return f"^{sign}({integer}){fraction}$"
+    low, high = field.minimum, field.maximum
+    if high is None and (low is None or low >= 0):
+        sign = "" if low is not None else "-?"
+        integer = "0" if whole <= 0 else \
+            ("0|[1-9]" if whole == 1 else f"0|[1-9][0-9]{{0,{whole - 1}}}")
+        return f"^{sign}({integer}){fraction}$"
+    widest = 10 ** max(whole, 0) - 1
+    zeros = rf"(\.0{{1,{scale}}})?" if scale else ""
+
+    def up_to(limit: float | int | None) -> str:
+        """Texts of the magnitudes from 0 to ``limit``, in the column's digits."""
+        if limit is None or limit > widest:
+            return f"({_up_to(widest)}){fraction}"
+        top = int(limit)
+        if limit != top:  # a fractional bound: the pattern keeps the whole part only
+            return f"({_up_to(top)}){fraction}"
+        below = f"({_up_to(top - 1)}){fraction}|" if top >= 1 else ""
+        return f"{below}{top}{zeros}"
+
+    options = [] if high is not None and high < 0 else [up_to(high)]
+    if low is None or low < 0:
+        options.append(f"-({up_to(None if low is None else -low)})")
+    return "^(" + "|".join(options) + ")$"
 
 
 def field_schema(field: Field) -> dict[str, Any]:

@@ -27,6 +27,8 @@ import decimal
 import hmac
 import json
 import logging
+import threading
+import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -35,9 +37,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, StringConstraints, TypeAdapter, ValidationError
-from sqlalchemy import Engine, delete, event, null, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    bindparam,
+    delete,
+    event,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
+from sqlalchemy.orm import aliased
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
@@ -123,13 +135,13 @@ def _decimal_value(text: str) -> decimal.Decimal:
     return decimal.Decimal(text)
 
 
-def _same(value: Any) -> Any:
-    return value
+def _or_none(convert: Callable[[Any], Any], value: Any) -> Any:
+    return None if value is None else convert(value)
 
 
-def _or_null(convert: Callable[[Any], Any], value: Any) -> Any:
-    """SQL NULL for a JSON null (a plain None would let a new row take the default)."""
-    return null() if value is None else convert(value)
+def _new_id() -> str:
+    """A new primary key: a random UUID in its 36-character text form."""
+    return str(uuid.uuid4())
 
 
 def _has(data: dict[str, Any], path: tuple[str, ...]) -> bool:
@@ -223,6 +235,30 @@ def _unique_items(body: Any, prop: str, keys: tuple[tuple[str, ...], ...]) -> No
         seen[value] = index
 
 
+_Sets = dict[str, dict[Any, list[Row[Any]]]]
+
+
+def _group(rows: Any) -> dict[Any, list[Row[Any]]]:
+    """Rows of a child set by the key of the row they hang from (their order kept)."""
+    grouped: dict[Any, list[Row[Any]]] = {}
+    for row in rows:
+        grouped.setdefault(row.parent__, []).append(row)
+    return grouped
+
+
+def _insert_rows(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert new rows, one statement per shape (rows that omit the same columns)."""
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        shapes.setdefault(tuple(row), []).append(row)
+    for same in shapes.values():
+        conn.execute(insert(table), same)
+
+
+def _keys(grouped: dict[Any, list[Row[Any]]], label: str) -> list[Any]:
+    return [getattr(row, label) for rows in grouped.values() for row in rows]
+
+
 def _at(data: Any, path: tuple[str, ...]) -> Any:
     for name in path:
         data = data.get(name) if isinstance(data, dict) else None
@@ -290,23 +326,38 @@ def _lost_race(exc: DBAPIError) -> bool:
     return "database is locked" in str(orig)
 
 
+# SQLite has one writer at a time: this process's writers queue here instead of in
+# SQLite's busy-wait, which retries with growing sleeps (a long tail of latency).
+_SQLITE_WRITERS = threading.Lock()
+
+
 def _transact(
-    sessions: sessionmaker[Session], work: Callable[[Session], Response], write: bool
+    engine: Engine, work: Callable[[Connection], Response], write: bool
 ) -> Response:
+    queue = _SQLITE_WRITERS if write and engine.dialect.name == "sqlite" else None
     for attempt in range(RETRIES):
-        with sessions() as session:
-            try:
-                with session.begin():
-                    # SQLite: take the write lock at BEGIN (see configure_engine).
-                    session.connection(execution_options={"vigilo_write": write})
-                    return work(session)
-            except DBAPIError as exc:
-                if attempt + 1 < RETRIES and _lost_race(exc):
-                    continue
-                if isinstance(exc, IntegrityError):
-                    raise Problem(409, "the write conflicts with stored rows") from None
-                raise
+        try:
+            if queue is not None:
+                with queue:
+                    return _attempt(engine, work, write)
+            return _attempt(engine, work, write)
+        except DBAPIError as exc:
+            if attempt + 1 < RETRIES and _lost_race(exc):
+                continue
+            if isinstance(exc, IntegrityError):
+                raise Problem(409, "the write conflicts with stored rows") from None
+            raise
     raise AssertionError("unreachable")
+
+
+def _attempt(
+    engine: Engine, work: Callable[[Connection], Response], write: bool
+) -> Response:
+    with engine.connect() as conn:
+        # SQLite: a write takes the lock at BEGIN (see configure_engine).
+        conn.execution_options(vigilo_write=write)
+        with conn.begin():
+            return work(conn)
 
 
 def configure_engine(engine: Engine) -> Engine:
@@ -341,21 +392,81 @@ _INSTANCE_KEY_PARAM = TypeAdapter(
 _TODO_INDEX_PARAM = TypeAdapter(Annotated[int, Field(ge=0, le=2147483647)])
 
 
+# -- statements ------------------------------------------------------------------------
+# Built once: SQLAlchemy compiles each once per dialect and caches the SQL.
+
+_GET_STATE_POSITION = aliased(db.VigiloPosition, name="position")
+_GET_STATE_SETTINGS = aliased(db.VigiloSettings, name="settings")
+_GET_STATE = (
+    select(
+        db.VigiloInstance.id.label("id"),
+        db.VigiloInstance.user_id.label("user_id"),
+        _GET_STATE_POSITION.id.label("position__pk"),
+        _GET_STATE_POSITION.x.label("position__x"),
+        _GET_STATE_POSITION.y.label("position__y"),
+        _GET_STATE_SETTINGS.id.label("settings__pk"),
+        _GET_STATE_SETTINGS.display_mode.label("settings__display_mode"),
+        _GET_STATE_SETTINGS.is_hidden.label("settings__is_hidden"),
+        _GET_STATE_SETTINGS.show_lines.label("settings__show_lines"),
+        _GET_STATE_SETTINGS.show_badges.label("settings__show_badges"),
+        _GET_STATE_SETTINGS.line_color.label("settings__line_color"),
+        _GET_STATE_SETTINGS.line_opacity.label("settings__line_opacity"),
+        _GET_STATE_SETTINGS.component_opacity.label("settings__component_opacity"),
+    )
+    .select_from(db.VigiloInstance)
+    .outerjoin(
+        _GET_STATE_POSITION, _GET_STATE_POSITION.instance_id == db.VigiloInstance.id
+    )
+    .outerjoin(
+        _GET_STATE_SETTINGS, _GET_STATE_SETTINGS.instance_id == db.VigiloInstance.id
+    )
+    .where(db.VigiloInstance.instance_key == bindparam("k0"))
+)
+_GET_STATE_1 = (
+    select(
+        db.VigiloConnection.id.label("id"),
+        db.VigiloConnection.instance_id.label("parent__"),
+        db.VigiloConnection.todo_index.label("todo_index"),
+        db.VigiloConnection.target_selector.label("target_selector"),
+        db.VigiloConnection.target_label.label("target_label"),
+        db.VigiloConnection.target_position_x.label("target_position_x"),
+        db.VigiloConnection.target_position_y.label("target_position_y"),
+    )
+    .select_from(db.VigiloConnection)
+    .where(db.VigiloConnection.instance_id.in_(bindparam("parents", expanding=True)))
+    .order_by(db.VigiloConnection.todo_index)
+)
+_GET_STATE_2 = (
+    select(
+        db.VigiloStatus.id.label("id"),
+        db.VigiloStatus.instance_id.label("parent__"),
+        db.VigiloStatus.todo_index.label("todo_index"),
+        db.VigiloStatus.status.label("status"),
+    )
+    .select_from(db.VigiloStatus)
+    .where(db.VigiloStatus.instance_id.in_(bindparam("parents", expanding=True)))
+)
+_LOCK_VIGILO_INSTANCE = (
+    select(db.VigiloInstance.id.label("id"), db.VigiloInstance.user_id.label("user_id"))
+    .where(db.VigiloInstance.instance_key == bindparam("k0"))
+    .with_for_update()
+)
+
+
 # -- responses -------------------------------------------------------------------------
 
 
-def _read_state_position(row: db.VigiloInstance) -> dict[str, Any] | None:
-    related = row.position
-    if related is None:
+def _read_state_position(row: Any, sets: _Sets) -> dict[str, Any] | None:
+    if row.position__pk is None:
         return None
     out: dict[str, Any] = {}
-    out["x"] = related.x
-    out["y"] = related.y
+    out["x"] = row.position__x
+    out["y"] = row.position__y
     return out
 
 
 def _read_state_connections_item_target_position(
-    row: db.VigiloConnection,
+    row: Any, sets: _Sets
 ) -> dict[str, Any] | None:
     if row.target_position_x is None or row.target_position_y is None:
         return None
@@ -365,49 +476,48 @@ def _read_state_connections_item_target_position(
     return out
 
 
-def _read_state_connections_item(row: db.VigiloConnection) -> dict[str, Any] | None:
+def _read_state_connections_item(row: Any, sets: _Sets) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     out["todoIndex"] = row.todo_index
     out["targetSelector"] = row.target_selector
     out["targetLabel"] = row.target_label
-    value = _read_state_connections_item_target_position(row)
+    value = _read_state_connections_item_target_position(row, sets)
     if value is not None:
         out["targetPosition"] = value
     return out
 
 
-def _read_state(row: db.VigiloInstance) -> dict[str, Any] | None:
+def _read_state(row: Any, sets: _Sets) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
-    value = _read_state_position(row)
+    value = _read_state_position(row, sets)
     if value is not None:
         out["position"] = value
     out["connections"] = [
-        _read_state_connections_item(r)
-        for r in sorted(row.connections, key=lambda r: (r.todo_index,))
+        _read_state_connections_item(r, sets)
+        for r in sets["_GET_STATE_1"].get(row.id, ())
     ]
-    related_settings = row.settings
     out["displayMode"] = (
-        related_settings.display_mode if related_settings is not None else "full"
+        row.settings__display_mode if row.settings__pk is not None else "full"
     )
-    out["isHidden"] = (
-        related_settings.is_hidden if related_settings is not None else False
-    )
+    out["isHidden"] = row.settings__is_hidden if row.settings__pk is not None else False
     out["showLines"] = (
-        related_settings.show_lines if related_settings is not None else True
+        row.settings__show_lines if row.settings__pk is not None else True
     )
     out["showBadges"] = (
-        related_settings.show_badges if related_settings is not None else True
+        row.settings__show_badges if row.settings__pk is not None else True
     )
     out["lineColor"] = (
-        related_settings.line_color if related_settings is not None else "#3b82f6"
+        row.settings__line_color if row.settings__pk is not None else "#3b82f6"
     )
     out["lineOpacity"] = (
-        related_settings.line_opacity if related_settings is not None else 0.5
+        row.settings__line_opacity if row.settings__pk is not None else 0.5
     )
     out["componentOpacity"] = (
-        related_settings.component_opacity if related_settings is not None else 1.0
+        row.settings__component_opacity if row.settings__pk is not None else 1.0
     )
-    out["statuses"] = {str(r.todo_index): r.status for r in row.statuses}
+    out["statuses"] = {
+        str(r.todo_index): r.status for r in sets["_GET_STATE_2"].get(row.id, ())
+    }
     return out
 
 
@@ -432,10 +542,8 @@ class _EnvelopeRoute(APIRoute):
         return answer
 
 
-def create_router(
-    sessions: sessionmaker[Session], verify: Verifier | None = None
-) -> APIRouter:
-    """The spec's endpoints under BASE_PATH, over ``sessionmaker(engine)`` sessions."""
+def create_router(engine: Engine, verify: Verifier | None = None) -> APIRouter:
+    """The spec's endpoints under BASE_PATH over ``engine`` (see configure_engine)."""
     router = APIRouter(prefix=BASE_PATH, route_class=_EnvelopeRoute)
 
     @router.get("/state/{instanceKey}", name="getState")
@@ -448,26 +556,20 @@ def create_router(
     def _get_state_endpoint(
         caller: str | None, key: tuple[Any, ...], body: Any
     ) -> Response:
-        def work(session: Session) -> Response:
-            root = (
-                session.scalars(
-                    select(db.VigiloInstance)
-                    .where(db.VigiloInstance.instance_key == key[0])
-                    .options(
-                        joinedload(db.VigiloInstance.position),
-                        selectinload(db.VigiloInstance.connections),
-                        joinedload(db.VigiloInstance.settings),
-                        selectinload(db.VigiloInstance.statuses),
-                    )
-                )
-                .unique()
-                .one_or_none()
-            )
-            if root is None or not _visible(root.user_id, caller):
+        def work(conn: Connection) -> Response:
+            row = conn.execute(_GET_STATE, {"k0": key[0]}).first()
+            if row is None or not _visible(row.user_id, caller):
                 raise Problem(404, "no VigiloInstance matches this path")
-            return _json(200, _read_state(root))
+            sets: _Sets = {}
+            sets["_GET_STATE_1"] = _group(
+                conn.execute(_GET_STATE_1, {"parents": [row.id]})
+            )
+            sets["_GET_STATE_2"] = _group(
+                conn.execute(_GET_STATE_2, {"parents": [row.id]})
+            )
+            return _json(200, _read_state(row, sets))
 
-        return _transact(sessions, work, write=False)
+        return _transact(engine, work, write=False)
 
     @router.post("/position/{instanceKey}", name="savePosition")
     async def save_position_endpoint(request: Request) -> Response:
@@ -479,27 +581,43 @@ def create_router(
     def _save_position_endpoint(
         caller: str | None, key: tuple[Any, ...], body: Any
     ) -> Response:
-        def work(session: Session) -> Response:
-            root = session.scalars(
-                select(db.VigiloInstance)
-                .where(db.VigiloInstance.instance_key == key[0])
-                .with_for_update()
-            ).one_or_none()
-            if root is not None and not _visible(root.user_id, caller):
+        def work(conn: Connection) -> Response:
+            row = conn.execute(_LOCK_VIGILO_INSTANCE, {"k0": key[0]}).first()
+            if row is not None and not _visible(row.user_id, caller):
                 raise Problem(404, "no VigiloInstance matches this path")
-            if root is None:
-                root = db.VigiloInstance(instance_key=key[0], user_id=caller)
-                session.add(root)
-                session.flush()
-            child = root.position
-            if child is None:
-                child = db.VigiloPosition(instance_id=root.id)
-                session.add(child)
-            child.x = body["x"]
-            child.y = body["y"]
+            if row is None:
+                root_key = _new_id()
+                conn.execute(
+                    insert(db.VigiloInstance).values(
+                        {"id": root_key, "instance_key": key[0], "user_id": caller}
+                    )
+                )
+            else:
+                root_key = row.id
+            values: dict[str, Any] = {}
+            values["x"] = body["x"]
+            values["y"] = body["y"]
+            if (
+                not values
+                or not conn.execute(
+                    update(db.VigiloPosition)
+                    .where(db.VigiloPosition.instance_id == root_key)
+                    .values(values)
+                ).rowcount
+            ):
+                if not conn.execute(
+                    select(db.VigiloPosition.instance_id).where(
+                        db.VigiloPosition.instance_id == root_key
+                    )
+                ).first():
+                    conn.execute(
+                        insert(db.VigiloPosition).values(
+                            {"instance_id": root_key, **values}
+                        )
+                    )
             return _json(200, SUCCESS)
 
-        return _transact(sessions, work, write=True)
+        return _transact(engine, work, write=True)
 
     @router.post("/connections/{instanceKey}", name="saveConnections")
     async def save_connections_endpoint(request: Request) -> Response:
@@ -512,38 +630,43 @@ def create_router(
     def _save_connections_endpoint(
         caller: str | None, key: tuple[Any, ...], body: Any
     ) -> Response:
-        def work(session: Session) -> Response:
-            root = session.scalars(
-                select(db.VigiloInstance)
-                .where(db.VigiloInstance.instance_key == key[0])
-                .with_for_update()
-            ).one_or_none()
-            if root is not None and not _visible(root.user_id, caller):
+        def work(conn: Connection) -> Response:
+            row = conn.execute(_LOCK_VIGILO_INSTANCE, {"k0": key[0]}).first()
+            if row is not None and not _visible(row.user_id, caller):
                 raise Problem(404, "no VigiloInstance matches this path")
-            if root is None:
-                root = db.VigiloInstance(instance_key=key[0], user_id=caller)
-                session.add(root)
-                session.flush()
-            session.execute(
+            if row is None:
+                root_key = _new_id()
+                conn.execute(
+                    insert(db.VigiloInstance).values(
+                        {"id": root_key, "instance_key": key[0], "user_id": caller}
+                    )
+                )
+            else:
+                root_key = row.id
+            conn.execute(
                 delete(db.VigiloConnection).where(
-                    db.VigiloConnection.instance_id == root.id
+                    db.VigiloConnection.instance_id == root_key
                 )
             )
+            rows = []
             for item in body["connections"]:
-                row = db.VigiloConnection(instance_id=root.id)
-                row.todo_index = item["todoIndex"]
+                row: dict[str, Any] = {
+                    "instance_id": root_key,
+                    "todo_index": item["todoIndex"],
+                }
                 if _has(item, ("targetSelector",)):
-                    row.target_selector = _or_null(_same, item["targetSelector"])
+                    row["target_selector"] = item["targetSelector"]
                 if _has(item, ("targetLabel",)):
-                    row.target_label = _or_null(_same, item["targetLabel"])
+                    row["target_label"] = item["targetLabel"]
                 if _has(item, ("targetPosition", "x")):
-                    row.target_position_x = _or_null(_same, item["targetPosition"]["x"])
+                    row["target_position_x"] = item["targetPosition"]["x"]
                 if _has(item, ("targetPosition", "y")):
-                    row.target_position_y = _or_null(_same, item["targetPosition"]["y"])
-                session.add(row)
+                    row["target_position_y"] = item["targetPosition"]["y"]
+                rows.append(row)
+            _insert_rows(conn, db.VigiloConnection, rows)
             return _json(200, SUCCESS)
 
-        return _transact(sessions, work, write=True)
+        return _transact(engine, work, write=True)
 
     @router.post("/statuses/{instanceKey}", name="saveStatuses")
     async def save_statuses_endpoint(request: Request) -> Response:
@@ -556,28 +679,34 @@ def create_router(
     def _save_statuses_endpoint(
         caller: str | None, key: tuple[Any, ...], body: Any
     ) -> Response:
-        def work(session: Session) -> Response:
-            root = session.scalars(
-                select(db.VigiloInstance)
-                .where(db.VigiloInstance.instance_key == key[0])
-                .with_for_update()
-            ).one_or_none()
-            if root is not None and not _visible(root.user_id, caller):
+        def work(conn: Connection) -> Response:
+            row = conn.execute(_LOCK_VIGILO_INSTANCE, {"k0": key[0]}).first()
+            if row is not None and not _visible(row.user_id, caller):
                 raise Problem(404, "no VigiloInstance matches this path")
-            if root is None:
-                root = db.VigiloInstance(instance_key=key[0], user_id=caller)
-                session.add(root)
-                session.flush()
-            session.execute(
-                delete(db.VigiloStatus).where(db.VigiloStatus.instance_id == root.id)
+            if row is None:
+                root_key = _new_id()
+                conn.execute(
+                    insert(db.VigiloInstance).values(
+                        {"id": root_key, "instance_key": key[0], "user_id": caller}
+                    )
+                )
+            else:
+                root_key = row.id
+            conn.execute(
+                delete(db.VigiloStatus).where(db.VigiloStatus.instance_id == root_key)
             )
+            rows = []
             for map_key, item in body["statuses"].items():
-                row = db.VigiloStatus(instance_id=root.id, todo_index=int(map_key))
-                row.status = item
-                session.add(row)
+                row: dict[str, Any] = {
+                    "instance_id": root_key,
+                    "todo_index": int(map_key),
+                    "status": item,
+                }
+                rows.append(row)
+            _insert_rows(conn, db.VigiloStatus, rows)
             return _json(200, SUCCESS)
 
-        return _transact(sessions, work, write=True)
+        return _transact(engine, work, write=True)
 
     @router.post("/display-mode/{instanceKey}", name="saveDisplayMode")
     async def save_display_mode_endpoint(request: Request) -> Response:
@@ -589,26 +718,42 @@ def create_router(
     def _save_display_mode_endpoint(
         caller: str | None, key: tuple[Any, ...], body: Any
     ) -> Response:
-        def work(session: Session) -> Response:
-            root = session.scalars(
-                select(db.VigiloInstance)
-                .where(db.VigiloInstance.instance_key == key[0])
-                .with_for_update()
-            ).one_or_none()
-            if root is not None and not _visible(root.user_id, caller):
+        def work(conn: Connection) -> Response:
+            row = conn.execute(_LOCK_VIGILO_INSTANCE, {"k0": key[0]}).first()
+            if row is not None and not _visible(row.user_id, caller):
                 raise Problem(404, "no VigiloInstance matches this path")
-            if root is None:
-                root = db.VigiloInstance(instance_key=key[0], user_id=caller)
-                session.add(root)
-                session.flush()
-            child = root.settings
-            if child is None:
-                child = db.VigiloSettings(instance_id=root.id)
-                session.add(child)
-            child.display_mode = body["displayMode"]
+            if row is None:
+                root_key = _new_id()
+                conn.execute(
+                    insert(db.VigiloInstance).values(
+                        {"id": root_key, "instance_key": key[0], "user_id": caller}
+                    )
+                )
+            else:
+                root_key = row.id
+            values: dict[str, Any] = {}
+            values["display_mode"] = body["displayMode"]
+            if (
+                not values
+                or not conn.execute(
+                    update(db.VigiloSettings)
+                    .where(db.VigiloSettings.instance_id == root_key)
+                    .values(values)
+                ).rowcount
+            ):
+                if not conn.execute(
+                    select(db.VigiloSettings.instance_id).where(
+                        db.VigiloSettings.instance_id == root_key
+                    )
+                ).first():
+                    conn.execute(
+                        insert(db.VigiloSettings).values(
+                            {"instance_id": root_key, **values}
+                        )
+                    )
             return _json(200, SUCCESS)
 
-        return _transact(sessions, work, write=True)
+        return _transact(engine, work, write=True)
 
     @router.post("/hidden/{instanceKey}", name="saveHidden")
     async def save_hidden_endpoint(request: Request) -> Response:
@@ -620,26 +765,42 @@ def create_router(
     def _save_hidden_endpoint(
         caller: str | None, key: tuple[Any, ...], body: Any
     ) -> Response:
-        def work(session: Session) -> Response:
-            root = session.scalars(
-                select(db.VigiloInstance)
-                .where(db.VigiloInstance.instance_key == key[0])
-                .with_for_update()
-            ).one_or_none()
-            if root is not None and not _visible(root.user_id, caller):
+        def work(conn: Connection) -> Response:
+            row = conn.execute(_LOCK_VIGILO_INSTANCE, {"k0": key[0]}).first()
+            if row is not None and not _visible(row.user_id, caller):
                 raise Problem(404, "no VigiloInstance matches this path")
-            if root is None:
-                root = db.VigiloInstance(instance_key=key[0], user_id=caller)
-                session.add(root)
-                session.flush()
-            child = root.settings
-            if child is None:
-                child = db.VigiloSettings(instance_id=root.id)
-                session.add(child)
-            child.is_hidden = body["isHidden"]
+            if row is None:
+                root_key = _new_id()
+                conn.execute(
+                    insert(db.VigiloInstance).values(
+                        {"id": root_key, "instance_key": key[0], "user_id": caller}
+                    )
+                )
+            else:
+                root_key = row.id
+            values: dict[str, Any] = {}
+            values["is_hidden"] = body["isHidden"]
+            if (
+                not values
+                or not conn.execute(
+                    update(db.VigiloSettings)
+                    .where(db.VigiloSettings.instance_id == root_key)
+                    .values(values)
+                ).rowcount
+            ):
+                if not conn.execute(
+                    select(db.VigiloSettings.instance_id).where(
+                        db.VigiloSettings.instance_id == root_key
+                    )
+                ).first():
+                    conn.execute(
+                        insert(db.VigiloSettings).values(
+                            {"instance_id": root_key, **values}
+                        )
+                    )
             return _json(200, SUCCESS)
 
-        return _transact(sessions, work, write=True)
+        return _transact(engine, work, write=True)
 
     @router.post("/show-lines/{instanceKey}", name="saveShowLines")
     async def save_show_lines_endpoint(request: Request) -> Response:
@@ -651,26 +812,42 @@ def create_router(
     def _save_show_lines_endpoint(
         caller: str | None, key: tuple[Any, ...], body: Any
     ) -> Response:
-        def work(session: Session) -> Response:
-            root = session.scalars(
-                select(db.VigiloInstance)
-                .where(db.VigiloInstance.instance_key == key[0])
-                .with_for_update()
-            ).one_or_none()
-            if root is not None and not _visible(root.user_id, caller):
+        def work(conn: Connection) -> Response:
+            row = conn.execute(_LOCK_VIGILO_INSTANCE, {"k0": key[0]}).first()
+            if row is not None and not _visible(row.user_id, caller):
                 raise Problem(404, "no VigiloInstance matches this path")
-            if root is None:
-                root = db.VigiloInstance(instance_key=key[0], user_id=caller)
-                session.add(root)
-                session.flush()
-            child = root.settings
-            if child is None:
-                child = db.VigiloSettings(instance_id=root.id)
-                session.add(child)
-            child.show_lines = body["showLines"]
+            if row is None:
+                root_key = _new_id()
+                conn.execute(
+                    insert(db.VigiloInstance).values(
+                        {"id": root_key, "instance_key": key[0], "user_id": caller}
+                    )
+                )
+            else:
+                root_key = row.id
+            values: dict[str, Any] = {}
+            values["show_lines"] = body["showLines"]
+            if (
+                not values
+                or not conn.execute(
+                    update(db.VigiloSettings)
+                    .where(db.VigiloSettings.instance_id == root_key)
+                    .values(values)
+                ).rowcount
+            ):
+                if not conn.execute(
+                    select(db.VigiloSettings.instance_id).where(
+                        db.VigiloSettings.instance_id == root_key
+                    )
+                ).first():
+                    conn.execute(
+                        insert(db.VigiloSettings).values(
+                            {"instance_id": root_key, **values}
+                        )
+                    )
             return _json(200, SUCCESS)
 
-        return _transact(sessions, work, write=True)
+        return _transact(engine, work, write=True)
 
     @router.post("/show-badges/{instanceKey}", name="saveShowBadges")
     async def save_show_badges_endpoint(request: Request) -> Response:
@@ -682,26 +859,42 @@ def create_router(
     def _save_show_badges_endpoint(
         caller: str | None, key: tuple[Any, ...], body: Any
     ) -> Response:
-        def work(session: Session) -> Response:
-            root = session.scalars(
-                select(db.VigiloInstance)
-                .where(db.VigiloInstance.instance_key == key[0])
-                .with_for_update()
-            ).one_or_none()
-            if root is not None and not _visible(root.user_id, caller):
+        def work(conn: Connection) -> Response:
+            row = conn.execute(_LOCK_VIGILO_INSTANCE, {"k0": key[0]}).first()
+            if row is not None and not _visible(row.user_id, caller):
                 raise Problem(404, "no VigiloInstance matches this path")
-            if root is None:
-                root = db.VigiloInstance(instance_key=key[0], user_id=caller)
-                session.add(root)
-                session.flush()
-            child = root.settings
-            if child is None:
-                child = db.VigiloSettings(instance_id=root.id)
-                session.add(child)
-            child.show_badges = body["showBadges"]
+            if row is None:
+                root_key = _new_id()
+                conn.execute(
+                    insert(db.VigiloInstance).values(
+                        {"id": root_key, "instance_key": key[0], "user_id": caller}
+                    )
+                )
+            else:
+                root_key = row.id
+            values: dict[str, Any] = {}
+            values["show_badges"] = body["showBadges"]
+            if (
+                not values
+                or not conn.execute(
+                    update(db.VigiloSettings)
+                    .where(db.VigiloSettings.instance_id == root_key)
+                    .values(values)
+                ).rowcount
+            ):
+                if not conn.execute(
+                    select(db.VigiloSettings.instance_id).where(
+                        db.VigiloSettings.instance_id == root_key
+                    )
+                ).first():
+                    conn.execute(
+                        insert(db.VigiloSettings).values(
+                            {"instance_id": root_key, **values}
+                        )
+                    )
             return _json(200, SUCCESS)
 
-        return _transact(sessions, work, write=True)
+        return _transact(engine, work, write=True)
 
     @router.post("/line-color/{instanceKey}", name="saveLineColor")
     async def save_line_color_endpoint(request: Request) -> Response:
@@ -713,26 +906,42 @@ def create_router(
     def _save_line_color_endpoint(
         caller: str | None, key: tuple[Any, ...], body: Any
     ) -> Response:
-        def work(session: Session) -> Response:
-            root = session.scalars(
-                select(db.VigiloInstance)
-                .where(db.VigiloInstance.instance_key == key[0])
-                .with_for_update()
-            ).one_or_none()
-            if root is not None and not _visible(root.user_id, caller):
+        def work(conn: Connection) -> Response:
+            row = conn.execute(_LOCK_VIGILO_INSTANCE, {"k0": key[0]}).first()
+            if row is not None and not _visible(row.user_id, caller):
                 raise Problem(404, "no VigiloInstance matches this path")
-            if root is None:
-                root = db.VigiloInstance(instance_key=key[0], user_id=caller)
-                session.add(root)
-                session.flush()
-            child = root.settings
-            if child is None:
-                child = db.VigiloSettings(instance_id=root.id)
-                session.add(child)
-            child.line_color = body["lineColor"]
+            if row is None:
+                root_key = _new_id()
+                conn.execute(
+                    insert(db.VigiloInstance).values(
+                        {"id": root_key, "instance_key": key[0], "user_id": caller}
+                    )
+                )
+            else:
+                root_key = row.id
+            values: dict[str, Any] = {}
+            values["line_color"] = body["lineColor"]
+            if (
+                not values
+                or not conn.execute(
+                    update(db.VigiloSettings)
+                    .where(db.VigiloSettings.instance_id == root_key)
+                    .values(values)
+                ).rowcount
+            ):
+                if not conn.execute(
+                    select(db.VigiloSettings.instance_id).where(
+                        db.VigiloSettings.instance_id == root_key
+                    )
+                ).first():
+                    conn.execute(
+                        insert(db.VigiloSettings).values(
+                            {"instance_id": root_key, **values}
+                        )
+                    )
             return _json(200, SUCCESS)
 
-        return _transact(sessions, work, write=True)
+        return _transact(engine, work, write=True)
 
     @router.post("/line-opacity/{instanceKey}", name="saveLineOpacity")
     async def save_line_opacity_endpoint(request: Request) -> Response:
@@ -744,26 +953,42 @@ def create_router(
     def _save_line_opacity_endpoint(
         caller: str | None, key: tuple[Any, ...], body: Any
     ) -> Response:
-        def work(session: Session) -> Response:
-            root = session.scalars(
-                select(db.VigiloInstance)
-                .where(db.VigiloInstance.instance_key == key[0])
-                .with_for_update()
-            ).one_or_none()
-            if root is not None and not _visible(root.user_id, caller):
+        def work(conn: Connection) -> Response:
+            row = conn.execute(_LOCK_VIGILO_INSTANCE, {"k0": key[0]}).first()
+            if row is not None and not _visible(row.user_id, caller):
                 raise Problem(404, "no VigiloInstance matches this path")
-            if root is None:
-                root = db.VigiloInstance(instance_key=key[0], user_id=caller)
-                session.add(root)
-                session.flush()
-            child = root.settings
-            if child is None:
-                child = db.VigiloSettings(instance_id=root.id)
-                session.add(child)
-            child.line_opacity = body["lineOpacity"]
+            if row is None:
+                root_key = _new_id()
+                conn.execute(
+                    insert(db.VigiloInstance).values(
+                        {"id": root_key, "instance_key": key[0], "user_id": caller}
+                    )
+                )
+            else:
+                root_key = row.id
+            values: dict[str, Any] = {}
+            values["line_opacity"] = body["lineOpacity"]
+            if (
+                not values
+                or not conn.execute(
+                    update(db.VigiloSettings)
+                    .where(db.VigiloSettings.instance_id == root_key)
+                    .values(values)
+                ).rowcount
+            ):
+                if not conn.execute(
+                    select(db.VigiloSettings.instance_id).where(
+                        db.VigiloSettings.instance_id == root_key
+                    )
+                ).first():
+                    conn.execute(
+                        insert(db.VigiloSettings).values(
+                            {"instance_id": root_key, **values}
+                        )
+                    )
             return _json(200, SUCCESS)
 
-        return _transact(sessions, work, write=True)
+        return _transact(engine, work, write=True)
 
     @router.post("/component-opacity/{instanceKey}", name="saveComponentOpacity")
     async def save_component_opacity_endpoint(request: Request) -> Response:
@@ -777,26 +1002,42 @@ def create_router(
     def _save_component_opacity_endpoint(
         caller: str | None, key: tuple[Any, ...], body: Any
     ) -> Response:
-        def work(session: Session) -> Response:
-            root = session.scalars(
-                select(db.VigiloInstance)
-                .where(db.VigiloInstance.instance_key == key[0])
-                .with_for_update()
-            ).one_or_none()
-            if root is not None and not _visible(root.user_id, caller):
+        def work(conn: Connection) -> Response:
+            row = conn.execute(_LOCK_VIGILO_INSTANCE, {"k0": key[0]}).first()
+            if row is not None and not _visible(row.user_id, caller):
                 raise Problem(404, "no VigiloInstance matches this path")
-            if root is None:
-                root = db.VigiloInstance(instance_key=key[0], user_id=caller)
-                session.add(root)
-                session.flush()
-            child = root.settings
-            if child is None:
-                child = db.VigiloSettings(instance_id=root.id)
-                session.add(child)
-            child.component_opacity = body["componentOpacity"]
+            if row is None:
+                root_key = _new_id()
+                conn.execute(
+                    insert(db.VigiloInstance).values(
+                        {"id": root_key, "instance_key": key[0], "user_id": caller}
+                    )
+                )
+            else:
+                root_key = row.id
+            values: dict[str, Any] = {}
+            values["component_opacity"] = body["componentOpacity"]
+            if (
+                not values
+                or not conn.execute(
+                    update(db.VigiloSettings)
+                    .where(db.VigiloSettings.instance_id == root_key)
+                    .values(values)
+                ).rowcount
+            ):
+                if not conn.execute(
+                    select(db.VigiloSettings.instance_id).where(
+                        db.VigiloSettings.instance_id == root_key
+                    )
+                ).first():
+                    conn.execute(
+                        insert(db.VigiloSettings).values(
+                            {"instance_id": root_key, **values}
+                        )
+                    )
             return _json(200, SUCCESS)
 
-        return _transact(sessions, work, write=True)
+        return _transact(engine, work, write=True)
 
     return router
 
@@ -825,9 +1066,7 @@ def create_app(
     """A FastAPI app serving the router, the Error envelope on 404, 405 and faults."""
     configure_engine(engine)
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, **fastapi_options)
-    app.include_router(
-        create_router(sessionmaker(engine, expire_on_commit=False), verify)
-    )
+    app.include_router(create_router(engine, verify))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
