@@ -204,7 +204,8 @@ class _Module:
         key = repr(prop)
         if isinstance(read, ReadColumn):
             field = read.field
-            value = self.column(field, f"row.{self.column_label(rows, (*path, *read.through), field)}")
+            label = self.column_label(rows, (*path, *read.through), field)
+            value = self.column(field, f"row.{label}")
             if read.through:
                 label, _ = self.source(rows, (*path, *read.through))
                 if read.has_fallback:
