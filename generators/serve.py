@@ -49,19 +49,50 @@ def parse_tokens(text: str) -> dict[str, str]:
     return tokens
 
 
+# The generated modules of a spec: (emitter, module name in the served package).
+SERVED_MODULES = (("sqlalchemy", "models"), ("pydantic", "schemas"), ("fastapi", "router"),
+                  ("openapi", "openapi.json"))
+
+
+def cache_folder() -> Path:
+    """Where generated packages are kept between runs ($XDG_CACHE_HOME/vigilo-gen/serve)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(base) / "vigilo-gen" / "serve"
+
+
+def _code_hash() -> str:
+    """What the generated text depends on besides the spec: this package's own code."""
+    import hashlib
+
+    from . import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    roots = [Path(__file__).parent, Path(importlib.import_module("vigilo_gen.emitters")
+                                         .__file__).parent]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".txt", ".j2") and "__pycache__" not in path.parts:
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def generate_package(spec: Spec, folder: Path) -> str:
-    """Write models, schemas and router of the spec as a package in ``folder``; its name."""
+    """The spec's models, schemas, router and OpenAPI document as a package in ``folder``
+    (made once per spec and vigilo-gen code: later starts reuse it); its name."""
+    from .output import write_atomic
     from .registry import load
 
-    name = "vigilo_served_" + spec.source_hash[:12]
+    name = f"vigilo_served_{spec.source_hash[:12]}_{_code_hash()}"
     package = folder / name
+    if (package / "complete").exists():
+        return name
     package.mkdir(parents=True, exist_ok=True)
-    (package / "__init__.py").write_text("")
-    for emitter, module in (("sqlalchemy", "models"), ("pydantic", "schemas"),
-                            ("fastapi", "router")):
+    for emitter, module in SERVED_MODULES:
         chosen = load(emitter)
-        text = chosen.run(spec, chosen.make_options())
-        (package / f"{module}.py").write_text(text, encoding="utf-8")
+        target = module if "." in module else f"{module}.py"
+        write_atomic(package / target, chosen.run(spec, chosen.make_options()))
+    write_atomic(package / "__init__.py", "")
+    write_atomic(package / "complete", "")  # last: a package cut short is made again
     return name
 
 
@@ -153,7 +184,6 @@ def build_app(spec: Spec, url: str, tokens: dict[str, str], folder: Path) -> Any
     """The FastAPI app of the spec over the database at ``url`` (schema prepared)."""
     from sqlalchemy import create_engine
 
-    from .registry import load
 
     engine = create_engine(database_url(url), pool_pre_ping=True)
     name = generate_package(spec, folder)
@@ -162,8 +192,7 @@ def build_app(spec: Spec, url: str, tokens: dict[str, str], folder: Path) -> Any
     router = importlib.import_module(f"{name}.router")
     app = router.create_app(engine, router.token_verifier(tokens) if tokens else None)
     status = prepare_database(spec, engine)
-    openapi = load("openapi")
-    document = openapi.run(spec, openapi.make_options()).encode("utf-8")
+    document = (folder / name / "openapi.json").read_bytes()
 
     from fastapi.responses import Response
 
@@ -186,15 +215,19 @@ def serve(spec: Spec, url: str | None, host: str, port: int) -> None:
         raise UsageError("serve needs the service extras: pip install 'vigilo-gen[serve]'") \
             from None
     tokens = parse_tokens(os.environ.get("VIGILO_TOKENS", ""))
-    with tempfile.TemporaryDirectory(prefix="vigilo-serve-") as folder:
-        app = build_app(spec, url or DEFAULT_DB, tokens, Path(folder))
+    try:
+        folder = cache_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # no writable home: generate into a folder of this run
+        folder = Path(tempfile.mkdtemp(prefix="vigilo-serve-"))
+    app = build_app(spec, url or DEFAULT_DB, tokens, folder)
 
-        class Server(uvicorn.Server):
-            async def startup(self, sockets: Any = None) -> None:
-                await super().startup(sockets)
-                print(f"vigilo-gen serve: {app.state.vigilo_status}; listening on "
-                      f"http://{host}:{port}", file=sys.stderr, flush=True)
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            print(f"vigilo-gen serve: {app.state.vigilo_status}; listening on "
+                  f"http://{host}:{port}", file=sys.stderr, flush=True)
 
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                access_log=False, server_header=False)
-        Server(config).run()
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning",
+                            access_log=False, server_header=False)
+    Server(config).run()
