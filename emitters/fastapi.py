@@ -289,10 +289,10 @@ class _Module:
 
     def values(self, assigns: tuple[Assign, ...], data: str, merge: bool,
                target: str = "values") -> list[str]:
-        """Lines that fill the dict ``target`` (attribute -> value) from the body."""
+        """Lines that fill the dict ``target`` (column key -> value) from the body."""
         lines = [f"{target}: dict[str, Any] = {{}}"]
         for assign in assigns:
-            setter = f"{target}[{A(assign.field.attr)!r}] = "
+            setter = f"{target}[{assign.field.column!r}] = "
             if assign.required:
                 lines.append(setter + self.get(assign, data))
                 continue
@@ -306,49 +306,66 @@ class _Module:
         """Lines that build ``row``, one new row: the ``fixed`` entries, then the column of
         every assign the body carries (an omitted one takes the column's default)."""
         lines = ["row: dict[str, Any] = {" + ", ".join(
-            [*fixed, *(f"{A(a.field.attr)!r}: {self.get(a, data)}"
+            [*fixed, *(f"{a.field.column!r}: {self.get(a, data)}"
                        for a in assigns if a.required)]) + "}"]
         for assign in assigns:
             if not assign.required:
                 lines += [f"if {self.present(assign, data)}:",
-                          f"    row[{A(assign.field.attr)!r}] = {self.get(assign, data)}"]
+                          f"    row[{assign.field.column!r}] = {self.get(assign, data)}"]
         return lines
+
+    def by_key(self, verb: str, model: str, field: Field) -> str:
+        """A module-level UPDATE or DELETE of ``model``'s rows whose ``field`` is the
+        ``_vigilo_key`` parameter (an UPDATE's SET columns are the other parameters)."""
+        table = f"db.{C(model)}"
+        name = f"_{verb.upper()}_{naming.snake_case(model).upper()}_BY_" \
+            f"{naming.snake_case(field.name).upper()}"
+        return self.define(name, f"{verb}({table}).where({table}.{A(field.attr)} == "
+                                 "bindparam('_vigilo_key'))")
+
+    def inserter(self, model: str) -> str:
+        return self.define(f"_INSERT_{naming.snake_case(model).upper()}",
+                           f"insert(db.{C(model)})")
 
     def write(self, write, merge: bool) -> list[str]:
         if isinstance(write, UpdateRoot):
             root = self.root_model
-            pk = A(self.pk(root).attr)
+            update = self.by_key("update", root, self.pk(root))
             return [*self.values(write.assigns, "body", merge),
                     "if values:",
-                    f"    conn.execute(update(db.{C(root)}).where(db.{C(root)}.{pk} == "
-                    "root_key).values(values))"]
+                    f"    conn.execute({update}, {{'_vigilo_key': root_key, **values}})"]
         if isinstance(write, UpsertChild):
             step = write.step
             model = f"db.{C(step.model)}"
             fk = A(step.ref.attr)
+            update = self.by_key("update", step.model, step.ref)
+            exists = self.define(f"_{naming.snake_case(step.model).upper()}_EXISTS",
+                                 f"select({model}.{fk}).where({model}.{fk} == "
+                                 "bindparam('_vigilo_key'))")
             # The root row is locked: no other request can insert this child meanwhile.
             return [*self.values(write.assigns, "body", merge),
-                    f"if not values or not conn.execute(update({model}).where({model}.{fk} "
-                    "== root_key).values(values)).rowcount:",
-                    f"    if not conn.execute(select({model}.{fk}).where({model}.{fk} == "
-                    "root_key)).first():",
-                    f"        conn.execute(insert({model}).values({{{fk!r}: root_key, "
-                    "**values}))"]
+                    f"if not values or not conn.execute({update}, "
+                    "{'_vigilo_key': root_key, **values}).rowcount:",
+                    f"    if not conn.execute({exists}, {{'_vigilo_key': root_key}}).first():",
+                    f"        conn.execute({self.inserter(step.model)}, "
+                    f"{{{step.ref.column!r}: root_key, **values}})"]
         if isinstance(write, ReplaceSet):
             step = write.step
             model = f"db.{C(step.model)}"
             fk = A(step.ref.attr)
-            delete = f"conn.execute(delete({model}).where({model}.{fk} == root_key))"
+            delete = f"conn.execute({self.by_key('delete', step.model, step.ref)}, " \
+                "{'_vigilo_key': root_key})"
             if write.key is None:
                 loop = f"for item in body[{write.prop!r}]:"
-                row = self.row(write.assigns, "item", f"{fk!r}: root_key")
+                row = self.row(write.assigns, "item", f"{step.ref.column!r}: root_key")
             else:
                 key = "int(map_key)" if write.key.type in (T.INT, T.BIGINT) else "map_key"
                 loop = f"for map_key, item in body[{write.prop!r}].items():"
-                row = self.row(write.assigns, "item", f"{fk!r}: root_key",
-                               f"{A(write.key.attr)!r}: {key}")
+                row = self.row(write.assigns, "item", f"{step.ref.column!r}: root_key",
+                               f"{write.key.column!r}: {key}")
             insert = ["rows = []", loop, *("    " + line for line in row),
-                      "    rows.append(row)", f"_insert_rows(conn, {model}, rows)"]
+                      "    rows.append(row)",
+                      f"_insert_rows(conn, {self.inserter(step.model)}, rows)"]
             if write.required:
                 return [delete, *insert]
             lines = [f"if {write.prop!r} in body:", "    " + delete]
@@ -383,8 +400,7 @@ class _Module:
         self.root_model = root.model
         model = f"db.{C(root.model)}"
         pk = A(self.pk(root.model).attr)
-        lines = [f"@router.{endpoint.method.lower()}({endpoint.path!r}, "
-                 f"name={endpoint.name!r})",
+        lines = [f"@_route(router, {endpoint.method!r}, {endpoint.path!r}, {endpoint.name!r})",
                  f"async def {name}(request: Request) -> Response:"]
         lines.append(f"    caller = _caller(request, verify, required={endpoint.auth_required})")
         keys = [f"_param(request, {param!r}, {self.adapter(field)})"
@@ -431,14 +447,14 @@ class _Module:
                  f"        if row is not None and not _visible({owner}, caller):",
                  f"            {missing}"]
         if root.create and op.kind in ("write", "insert"):
-            values = ", ".join(f"{A(field.attr)!r}: key[{i}]" for i, (_, field) in
+            values = ", ".join(f"{field.column!r}: key[{i}]" for i, (_, field) in
                                enumerate(root.params))
             if root.owner is not None:
-                values += f", {A(root.owner.attr)!r}: caller"
+                values += f", {root.owner.column!r}: caller"
             work += ["        if row is None:",
                      "            root_key = _new_id()",
-                     f"            conn.execute(insert({model}).values({{{pk!r}: root_key, "
-                     f"{values}}}))",
+                     f"            conn.execute({self.inserter(root.model)}, "
+                     f"{{{self.pk(root.model).column!r}: root_key, {values}}})",
                      "        else:",
                      f"            root_key = row.{pk}"]
         else:
@@ -446,17 +462,19 @@ class _Module:
                      f"        root_key = row.{pk}"]
         if op.kind == "delete":
             # The foreign keys decide what happens to the children (cascade, set null, ...).
-            work += [f"        conn.execute(delete({model}).where({model}.{pk} == root_key))",
+            drop = self.by_key("delete", root.model, self.pk(root.model))
+            work += [f"        conn.execute({drop}, {{'_vigilo_key': root_key}})",
                      "        return _json(200, SUCCESS)"]
         elif op.kind == "insert":
             insert = op.writes[0]
             assert isinstance(insert, InsertChild)
             child = f"db.{C(insert.step.model)}"
             child_pk = A(self.pk(insert.step.model).attr)
-            row = self.row(insert.assigns, "body", f"{child_pk!r}: new_key",
-                           f"{A(insert.step.ref.attr)!r}: root_key")
+            row = self.row(insert.assigns, "body",
+                           f"{self.pk(insert.step.model).column!r}: new_key",
+                           f"{insert.step.ref.column!r}: root_key")
             work += ["        new_key = _new_id()", *("        " + line for line in row),
-                     f"        conn.execute(insert({child}).values(row))"]
+                     f"        conn.execute({self.inserter(insert.step.model)}, row)"]
             if op.read is not None:
                 new_where = f"{child}.{child_pk} == bindparam('k0')"
                 reader, fetch = self.response(op.read, insert.step.model, prefix + "_NEW",
