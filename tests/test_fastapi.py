@@ -155,3 +155,52 @@ def test_the_example_service_boots_and_serves(tmp_path, monkeypatch):
     assert c.get("/api/btwfyi/state/k", headers=auth).json()["position"] == {"x": 1, "y": 2}
     assert c.get("/api/btwfyi/state/k").status_code == 404  # alice's instance, no token
     main.engine.dispose()
+
+
+def test_the_example_service_passes_the_contract_suite(tmp_path):
+    """examples/fastapi-sqlalchemy run as its README says (`uvicorn app.main:app`), and the
+    whole HTTP contract suite of the bundled spec pointed at it."""
+    import os
+    import time
+
+    import httpx
+
+    from tests.contract.server import TOKENS, free_port
+    from tests.contract.suite import Suite, families
+    from tests.support import ROOT
+
+    example = ROOT / "examples" / "fastapi-sqlalchemy"
+    db_url = f"sqlite:///{tmp_path / 'example.db'}"
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": db_url,
+           "VIGILO_TOKENS": ",".join(f"{t}={o}" for t, o in TOKENS.items())}
+    log = (tmp_path / "uvicorn.log").open("wb")
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host",
+                               "127.0.0.1", "--port", str(port)], cwd=example, env=env,
+                              stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, (tmp_path / "uvicorn.log").read_text()
+            try:
+                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "the example did not start"
+                time.sleep(0.1)
+        suite = Suite(ROOT / "spec" / "vigilo.yaml", base, db_url)
+        failures, cases = [], 0
+        try:
+            for endpoint in suite.api.endpoints:
+                for family in families(suite.spec, endpoint):
+                    result = suite.run(endpoint, family)
+                    cases += result.cases
+                    failures += result.failures
+        finally:
+            suite.close()
+        assert cases > 1000 and not failures, failures[:5]
+    finally:
+        server.terminate()
+        server.wait(10)
+        log.close()

@@ -23,6 +23,12 @@ tokens = dict(
 )
 app = create_app(engine, token_verifier(tokens) if tokens else None)
 
+
+@app.get("/healthz", include_in_schema=False)
+def healthz() -> dict[str, bool]:
+    return {"ok": True}
+
+
 # First run on SQLite: create the schema from the generated SQL (triggers included).
 if engine.dialect.name == "sqlite" and not inspect(engine).get_table_names():
     script = (HERE / "sql" / "schema.sqlite.sql").read_text()
