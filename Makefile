@@ -14,11 +14,12 @@ NODE_TOOLS := tools/node
 MORE_SQL_DIALECTS := duckdb tsql oracle snowflake bigquery redshift databricks trino clickhouse
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install install-test venv demo examples test snapshots lint bench bench-service conformance fuzz clean
+.PHONY: help install install-test venv demo serve examples test snapshots lint bench bench-service conformance fuzz clean
 
 help:
 	@echo "(every target makes and uses its own virtual environment, $(VENV); nothing to activate)"
 	@echo "make demo         install vigilo-gen and generate every target of the bundled spec into $(OUT)/"
+	@echo "make serve        serve the bundled spec's endpoints on 127.0.0.1:8000 (SQLite file $(OUT)/vigilo.db)"
 	@echo "make examples     regenerate the committed files of examples/*/ (after an output change)"
 	@echo "make test         install the test tools (pip, npm, apt) and run the whole test suite"
 	@echo "make snapshots    regenerate the syrupy snapshots after an intended output change"
@@ -35,6 +36,10 @@ $(VPY):
 $(VENV)/.installed: pyproject.toml | $(VPY)
 	$(PIP) install --quiet -e .
 	@touch $@
+
+$(VENV)/.installed-serve: pyproject.toml | $(VPY)
+	$(PIP) install --quiet -e '.[serve]'
+	@touch $@ $(VENV)/.installed
 
 $(VENV)/.installed-test: pyproject.toml | $(VPY)
 	$(PIP) install --quiet -e '.[test]'
@@ -55,6 +60,12 @@ demo: install
 	@cd $(OUT) && for d in $(MORE_SQL_DIALECTS); do \
 	  $(VG) sql --dialect $$d --out generated/sql/schema.$$d.sql || exit 1; done
 	@find $(OUT) -type f | sort
+
+# The endpoints, served: the generated FastAPI router over a SQLite file (made on the first
+# run). VIGILO_TOKENS="token=owner" gives development bearer tokens.
+serve: $(VENV)/.installed-serve
+	@mkdir -p $(OUT)
+	cd $(OUT) && $(VG) serve --spec $(abspath spec/vigilo.yaml) --db sqlite:///vigilo.db
 
 examples: install
 	@for c in examples/*/vigilo-gen.toml; do $(VG) all --config $$c || exit 1; done
