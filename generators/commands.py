@@ -8,7 +8,6 @@ lines without building this application (see fastpath).
 
 from __future__ import annotations
 
-import enum
 import inspect
 import os
 import sys
@@ -18,7 +17,7 @@ from typing import Any
 import typer
 
 from . import __version__, registry
-from .errors import EXIT_INTERNAL, EXIT_STALE, EXIT_USAGE, SpecError, UsageError
+from .errors import EXIT_INTERNAL, EXIT_STALE, EXIT_USAGE, SpecError, UsageError, choice_hint
 from .fastpath import load_checked_spec, run_emitter, run_guarded
 
 app = typer.Typer(
@@ -84,16 +83,16 @@ def validate_command(
     spec: Path | None = typer.Option(None, "--spec", help=SPEC_HELP),
     dialect: list[str] | None = typer.Option(
         None, "--dialect", help="Also check identifier lengths for this SQL dialect "
-        "(repeatable) [default: postgres, mysql, sqlite]."),
+        "(repeatable) [default: postgres, mysql, sqlite]; the dialects of `vigilo-gen sql`."),
 ) -> None:
     """Check a spec; exit 0, or 2 with one file:line:col message per problem."""
-    from .dialects import IDENTIFIER_LIMITS, PORTABLE_DIALECTS
+    from .dialects import PORTABLE_DIALECTS, SQL_DIALECTS
 
     def run():
         for name in dialect or ():
-            if name not in IDENTIFIER_LIMITS:
-                raise UsageError(f"unknown dialect '{name}'; known: "
-                                 + ", ".join(sorted(IDENTIFIER_LIMITS)))
+            if name not in SQL_DIALECTS:
+                raise UsageError(f"bad value {name!r} for --dialect of `vigilo-gen validate` "
+                                 f"({choice_hint(name, SQL_DIALECTS)})")
         loaded = load_checked_spec(spec, tuple(dialect or PORTABLE_DIALECTS))
         # Endpoints without an operation plan are described (OpenAPI, Pydantic) but not
         # served: the runtime targets refuse them (docs/runtime.md).
@@ -268,22 +267,20 @@ def _emitter_command(name: str, help_text: str, fields: tuple) -> Any:
     """A typer command for one emitter: its options become flags, plus --spec and --out."""
 
     def command(**kwargs: Any) -> None:
-        # choices arrive as Enum members; the run itself is the fast path's, shared
-        values = {key: getattr(value, "value", value) for key, value in kwargs.items()}
-        code = run_emitter(name, values)
+        code = run_emitter(name, dict(kwargs))  # the run itself is the fast path's, shared
         if code:
             raise typer.Exit(code)
 
     params = []
     for f in fields:
         choices = f.metadata.get("choices") or None
-        # typer shows and checks choices when the annotation is an Enum.
-        annotation = enum.Enum(f"{name}_{f.name}", {c: c for c in choices}, type=str) \
-            if choices else type(f.default)
+        # Choices are shown here and checked by run_emitter (fastpath.check_choices), which
+        # words a bad value as the config file does ("did you mean ...?"), not by typer.
         params.append(inspect.Parameter(
-            f.name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
+            f.name, inspect.Parameter.KEYWORD_ONLY, annotation=type(f.default),
             default=typer.Option(f.default, f"--{f.name.replace('_', '-')}",
-                                 help=f.metadata.get("help")),
+                                 help=f.metadata.get("help"),
+                                 metavar=f"[{'|'.join(choices)}]" if choices else None),
         ))
     params.append(inspect.Parameter("spec", inspect.Parameter.KEYWORD_ONLY,
                                     annotation=Path | None,

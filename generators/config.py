@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError, did_you_mean
+from .errors import UsageError, choice_hint, did_you_mean
 
 CONFIG_NAME = "vigilo-gen.toml"
 TOP_KEYS = ("spec", "output")
@@ -180,10 +180,8 @@ def load_config(path: Path | None = None, load_emitter=None) -> Config:
                             did_you_mean(key, fields) or f"its options: {known}")
             choices = field.metadata.get("choices") or ()
             if choices and value not in choices:
-                close = did_you_mean(str(value), choices)
-                listed = f"choices: {', '.join(choices)}"
                 raise error(line, f"bad value {value!r} for option '{key}' of emitter {name}",
-                            f"{close} {listed}" if close else listed)
+                            choice_hint(value, choices))
             expected = type(field.default)
             wrong_type = not isinstance(value, expected) or (
                 isinstance(value, bool) != (expected is bool))

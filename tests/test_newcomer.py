@@ -1,0 +1,69 @@
+"""Things a newcomer hit (issue 18, "Smaller things a newcomer hit"): each test states the
+documented rule (README, the CLI conventions in docs) and fails on the behaviour reported."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from vigilo_gen import registry
+from vigilo_gen.dialects import IDENTIFIER_LIMITS, SQL_DIALECTS
+
+from tests.support import ROOT, run_cli
+
+BLOG = ROOT / "tests" / "specs" / "blog.yaml"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+# --- one list of dialects, one wording of a bad choice ----------------------------------------
+
+
+def test_validate_and_sql_accept_the_same_dialects(tmp_path):
+    sql_choices = registry.load("sql").option_fields()[0].metadata["choices"]
+    assert tuple(sql_choices) == SQL_DIALECTS
+    assert set(IDENTIFIER_LIMITS) == set(SQL_DIALECTS)  # every dialect has a known limit
+    for name in ("spark", "materialize"):  # once accepted by validate only
+        for command in ("validate", "sql"):
+            result = run_cli(command, "--spec", str(BLOG), "--dialect", name, cwd=tmp_path)
+            assert result.returncode == 2, (command, name, result.stderr)
+            assert f"bad value '{name}' for --dialect" in result.stderr
+    for name in SQL_DIALECTS:
+        run_cli("validate", "--spec", str(BLOG), "--dialect", name, cwd=tmp_path, check=True)
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast-path", "typer"])
+@pytest.mark.parametrize("command", ["sql", "prisma", "validate"])
+def test_a_mistyped_choice_says_did_you_mean_on_the_command_line(tmp_path, fast, command):
+    env = {} if fast else {"VIGILO_GEN_NO_FAST_PATH": "1"}
+    result = run_cli(command, "--spec", str(BLOG), "--dialect", "postgress", cwd=tmp_path,
+                     env=env)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"vigilo-gen: error: bad value 'postgress' for --dialect of "
+                           f"`vigilo-gen {command}` (did you mean 'postgres'? choices: "
+                           "postgres, mysql, sqlite"), line
+    assert "Value error" not in line
+
+
+def test_the_config_file_words_a_bad_choice_alike(tmp_path):
+    write(tmp_path / "spec" / "vigilo.yaml", BLOG.read_text(encoding="utf-8"))
+    write(tmp_path / "vigilo-gen.toml", """\
+        spec = "spec/vigilo.yaml"
+
+        [[output]]
+        emitter = "sql"
+        dialect = "postgress"
+        path = "schema.sql"
+        """)
+    result = run_cli("all", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "vigilo-gen: error: vigilo-gen.toml:5: bad value 'postgress' for option 'dialect' of "
+        "emitter sql (did you mean 'postgres'? choices: " + ", ".join(SQL_DIALECTS) + ")"]
