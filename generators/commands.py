@@ -31,7 +31,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-SPEC_HELP = "Spec file [default: ./spec/vigilo.yaml if present, else the bundled Vigilo spec]."
+SPEC_HELP = ("Spec file [default: ./vigilo.yaml, else ./spec/vigilo.yaml, else the bundled "
+             "example spec, with a note].")
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:
@@ -97,9 +98,9 @@ def validate_command(
         # Endpoints without an operation plan are described (OpenAPI, Pydantic) but not
         # served: the runtime targets refuse them (docs/runtime.md).
         for name, where, why in (loaded.api.unbound if loaded.api else ()):
-            typer.echo(f"{spec or loaded.source_name}:{where.line}:{where.column}: warning: "
+            typer.echo(f"{loaded.source_path}:{where.line}:{where.column}: warning: "
                        f"endpoint {name} cannot be served: {why}", err=True)
-        typer.echo(f"{spec or loaded.source_name}: ok ({len(loaded.models)} models, "
+        typer.echo(f"{loaded.source_path}: ok ({len(loaded.models)} models, "
                    f"{len(loaded.api.endpoints) if loaded.api else 0} endpoints)", err=True)
 
     guarded(run)
@@ -139,7 +140,7 @@ def _project(config_path: Path | None):
     return config, load_project_spec(config)
 
 
-def _plan_or_fail(config, spec, on_decided):
+def _plan_or_fail(config, spec, on_decided, confirm: bool = False):
     """Render every output; an emitter's failure is one line naming the output."""
     from .project import OutputFailed, plan
 
@@ -158,7 +159,7 @@ def _plan_or_fail(config, spec, on_decided):
         on_decided(state)
 
     try:
-        return plan(config, spec, decided, on_start=started)
+        return plan(config, spec, decided, on_start=started, confirm=confirm)
     except OutputFailed as failed:
         if interactive:
             sys.stderr.write("\r\033[K")
@@ -230,16 +231,32 @@ def all_command(
     guarded(run)
 
 
+def up_to_date_line(count: int) -> str:
+    return f"vigilo-gen: all {count} outputs are up to date"
+
+
 @app.command("check")
 def check_command(
     config: Path | None = typer.Option(None, "--config", "-c", help=CONFIG_HELP,
                                           dir_okay=False),
+    full: bool = typer.Option(False, "--full", help="Render every output, also those whose "
+                              "header stamp proves them fresh."),
 ) -> None:
-    """Exit 0 when every output of the config is up to date; 1 with a diff when one is stale."""
+    """Exit 0 when every output of the config is up to date; 1 with a diff when one is stale.
+
+    A file whose header stamp proves it fresh (same spec meaning, tool version, emitter,
+    options, and an intact body) is not rendered again; the others are."""
 
     def run():
         from .project import CHANGED, NEW, diff
 
+        if not full:
+            from .freshness import quick_check
+
+            count = quick_check(config)
+            if count is not None:
+                typer.echo(up_to_date_line(count), err=True)
+                return
         loaded, spec = _project(config)
 
         def decided(state):
@@ -247,7 +264,7 @@ def check_command(
                 typer.echo(f"stale      {state.output.display}")
                 typer.echo(diff(state), nl=False)
 
-        states = _plan_or_fail(loaded, spec, decided)
+        states = _plan_or_fail(loaded, spec, decided, confirm=not full)
         stale = [s.output.display for s in states if s.status == CHANGED]
         missing = [s.output.display for s in states if s.status == NEW]
         for name in missing:
@@ -258,7 +275,7 @@ def check_command(
             typer.echo(f"vigilo-gen: {' and '.join(parts)} of {len(states)} outputs; run "
                        f"`{loaded.regenerate_command()}` and commit the result", err=True)
             raise typer.Exit(EXIT_STALE)
-        typer.echo(f"vigilo-gen: all {len(states)} outputs are up to date", err=True)
+        typer.echo(up_to_date_line(len(states)), err=True)
 
     guarded(run)
 

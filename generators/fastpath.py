@@ -30,16 +30,16 @@ PROJECT_FLAGS: dict[str, Flags] = {
     "list": {},
     "all": {"--config": ("config", "file"), "-c": ("config", "file"),
             "--force": ("force", "flag")},
-    "check": {"--config": ("config", "file"), "-c": ("config", "file")},
+    "check": {"--config": ("config", "file"), "-c": ("config", "file"),
+              "--full": ("full", "flag")},
     "validate": {"--spec": ("spec", "path"), "--dialect": ("dialect", "multi")},
 }
 PROJECT_DEFAULTS: dict[str, dict[str, Any]] = {
     "list": {},
     "all": {"config": None, "force": False},
-    "check": {"config": None},
+    "check": {"config": None, "full": False},
     "validate": {"spec": None, "dialect": None},
 }
-BUILTIN_PREFIX = "vigilo_gen.emitters."
 
 
 def emitter_flags(fields: Sequence[Any]) -> tuple[Flags, dict[str, Any]] | None:
@@ -106,7 +106,7 @@ def read_args(args: Sequence[str], flags: Flags, defaults: dict[str, Any]) -> di
 def only_builtin_emitters() -> bool:
     """True when no third-party emitter is installed (a plug-in that fails to load gets its
     warning from the typer path, which loads every emitter)."""
-    from .registry import discover
+    from .registry import BUILTIN_PREFIX, discover
 
     return all(ep.value.startswith(BUILTIN_PREFIX) for ep in discover().values())
 
@@ -143,11 +143,14 @@ def run_guarded(action: Callable[[], Any], passthrough: tuple = ()) -> int:
 
 
 def load_checked_spec(spec_path: Path | None, dialects: tuple[str, ...] | None = None):
-    from .spec import identifier_problems, load_spec
+    from .spec import bundled_note, identifier_problems, load_spec
 
+    note = bundled_note(spec_path)
+    if note:
+        error_line(note)
     spec = load_spec(spec_path)
     if dialects:
-        problems = identifier_problems(spec, dialects, file=str(spec_path or spec.source_name))
+        problems = identifier_problems(spec, dialects, file=spec.source_path)
         if problems:
             raise SpecError(problems)
     return spec
@@ -168,6 +171,7 @@ def run_emitter(name: str, values: dict[str, Any]) -> int:
     """``vigilo-gen NAME ...`` with parsed values; the typer command of an emitter runs it too."""
     from .output import emit
     from .registry import load
+    from .spec import spec_option
 
     def run() -> None:
         emitter = load(name)
@@ -177,6 +181,6 @@ def run_emitter(name: str, values: dict[str, Any]) -> int:
         options = emitter.make_options(**kwargs)
         dialect = getattr(options, "dialect", None)
         spec = load_checked_spec(spec_path, (dialect,) if dialect else None)
-        emit(emitter.run(spec, options), out)
+        emit(emitter.run(spec, options, spec_option(spec_path)), out)
 
     return run_guarded(run)

@@ -32,9 +32,10 @@ class SourceMap:
     through it only when a position is asked for (an error, or the few objects of the model
     that carry one). Reading a spec thus builds no path tuple and no Position per node."""
 
-    def __init__(self, file: str, root: yaml.Node | None = None):
+    def __init__(self, file: str, root: yaml.Node | None = None, text: str = ""):
         self.file = file
         self.root = root
+        self.text = text  # the document as parsed (decoded, without a byte-order mark)
         self._index: dict[int, tuple[yaml.MappingNode, dict[str, tuple]]] = {}
         self._constructor: yaml.SafeLoader | None = None
 
@@ -290,7 +291,7 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap]:
         raise fail(f"invalid YAML: {exc}") from None
     if node is None:
         raise fail("the spec is empty", Position(1, 1))
-    source = SourceMap(display, node)
+    source = SourceMap(display, node, text)
     try:
         data = _Walker(source).walk(node)
     except yaml.constructor.ConstructorError as exc:
