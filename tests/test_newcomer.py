@@ -67,3 +67,43 @@ def test_the_config_file_words_a_bad_choice_alike(tmp_path):
     assert result.stderr.splitlines() == [
         "vigilo-gen: error: vigilo-gen.toml:5: bad value 'postgress' for option 'dialect' of "
         "emitter sql (did you mean 'postgres'? choices: " + ", ".join(SQL_DIALECTS) + ")"]
+
+
+# --- which spec is read, and the header's command ---------------------------------------------
+
+
+def ok_line(result) -> str:
+    return [line for line in result.stderr.splitlines() if ": ok (" in line][0]
+
+
+def test_spec_discovery_order_and_the_path_named(tmp_path):
+    from vigilo_gen.spec import bundled_spec_path
+
+    shop = ROOT / "tests" / "specs" / "shop.yaml"
+    write(tmp_path / "spec" / "vigilo.yaml", shop.read_text(encoding="utf-8"))
+    result = run_cli("validate", cwd=tmp_path, check=True)
+    assert ok_line(result).startswith("spec/vigilo.yaml: ok (")
+    write(tmp_path / "vigilo.yaml", BLOG.read_text(encoding="utf-8"))  # ./vigilo.yaml first
+    result = run_cli("validate", cwd=tmp_path, check=True)
+    assert result.stderr.splitlines() == [ok_line(result)]  # no note: a spec was found here
+    assert ok_line(result).startswith("vigilo.yaml: ok (")
+    assert run_cli("sql", cwd=tmp_path, check=True).stdout == \
+        run_cli("sql", "--spec", "vigilo.yaml", cwd=tmp_path, check=True).stdout
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_cli("validate", cwd=empty, check=True)
+    bundled = str(bundled_spec_path())
+    assert result.stderr.splitlines()[0].startswith("vigilo-gen: note: ")
+    assert bundled in result.stderr.splitlines()[0]
+    assert ok_line(result).startswith(f"{bundled}: ok (")
+    result = run_cli("sql", cwd=empty, check=True)
+    assert "bundled example spec" in result.stderr and result.stdout.startswith("-- Generated")
+
+
+def test_regenerate_with_names_a_spec_that_is_not_the_default(tmp_path):
+    write(tmp_path / "other.yaml", BLOG.read_text(encoding="utf-8"))
+    text = run_cli("sql", "--spec", "other.yaml", cwd=tmp_path, check=True).stdout
+    assert "-- Regenerate with: vigilo-gen sql --dialect postgres --spec other.yaml\n" in text
+    write(tmp_path / "vigilo.yaml", BLOG.read_text(encoding="utf-8"))  # now the default one
+    text = run_cli("sql", "--spec", "vigilo.yaml", cwd=tmp_path, check=True).stdout
+    assert "-- Regenerate with: vigilo-gen sql --dialect postgres\n" in text
