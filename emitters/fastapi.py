@@ -523,4 +523,5 @@ emitter = Emitter(
     options=FastapiOptions,
     render=render,
     filename=lambda options: "router.py",
+    needs_api=True,
 )

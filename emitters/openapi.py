@@ -595,4 +595,5 @@ emitter = Emitter(
     options=Options,
     render=render,
     filename=filename,
+    needs_api=True,
 )

@@ -37,6 +37,9 @@ class Emitter:
     options: type  # a frozen dataclass of option(...) fields
     render: Callable[[Spec, Any, Provenance], str]
     filename: Callable[[Any], str]  # suggested output file name for the given options
+    # Describes the spec's HTTP API: a project output of it is skipped (not an error) while
+    # the spec has no `api` section, so one config serves specs with and without an API.
+    needs_api: bool = False
 
     def option_fields(self) -> tuple[dataclasses.Field, ...]:
         return dataclasses.fields(self.options)

@@ -21,6 +21,7 @@ MARK_WINDOW = 4096  # the mark must appear in a file's first bytes to count as o
 MAX_DIFF_LINES = 400
 
 UNCHANGED, CHANGED, NEW = "unchanged", "changed", "new"
+SKIPPED = "skipped"  # an API output while the spec has no `api` section: left as it is
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,12 @@ def plan(config: Config, spec, on_decided: Callable[[FileState], None] | None = 
             if on_decided is not None:
                 on_decided(state)
             continue
+        if spec.api is None and _needs_api(output, load_emitter):
+            state = FileState(output, current or "", current, SKIPPED)
+            states.append(state)
+            if on_decided is not None:
+                on_decided(state)
+            continue
         if on_start is not None:
             on_start(index, output)
         text = render(config, spec, output, load_emitter)
@@ -127,6 +134,12 @@ def plan(config: Config, spec, on_decided: Callable[[FileState], None] | None = 
         if on_decided is not None:
             on_decided(state)
     return states
+
+
+def _needs_api(output: Output, load_emitter=None) -> bool:
+    if load_emitter is None:
+        from .registry import load as load_emitter
+    return bool(getattr(load_emitter(output.emitter), "needs_api", False))
 
 
 def refuse_foreign(states: Iterable[FileState]) -> None:
@@ -145,7 +158,7 @@ def write(states: Iterable[FileState],
     from .output import write_atomic
 
     for state in states:
-        if state.status != UNCHANGED:
+        if state.status not in (UNCHANGED, SKIPPED):
             write_atomic(state.output.path, state.text)
             if on_written is not None:
                 on_written(state)
