@@ -142,3 +142,63 @@ def test_init_config_works_for_a_spec_without_an_api_section(tmp_path):
     for full in ([], ["--full"]):
         checked = run_cli("check", *full, cwd=tmp_path)
         assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# --- the README's type table is what `vigilo-gen sql` writes -----------------------------------
+
+TYPE_SPEC = """\
+version: 1
+name: types
+models:
+  T:
+    fields:
+      id: {type: id}
+      s: {type: string, maxLength: 20}
+      x: {type: text}
+      i: {type: int}
+      b: {type: bigint}
+      f: {type: float}
+      d: {type: decimal, precision: 10, scale: 2}
+      o: {type: bool}
+      dt: {type: date}
+      ts: {type: datetime}
+"""
+COLUMN_OF = {"id": "id", "string": "s", "text": "x", "int": "i", "bigint": "b", "float": "f",
+             "decimal": "d", "bool": "o", "date": "dt", "datetime": "ts"}
+
+
+def readme_type_rows() -> list[list[str]]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## One physical schema"):]
+    rows = [line.strip().strip("|").split("|") for line in section.splitlines()
+            if line.startswith("| ")]
+    assert [c.strip() for c in rows[0]] == ["spec type", "PostgreSQL", "MySQL / MariaDB",
+                                            "SQLite"]
+    return [[c.strip() for c in row] for row in rows[1:]]
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
+def test_the_readme_type_table_is_what_sql_writes(tmp_path, dialect):
+    import re
+
+    spec = write(tmp_path / "types.yaml", TYPE_SPEC)
+    ddl = run_cli("sql", "--spec", str(spec), "--dialect", dialect, cwd=tmp_path,
+                  check=True).stdout
+    quote = "`" if dialect == "mysql" else '"'
+    written = dict(re.findall(rf"^  {quote}(\w+){quote} (.+?) NOT NULL", ddl, flags=re.M))
+    column = {"postgres": 1, "mysql": 2, "sqlite": 3}[dialect]
+    checked = 0
+    for row in readme_type_rows():
+        types, cell = [t.strip() for t in row[0].split(",")], row[column]
+        if cell == "same" or "CHECK" in cell:  # enum: a VARCHAR and a CHECK, tested elsewhere
+            continue
+        cell = re.sub(r" \(.*\)$", "", cell)  # "BOOLEAN (TINYINT(1))": a note on storage
+        names = [n.strip() for n in re.split(r",\s(?![^()]*\))", cell)]
+        names = names if len(names) == len(types) else names * len(types)
+        for spec_type, name in zip(types, names, strict=True):
+            if spec_type not in COLUMN_OF:
+                continue
+            expected = name.replace("(n)", "(20)").replace("(p, s)", "(10, 2)")
+            assert written[COLUMN_OF[spec_type]] == expected, (dialect, spec_type)
+            checked += 1
+    assert checked >= 10
