@@ -202,3 +202,26 @@ def test_the_readme_type_table_is_what_sql_writes(tmp_path, dialect):
             assert written[COLUMN_OF[spec_type]] == expected, (dialect, spec_type)
             checked += 1
     assert checked >= 10
+
+
+# --- YAML 1.1 booleans: names are names -----------------------------------------------------------
+
+
+def test_fields_named_like_yaml_booleans_keep_their_names(tmp_path):
+    spec = write(tmp_path / "switches.yaml", """\
+        version: 1
+        name: switches
+        models:
+          Switch:
+            fields:
+              id: {type: id}
+              on: {type: bool, default: false}
+              off: {type: bool, default: true}
+              yes: {type: int, nullable: true}
+              no: {type: string, maxLength: 10, nullable: true}
+        """)
+    result = run_cli("validate", "--spec", str(spec), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    ddl = run_cli("sql", "--spec", str(spec), cwd=tmp_path, check=True).stdout
+    for column in ("on", "off", "yes", "no"):
+        assert f'\n  "{column}" ' in ddl, column
