@@ -10,6 +10,7 @@ handler per endpoint and one reader per response object, then formats the whole 
 from __future__ import annotations
 
 import keyword
+import textwrap
 from dataclasses import dataclass
 
 from vigilo_gen import naming
@@ -551,16 +552,23 @@ def render(spec: Spec, options: FastapiOptions, provenance: Provenance) -> str:
 
     api = spec.api
     if api is None:
-        raise UsageError(f"{spec.source_name} has no 'api' section: there is nothing to serve")
+        raise UsageError(f"{spec.source_path or spec.source_name} has no 'api' section: there "
+                         "is nothing to serve")
     if api.unbound:
         name, position, why = api.unbound[0]
-        raise UsageError(f"{spec.source_name}:{position.line}:{position.column}: endpoint "
-                         f"{name} cannot be served: {why}")
+        where = spec.source_path or spec.source_name
+        raise UsageError(f"{where}:{position.line}:{position.column}: endpoint {name} cannot "
+                         f"be served: {why}")
     module = _Module(spec)
     handlers = [module.handler(op, options) for op in api.operations]
     template = resources.files("vigilo_gen.emitters").joinpath(
         "templates/fastapi_runtime.py.txt").read_text(encoding="utf-8")
-    header = "".join(f"# {line}\n" for line in provenance.header_lines())
+    # Within ruff's 88 columns: a long command line (--spec PATH) continues on a "#   " line.
+    header = "".join(
+        "".join(f"{text}\n" for text in textwrap.wrap(
+            line, 88, initial_indent="# ", subsequent_indent="#   ", break_long_words=False,
+            break_on_hyphens=False))
+        for line in provenance.header_lines())
     router = "\n\n".join(handlers)
     router = "\n".join(("    " + line) if line else "" for line in router.splitlines())
     code = (template
@@ -609,4 +617,5 @@ emitter = Emitter(
     options=FastapiOptions,
     render=render,
     filename=lambda options: "router.py",
+    needs_api=True,
 )

@@ -399,4 +399,5 @@ emitter = Emitter(
     options=NoOptions,
     render=render,
     filename=filename,
+    needs_api=True,
 )

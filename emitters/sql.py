@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vigilo_gen.dialects import SQL_DIALECTS
 from vigilo_gen.emitter import Emitter, Provenance, option
 from vigilo_gen.model import Spec
 
-# Every dialect we render. The first four are executed on real engines in the tests; every one
-# parses back with sqlglot. Each has a profile (what it can enforce) in sql_ddl.PROFILES.
-DIALECTS = (
-    "postgres", "mysql", "sqlite", "duckdb",
-    "tsql", "oracle", "snowflake", "bigquery", "redshift", "databricks", "trino", "clickhouse",
-)
+# Every dialect we render: the engine's one list (``validate --dialect`` reads it too).
+DIALECTS = SQL_DIALECTS
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,14 @@ def _fast(argv: list[str]) -> int | None:
                                     fastpath.PROJECT_DEFAULTS[name])
         if values is None:
             return None
+        if name == "check" and not values["full"]:
+            # Fresh files are confirmed from their stamps, before typer or any emitter loads.
+            from .freshness import quick_check
+
+            count = quick_check(values["config"])
+            if count is not None:
+                fastpath.error_line(f"vigilo-gen: all {count} outputs are up to date")
+                return EXIT_OK
         import typer
 
         from . import commands

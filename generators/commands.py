@@ -8,7 +8,6 @@ lines without building this application (see fastpath).
 
 from __future__ import annotations
 
-import enum
 import inspect
 import os
 import sys
@@ -18,7 +17,7 @@ from typing import Any
 import typer
 
 from . import __version__, registry
-from .errors import EXIT_INTERNAL, EXIT_STALE, EXIT_USAGE, SpecError, UsageError
+from .errors import EXIT_INTERNAL, EXIT_STALE, EXIT_USAGE, SpecError, UsageError, choice_hint
 from .fastpath import load_checked_spec, run_emitter, run_guarded
 
 app = typer.Typer(
@@ -32,7 +31,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-SPEC_HELP = "Spec file [default: ./spec/vigilo.yaml if present, else the bundled Vigilo spec]."
+SPEC_HELP = ("Spec file [default: ./vigilo.yaml, else ./spec/vigilo.yaml, else the bundled "
+             "example spec, with a note].")
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:
@@ -84,23 +84,23 @@ def validate_command(
     spec: Path | None = typer.Option(None, "--spec", help=SPEC_HELP),
     dialect: list[str] | None = typer.Option(
         None, "--dialect", help="Also check identifier lengths for this SQL dialect "
-        "(repeatable) [default: postgres, mysql, sqlite]."),
+        "(repeatable) [default: postgres, mysql, sqlite]; the dialects of `vigilo-gen sql`."),
 ) -> None:
     """Check a spec; exit 0, or 2 with one file:line:col message per problem."""
-    from .dialects import IDENTIFIER_LIMITS, PORTABLE_DIALECTS
+    from .dialects import PORTABLE_DIALECTS, SQL_DIALECTS
 
     def run():
         for name in dialect or ():
-            if name not in IDENTIFIER_LIMITS:
-                raise UsageError(f"unknown dialect '{name}'; known: "
-                                 + ", ".join(sorted(IDENTIFIER_LIMITS)))
+            if name not in SQL_DIALECTS:
+                raise UsageError(f"bad value {name!r} for --dialect of `vigilo-gen validate` "
+                                 f"({choice_hint(name, SQL_DIALECTS)})")
         loaded = load_checked_spec(spec, tuple(dialect or PORTABLE_DIALECTS))
         # Endpoints without an operation plan are described (OpenAPI, Pydantic) but not
         # served: the runtime targets refuse them (docs/runtime.md).
         for name, where, why in (loaded.api.unbound if loaded.api else ()):
-            typer.echo(f"{spec or loaded.source_name}:{where.line}:{where.column}: warning: "
+            typer.echo(f"{loaded.source_path}:{where.line}:{where.column}: warning: "
                        f"endpoint {name} cannot be served: {why}", err=True)
-        typer.echo(f"{spec or loaded.source_name}: ok ({len(loaded.models)} models, "
+        typer.echo(f"{loaded.source_path}: ok ({len(loaded.models)} models, "
                    f"{len(loaded.api.endpoints) if loaded.api else 0} endpoints)", err=True)
 
     guarded(run)
@@ -130,6 +130,7 @@ def serve_command(
 
 
 CONFIG_HELP = "Project config [default: ./vigilo-gen.toml]."
+NO_API = "the spec has no api section"
 
 
 def _project(config_path: Path | None):
@@ -140,7 +141,7 @@ def _project(config_path: Path | None):
     return config, load_project_spec(config)
 
 
-def _plan_or_fail(config, spec, on_decided):
+def _plan_or_fail(config, spec, on_decided, confirm: bool = False):
     """Render every output; an emitter's failure is one line naming the output."""
     from .project import OutputFailed, plan
 
@@ -159,7 +160,7 @@ def _plan_or_fail(config, spec, on_decided):
         on_decided(state)
 
     try:
-        return plan(config, spec, decided, on_start=started)
+        return plan(config, spec, decided, on_start=started, confirm=confirm)
     except OutputFailed as failed:
         if interactive:
             sys.stderr.write("\r\033[K")
@@ -212,43 +213,64 @@ def all_command(
     """Regenerate every output of the config; write nothing unless every output renders."""
 
     def run():
-        from .project import UNCHANGED, refuse_foreign, write
+        from .project import SKIPPED, UNCHANGED, refuse_foreign, write
 
         loaded, spec = _project(config)
 
         def decided(state):  # progress: unchanged files are final as soon as rendered
             if state.status == UNCHANGED:
                 typer.echo(f"unchanged  {state.output.display}")
+            elif state.status == SKIPPED:
+                typer.echo(f"skipped    {state.output.display} ({NO_API})")
 
         states = _plan_or_fail(loaded, spec, decided)
         if not force:
             refuse_foreign(states)
         write(states, lambda state: typer.echo(f"written    {state.output.display}"))
-        changed = sum(s.status != UNCHANGED for s in states)
-        typer.echo(f"vigilo-gen: {changed} written, {len(states) - changed} unchanged",
-                   err=True)
+        changed = sum(s.status not in (UNCHANGED, SKIPPED) for s in states)
+        skipped = sum(s.status == SKIPPED for s in states)
+        typer.echo(f"vigilo-gen: {changed} written, {len(states) - changed - skipped} unchanged"
+                   + (f", {skipped} skipped ({NO_API})" if skipped else ""), err=True)
 
     guarded(run)
+
+
+def up_to_date_line(count: int) -> str:
+    return f"vigilo-gen: all {count} outputs are up to date"
 
 
 @app.command("check")
 def check_command(
     config: Path | None = typer.Option(None, "--config", "-c", help=CONFIG_HELP,
                                           dir_okay=False),
+    full: bool = typer.Option(False, "--full", help="Render every output, also those whose "
+                              "header stamp proves them fresh."),
 ) -> None:
-    """Exit 0 when every output of the config is up to date; 1 with a diff when one is stale."""
+    """Exit 0 when every output of the config is up to date; 1 with a diff when one is stale.
+
+    A file whose header stamp proves it fresh (same spec meaning, tool version, emitter,
+    options, and an intact body) is not rendered again; the others are."""
 
     def run():
-        from .project import CHANGED, NEW, diff
+        from .project import CHANGED, NEW, SKIPPED, diff
 
+        if not full:
+            from .freshness import quick_check
+
+            count = quick_check(config)
+            if count is not None:
+                typer.echo(up_to_date_line(count), err=True)
+                return
         loaded, spec = _project(config)
 
         def decided(state):
             if state.status == CHANGED:
                 typer.echo(f"stale      {state.output.display}")
                 typer.echo(diff(state), nl=False)
+            elif state.status == SKIPPED:
+                typer.echo(f"skipped    {state.output.display} ({NO_API})")
 
-        states = _plan_or_fail(loaded, spec, decided)
+        states = _plan_or_fail(loaded, spec, decided, confirm=not full)
         stale = [s.output.display for s in states if s.status == CHANGED]
         missing = [s.output.display for s in states if s.status == NEW]
         for name in missing:
@@ -256,10 +278,15 @@ def check_command(
         if stale or missing:
             parts = [f"{len(stale)} stale"] * bool(stale) + [f"{len(missing)} missing"] * bool(
                 missing)
+            # `all` refuses to replace a file without a generated header unless forced.
+            foreign = [s.output.display for s in states if s.status == CHANGED and s.foreign]
+            command = loaded.regenerate_command() + (" --force" if foreign else "")
+            why = (f" ({', '.join(foreign)}: not generated by vigilo-gen, so `all` needs "
+                   "--force to replace it)") if foreign else ""
             typer.echo(f"vigilo-gen: {' and '.join(parts)} of {len(states)} outputs; run "
-                       f"`{loaded.regenerate_command()}` and commit the result", err=True)
+                       f"`{command}` and commit the result{why}", err=True)
             raise typer.Exit(EXIT_STALE)
-        typer.echo(f"vigilo-gen: all {len(states)} outputs are up to date", err=True)
+        typer.echo(up_to_date_line(len(states)), err=True)
 
     guarded(run)
 
@@ -268,22 +295,20 @@ def _emitter_command(name: str, help_text: str, fields: tuple) -> Any:
     """A typer command for one emitter: its options become flags, plus --spec and --out."""
 
     def command(**kwargs: Any) -> None:
-        # choices arrive as Enum members; the run itself is the fast path's, shared
-        values = {key: getattr(value, "value", value) for key, value in kwargs.items()}
-        code = run_emitter(name, values)
+        code = run_emitter(name, dict(kwargs))  # the run itself is the fast path's, shared
         if code:
             raise typer.Exit(code)
 
     params = []
     for f in fields:
         choices = f.metadata.get("choices") or None
-        # typer shows and checks choices when the annotation is an Enum.
-        annotation = enum.Enum(f"{name}_{f.name}", {c: c for c in choices}, type=str) \
-            if choices else type(f.default)
+        # Choices are shown here and checked by run_emitter (fastpath.check_choices), which
+        # words a bad value as the config file does ("did you mean ...?"), not by typer.
         params.append(inspect.Parameter(
-            f.name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
+            f.name, inspect.Parameter.KEYWORD_ONLY, annotation=type(f.default),
             default=typer.Option(f.default, f"--{f.name.replace('_', '-')}",
-                                 help=f.metadata.get("help")),
+                                 help=f.metadata.get("help"),
+                                 metavar=f"[{'|'.join(choices)}]" if choices else None),
         ))
     params.append(inspect.Parameter("spec", inspect.Parameter.KEYWORD_ONLY,
                                     annotation=Path | None,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError, did_you_mean
+from .errors import UsageError, choice_hint, did_you_mean
 
 CONFIG_NAME = "vigilo-gen.toml"
 TOP_KEYS = ("spec", "output")
@@ -38,6 +38,7 @@ class Output:
     path: Path  # absolute (resolved against the config's folder)
     display: str  # the path as written in the config, for messages
     line: int  # the output's [[output]] line in the config (0 when unknown)
+    raw_options: tuple[tuple[str, Any], ...] = ()  # the options as the config writes them
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,13 @@ class Config:
 
     def regenerate_command(self) -> str:
         """The command written into every header: stable whatever folder the user ran it from."""
-        if self.file.name == CONFIG_NAME:
-            return "vigilo-gen all"
-        return f"vigilo-gen all --config {self.file.name}"
+        return regenerate_command(self.file)
+
+
+def regenerate_command(config_file: Path) -> str:
+    if config_file.name == CONFIG_NAME:
+        return "vigilo-gen all"
+    return f"vigilo-gen all --config {config_file.name}"
 
 
 def _toml():
@@ -180,10 +185,8 @@ def load_config(path: Path | None = None, load_emitter=None) -> Config:
                             did_you_mean(key, fields) or f"its options: {known}")
             choices = field.metadata.get("choices") or ()
             if choices and value not in choices:
-                close = did_you_mean(str(value), choices)
-                listed = f"choices: {', '.join(choices)}"
                 raise error(line, f"bad value {value!r} for option '{key}' of emitter {name}",
-                            f"{close} {listed}" if close else listed)
+                            choice_hint(value, choices))
             expected = type(field.default)
             wrong_type = not isinstance(value, expected) or (
                 isinstance(value, bool) != (expected is bool))
@@ -201,7 +204,8 @@ def load_config(path: Path | None = None, load_emitter=None) -> Config:
                         f"output on line {seen[resolved]}")
         seen[resolved] = lines.key("path", index) or here
         display_path = target if not root.parts or str(root) == "." else str(root / target)
-        outputs.append(Output(name, options, resolved, display_path, here))
+        outputs.append(Output(name, options, resolved, display_path, here,
+                              tuple(sorted(values.items()))))
     spec_path = Path(spec) if Path(spec).is_absolute() else root / spec
     if not spec_path.is_file():
         raise error(lines.key("spec"), f"spec file '{spec}' not found"

@@ -57,3 +57,11 @@ def did_you_mean(name: str, candidates: object) -> str | None:
         if name.lower() in lowered:
             close = [lowered[name.lower()]]
     return f"did you mean '{close[0]}'?" if close else None
+
+
+def choice_hint(value: str, choices: object) -> str:
+    """The hint for a value that is not among ``choices``: the closest one, then all of them.
+    The config file and the command line word it alike."""
+    listed = "choices: " + ", ".join(str(c) for c in choices)  # type: ignore[attr-defined]
+    close = did_you_mean(str(value), choices)
+    return f"{close} {listed}" if close else listed

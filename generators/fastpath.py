@@ -6,9 +6,10 @@ For a plain command line the CLI does not need any of that, so ``cli.main`` firs
 ``parse`` here: a strict reader of the simple forms (``--flag value``, ``--flag=value``, the
 declared short flags, boolean ``--force``) that returns the parameters the typer command
 function would have received, or None for anything else -- ``--help``, an unknown or
-repeated flag, a value that is not among the choices, a value starting with ``-``, an empty
-value, a directory where a file is expected, a third-party plug-in installed -- which then
-goes through typer as before, so every message stays typer's own.
+repeated flag, a value starting with ``-``, an empty value, a directory where a file is
+expected, a third-party plug-in installed -- which then goes through typer as before, so every
+message stays typer's own. A value that is not among an option's choices is passed on and
+refused by ``run_emitter`` in the config file's words, on both paths.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, SpecError, UsageError
+from .errors import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, SpecError, UsageError, choice_hint
 
 # kinds: "path" (Path, may be a directory), "file" (Path, dir_okay=False), "str",
 # ("choice", values), "flag" (boolean, no value), "multi" (repeatable str, list)
@@ -29,16 +30,16 @@ PROJECT_FLAGS: dict[str, Flags] = {
     "list": {},
     "all": {"--config": ("config", "file"), "-c": ("config", "file"),
             "--force": ("force", "flag")},
-    "check": {"--config": ("config", "file"), "-c": ("config", "file")},
+    "check": {"--config": ("config", "file"), "-c": ("config", "file"),
+              "--full": ("full", "flag")},
     "validate": {"--spec": ("spec", "path"), "--dialect": ("dialect", "multi")},
 }
 PROJECT_DEFAULTS: dict[str, dict[str, Any]] = {
     "list": {},
     "all": {"config": None, "force": False},
-    "check": {"config": None},
+    "check": {"config": None, "full": False},
     "validate": {"spec": None, "dialect": None},
 }
-BUILTIN_PREFIX = "vigilo_gen.emitters."
 
 
 def emitter_flags(fields: Sequence[Any]) -> tuple[Flags, dict[str, Any]] | None:
@@ -91,9 +92,7 @@ def read_args(args: Sequence[str], flags: Flags, defaults: dict[str, Any]) -> di
         if name in seen:
             return None
         seen.add(name)
-        if isinstance(kind, tuple):
-            if value not in kind[1]:
-                return None
+        if isinstance(kind, tuple):  # a value not among the choices: run_emitter says so
             values[name] = value
         elif kind in ("path", "file"):
             if kind == "file" and os.path.isdir(value):
@@ -107,7 +106,7 @@ def read_args(args: Sequence[str], flags: Flags, defaults: dict[str, Any]) -> di
 def only_builtin_emitters() -> bool:
     """True when no third-party emitter is installed (a plug-in that fails to load gets its
     warning from the typer path, which loads every emitter)."""
-    from .registry import discover
+    from .registry import BUILTIN_PREFIX, discover
 
     return all(ep.value.startswith(BUILTIN_PREFIX) for ep in discover().values())
 
@@ -144,28 +143,44 @@ def run_guarded(action: Callable[[], Any], passthrough: tuple = ()) -> int:
 
 
 def load_checked_spec(spec_path: Path | None, dialects: tuple[str, ...] | None = None):
-    from .spec import identifier_problems, load_spec
+    from .spec import bundled_note, identifier_problems, load_spec
 
+    note = bundled_note(spec_path)
+    if note:
+        error_line(note)
     spec = load_spec(spec_path)
     if dialects:
-        problems = identifier_problems(spec, dialects, file=str(spec_path or spec.source_name))
+        problems = identifier_problems(spec, dialects, file=spec.source_path)
         if problems:
             raise SpecError(problems)
     return spec
+
+
+def check_choices(command: str, fields: Sequence[Any], values: dict[str, Any]) -> None:
+    """Refuse a value that is not among an option's choices, worded as the config file words
+    it (with the closest choice)."""
+    for f in fields:
+        choices = f.metadata.get("choices") or ()
+        value = values.get(f.name, f.default)
+        if choices and value not in choices:
+            raise UsageError(f"bad value {value!r} for --{f.name.replace('_', '-')} of "
+                             f"`vigilo-gen {command}` ({choice_hint(value, choices)})")
 
 
 def run_emitter(name: str, values: dict[str, Any]) -> int:
     """``vigilo-gen NAME ...`` with parsed values; the typer command of an emitter runs it too."""
     from .output import emit
     from .registry import load
+    from .spec import spec_option
 
     def run() -> None:
         emitter = load(name)
         kwargs = dict(values)
         spec_path, out = kwargs.pop("spec"), kwargs.pop("out")
+        check_choices(name, emitter.option_fields(), kwargs)
         options = emitter.make_options(**kwargs)
         dialect = getattr(options, "dialect", None)
         spec = load_checked_spec(spec_path, (dialect,) if dialect else None)
-        emit(emitter.run(spec, options), out)
+        emit(emitter.run(spec, options, spec_option(spec_path)), out)
 
     return run_guarded(run)

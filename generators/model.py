@@ -323,7 +323,8 @@ class Spec:
     models: tuple[Model, ...]  # in dependency order: a model comes after the models it references
     api: Api | None
     source_name: str  # file name of the spec, for headers
-    source_hash: str  # sha256 of the spec's bytes
+    source_hash: str  # sha256 of what the spec means (stamp.spec_meaning_hash), for headers
+    source_path: str = ""  # the spec's path as read (named in messages)
 
     @cached_property
     def _models_by_name(self) -> dict[str, Model]:

@@ -21,6 +21,7 @@ MARK_WINDOW = 4096  # the mark must appear in a file's first bytes to count as o
 MAX_DIFF_LINES = 400
 
 UNCHANGED, CHANGED, NEW = "unchanged", "changed", "new"
+SKIPPED = "skipped"  # an API output while the spec has no `api` section: left as it is
 
 
 @dataclass(frozen=True)
@@ -64,18 +65,23 @@ def load_project_spec(config: Config):
     return spec
 
 
+def provenance(config: Config, spec, output: Output):
+    """The header facts of one output of the config (see stamp and freshness)."""
+    from .freshness import project_provenance
+
+    return project_provenance(config.file, config.spec, spec.source_hash, output.emitter,
+                              output.raw_options)
+
+
 def render(config: Config, spec, output: Output, load_emitter=None) -> str:
     """One output's text; the header names ``vigilo-gen all`` as the command that regenerates it."""
-    from . import __version__
-    from .emitter import Provenance
+    from .stamp import seal
 
     if load_emitter is None:
         from .registry import load as load_emitter
     emitter = load_emitter(output.emitter)
-    provenance = Provenance(__version__, spec.source_name, spec.source_hash,
-                            config.regenerate_command())
     try:
-        return emitter.render(spec, output.options, provenance)
+        return seal(emitter.render(spec, output.options, provenance(config, spec, output)))
     except Exception as exc:
         raise OutputFailed(output, exc) from exc
 
@@ -94,22 +100,46 @@ def read_current(path: Path) -> str | None:
 
 def plan(config: Config, spec, on_decided: Callable[[FileState], None] | None = None,
          load_emitter=None,
-         on_start: Callable[[int, Output], None] | None = None) -> list[FileState]:
+         on_start: Callable[[int, Output], None] | None = None,
+         confirm: bool = False) -> list[FileState]:
     """Render every output (in config order) and compare it with the disk; write nothing.
 
-    ``on_start(index, output)`` and ``on_decided(state)`` let the CLI show progress."""
+    With ``confirm``, a file whose stamp proves it is what a render would give is unchanged
+    without rendering (``check``; see stamp). ``on_start(index, output)`` and
+    ``on_decided(state)`` let the CLI show progress."""
+    from .stamp import confirms
+
     states = []
     for index, output in enumerate(config.outputs):
+        current = read_current(output.path)
+        if confirm and current is not None and confirms(
+                current, provenance(config, spec, output).header_lines()):
+            state = FileState(output, current, current, UNCHANGED)
+            states.append(state)
+            if on_decided is not None:
+                on_decided(state)
+            continue
+        if spec.api is None and _needs_api(output, load_emitter):
+            state = FileState(output, current or "", current, SKIPPED)
+            states.append(state)
+            if on_decided is not None:
+                on_decided(state)
+            continue
         if on_start is not None:
             on_start(index, output)
         text = render(config, spec, output, load_emitter)
-        current = read_current(output.path)
         status = NEW if current is None else UNCHANGED if current == text else CHANGED
         state = FileState(output, text, current, status)
         states.append(state)
         if on_decided is not None:
             on_decided(state)
     return states
+
+
+def _needs_api(output: Output, load_emitter=None) -> bool:
+    if load_emitter is None:
+        from .registry import load as load_emitter
+    return bool(getattr(load_emitter(output.emitter), "needs_api", False))
 
 
 def refuse_foreign(states: Iterable[FileState]) -> None:
@@ -128,7 +158,7 @@ def write(states: Iterable[FileState],
     from .output import write_atomic
 
     for state in states:
-        if state.status != UNCHANGED:
+        if state.status not in (UNCHANGED, SKIPPED):
             write_atomic(state.output.path, state.text)
             if on_written is not None:
                 on_written(state)

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from functools import cache, lru_cache
 from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING
 
-from .emitter import Emitter
 from .errors import UsageError
 
+if TYPE_CHECKING:
+    from .emitter import Emitter
+
 GROUP = "vigilo_gen.emitters"
+BUILTIN_PREFIX = "vigilo_gen.emitters."
 
 
 @lru_cache(maxsize=1)
@@ -28,11 +32,23 @@ def names() -> list[str]:
     return list(discover())
 
 
+def label(name: str) -> str:
+    """How a stamp names an emitter: its name, and for a plug-in its distribution's version
+    (a new release of the plug-in may write other text). Needs no import of the emitter."""
+    entry = discover().get(name)
+    if entry is None or entry.value.startswith(BUILTIN_PREFIX):
+        return name
+    dist = getattr(entry, "dist", None)
+    return f"{name}@{dist.version}" if dist is not None else name
+
+
 @cache
 def load(name: str) -> Emitter:
     entry = discover().get(name)
     if entry is None:
         raise UsageError(f"unknown emitter '{name}'; known: {', '.join(names())}")
+    from .emitter import Emitter
+
     emitter = entry.load()
     if not isinstance(emitter, Emitter):
         raise UsageError(f"entry point '{name}' ({entry.value}) is not a vigilo_gen Emitter")

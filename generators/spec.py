@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import replace
@@ -14,25 +13,52 @@ from .dialects import IDENTIFIER_LIMITS, PORTABLE_DIALECTS
 from .errors import Diagnostic, Position, SpecError
 from .model import Spec
 from .schema import validate_document
+from .stamp import spec_meaning_hash
 from .yamlsource import read_yaml
 
-DEFAULT_SPEC = Path("spec") / "vigilo.yaml"
+# Where a spec is looked for when none is named, in order: the current folder, then spec/.
+DEFAULT_SPECS = (Path("vigilo.yaml"), Path("spec") / "vigilo.yaml")
 BUNDLED_SPEC = "vigilo.yaml"
 
 
 def bundled_spec_path() -> Path:
-    """The Vigilo spec shipped inside the package (default when ./spec/vigilo.yaml is absent)."""
+    """The Vigilo example spec shipped inside the package (used when no spec is found)."""
     return Path(str(resources.files("vigilo_gen.bundled").joinpath(BUNDLED_SPEC)))
 
 
 def resolve_spec_path(path: str | os.PathLike | None) -> tuple[Path, str]:
-    """(file to read, name to show in messages) for ``--spec`` (or its default)."""
+    """(file to read, name to show in messages) for ``--spec``, or the spec found by default:
+    ./vigilo.yaml, then ./spec/vigilo.yaml, then the bundled example (named by its full path;
+    ``bundled_note`` says so on stderr). A project's config names its spec itself."""
     if path is not None:
         return Path(path), str(path)
-    if DEFAULT_SPEC.is_file():
-        return DEFAULT_SPEC, str(DEFAULT_SPEC)
+    for candidate in DEFAULT_SPECS:
+        if candidate.is_file():
+            return candidate, str(candidate)
     bundled = bundled_spec_path()
-    return bundled, f"<bundled>/{BUNDLED_SPEC}"
+    return bundled, str(bundled)
+
+
+def bundled_note(path: str | os.PathLike | None) -> str | None:
+    """The note to print when no spec was named and none was found here, else None."""
+    if path is not None or any(candidate.is_file() for candidate in DEFAULT_SPECS):
+        return None
+    return (f"vigilo-gen: note: no {DEFAULT_SPECS[0]} or {DEFAULT_SPECS[1]} here; reading the "
+            f"bundled example spec {bundled_spec_path()} (pass --spec FILE to read yours)")
+
+
+def spec_option(path: str | os.PathLike | None) -> str | None:
+    """``--spec`` as the header's command must write it: None when the spec named is the one
+    found by default anyway."""
+    if path is None:
+        return None
+    found, _ = resolve_spec_path(None)
+    try:
+        if Path(path).resolve() == found.resolve():
+            return None
+    except OSError:
+        pass
+    return str(path)
 
 
 def load_spec(path: str | os.PathLike | None = None) -> Spec:
@@ -66,8 +92,9 @@ def _load_spec(path: str | os.PathLike | None) -> Spec:
     if problems:
         raise SpecError(problems)
     spec = build_spec(data, source)
-    digest = hashlib.sha256(file.read_bytes()).hexdigest()
-    return replace(spec, source_name=file.name, source_hash=digest)
+    # What the spec means, not its bytes: a comment-only edit leaves every output fresh.
+    digest = spec_meaning_hash(source.text)
+    return replace(spec, source_name=file.name, source_path=display, source_hash=digest)
 
 
 def identifier_problems(spec: Spec, dialects: Iterable[str] = PORTABLE_DIALECTS,
@@ -83,7 +110,7 @@ def identifier_problems(spec: Spec, dialects: Iterable[str] = PORTABLE_DIALECTS,
     def check(name: str, what: str, where: Position) -> None:
         for dialect, limit in limits:
             if len(name) > limit:
-                problems.append(Diagnostic(file or spec.source_name, where,
+                problems.append(Diagnostic(file or spec.source_path or spec.source_name, where,
                                            f"{what} '{name}' is {len(name)} characters long; "
                                            f"{dialect} allows {limit}"))
                 return

@@ -32,20 +32,15 @@ class SourceMap:
     through it only when a position is asked for (an error, or the few objects of the model
     that carry one). Reading a spec thus builds no path tuple and no Position per node."""
 
-    def __init__(self, file: str, root: yaml.Node | None = None):
+    def __init__(self, file: str, root: yaml.Node | None = None, text: str = ""):
         self.file = file
         self.root = root
+        self.text = text  # the document as parsed (decoded, without a byte-order mark)
         self._index: dict[int, tuple[yaml.MappingNode, dict[str, tuple]]] = {}
-        self._constructor: yaml.SafeLoader | None = None
 
     def _key_text(self, key_node: yaml.Node) -> str:
-        """A mapping key as the walker reads it (see _Walker._mapping)."""
-        if key_node.tag == _STR:
-            return key_node.value
-        if self._constructor is None:
-            self._constructor = yaml.SafeLoader("")
-        key = self._constructor.construct_object(key_node)
-        return key if isinstance(key, str) else str(key)
+        """A mapping key as the walker reads it (see _Walker._mapping): its text."""
+        return key_node.value
 
     def _entries(self, node: yaml.MappingNode) -> dict[str, tuple]:
         cached = self._index.get(id(node))
@@ -172,10 +167,9 @@ class _Walker:
                     [Diagnostic(self.source.file, _pos(key_node.start_mark),
                                 "a mapping key must be a plain string")]
                 )
-            key = key_node.value if key_node.tag == _STR else \
-                self.constructor.construct_object(key_node)
-            if not isinstance(key, str):
-                key = str(key)
+            # Names are names: a key is its text, so a field called on, yes, no or off stays
+            # itself (YAML 1.1 would read True/False) and 1.0 or null stay as written.
+            key = key_node.value
             if key in result:
                 first_node = next(k for k, _ in node.value if self.source._key_text(k) == key)
                 first = _pos(first_node.start_mark)
@@ -290,7 +284,7 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap]:
         raise fail(f"invalid YAML: {exc}") from None
     if node is None:
         raise fail("the spec is empty", Position(1, 1))
-    source = SourceMap(display, node)
+    source = SourceMap(display, node, text)
     try:
         data = _Walker(source).walk(node)
     except yaml.constructor.ConstructorError as exc:

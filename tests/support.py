@@ -56,7 +56,12 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
 
 def generate(emitter: str, spec_path: Path, out: Path, *options: str) -> str:
     """Write one target with the CLI into ``out`` and return its text."""
-    run_cli(emitter, "--spec", str(spec_path), "--out", str(out), *options, check=True)
+    # As a user runs it, from the project's folder: the header's "Regenerate with" names the
+    # spec as typed (relative), and no --spec for the one found by default.
+    spec = spec_path.resolve()
+    shown = spec.relative_to(ROOT) if spec.is_relative_to(ROOT) else spec
+    run_cli(emitter, "--spec", str(shown), "--out", str(out.resolve()), *options, cwd=ROOT,
+            check=True)
     return out.read_text(encoding="utf-8")
 
 
