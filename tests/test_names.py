@@ -57,8 +57,8 @@ def render_everything(spec_path: Path) -> dict[tuple, str]:
     for name in registry.names():
         emitter = registry.load(name)
         for options in option_sets(name):
-            if name in ("openapi", "pydantic") and spec.api is None:
-                continue
+            if getattr(emitter, "needs_api", False) and spec.api is None:
+                continue  # openapi, pydantic, fastapi: nothing to describe or serve
             outputs[(name, *sorted(vars(options).values()))] = emitter.run(spec, options)
     return outputs
 
