@@ -301,3 +301,56 @@ def test_identifier_limits_are_checked_per_dialect(tmp_path):
     assert re.search(r":6:7: column name 'a{64}' is 64 characters long; postgres allows 63",
                      result.stderr), result.stderr
     assert run_cli("sql", "--spec", str(spec), "--dialect", "mysql").returncode == 0
+
+
+# -- foreign keys are indexed ----------------------------------------------------------------
+
+
+def _leading_columns(model) -> set[str]:
+    return {c.columns[0] for c in (*model.uniques, *model.indexes)}
+
+
+@pytest.mark.parametrize("spec_path", **spec_params())
+def test_every_foreign_key_column_leads_an_index_or_a_key(spec_path):
+    """Deleting a referenced row looks up its referrers by the foreign key column (to cascade,
+    set null or refuse): without an index that leads with the column, the lookup scans the
+    table (PostgreSQL creates no such index by itself)."""
+    spec = load_spec(spec_path)
+    for model in spec.models:
+        for field in model.references:
+            assert field.column in _leading_columns(model), (model.table, field.column)
+
+
+def test_a_foreign_key_index_is_named_like_any_index_and_can_be_refused(tmp_path):
+    spec_path = tmp_path / "fk.yaml"
+    spec_path.write_text(
+        "version: 1\nmodels:\n"
+        "  Team:\n    fields:\n      id: {type: id}\n"
+        "  Member:\n    fields:\n      id: {type: id}\n"
+        "      teamId: {type: ref, to: Team}\n"
+        "      mentorId: {type: ref, to: Team, nullable: true, relation: mentor,"
+        " backref: mentees, index: false}\n"
+        "      code: {type: string, maxLength: 8}\n"
+        "      otherId: {type: ref, to: Team, relation: other, backref: others}\n"
+        "    unique: [[otherId, code]]\n")
+    member = load_spec(spec_path).model("Member")
+    # team_id: indexed by default; mentor_id: index: false; other_id: the unique leads with it.
+    assert [(i.name, i.columns) for i in member.indexes] == [
+        ("member_team_id_idx", ("team_id",))]
+    text = generate("sql", spec_path, tmp_path / "fk.sql", "--dialect", "postgres")
+    assert 'CREATE INDEX "member_team_id_idx" ON "member"("team_id");' in text
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("spec_path", **spec_params())
+def test_postgres_has_an_index_behind_every_foreign_key(fresh_db, spec_path, tmp_path):
+    """Read from PostgreSQL's catalogue: for every foreign key, an index whose first column is
+    the key's column (the query the PostgreSQL wiki gives for unindexed foreign keys)."""
+    db = fresh_db("postgres")
+    db.execute_script(generate("sql", spec_path, tmp_path / "schema.sql",
+                               "--dialect", "postgres"))
+    unindexed = db.execute(
+        "SELECT c.conrelid::regclass::text, c.conname FROM pg_constraint c "
+        "WHERE c.contype = 'f' AND NOT EXISTS (SELECT 1 FROM pg_index i "
+        "WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1])")
+    assert unindexed == []
