@@ -505,3 +505,97 @@ def _one_line(text: str) -> str:
 
 def render_ddl(spec: Spec, dialect: str, provenance: Provenance) -> str:
     return DDLBuilder(spec, dialect).render(provenance)
+
+
+# -- what a `prisma migrate` migration lacks ---------------------------------------------------
+
+# SQLite cannot add a CHECK constraint to an existing table: the table is rebuilt with its
+# complete definition, as SQLite documents (https://sqlite.org/lang_altertable.html, "Making
+# Other Kinds Of Table Schema Changes") and as Prisma's own SQLite migrations do.
+SQLITE_REBUILD = (
+    "{create};\n"
+    "INSERT INTO {new} ({columns}) SELECT {columns} FROM {table};\n"
+    "DROP TABLE {table};\n"
+    "ALTER TABLE {new} RENAME TO {table};"
+)
+
+
+class PrismaCompanionBuilder(DDLBuilder):
+    """The SQL a Prisma user appends to a migration created by ``prisma migrate dev
+    --create-only`` so that the database equals the one ``vigilo-gen sql`` creates: the CHECK
+    constraints, the updated_at triggers and the catalogue comments Prisma's schema language
+    cannot declare. Everything else (tables, keys, indexes, defaults) Prisma's migration
+    already creates exactly as our SQL does (the conformance matrix proves it)."""
+
+    def __init__(self, spec: Spec, dialect: str, native_enums: bool):
+        super().__init__(spec, dialect)
+        self.native_enums = native_enums
+
+    def checks(self, model: Model) -> list[Check]:
+        # A Prisma native enum is a type of its own: its values need no CHECK.
+        return [c for c in model.checks if not (self.native_enums and c.kind == "enum")]
+
+    def add_checks(self, model: Model) -> list[str]:
+        statements = []
+        for check in self.checks(model):
+            condition = self.check_condition(model, check)
+            if condition is None:
+                continue
+            alter = exp.Alter(this=exp.Table(this=self.ident(model.table)), kind="TABLE",
+                              actions=[exp.AddConstraint(expressions=[self.named(
+                                  check.name, exp.CheckColumnConstraint(this=condition))])])
+            statements.append(alter.sql(dialect=self.profile.write, copy=False) + ";")
+        return statements
+
+    def rebuild(self, model: Model) -> str:
+        new = "new_" + model.table
+        create = self.create_table(model)
+        create.this.set("this", exp.Table(this=self.ident(new)))
+        columns = ", ".join(self.quoted(f.column) for f in model.fields)
+        statements = [SQLITE_REBUILD.format(create=self.table_sql(create),
+                                            new=self.quoted(new), table=self.quoted(model.table),
+                                            columns=columns)]
+        # Dropping the table dropped its indexes (the unique ones are in its definition).
+        statements += [i.sql(dialect=self.profile.write, copy=False) + ";"
+                       for i in self.create_indexes(model)]
+        return "\n".join(statements)
+
+    def render(self, provenance: Provenance) -> str:
+        blocks: list[str] = []
+        function = self.updated_at_function()
+        if function:
+            blocks.append("-- Keeps updated_at columns current; every table's trigger calls "
+                          "it with its column's name.\n" + function)
+        rebuilt = False
+        for model in self.spec.models:
+            statements: list[str] = []
+            if self.dialect == "sqlite":
+                if self.checks(model):
+                    statements.append(self.rebuild(model))
+                    rebuilt = True
+            else:
+                statements += self.add_checks(model)
+            comments = self.comment_statements(model)
+            if comments:
+                statements.append("\n".join(comments))
+            statements += self.updated_at_triggers(model)
+            if statements:
+                blocks.append(f"-- {model.name}\n" + "\n\n".join(statements))
+        if rebuilt:  # the rebuilt tables are referenced by name: no check until all are back
+            blocks.insert(0, "PRAGMA foreign_keys = OFF;")
+            blocks.append("PRAGMA foreign_key_check;\nPRAGMA foreign_keys = ON;")
+        head = (provenance.header("--") + f"-- Dialect: {self.dialect}\n"
+                "-- Append to the migration.sql that `prisma migrate dev --create-only` "
+                "writes, then run\n-- `prisma migrate dev`: the database then equals the one "
+                "`vigilo-gen sql` creates\n-- (CHECK constraints, updated_at triggers and "
+                "comments, which Prisma's schema cannot declare).\n")
+        self.note_missing_comments()
+        if self.gaps.lines:
+            head += "--\n-- Not expressed in this dialect:\n" + "".join(
+                f"--   {line}\n" for line in self.gaps.lines)
+        return head + "\n" + "\n\n".join(blocks) + "\n"
+
+
+def render_prisma_companion(spec: Spec, dialect: str, native_enums: bool,
+                            provenance: Provenance) -> str:
+    return PrismaCompanionBuilder(spec, dialect, native_enums).render(provenance)
