@@ -110,7 +110,7 @@ class _Builder:
                     self.error((*values_path, i), f"enum {name} lists '{value}' twice")
                 seen.add(value)
             result[name] = Enum(name, tuple(values), description,
-                                self.source.key(("enums", name)))
+                                self.source.key(("enums", name)), naming.snake_case(name))
         return result
 
     # -- models ------------------------------------------------------------------------------

@@ -85,6 +85,9 @@ class Enum:
     values: tuple[str, ...]
     description: str | None
     position: Position
+    # The database type's name where a target declares one (Prisma's native enums on
+    # PostgreSQL; SQLAlchemy's Enum name): snake_case, like table names.
+    physical: str = ""
 
 
 @dataclass(frozen=True)

@@ -166,3 +166,32 @@ def test_the_companion_recipe_is_documented():
     docs = (ROOT / "docs" / "prisma-migrate.md").read_text(encoding="utf-8")
     assert "prisma migrate dev --create-only" in docs
     assert "vigilo-gen prisma-companion --dialect postgres" in docs
+
+
+@pytest.mark.node
+@pytest.mark.engine
+def test_native_enums_are_snake_case_types_on_postgres(tmp_path, fresh_db):
+    """With --enums native, PostgreSQL's enum types are named like the tables (@@map), not
+    the quoted model-style "OrderState" Prisma writes by default."""
+    spec_path = ROOT / "tests" / "specs" / "shop.yaml"
+    schema = tmp_path / "schema.prisma"
+    generate("prisma", spec_path, schema, "--dialect", "postgres", "--enums", "native")
+    db = fresh_db("postgres")
+    _apply(schema, db.url)
+    types = {r[0] for r in db.execute("SELECT typname FROM pg_type WHERE typtype = 'e'")}
+    spec = load_spec(spec_path)
+    used = {f.enum.name for m in spec.models for f in m.fields if f.enum is not None}
+    assert types == {"order_state", "size"} == {e.physical for e in spec.enums
+                                                if e.name in used}
+
+
+def test_a_native_enum_named_like_a_table_is_refused(tmp_path):
+    spec_path = tmp_path / "clash.yaml"
+    spec_path.write_text("version: 1\nenums:\n  Color: [red, blue]\nmodels:\n  Color_:\n"
+                         "    table: color\n    fields:\n      id: {type: id}\n"
+                         "      tone: {type: enum, enum: Color}\n")
+    from tests.support import run_cli
+
+    result = run_cli("prisma", "--spec", str(spec_path), "--enums", "native")
+    assert result.returncode == 2
+    assert "enum Color would be the database type 'color', the name of a table" in result.stderr
