@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from vigilo_gen import naming
 from vigilo_gen.emitter import Emitter, Provenance, option
 from vigilo_gen.errors import UsageError
-from vigilo_gen.model import INT_BOUNDS, NOW, Field, FieldType, Spec
+from vigilo_gen.model import INT_BOUNDS, NOW, Field, FieldType, Spec, api_int_bounds
 from vigilo_gen.operations import (
     Assign,
     InsertChild,
@@ -528,9 +528,9 @@ class _Module:
             kind = "StringConstraints" if constraints else None
         else:
             base = PARAM_TYPES.get(field.type, "str")
-            low, high = INT_BOUNDS.get(field.type, (None, None))  # the column's own range
-            low = field.minimum if field.minimum is not None else low
-            high = field.maximum if field.maximum is not None else high
+            low, high = field.minimum, field.maximum
+            if field.type in INT_BOUNDS:  # within the column's and JSON's exact range
+                low, high = api_int_bounds(field)
             if low is not None:
                 constraints.append(f"ge={low!r}")
             if high is not None:

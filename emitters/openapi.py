@@ -10,7 +10,9 @@ Choices (each fact is written once in the spec and read from the Spec model here
 - Objects reject unknown keys (``additionalProperties: false``): a misspelt key is an error,
   not a silently ignored value. The Pydantic models agree (``extra="forbid"``).
 - int/bigint: ``integer`` with format int32/int64 and the type's own bounds where the spec
-  gives none, so every consumer rejects a value the database column cannot hold.
+  gives none, so every consumer rejects a value the database column cannot hold; a bigint is
+  bounded by +-(2**53 - 1) as well, the integers a JSON number carries exactly to JavaScript
+  (``API_INT_BOUNDS``; the column keeps its 64 bits for other writers).
 - decimal: a *string* (exact; a JSON number would be read as a binary float) whose pattern
   allows at most precision-scale integer digits and scale fraction digits, and no minus sign
   when the minimum is >= 0. Other bounds of a decimal cannot be written on a string: the
@@ -49,6 +51,7 @@ from vigilo_gen.model import (
     SchemaRef,
     Shape,
     Spec,
+    api_int_bounds,
 )
 
 OPENAPI_VERSION = "3.1.0"
@@ -169,11 +172,8 @@ def field_schema(field: Field) -> dict[str, Any]:
             schema["maxLength"] = field.max_length
         if field.pattern is not None:
             schema["pattern"] = field.pattern
-    bounds = INT_BOUNDS
-    if field.type in bounds:
-        low, high = bounds[field.type]
-        schema["minimum"] = _number(field.minimum) if field.minimum is not None else low
-        schema["maximum"] = _number(field.maximum) if field.maximum is not None else high
+    if field.type in INT_BOUNDS:
+        schema["minimum"], schema["maximum"] = api_int_bounds(field)
     elif field.type is T.FLOAT:
         if field.minimum is not None:
             schema["minimum"] = _number(field.minimum)
@@ -230,10 +230,7 @@ def key_schema(keys: FieldShape) -> dict[str, Any]:
     """``propertyNames`` of a map: JSON keys are strings, so integers are matched as text."""
     field = keys.field
     if field.type in INT_BOUNDS:
-        low, high = INT_BOUNDS[field.type]
-        low = int(field.minimum) if field.minimum is not None else low
-        high = int(field.maximum) if field.maximum is not None else high
-        return {"pattern": int_range_pattern(low, high)}
+        return {"pattern": int_range_pattern(*api_int_bounds(field))}
     schema = field_schema(field)
     schema.pop("type", None)
     return schema
@@ -421,8 +418,7 @@ def _numeric_example(field: Field) -> int | float:
     low, high = field.minimum, field.maximum
     bounds = INT_BOUNDS
     if field.type in bounds:
-        low = low if low is not None else bounds[field.type][0]
-        high = high if high is not None else bounds[field.type][1]
+        low, high = api_int_bounds(field)
     value: int | float = 0
     if low is not None and value < low:
         value = low

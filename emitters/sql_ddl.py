@@ -7,7 +7,12 @@ express goes through one path, ``Gaps.unsupported``, and ends up as a comment at
 the output, so a reader knows what the database will not enforce.
 
 Hand-written SQL text exists only for triggers, which sqlglot has no expression for; it is one
-template per dialect in ``UPDATED_AT_TRIGGERS``.
+template per dialect in ``UPDATED_AT_TRIGGERS`` (plus, on PostgreSQL, the one trigger function
+every table's trigger calls, ``UPDATED_AT_FUNCTIONS``).
+
+Descriptions reach the database's catalogue, where every tool that reads it shows them
+(psql's ``\\d+``, DBeaver, ``information_schema``, SQLAlchemy's inspector): ``COMMENT ON``
+statements or inline ``COMMENT`` clauses, per the dialect's ``comments`` entry.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ DT = exp.DataType.Type
 
 # Enforcement levels of a constraint kind in a dialect.
 ENFORCED, INFORMATIONAL, ABSENT = "enforced", "informational", "absent"
+# Ways a dialect stores descriptions (Profile.comments).
+COMMENT_ON, INLINE = "comment-on", "inline"
 
 
 class MySQLCompat(MySQL):
@@ -61,6 +68,9 @@ class Profile:
     bool_as_int: bool = False  # boolean literals written as 1/0
     text_default_parens: bool = False  # TEXT defaults must be expressions: DEFAULT ('x')
     updated_at: str | None = None  # key of UPDATED_AT_TRIGGERS, or "on-update" (MySQL)
+    # How descriptions reach the catalogue: COMMENT ON statements, inline COMMENT clauses
+    # (MySQL's column and table comments), or not at all (a gap).
+    comments: str | None = COMMENT_ON
     table_suffix: str = ""  # e.g. ClickHouse's ENGINE clause
     notes: tuple[str, ...] = ()
 
@@ -75,6 +85,7 @@ PROFILES: dict[str, Profile] = {
         now_precision=True,
         text_default_parens=True,  # MySQL 8 refuses a plain literal default on TEXT
         updated_at="on-update",
+        comments=INLINE,
         notes=("Works on MySQL 8.0.16+ and MariaDB 10.4+.",),
     ),
     "sqlite": Profile(
@@ -87,6 +98,7 @@ PROFILES: dict[str, Profile] = {
                T.DATE: "DATE", T.DATETIME: "DATETIME"},
         regex=False,
         updated_at="sqlite",
+        comments=None,
         notes=("Foreign keys are enforced only with PRAGMA foreign_keys = ON (per connection).",
                "VARCHAR lengths are not enforced by SQLite."),
     ),
@@ -98,7 +110,7 @@ PROFILES: dict[str, Profile] = {
         on_delete=frozenset({OnDelete.NO_ACTION, OnDelete.RESTRICT}),
         notes=("VARCHAR lengths are not enforced by DuckDB.",),
     ),
-    "tsql": Profile(write="tsql", regex=False, bool_as_int=True,
+    "tsql": Profile(write="tsql", regex=False, bool_as_int=True, comments=None,
                     on_delete=frozenset({OnDelete.CASCADE, OnDelete.SET_NULL,
                                          OnDelete.NO_ACTION})),
     "oracle": Profile(write="oracle",
@@ -106,7 +118,7 @@ PROFILES: dict[str, Profile] = {
                                            OnDelete.NO_ACTION})),
     "snowflake": Profile(write="snowflake", checks=ABSENT, primary_key=INFORMATIONAL,
                          unique=INFORMATIONAL, foreign_keys=INFORMATIONAL, indexes=False),
-    "bigquery": Profile(write="bigquery", datetime_precision=False, checks=ABSENT,
+    "bigquery": Profile(write="bigquery", datetime_precision=False, checks=ABSENT, comments=None,
                         primary_key=INFORMATIONAL, unique=ABSENT, foreign_keys=INFORMATIONAL,
                         on_delete=frozenset(), indexes=False),
     "redshift": Profile(write="redshift", datetime_precision=False, checks=ABSENT,
@@ -115,10 +127,10 @@ PROFILES: dict[str, Profile] = {
     "databricks": Profile(write="databricks", datetime_precision=False, checks=ABSENT,
                           primary_key=INFORMATIONAL, unique=ABSENT,
                           foreign_keys=INFORMATIONAL, on_delete=frozenset(), indexes=False,
-                          defaults=False),
+                          defaults=False, comments=None),
     "trino": Profile(write="trino", checks=ABSENT, primary_key=ABSENT, unique=ABSENT,
                      foreign_keys=ABSENT, indexes=False, defaults=False),
-    "clickhouse": Profile(write="clickhouse", regex=True, primary_key=INFORMATIONAL,
+    "clickhouse": Profile(write="clickhouse", regex=True, primary_key=INFORMATIONAL, comments=None,
                           unique=ABSENT, foreign_keys=ABSENT, indexes=False,
                           table_suffix="ENGINE=MergeTree ORDER BY ({pk})"),
 }
@@ -139,18 +151,30 @@ GENERIC_TYPES: dict[FieldType, tuple[DT, str]] = {
     T.DATETIME: (DT.TIMESTAMPTZ, "datetime"),
 }
 
-# Triggers that keep updated_at current, for dialects that need one. {table}, {column},
-# {trigger}, {function}, {pk} are quoted identifiers.
-UPDATED_AT_TRIGGERS: dict[str, str] = {
+# The function every updated_at trigger of a dialect calls, written once per schema ({function}
+# is its quoted name, UPDATED_AT_FUNCTION). PostgreSQL's row is a composite value: the column
+# named by the trigger's argument is replaced through jsonb_populate_record, so one function
+# serves every table. OR REPLACE: two specs may share a database.
+UPDATED_AT_FUNCTION = "vigilo_gen_set_updated_at"
+UPDATED_AT_FUNCTIONS: dict[str, str] = {
     "postgres": (
-        "CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        "CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
         "BEGIN\n"
-        "  NEW.{column} := CURRENT_TIMESTAMP;\n"
+        "  NEW := jsonb_populate_record(NEW, jsonb_build_object(TG_ARGV[0], "
+        "CURRENT_TIMESTAMP));\n"
         "  RETURN NEW;\n"
         "END;\n"
-        "$$;\n\n"
+        "$$;"
+    ),
+}
+
+# Triggers that keep updated_at current, for dialects that need one. {table}, {column},
+# {trigger}, {function}, {pk} are quoted identifiers; {column_literal} the column's name as a
+# string literal.
+UPDATED_AT_TRIGGERS: dict[str, str] = {
+    "postgres": (
         "CREATE TRIGGER {trigger} BEFORE UPDATE ON {table}\n"
-        "  FOR EACH ROW EXECUTE FUNCTION {function}();"
+        "  FOR EACH ROW EXECUTE FUNCTION {function}({column_literal});"
     ),
     # AFTER UPDATE, and only when the statement left the column alone, so an explicit value
     # wins and the trigger's own UPDATE does not fire it again.
@@ -250,6 +274,9 @@ class DDLBuilder:
         if f.updated_at and self.profile.updated_at == "on-update":
             constraints.append(exp.ColumnConstraint(kind=exp.OnUpdateColumnConstraint(
                 this=exp.CurrentTimestamp(this=exp.Literal.number(f.precision)))))
+        if f.description and self.profile.comments == INLINE:
+            constraints.append(exp.ColumnConstraint(kind=exp.CommentColumnConstraint(
+                this=self._comment_text(f.description))))
         return exp.ColumnDef(this=self.ident(f.column), kind=self.column_type(f),
                              constraints=constraints)
 
@@ -339,7 +366,11 @@ class DDLBuilder:
             expressions=[*(self.column(f) for f in model.fields),
                          *self.table_constraints(model)],
         )
-        return exp.Create(this=schema, kind="TABLE")
+        properties = None
+        if model.description and self.profile.comments == INLINE:
+            properties = exp.Properties(expressions=[exp.SchemaCommentProperty(
+                this=self._comment_text(model.description))])
+        return exp.Create(this=schema, kind="TABLE", properties=properties)
 
     def create_indexes(self, model: Model) -> list[exp.Create]:
         if not model.indexes:
@@ -377,12 +408,47 @@ class DDLBuilder:
         return [
             template.format(
                 table=self.quoted(model.table), column=self.quoted(f.column),
+                column_literal=exp.Literal.string(f.column).sql(dialect=self.profile.write),
                 pk=self.quoted(model.primary_key.column),
                 trigger=self.quoted(_derived(model.table, f.column, "trigger")),
-                function=self.quoted(_derived(model.table, f.column, "touch")),
+                function=self.quoted(UPDATED_AT_FUNCTION),
             )
             for f in fields
         ]
+
+    def updated_at_function(self) -> str | None:
+        """The shared trigger function, when the dialect has one and some table needs it."""
+        template = UPDATED_AT_FUNCTIONS.get(self.profile.updated_at or "")
+        if template is None or not any(m.updated_at_fields for m in self.spec.models):
+            return None
+        return template.format(function=self.quoted(UPDATED_AT_FUNCTION))
+
+    # -- descriptions ------------------------------------------------------------------------
+
+    def _comment_text(self, description: str) -> exp.Literal:
+        # One line: a catalogue comment is shown on one line by every tool, and our scripts
+        # keep one statement per line end (MySQL clients split there).
+        return exp.Literal.string(_one_line(description))
+
+    def comment_statements(self, model: Model) -> list[str]:
+        """COMMENT ON TABLE / COLUMN for every description (dialects with COMMENT ON)."""
+        if self.profile.comments != COMMENT_ON:
+            return []
+        table = exp.Table(this=self.ident(model.table))
+        targets = []
+        if model.description:
+            targets.append(("TABLE", table, model.description))
+        targets += [("COLUMN", exp.Column(this=self.ident(f.column), table=self.ident(
+            model.table)), f.description) for f in model.fields if f.description]
+        return [exp.Comment(this=target, kind=kind, expression=self._comment_text(text))
+                .sql(dialect=self.profile.write, copy=False) + ";"
+                for kind, target, text in targets]
+
+    def note_missing_comments(self) -> None:
+        if self.profile.comments is None and any(
+                m.description or any(f.description for f in m.fields) for m in self.spec.models):
+            self.gaps.unsupported(f"descriptions are not stored in the {self.dialect} "
+                                  "catalogue (no comments there): they are SQL comments here")
 
     # -- the document ------------------------------------------------------------------------
 
@@ -393,7 +459,10 @@ class DDLBuilder:
         schema = create.this
         head = exp.Create(this=schema.this.copy(), kind="TABLE").sql(dialect=write, copy=False)
         body = ",\n  ".join(e.sql(dialect=write, copy=False) for e in schema.expressions)
-        return f"{head} (\n  {body}\n)"
+        tail = ""
+        if create.args.get("properties"):
+            tail = " " + create.args["properties"].sql(dialect=write, copy=False)
+        return f"{head} (\n  {body}\n){tail}"
 
     def render(self, provenance: Provenance) -> str:
         write = self.profile.write
@@ -406,10 +475,18 @@ class DDLBuilder:
             title = f"-- {model.name}" + (f": {_one_line(model.description)}"
                                          if model.description else "")
             statements = [table_sql + ";"]
+            comments = self.comment_statements(model)
+            if comments:
+                statements.append("\n".join(comments))
             statements += [i.sql(dialect=write, copy=False) + ";"
                            for i in self.create_indexes(model)]
             statements += self.updated_at_triggers(model)
             blocks.append(title + "\n" + "\n\n".join(statements))
+        function = self.updated_at_function()
+        if function:
+            blocks.insert(0, "-- Keeps updated_at columns current; every table's trigger calls "
+                             "it with its column's name.\n" + function)
+        self.note_missing_comments()
         head = provenance.header("--") + f"-- Dialect: {self.dialect}\n"
         for title, lines in (("Notes", self.profile.notes),
                              ("Not expressed in this dialect", self.gaps.lines)):
@@ -428,3 +505,97 @@ def _one_line(text: str) -> str:
 
 def render_ddl(spec: Spec, dialect: str, provenance: Provenance) -> str:
     return DDLBuilder(spec, dialect).render(provenance)
+
+
+# -- what a `prisma migrate` migration lacks ---------------------------------------------------
+
+# SQLite cannot add a CHECK constraint to an existing table: the table is rebuilt with its
+# complete definition, as SQLite documents (https://sqlite.org/lang_altertable.html, "Making
+# Other Kinds Of Table Schema Changes") and as Prisma's own SQLite migrations do.
+SQLITE_REBUILD = (
+    "{create};\n"
+    "INSERT INTO {new} ({columns}) SELECT {columns} FROM {table};\n"
+    "DROP TABLE {table};\n"
+    "ALTER TABLE {new} RENAME TO {table};"
+)
+
+
+class PrismaCompanionBuilder(DDLBuilder):
+    """The SQL a Prisma user appends to a migration created by ``prisma migrate dev
+    --create-only`` so that the database equals the one ``vigilo-gen sql`` creates: the CHECK
+    constraints, the updated_at triggers and the catalogue comments Prisma's schema language
+    cannot declare. Everything else (tables, keys, indexes, defaults) Prisma's migration
+    already creates exactly as our SQL does (the conformance matrix proves it)."""
+
+    def __init__(self, spec: Spec, dialect: str, native_enums: bool):
+        super().__init__(spec, dialect)
+        self.native_enums = native_enums
+
+    def checks(self, model: Model) -> list[Check]:
+        # A Prisma native enum is a type of its own: its values need no CHECK.
+        return [c for c in model.checks if not (self.native_enums and c.kind == "enum")]
+
+    def add_checks(self, model: Model) -> list[str]:
+        statements = []
+        for check in self.checks(model):
+            condition = self.check_condition(model, check)
+            if condition is None:
+                continue
+            alter = exp.Alter(this=exp.Table(this=self.ident(model.table)), kind="TABLE",
+                              actions=[exp.AddConstraint(expressions=[self.named(
+                                  check.name, exp.CheckColumnConstraint(this=condition))])])
+            statements.append(alter.sql(dialect=self.profile.write, copy=False) + ";")
+        return statements
+
+    def rebuild(self, model: Model) -> str:
+        new = "new_" + model.table
+        create = self.create_table(model)
+        create.this.set("this", exp.Table(this=self.ident(new)))
+        columns = ", ".join(self.quoted(f.column) for f in model.fields)
+        statements = [SQLITE_REBUILD.format(create=self.table_sql(create),
+                                            new=self.quoted(new), table=self.quoted(model.table),
+                                            columns=columns)]
+        # Dropping the table dropped its indexes (the unique ones are in its definition).
+        statements += [i.sql(dialect=self.profile.write, copy=False) + ";"
+                       for i in self.create_indexes(model)]
+        return "\n".join(statements)
+
+    def render(self, provenance: Provenance) -> str:
+        blocks: list[str] = []
+        function = self.updated_at_function()
+        if function:
+            blocks.append("-- Keeps updated_at columns current; every table's trigger calls "
+                          "it with its column's name.\n" + function)
+        rebuilt = False
+        for model in self.spec.models:
+            statements: list[str] = []
+            if self.dialect == "sqlite":
+                if self.checks(model):
+                    statements.append(self.rebuild(model))
+                    rebuilt = True
+            else:
+                statements += self.add_checks(model)
+            comments = self.comment_statements(model)
+            if comments:
+                statements.append("\n".join(comments))
+            statements += self.updated_at_triggers(model)
+            if statements:
+                blocks.append(f"-- {model.name}\n" + "\n\n".join(statements))
+        if rebuilt:  # the rebuilt tables are referenced by name: no check until all are back
+            blocks.insert(0, "PRAGMA foreign_keys = OFF;")
+            blocks.append("PRAGMA foreign_key_check;\nPRAGMA foreign_keys = ON;")
+        head = (provenance.header("--") + f"-- Dialect: {self.dialect}\n"
+                "-- Append to the migration.sql that `prisma migrate dev --create-only` "
+                "writes, then run\n-- `prisma migrate dev`: the database then equals the one "
+                "`vigilo-gen sql` creates\n-- (CHECK constraints, updated_at triggers and "
+                "comments, which Prisma's schema cannot declare).\n")
+        self.note_missing_comments()
+        if self.gaps.lines:
+            head += "--\n-- Not expressed in this dialect:\n" + "".join(
+                f"--   {line}\n" for line in self.gaps.lines)
+        return head + "\n" + "\n\n".join(blocks) + "\n"
+
+
+def render_prisma_companion(spec: Spec, dialect: str, native_enums: bool,
+                            provenance: Provenance) -> str:
+    return PrismaCompanionBuilder(spec, dialect, native_enums).render(provenance)

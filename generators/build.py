@@ -110,7 +110,7 @@ class _Builder:
                     self.error((*values_path, i), f"enum {name} lists '{value}' twice")
                 seen.add(value)
             result[name] = Enum(name, tuple(values), description,
-                                self.source.key(("enums", name)))
+                                self.source.key(("enums", name)), naming.snake_case(name))
         return result
 
     # -- models ------------------------------------------------------------------------------
@@ -323,6 +323,7 @@ class _Builder:
                 else:
                     indexes.append(Index(naming.constraint_name(table, columns, "idx"),
                                          field_names, columns))
+        indexes = self._foreign_key_indexes(table, fields, raw["fields"], uniques, indexes)
         pk = next((f for f in fields if f.primary_key), None)
         if pk is None:  # already reported; keep going with a placeholder to find more errors
             pk = fields[0] if fields else None
@@ -332,6 +333,28 @@ class _Builder:
             uniques=tuple(uniques), indexes=tuple(indexes), checks=tuple(checks),
             backrefs=tuple(backrefs), position=self.source.key(("models", name)),
         )
+
+    @staticmethod
+    def _foreign_key_indexes(table, fields, raw_fields, uniques, indexes) -> list[Index]:
+        """An index on every foreign key column that no key or index already leads with:
+        without one, deleting a referenced row (ON DELETE CASCADE / SET NULL, or the check
+        that nothing still refers to it) scans the whole referencing table. ``index: false``
+        on the field opts out. The index comes right after the field's own indexes, in field
+        order, so adding one never renames or reorders another."""
+        leading = {c.columns[0] for c in (*uniques, *indexes)}
+        added = [
+            Index(naming.constraint_name(table, (f.column,), "idx"), (f.name,), (f.column,))
+            for f in fields
+            if f.reference is not None and f.column not in leading
+            and raw_fields[f.name].get("index", True) is not False
+        ]
+        if not added:
+            return indexes
+        own = {f.index for f in fields if f.index}  # `index: true`, listed in field order
+        order = {f.column: n for n, f in enumerate(fields)}
+        merged = sorted([*(i for i in indexes if i.name in own), *added],
+                        key=lambda i: order[i.columns[0]])
+        return merged + [i for i in indexes if i.name not in own]
 
     def _field(self, model, table, name, spec, path, tables, pk_columns, enums, relations):
         ftype = _FIELD_TYPES.get(spec["type"]) or FieldType(spec["type"])

@@ -58,6 +58,13 @@ DEFAULT_STRING_LENGTH = 255
 DEFAULT_ENUM_LENGTH = 50
 # Values an int and a bigint column hold (checked on defaults and bounds; the API's limits).
 INT_BOUNDS = {FieldType.INT: (-(2**31), 2**31 - 1), FieldType.BIGINT: (-(2**63), 2**63 - 1)}
+# The integers a JSON number carries exactly to every client: JavaScript reads numbers as
+# doubles (Number.MAX_SAFE_INTEGER = 2**53 - 1), so a bigint past it would arrive changed.
+# The API (OpenAPI, Pydantic, the router, Zod) accepts and promises bigints in this range;
+# the column keeps its full 64 bits for other writers.
+JSON_SAFE_INTEGER = 2**53 - 1
+API_INT_BOUNDS = {FieldType.INT: INT_BOUNDS[FieldType.INT],
+                  FieldType.BIGINT: (-JSON_SAFE_INTEGER, JSON_SAFE_INTEGER)}
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,9 @@ class Enum:
     values: tuple[str, ...]
     description: str | None
     position: Position
+    # The database type's name where a target declares one (Prisma's native enums on
+    # PostgreSQL; SQLAlchemy's Enum name): snake_case, like table names.
+    physical: str = ""
 
 
 @dataclass(frozen=True)
@@ -333,3 +343,16 @@ class Spec:
     def model(self, name: str) -> Model:
         return self._models_by_name[name]
 
+
+
+def api_int_bounds(field: Field) -> tuple[int, int]:
+    """The integers the API accepts for an int or bigint field: its own min/max within the
+    range a JSON number carries exactly (API_INT_BOUNDS)."""
+    import math
+
+    low, high = API_INT_BOUNDS[field.type]
+    if field.minimum is not None:
+        low = max(low, math.ceil(field.minimum))
+    if field.maximum is not None:
+        high = min(high, math.floor(field.maximum))
+    return low, high

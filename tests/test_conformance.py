@@ -173,3 +173,12 @@ def test_the_docs_show_every_allowed_difference_and_not_applicable_cell():
     for reason in set(NOT_APPLICABLE.values()):
         assert reason in docs
     assert "make conformance" in docs
+
+
+def test_prisma_migrate_with_the_companion_relies_on_no_allowed_difference():
+    """The recipe of docs/prisma-migrate.md must give our SQL's database exactly: no entry of
+    ALLOWED may cover it, so its cells in the matrix are a plain ✓ or fail."""
+    from tests.conformance.allowed import ALLOWED
+
+    assert "prisma-migrate" in TARGETS
+    assert not [a.id for a in ALLOWED if "prisma-migrate" in a.targets]

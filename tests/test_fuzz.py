@@ -74,6 +74,7 @@ def option_sets(name: str):
 KNOWN_REFUSALS = re.compile(
     r"has no 'api' section"  # openapi, pydantic: nothing to describe
     r"|is not a valid Prisma enum value; use --enums string"  # prisma --enums native
+    r"|the name of a table; use --enums string"  # prisma --enums native on PostgreSQL
     r"|cannot be served: "  # fastapi: an endpoint without a derivable plan (docs/runtime.md)
 )
 

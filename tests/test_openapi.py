@@ -305,3 +305,12 @@ def test_string_examples_satisfy_pattern_and_length(pattern, min_length, max_len
     example = field_example(field)
     assert re.search(pattern, example)
     assert (min_length or 0) <= len(example) <= (max_length or 10**9)
+
+
+def test_the_readme_says_why_ids_enums_decimals_and_bigints_look_as_they_do():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Why these types", 1)[1].split("\n## ", 1)[0]
+    for fact in ("**Ids are `VARCHAR(36)`**", "**Enums are `VARCHAR(n)` + `CHECK",
+                 "**Decimals are strings on the wire**", "±(2^53 − 1)",
+                 "--enums native"):
+        assert fact in section, fact

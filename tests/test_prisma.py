@@ -125,3 +125,73 @@ def test_schema_engine_creates_the_spec_names(tmp_path, fresh_db, spec_path, eng
         sql_db.execute_script(generate("sql", spec_path, tmp_path / "schema.sql",
                                        "--dialect", engine_name))
         assert created == physical.reflect(sql_db)
+
+
+# --- the companion SQL of `prisma migrate` (docs/prisma-migrate.md) ------------------------
+
+COMPANION_DIALECTS = ("postgres", "sqlite")
+
+
+@pytest.mark.parametrize("dialect", COMPANION_DIALECTS)
+@pytest.mark.parametrize("spec_path", **spec_params())
+def test_companion_snapshot(snapshot, spec_path, dialect):
+    emitter = registry.load("prisma-companion")
+    spec = load_spec(spec_path)
+    assert emitter.run(spec, emitter.make_options(dialect=dialect)) == snapshot
+
+
+@pytest.mark.parametrize("enums", ENUMS)
+@pytest.mark.parametrize("spec_path", **spec_params())
+def test_companion_adds_every_check_prisma_cannot_declare(spec_path, enums):
+    """Every CHECK of the Spec, as one ALTER TABLE that PostgreSQL's grammar (sqlglot) reads
+    back; with native enums, none for enum values (a Prisma enum type holds only its values)."""
+    import sqlglot
+
+    emitter = registry.load("prisma-companion")
+    spec = load_spec(spec_path)
+    text = emitter.run(spec, emitter.make_options(dialect="postgres", enums=enums))
+    added = set()
+    for line in text.splitlines():
+        if line.startswith("ALTER TABLE"):
+            tree = sqlglot.parse_one(line.rstrip(";"), read="postgres")
+            added |= {c.name for c in tree.find_all(sqlglot.exp.Constraint)}
+    expected = {c.name for m in spec.models for c in m.checks
+                if not (enums == "native" and c.kind == "enum")}
+    assert added == expected
+    stamps = [m for m in spec.models if m.updated_at_fields]
+    assert text.count("CREATE TRIGGER") == sum(len(m.updated_at_fields) for m in stamps)
+
+
+def test_the_companion_recipe_is_documented():
+    docs = (ROOT / "docs" / "prisma-migrate.md").read_text(encoding="utf-8")
+    assert "prisma migrate dev --create-only" in docs
+    assert "vigilo-gen prisma-companion --dialect postgres" in docs
+
+
+@pytest.mark.node
+@pytest.mark.engine
+def test_native_enums_are_snake_case_types_on_postgres(tmp_path, fresh_db):
+    """With --enums native, PostgreSQL's enum types are named like the tables (@@map), not
+    the quoted model-style "OrderState" Prisma writes by default."""
+    spec_path = ROOT / "tests" / "specs" / "shop.yaml"
+    schema = tmp_path / "schema.prisma"
+    generate("prisma", spec_path, schema, "--dialect", "postgres", "--enums", "native")
+    db = fresh_db("postgres")
+    _apply(schema, db.url)
+    types = {r[0] for r in db.execute("SELECT typname FROM pg_type WHERE typtype = 'e'")}
+    spec = load_spec(spec_path)
+    used = {f.enum.name for m in spec.models for f in m.fields if f.enum is not None}
+    assert types == {"order_state", "size"} == {e.physical for e in spec.enums
+                                                if e.name in used}
+
+
+def test_a_native_enum_named_like_a_table_is_refused(tmp_path):
+    spec_path = tmp_path / "clash.yaml"
+    spec_path.write_text("version: 1\nenums:\n  Color: [red, blue]\nmodels:\n  Color_:\n"
+                         "    table: color\n    fields:\n      id: {type: id}\n"
+                         "      tone: {type: enum, enum: Color}\n")
+    from tests.support import run_cli
+
+    result = run_cli("prisma", "--spec", str(spec_path), "--enums", "native")
+    assert result.returncode == 2
+    assert "enum Color would be the database type 'color', the name of a table" in result.stderr

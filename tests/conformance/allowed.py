@@ -33,8 +33,9 @@ ALLOWED: tuple[Allowed, ...] = (
         summary="Prisma creates no CHECK constraints",
         reason="Prisma's schema language has no CHECK constraints (enum values, ranges, "
                "lengths, patterns). The emitter writes each one as a /// comment on the field; "
-               "the database does not enforce them. Add them with a custom migration "
-               "(`prisma migrate dev --create-only`) or validate in the application.",
+               "the database does not enforce them. With `prisma migrate`, append "
+               "`vigilo-gen prisma-companion` to the migration (row prisma-migrate: no "
+               "allowed difference).",
         # only a CHECK that is absent: a CHECK that exists with another rule is never allowed
         matches=lambda d: d.aspect == "checks" and d.actual == MISSING,
     ),

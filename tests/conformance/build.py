@@ -4,6 +4,9 @@
 - sqlalchemy: ``Base.metadata.create_all(engine)`` on the generated module
 - peewee:     ``database.create_tables(MODELS)`` on the generated module
 - prisma:     Prisma's own schema engine (``tools/node/prisma-apply.mjs``, push mode)
+- prisma-migrate: what ``prisma migrate dev --create-only`` writes (the engine's diff from the
+              empty database, ``prisma-apply.mjs --mode diff``) with ``vigilo-gen
+              prisma-companion`` appended, as docs/prisma-migrate.md tells Prisma users
 - drizzle:    ``drizzle-kit generate`` (``tools/node/drizzle-sql.mjs``), its SQL executed
 """
 
@@ -21,7 +24,7 @@ from tests.support import ROOT, generate
 
 NODE_TOOLS = ROOT / "tools" / "node"
 
-TARGETS = ("sql", "sqlalchemy", "peewee", "prisma", "drizzle")
+TARGETS = ("sql", "sqlalchemy", "peewee", "prisma", "prisma-migrate", "drizzle")
 ENGINES = ("postgres", "mariadb", "sqlite", "duckdb")
 # The reference every other target of an engine is compared with.
 REFERENCE = "sql"
@@ -30,11 +33,13 @@ DIALECT = {"postgres": "postgres", "mariadb": "mysql", "sqlite": "sqlite", "duck
 KIT_DIALECT = {"postgres": "postgresql", "mariadb": "mysql", "sqlite": "sqlite"}
 
 # Cells that cannot exist, with the reason shown in the matrix.
+_NO_PRISMA_MYSQL = ("Prisma's wasm schema engine (the only one that runs offline) has no "
+                    "MySQL connector (\"Unsupported adapter provider: Mysql\")")
 NOT_APPLICABLE: dict[tuple[str, str], str] = {
-    ("prisma", "mariadb"): "Prisma's wasm schema engine (the only one that runs offline) has no "
-                           "MySQL connector (\"Unsupported adapter provider: Mysql\")",
+    ("prisma", "mariadb"): _NO_PRISMA_MYSQL,
+    ("prisma-migrate", "mariadb"): _NO_PRISMA_MYSQL,
     **{(target, "duckdb"): "not a target for DuckDB (only our SQL has a DuckDB dialect)"
-       for target in ("sqlalchemy", "peewee", "prisma", "drizzle")},
+       for target in ("sqlalchemy", "peewee", "prisma", "prisma-migrate", "drizzle")},
 }
 
 
@@ -121,6 +126,23 @@ def _prisma(spec_path: Path, db, work: Path) -> Path:
     return out
 
 
+def _prisma_migrate(spec_path: Path, db, work: Path) -> Path:
+    folder = work / f"prisma-migrate-{db.engine_name}"
+    folder.mkdir(exist_ok=True)
+    schema, dialect = folder / "schema.prisma", DIALECT[db.engine_name]
+    generate("prisma", spec_path, schema, "--dialect", dialect)
+    migration = folder / "migration.sql"
+    result = node_tool("prisma-apply.mjs", "--schema", str(schema), "--url", db.url,
+                       "--mode", "diff", "--sql-out", str(migration))
+    if result.returncode != 0:
+        raise RuntimeError(f"prisma-apply --mode diff failed:\n{result.stdout}{result.stderr}")
+    companion = generate("prisma-companion", spec_path, folder / "companion.sql",
+                         "--dialect", dialect)
+    db.execute_script(companion)
+    migration.write_text(migration.read_text() + "\n" + companion)  # what the user keeps
+    return migration
+
+
 def _drizzle(spec_path: Path, db, work: Path) -> Path:
     dialect = DIALECT[db.engine_name]
     module = work / f"schema.{dialect}.ts"
@@ -138,7 +160,7 @@ def _drizzle(spec_path: Path, db, work: Path) -> Path:
 
 
 BUILDERS = {"sql": _sql, "sqlalchemy": _sqlalchemy, "peewee": _peewee, "prisma": _prisma,
-            "drizzle": _drizzle}
+            "prisma-migrate": _prisma_migrate, "drizzle": _drizzle}
 
 
 def build(target: str, spec_path: Path, engine, work: Path) -> Built:

@@ -15,7 +15,7 @@ import re
 import uuid
 from typing import Any
 
-from vigilo_gen.model import INT_BOUNDS, Field, FieldType
+from vigilo_gen.model import Field, FieldType, api_int_bounds
 
 try:  # the stdlib regex parser: Python 3.11+ name, then the older one
     from re import _parser as _sre  # type: ignore[attr-defined]
@@ -121,12 +121,8 @@ def _string(field: Field, rng: random.Random, edge: str | None) -> str:
 
 
 def int_bounds(field: Field) -> tuple[int, int]:
-    low, high = INT_BOUNDS[field.type]
-    if field.minimum is not None:
-        low = max(low, math.ceil(field.minimum))
-    if field.maximum is not None:
-        high = min(high, math.floor(field.maximum))
-    return low, high
+    """The integers the API accepts (a bigint within +-(2**53 - 1): JSON's exact range)."""
+    return api_int_bounds(field)
 
 
 def decimal_bounds(field: Field) -> tuple[decimal.Decimal, decimal.Decimal]:

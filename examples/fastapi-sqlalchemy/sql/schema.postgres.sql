@@ -3,6 +3,14 @@
 -- Stamp: spec fe5cf9d029c8, body 5ece00fef79a, sql(dialect=postgres)
 -- Dialect: postgres
 
+-- Keeps updated_at columns current; every table's trigger calls it with its column's name.
+CREATE OR REPLACE FUNCTION "vigilo_gen_set_updated_at"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW := jsonb_populate_record(NEW, jsonb_build_object(TG_ARGV[0], CURRENT_TIMESTAMP));
+  RETURN NEW;
+END;
+$$;
+
 -- VigiloInstance: One overlay instance, addressed by its public key.
 CREATE TABLE "vigilo_instance" (
   "id" VARCHAR(36) NOT NULL,
@@ -15,17 +23,14 @@ CREATE TABLE "vigilo_instance" (
   CONSTRAINT "vigilo_instance_instance_key_pattern_check" CHECK ("instance_key" ~ '^[A-Za-z0-9._~-]+$')
 );
 
+COMMENT ON TABLE "vigilo_instance" IS 'One overlay instance, addressed by its public key.';
+COMMENT ON COLUMN "vigilo_instance"."instance_key" IS 'Public key the browser uses to address this instance.';
+COMMENT ON COLUMN "vigilo_instance"."user_id" IS 'Owner of the instance in multi-tenant applications.';
+
 CREATE INDEX "vigilo_instance_user_id_idx" ON "vigilo_instance"("user_id");
 
-CREATE FUNCTION "vigilo_instance_updated_at_touch"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  NEW."updated_at" := CURRENT_TIMESTAMP;
-  RETURN NEW;
-END;
-$$;
-
 CREATE TRIGGER "vigilo_instance_updated_at_trigger" BEFORE UPDATE ON "vigilo_instance"
-  FOR EACH ROW EXECUTE FUNCTION "vigilo_instance_updated_at_touch"();
+  FOR EACH ROW EXECUTE FUNCTION "vigilo_gen_set_updated_at"('updated_at');
 
 -- VigiloConnection: A line from a task in the panel to an element of the page.
 CREATE TABLE "vigilo_connection" (
@@ -44,15 +49,11 @@ CREATE TABLE "vigilo_connection" (
   CONSTRAINT "vigilo_connection_todo_index_range_check" CHECK ("todo_index" >= 0)
 );
 
-CREATE FUNCTION "vigilo_connection_updated_at_touch"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  NEW."updated_at" := CURRENT_TIMESTAMP;
-  RETURN NEW;
-END;
-$$;
+COMMENT ON TABLE "vigilo_connection" IS 'A line from a task in the panel to an element of the page.';
+COMMENT ON COLUMN "vigilo_connection"."target_selector" IS 'CSS selector of the connected element.';
 
 CREATE TRIGGER "vigilo_connection_updated_at_trigger" BEFORE UPDATE ON "vigilo_connection"
-  FOR EACH ROW EXECUTE FUNCTION "vigilo_connection_updated_at_touch"();
+  FOR EACH ROW EXECUTE FUNCTION "vigilo_gen_set_updated_at"('updated_at');
 
 -- VigiloPosition: Where the overlay panel sits on the page (one per instance).
 CREATE TABLE "vigilo_position" (
@@ -67,15 +68,10 @@ CREATE TABLE "vigilo_position" (
   CONSTRAINT "vigilo_position_instance_id_fkey" FOREIGN KEY ("instance_id") REFERENCES "vigilo_instance" ("id") ON DELETE CASCADE
 );
 
-CREATE FUNCTION "vigilo_position_updated_at_touch"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  NEW."updated_at" := CURRENT_TIMESTAMP;
-  RETURN NEW;
-END;
-$$;
+COMMENT ON TABLE "vigilo_position" IS 'Where the overlay panel sits on the page (one per instance).';
 
 CREATE TRIGGER "vigilo_position_updated_at_trigger" BEFORE UPDATE ON "vigilo_position"
-  FOR EACH ROW EXECUTE FUNCTION "vigilo_position_updated_at_touch"();
+  FOR EACH ROW EXECUTE FUNCTION "vigilo_gen_set_updated_at"('updated_at');
 
 -- VigiloSettings: Display settings of an instance (one per instance).
 CREATE TABLE "vigilo_settings" (
@@ -99,15 +95,10 @@ CREATE TABLE "vigilo_settings" (
   CONSTRAINT "vigilo_settings_component_opacity_range_check" CHECK ("component_opacity" >= 0.1 AND "component_opacity" <= 1)
 );
 
-CREATE FUNCTION "vigilo_settings_updated_at_touch"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  NEW."updated_at" := CURRENT_TIMESTAMP;
-  RETURN NEW;
-END;
-$$;
+COMMENT ON TABLE "vigilo_settings" IS 'Display settings of an instance (one per instance).';
 
 CREATE TRIGGER "vigilo_settings_updated_at_trigger" BEFORE UPDATE ON "vigilo_settings"
-  FOR EACH ROW EXECUTE FUNCTION "vigilo_settings_updated_at_touch"();
+  FOR EACH ROW EXECUTE FUNCTION "vigilo_gen_set_updated_at"('updated_at');
 
 -- VigiloStatus: Progress of one task of an instance.
 CREATE TABLE "vigilo_status" (
@@ -124,12 +115,7 @@ CREATE TABLE "vigilo_status" (
   CONSTRAINT "vigilo_status_status_enum_check" CHECK ("status" IN ('todo', 'working', 'done'))
 );
 
-CREATE FUNCTION "vigilo_status_updated_at_touch"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  NEW."updated_at" := CURRENT_TIMESTAMP;
-  RETURN NEW;
-END;
-$$;
+COMMENT ON TABLE "vigilo_status" IS 'Progress of one task of an instance.';
 
 CREATE TRIGGER "vigilo_status_updated_at_trigger" BEFORE UPDATE ON "vigilo_status"
-  FOR EACH ROW EXECUTE FUNCTION "vigilo_status_updated_at_touch"();
+  FOR EACH ROW EXECUTE FUNCTION "vigilo_gen_set_updated_at"('updated_at');

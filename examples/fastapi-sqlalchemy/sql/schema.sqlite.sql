@@ -10,6 +10,7 @@
 -- Not expressed in this dialect:
 --   pattern checks are not enforced (no regular expressions in sqlite CHECK constraints): vigilo_instance.instance_key
 --   pattern checks are not enforced (no regular expressions in sqlite CHECK constraints): vigilo_settings.line_color
+--   descriptions are not stored in the sqlite catalogue (no comments there): they are SQL comments here
 
 -- VigiloInstance: One overlay instance, addressed by its public key.
 CREATE TABLE "vigilo_instance" (
