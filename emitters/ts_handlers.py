@@ -33,7 +33,7 @@ from vigilo_gen.operations import (
     UpsertChild,
 )
 
-from .drizzle import variable
+from .drizzle import RESERVED, variable
 from .openapi import body_name, field_schema
 from .zod import regex_literal
 
@@ -74,10 +74,6 @@ async function transact<R>(db: Db, write: boolean, work: (tx: Db) => Promise<R>)
       throw exc;
     }
   }
-}
-
-function locked<Q extends { for(strength: "update"): Q }>(query: Q): Q {
-  return query.for("update");
 }''',
     "sqlite": '''\
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -110,10 +106,6 @@ async function transact<R>(db: Db, write: boolean, work: (tx: Db) => Promise<R>)
   const next = queue.then(run, run);
   queue = next.catch(() => undefined);
   return next;
-}
-
-function locked<Q>(query: Q): Q {
-  return query; // BEGIN IMMEDIATE holds the database's write lock already
 }''',
 }
 
@@ -134,6 +126,12 @@ def _camel(name: str) -> str:
     parts = re.split(r"[^A-Za-z0-9]+", name)
     text = "".join(p[:1].upper() + p[1:] for p in parts if p)
     return text[:1].lower() + text[1:]
+
+
+def helper_name(endpoint_name: str) -> str:
+    """The query helper's function name: the endpoint's, ``Op`` added to a reserved word."""
+    name = _camel(endpoint_name)
+    return name + "Op" if name in RESERVED else name
 
 
 class _Module:
@@ -387,7 +385,7 @@ class _Module:
     def helper(self, op: Operation) -> str:
         endpoint = op.endpoint
         root = op.root
-        name = _camel(endpoint.name)
+        name = helper_name(endpoint.name)
         table = self.table(root.model)
         pk = self.pk(root.model)
         key_type = "{ " + "; ".join(f"{p}: {TS_TYPES.get(f.type, 'string')}"
@@ -407,8 +405,8 @@ class _Module:
         write = op.kind != "read"
         lines.append(f"  return transact(db, {'true' if write else 'false'}, async (tx) => {{")
         select = f"tx.select().from({table}).where({where}).limit(1)"
-        if write:
-            select = f"locked({select})"
+        if write and self.dialect == "postgres":  # SQLite: BEGIN IMMEDIATE locked it
+            select += '.for("update")'
         lines.append(f"    let root = ((await {select})[0] as Row | undefined) ?? null;")
         lines.append(f"    if (root !== null && !visible({owner}, caller)) "
                      f"throw new Problem(404, {_lit(missing)});")
@@ -455,7 +453,7 @@ class _Module:
 
     def handler(self, op: Operation) -> str:
         endpoint = op.endpoint
-        name = _camel(endpoint.name)
+        name = helper_name(endpoint.name)
         pattern, params = route_pattern(endpoint.path)
         lines = [f"    {_lit(endpoint.name)}: (request: Request) =>",
                  "      answer(request, async () => {",
