@@ -8,7 +8,8 @@ read from the same functions of the openapi emitter, and its inferred type of th
   ``optional`` -> ``z.optional``, ``nullable`` -> ``z.nullable``;
 - int/bigint: ``z.int()`` with the field's range, else the column type's own (int32); a
   JavaScript number holds integers up to 2^53 - 1 only, so a bigint beyond that is refused;
-- decimals are strings with the OpenAPI pattern; dates ``z.iso.date()``, datetimes
+- decimals are strings with the OpenAPI pattern and, as in the Pydantic models, their
+  minimum and maximum (which a JSON Schema string cannot say); dates ``z.iso.date()``, datetimes
   ``z.iso.datetime({ offset: true })``; ids and refs the hyphenated uuid pattern;
 - a map's keys are checked by the ``propertyNames`` of the document (the exact texts of an
   integer key's range; an enum key's values).
@@ -91,7 +92,10 @@ def _member_chain(calls: list[tuple[str, list[ts.Node]]]) -> ts.Node:
     on one line only when they fit, else break one call per line."""
     printed = [[f".{name}", ts.args(arguments)] for name, arguments in calls]
     one_line = ["z", *printed]
-    if len(calls) + 1 <= 2:
+    # A function among the arguments keeps the chain on one line (its arguments break), as
+    # prettier prints it (observed with prettier 3.10, checked by test_zod).
+    functions = any(not a.simple for _, arguments in calls for a in arguments)
+    if len(calls) + 1 <= 2 or functions:
         return ts.Node(ts.group(*one_line), False)
     expanded = ["z", ts.indent(*[[ts.HARDLINE, p] for p in printed])]
     return ts.Node(ts.Conditional((one_line, expanded)), False)
@@ -136,7 +140,10 @@ class _Builder:
                 return _call("z.iso.date")
             if fmt == "date-time":
                 return ts.call("z.iso.datetime", [ts.obj([("offset", ts.text("true"))])])
-            return _checks("string", self.string_checks(schema))
+            checks = self.string_checks(schema)
+            if field.type is T.DECIMAL:
+                checks += self.decimal_bounds(field)
+            return _checks("string", checks)
         if kind == "boolean":
             return _call("z.boolean")
         checks = []
@@ -148,6 +155,20 @@ class _Builder:
                     continue  # z.int() keeps to the safe integers already
                 checks.append(_call(check, _number(value)))
         return _checks("int" if integer else "number", checks)
+
+    def decimal_bounds(self, field: Field) -> list[ts.Node]:
+        """The bounds of a decimal, which its pattern cannot say (the OpenAPI description
+        and the Pydantic models do): compared as numbers, the text already has the scale."""
+        checks = []
+        for bound, op, word in ((field.minimum, ">=", "at least"),
+                                (field.maximum, "<=", "at most")):
+            if bound is None or (op == ">=" and bound == 0):  # no sign: the pattern says it
+                continue
+            text = _number(bound)
+            checks.append(ts.call("z.refine", [
+                ts.text(f"(text) => Number(text) {op} {text}", simple=False),
+                ts.text(ts.string(f"{word} {text}"))]))
+        return checks
 
     def keys(self, keys: FieldShape) -> tuple[str, ts.Node]:
         """The record function and the key schema of a map (``propertyNames``)."""

@@ -24,6 +24,7 @@ from tests.api_support import (
 )
 from tests.contract import bodies
 from tests.support import ALL_SPECS, generate
+from tests.test_contract import _at
 from tests.test_drizzle import node_tool
 
 API_SPECS = [p for p in ALL_SPECS if load_spec(p).api is not None]
@@ -134,7 +135,11 @@ def test_contract_bodies_agree_with_json_schema(spec_path, modules):
             for variant in bodies.VARIANTS:
                 cases.append((component, maker.valid(variant), f"{endpoint.name} {variant}"))
             for case in maker.bad():
-                cases.append((component, case.body, f"{endpoint.name} {case.label}"))
+                beyond_json_schema = case.rule in ("duplicate key", "key above maximum") or (
+                    case.rule in ("below minimum", "above maximum") and
+                    isinstance(_at(case.body, case.path), str))
+                if not beyond_json_schema:  # the rules a handler checks, as test_contract says
+                    cases.append((component, case.body, f"{endpoint.name} {case.label}"))
     verdicts = _verdicts(modules[spec_path.stem], [(c, b) for c, b, _ in cases])
     problems = [f"{label}: Zod {'accepts' if verdict['ok'] else 'rejects'}, JSON Schema "
                 f"does not: {json.dumps(body)[:200]}"
