@@ -139,3 +139,28 @@ def _report_counts():
             Path(target).write_text(json.dumps(
                 {f"{s}/{e}": {"cases": c, "failures": FAILED[(s, e)]}
                  for (s, e), c in sorted(COUNTS.items())}, indent=2) + "\n")
+
+
+# --- concurrency: the workload of tests/test_service_concurrency.py, served by Node ------------
+
+
+@pytest.mark.engine
+@pytest.mark.node
+@pytest.mark.parametrize("engine", ["postgres", "sqlite"])
+def test_concurrent_writers_and_first_write_races(fresh_db, tmp_path, monkeypatch, engine):
+    """Eight clients' mixed writes, and simultaneous first writes to new keys, through two Node
+    servers on one PostgreSQL (one on SQLite): every acknowledged write kept, one root per key,
+    no 5xx (the checks of tests/test_service_concurrency.py)."""
+    import sys
+
+    from tests import test_service_concurrency as workload
+
+    _require_node()
+    monkeypatch.setenv("VIGILO_SERVE_CMD", f"{sys.executable} -m tests.contract.node_serve_cmd "
+                                           f"--spec {ROOT / 'spec' / 'vigilo.yaml'}")
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.setattr(workload, "OPS", 150)
+    if engine == "postgres":
+        workload.run_scenario(fresh_db("postgres").sqlalchemy_url, tmp_path, 2, "ts-pg")
+    else:
+        workload.run_scenario(f"sqlite:///{tmp_path / 'vigilo.db'}", tmp_path, 1, "ts-sqlite")
