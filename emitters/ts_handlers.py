@@ -1,5 +1,6 @@
-"""``vigilo-gen ts-handlers --orm drizzle --dialect postgres|sqlite``: the spec's endpoints in
-TypeScript: one query helper per endpoint over the generated Drizzle schema, and one
+"""``vigilo-gen ts-handlers --orm drizzle|prisma --dialect postgres|sqlite``: the spec's endpoints
+in TypeScript: one query helper per endpoint over the generated Drizzle schema or Prisma 7
+client (``--schema``, ``--client``: their import paths), and one
 web-standard handler per endpoint (``(request: Request) => Promise<Response>``) validating
 with the generated Zod schemas; ``createHandlers(db, verify).handle`` routes a catch-all.
 
@@ -38,17 +39,43 @@ from .openapi import body_name, field_schema
 from .zod import regex_literal
 
 T = FieldType
-ORMS = ("drizzle",)
+ORMS = ("drizzle", "prisma")
 DIALECTS = ("postgres", "sqlite")
 
 TO_JSON = {T.DATE: "dateJson", T.DATETIME: "datetimeJson", T.DECIMAL: "decimalJson"}
 FROM_JSON = {T.DATETIME: "datetimeValue"}
 TS_TYPES = {T.INT: "number", T.BIGINT: "number", T.FLOAT: "number", T.BOOL: "boolean"}
 
+DRIZZLE_IMPORTS = 'import { and, asc, eq, sql } from "drizzle-orm";\n'
 DB_IMPORTS = {
-    "postgres": 'import type { PgDatabase } from "drizzle-orm/pg-core";',
-    "sqlite": 'import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";',
+    ("drizzle", "postgres"): DRIZZLE_IMPORTS + 'import type { PgDatabase } from '
+                             '"drizzle-orm/pg-core";\nimport * as t from "__SCHEMA__";',
+    ("drizzle", "sqlite"): DRIZZLE_IMPORTS + 'import type { BaseSQLiteDatabase } from '
+                           '"drizzle-orm/sqlite-core";\nimport * as t from "__SCHEMA__";',
+    ("prisma", "postgres"): 'import type { Prisma, PrismaClient } from "__CLIENT__";',
+    ("prisma", "sqlite"): 'import type { Prisma, PrismaClient } from "__CLIENT__";',
 }
+PRISMA_TRANSACT = '''\
+export type Db = PrismaClient;
+type Tx = Prisma.TransactionClient;
+// Prisma's answers to a write that lost to stored rows (unique, foreign key, constraint).
+const CONFLICTS = ["P2002", "P2003", "P2004", "P2011"];
+
+/** One interactive transaction (retried when it lost a race: a unique key a concurrent
+ * request took first, a write conflict or deadlock); a conflict past that is a 409. */
+async function transact<R>(db: Db, write: boolean, work: (tx: Tx) => Promise<R>): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.$transaction((tx) => work(tx), { maxWait: 30000, timeout: 30000 });
+    } catch (exc) {
+      const code = String((exc as { code?: unknown }).code ?? "");
+      const conflict = CONFLICTS.includes(code);
+      if ((conflict || code === "P2034") && attempt < RETRIES) continue;
+      if (conflict) throw new Problem(409, "the write conflicts with stored rows");
+      throw exc;
+    }
+  }
+}'''
 DATETIME_VALUE = {
     "postgres": "new Date(String(text))",
     "sqlite": 'new Date(String(text)).toISOString().replace("T", " ").replace("Z", "")',
@@ -57,6 +84,7 @@ TRANSACT = {
     "postgres": '''\
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Db = PgDatabase<any, any, any>;
+type Tx = Db;
 
 /** One transaction (retried when it lost a race: a unique key a concurrent request took
  * first, a serialization failure or deadlock); an integrity error past that is a 409. */
@@ -78,6 +106,7 @@ async function transact<R>(db: Db, write: boolean, work: (tx: Db) => Promise<R>)
     "sqlite": '''\
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Db = BaseSQLiteDatabase<"sync" | "async", any, any>;
+type Tx = Db;
 
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -113,9 +142,11 @@ async function transact<R>(db: Db, write: boolean, work: (tx: Db) => Promise<R>)
 @dataclass(frozen=True)
 class TsHandlersOptions:
     orm: str = option("drizzle", "ORM of the query helpers.", choices=ORMS)
-    dialect: str = option("postgres", "Database the Drizzle schema targets.", choices=DIALECTS)
+    dialect: str = option("postgres", "Database the helpers run on.", choices=DIALECTS)
     schema: str = option("./schema", "Module of the generated Drizzle schema (import path).")
     zod: str = option("./schemas.zod", "Module of the generated Zod schemas (import path).")
+    client: str = option("./generated/prisma/client", "Module of the generated Prisma client "
+                         "(import path; --orm prisma).")
 
 
 def _lit(value: object) -> str:
@@ -135,9 +166,10 @@ def helper_name(endpoint_name: str) -> str:
 
 
 class _Module:
-    def __init__(self, spec: Spec, dialect: str):
+    def __init__(self, spec: Spec, dialect: str, orm: str = "drizzle"):
         self.spec = spec
         self.dialect = dialect
+        self.orm = orm
         self.readers: list[str] = []
         self.names: set[str] = set()
         self.checks: list[str] = []
@@ -148,10 +180,29 @@ class _Module:
     def pk(self, model: str) -> str:
         return self.spec.model(model).primary_key.name
 
+    def delegate(self, model: str) -> str:
+        """The Prisma client's delegate of a model (``tx.vigiloInstance``)."""
+        return "tx." + model[:1].lower() + model[1:]
+
+    def find(self, model: str, where: dict[str, str], many: bool = False,
+             order: tuple[Field, ...] = ()) -> str:
+        """A Prisma query of rows of ``model`` whose fields equal the expressions."""
+        cond = "{ " + ", ".join(f"{k}: {v} as never" for k, v in where.items()) + " }"
+        if many:
+            by = ", ".join(f"{{ {f.name}: \"asc\" }}" for f in order)
+            return (f"(await {self.delegate(model)}.findMany({{ where: {cond}, "
+                    f"orderBy: [{by}] }})) as Row[]")
+        return f"(await {self.delegate(model)}.findFirst({{ where: {cond} }})) as Row | null"
+
     # -- reads ---------------------------------------------------------------------------
 
     def fetch_one(self, step: Step, row: str, model: str) -> str:
         """The row a to-one step reaches from ``row`` (of ``model``), or null."""
+        if self.orm == "prisma":
+            if step.child:
+                return self.find(step.model, {step.ref.name: f"{row}.{self.pk(model)}"})
+            return (f"{row}.{step.ref.name} === null ? null : "
+                    + self.find(step.model, {self.pk(step.model): f"{row}.{step.ref.name}"}))
         table = self.table(step.model)
         if step.child:
             where = f"eq({table}.{step.ref.name}, {row}.{self.pk(model)} as never)"
@@ -161,12 +212,18 @@ class _Module:
                 "undefined) ?? null")
 
     def fetch_many(self, step: Step, row: str, model: str, order: tuple[Field, ...]) -> str:
+        if self.orm == "prisma":
+            return self.find(step.model, {step.ref.name: f"{row}.{self.pk(model)}"}, True, order)
         table = self.table(step.model)
         by = "".join(f", asc({table}.{f.name})" for f in order)
         return (f"(await tx.select().from({table}).where(eq({table}.{step.ref.name}, "
                 f"{row}.{self.pk(model)} as never)).orderBy({by[2:]})) as Row[]")
 
     def column(self, field: Field, expr: str) -> str:
+        if field.type is T.DECIMAL:
+            return f"decimalJson({expr}, {field.scale or 0})"
+        if field.type is T.BIGINT and self.orm == "prisma":
+            return f"bigintJson({expr})"
         convert = TO_JSON.get(field.type)
         return f"{convert}({expr})" if convert else expr
 
@@ -176,7 +233,7 @@ class _Module:
         while function in self.names:
             function += "_"
         self.names.add(function)
-        lines = [f"async function {function}(tx: Db, row: Row): Promise<Json | null> {{"]
+        lines = [f"async function {function}(tx: Tx, row: Row): Promise<Json | null> {{"]
         source, inner = "row", model
         if node.through:
             step = node.through[0]
@@ -257,6 +314,8 @@ class _Module:
         expr = f"{data}[{_lit(assign.path[0])}]" if len(assign.path) == 1 else \
             f"at({data}, {_lit(list(assign.path))})"
         convert = FROM_JSON.get(assign.field.type)
+        if assign.field.type is T.DATE and self.orm == "prisma":
+            convert = "dateValue"
         return f"{convert}({expr})" if convert else expr
 
     def reset(self, field: Field) -> str:
@@ -278,34 +337,71 @@ class _Module:
                 lines.append(f"else {setter}{self.reset(assign.field)};")
         return lines
 
+    # -- data access: the one place that knows the ORM ------------------------------------
+
+    def first(self, model: str, where: dict[str, str]) -> str:
+        """The first row of ``model`` whose fields equal the expressions, or null."""
+        if self.orm == "prisma":
+            return self.find(model, where)
+        table = self.table(model)
+        conds = [f"eq({table}.{k}, {v} as never)" for k, v in where.items()]
+        cond = conds[0] if len(conds) == 1 else f"and({', '.join(conds)})"
+        return (f"((await tx.select().from({table}).where({cond}).limit(1))[0] as Row | "
+                "undefined) ?? null")
+
+    def insert(self, model: str, data: str) -> str:
+        if self.orm == "prisma":
+            return f"await {self.delegate(model)}.create({{ data: {data} as never }});"
+        return f"await tx.insert({self.table(model)}).values({data} as never);"
+
+    def update(self, model: str, field: str, value: str, data: str) -> str:
+        if self.orm == "prisma":
+            return (f"await {self.delegate(model)}.updateMany({{ where: {{ {field}: {value} "
+                    f"as never }}, data: {data} as never }});")
+        table = self.table(model)
+        return (f"await tx.update({table}).set({data} as never).where(eq({table}.{field}, "
+                f"{value} as never));")
+
+    def delete(self, model: str, field: str, value: str) -> str:
+        if self.orm == "prisma":
+            return (f"await {self.delegate(model)}.deleteMany({{ where: {{ {field}: {value} "
+                    "as never } });")
+        table = self.table(model)
+        return f"await tx.delete({table}).where(eq({table}.{field}, {value} as never));"
+
+    def lock(self, model: str, params: tuple[tuple[str, Field], ...]) -> list[str]:
+        """Lock the root row for the transaction (PostgreSQL; SQLite locked the database at
+        BEGIN IMMEDIATE, or Prisma runs one SQLite transaction at a time)."""
+        if self.dialect != "postgres" or self.orm != "prisma":
+            return []
+        m = self.spec.model(model)
+        where = " AND ".join(f'"{f.column}" = ${i + 1}' for i, (_, f) in enumerate(params))
+        args = "".join(f", key.{p}" for p, _ in params)
+        query = f'SELECT 1 FROM "{m.table}" WHERE {where} FOR UPDATE'
+        return [f"await tx.$queryRawUnsafe({_lit(query)}{args});"]
+
     def write(self, write, merge: bool, root_model: str) -> list[str]:
         pk = self.pk(root_model)
         if isinstance(write, UpdateRoot):
-            table = self.table(root_model)
             return ["{", "  const values: Json = {};",
                     *["  " + line for line in self.values(write.assigns, "body", merge)],
                     "  if (Object.keys(values).length > 0) {",
-                    f"    await tx.update({table}).set(values as never)"
-                    f".where(eq({table}.{pk}, root.{pk} as never));",
+                    "    " + self.update(root_model, pk, f"root.{pk}", "values"),
                     "  }", "}"]
         if isinstance(write, UpsertChild):
             step = write.step
-            table = self.table(step.model)
-            where = f"eq({table}.{step.ref.name}, root.{pk} as never)"
+            ref = step.ref.name
             return ["{", "  const values: Json = {};",
                     *["  " + line for line in self.values(write.assigns, "body", merge)],
-                    f"  const found = await tx.select().from({table}).where({where}).limit(1);",
-                    "  if (found.length === 0) {",
-                    f"    await tx.insert({table}).values({{ ...values, "
-                    f"{step.ref.name}: root.{pk} }} as never);",
+                    f"  const found = {self.first(step.model, {ref: f'root.{pk}'})};",
+                    "  if (found === null) {",
+                    "    " + self.insert(step.model, f"{{ ...values, {ref}: root.{pk} }}"),
                     "  } else if (Object.keys(values).length > 0) {",
-                    f"    await tx.update({table}).set(values as never).where({where});",
+                    "    " + self.update(step.model, ref, f"root.{pk}", "values"),
                     "  }", "}"]
         if isinstance(write, ReplaceSet):
             step = write.step
-            table = self.table(step.model)
-            delete = (f"await tx.delete({table}).where(eq({table}.{step.ref.name}, "
-                      f"root.{pk} as never));")
+            delete = self.delete(step.model, step.ref.name, f"root.{pk}")
             prop = _lit(write.prop)
             if write.key is None:
                 loop = f"for (const item of body[{prop}] as Json[]) {{"
@@ -316,8 +412,8 @@ class _Module:
                 extra = f", {write.key.name}: {key}"
             inner = ["  const values: Json = {};",
                      *["  " + line for line in self.values(write.assigns, "item", True)],
-                     f"  await tx.insert({table}).values({{ ...values{extra}, "
-                     f"{step.ref.name}: root.{pk} }} as never);",
+                     "  " + self.insert(step.model,
+                                        f"{{ ...values{extra}, {step.ref.name}: root.{pk} }}"),
                      "}"]
             if write.required:
                 return [delete, loop, *inner]
@@ -386,7 +482,6 @@ class _Module:
         endpoint = op.endpoint
         root = op.root
         name = helper_name(endpoint.name)
-        table = self.table(root.model)
         pk = self.pk(root.model)
         key_type = "{ " + "; ".join(f"{p}: {TS_TYPES.get(f.type, 'string')}"
                                     for p, f in root.params) + " }"
@@ -398,16 +493,15 @@ class _Module:
         lines = [f"/** {endpoint.method} {endpoint.path}: the operation plan of "
                  f"{endpoint.name}. */",
                  f"export async function {name}({', '.join(args)}): Promise<{result}> {{"]
-        where = ", ".join(f"eq({table}.{f.name}, key.{p} as never)" for p, f in root.params)
-        where = f"and({where})" if len(root.params) > 1 else where
         owner = f"root.{root.owner.name}" if root.owner else "null"
         missing = f"no {root.model} matches this path"
         write = op.kind != "read"
         lines.append(f"  return transact(db, {'true' if write else 'false'}, async (tx) => {{")
-        select = f"tx.select().from({table}).where({where}).limit(1)"
-        if write and self.dialect == "postgres":  # SQLite: BEGIN IMMEDIATE locked it
-            select += '.for("update")'
-        lines.append(f"    let root = ((await {select})[0] as Row | undefined) ?? null;")
+        lines += ["    " + line for line in (self.lock(root.model, root.params) if write else [])]
+        select = self.first(root.model, {f.name: f"key.{p}" for p, f in root.params})
+        if write and self.dialect == "postgres" and self.orm == "drizzle":
+            select = select.replace(".limit(1))", '.limit(1).for("update"))')
+        lines.append(f"    let root = {select};")
         lines.append(f"    if (root !== null && !visible({owner}, caller)) "
                      f"throw new Problem(404, {_lit(missing)});")
         if root.create and op.kind in ("write", "insert"):
@@ -415,8 +509,8 @@ class _Module:
             if root.owner is not None:
                 values += f", {root.owner.name}: caller"
             lines += ["    if (root === null) {",
-                      f"      await tx.insert({table}).values({{ {values} }} as never);",
-                      f"      root = ((await {select})[0] as Row | undefined) ?? null;",
+                      "      " + self.insert(root.model, f"{{ {values} }}"),
+                      f"      root = {select};",
                       "    }"]
         lines.append(f"    if (root === null) throw new Problem(404, {_lit(missing)});")
         body = []
@@ -424,22 +518,19 @@ class _Module:
             reader = self.reader(op.read, root.model, endpoint.response or name)
             body.append(f"return (await {reader}(tx, root)) as Json;")
         elif op.kind == "delete":
-            body += [f"await tx.delete({table}).where(eq({table}.{pk}, root.{pk} as never));",
-                     "return SUCCESS;"]
+            body += [self.delete(root.model, pk, f"root.{pk}"), "return SUCCESS;"]
         elif op.kind == "insert":
             insert = op.writes[0]
             assert isinstance(insert, InsertChild)
-            child = self.table(insert.step.model)
             child_pk = self.pk(insert.step.model)
             body += ["const values: Json = {};",
                      *self.values(insert.assigns, "body", True),
                      "const id = crypto.randomUUID();",
-                     f"await tx.insert({child}).values({{ ...values, {child_pk}: id, "
-                     f"{insert.step.ref.name}: root.{pk} }} as never);"]
+                     self.insert(insert.step.model, f"{{ ...values, {child_pk}: id, "
+                                                    f"{insert.step.ref.name}: root.{pk} }}")]
             if op.read is not None:
                 reader = self.reader(op.read, insert.step.model, endpoint.response or name)
-                body += [f"const row = (await tx.select().from({child}).where(eq({child}."
-                         f"{child_pk}, id as never)).limit(1))[0] as Row;",
+                body += [f"const row = ({self.first(insert.step.model, {child_pk: 'id'})})!;",
                          f"return (await {reader}(tx, row)) as Json;"]
             else:
                 body.append("return SUCCESS;")
@@ -503,7 +594,7 @@ def render(spec: Spec, options: TsHandlersOptions, provenance: Provenance) -> st
         name, position, why = api.unbound[0]
         raise UsageError(f"{spec.source_name}:{position.line}:{position.column}: endpoint "
                          f"{name} cannot be served: {why}")
-    module = _Module(spec, options.dialect)
+    module = _Module(spec, options.dialect, options.orm)
     helpers = [module.helper(op) for op in api.operations]
     handlers = [module.handler(op) for op in api.operations]
     routes: dict[str, list[str]] = {}
@@ -525,12 +616,18 @@ def render(spec: Spec, options: TsHandlersOptions, provenance: Provenance) -> st
     code = (template
             .replace("__HEADER__", provenance.header("//").rstrip("\n"))
             .replace("__DIALECT__", options.dialect)
-            .replace("__DB_IMPORTS__", DB_IMPORTS[options.dialect])
+            .replace("__DB_IMPORTS__", DB_IMPORTS[(options.orm, options.dialect)])
+            .replace("__ORM_NAME__", {"drizzle": "Drizzle", "prisma": "Prisma"}[options.orm])
             .replace("__SCHEMA__", options.schema)
+            .replace("__CLIENT__", options.client)
+            .replace("__DATE_VALUE__", 'new Date(String(text) + "T00:00:00Z")'
+                     if options.orm == "prisma" else "text")
             .replace("__ZOD__", options.zod)
             .replace("__BASE_PATH__", _lit(api.base_path))
-            .replace("__DATETIME_VALUE__", DATETIME_VALUE[options.dialect])
-            .replace("__TRANSACT__", TRANSACT[options.dialect])
+            .replace("__DATETIME_VALUE__", DATETIME_VALUE["postgres" if options.orm == "prisma"
+                                                          else options.dialect])
+            .replace("__TRANSACT__", PRISMA_TRANSACT if options.orm == "prisma"
+                     else TRANSACT[options.dialect])
             .replace("__HELPERS__", "\n\n".join(module.checks + module.readers + helpers))
             .replace("__ROUTES__", "[\n" + "\n".join(route_lines) + "\n]")
             .replace("__ENDPOINTS__", "{\n" + "\n".join(endpoints) + "\n}")
@@ -541,7 +638,8 @@ def render(spec: Spec, options: TsHandlersOptions, provenance: Provenance) -> st
 
 emitter = Emitter(
     name="ts-handlers",
-    description="TypeScript query helpers (Drizzle) and web-standard Request handlers serving "
+    description="TypeScript query helpers (Drizzle or Prisma) and web-standard Request handlers "
+                "serving "
                 "the spec's endpoints.",
     options=TsHandlersOptions,
     render=render,

@@ -28,13 +28,22 @@ def generate_module(spec_path: Path, folder: Path, orm: str, dialect: str) -> Pa
     import sys
 
     folder.mkdir(parents=True, exist_ok=True)
-    runs = [("drizzle", "schema.ts", ["--dialect", dialect]),
+    (folder / "prisma").mkdir(exist_ok=True)
+    runs = [("drizzle" if orm == "drizzle" else "prisma",
+             "schema.ts" if orm == "drizzle" else "prisma/schema.prisma", ["--dialect", dialect]),
             ("zod", "schemas.zod.ts", []),
-            ("ts-handlers", "handlers.ts", ["--orm", orm, "--dialect", dialect])]
+            ("ts-handlers", "handlers.ts", ["--orm", orm, "--dialect", dialect,
+                                            "--client", "./generated/prisma/client"])]
     for emitter, name, options in runs:
         subprocess.run([sys.executable, "-m", "vigilo_gen", emitter, "--spec", str(spec_path),
                         *options, "--out", str(folder / name)], check=True, capture_output=True,
                        text=True)
+    if orm == "prisma":  # the client, generated offline (prisma-client generator)
+        env = {**os.environ, "PRISMA_SCHEMA_ENGINE_BINARY": shutil.which("true") or "/bin/true"}
+        subprocess.run([shutil.which("node") or "node",
+                        str(NODE_TOOLS / "node_modules" / "prisma" / "build" / "index.js"),
+                        "generate", "--schema", "prisma/schema.prisma"], cwd=folder, env=env,
+                       check=True, capture_output=True, text=True)
     return folder / "handlers.ts"
 
 
@@ -48,8 +57,9 @@ def schema_sql(spec_path: Path, dialect: str) -> str:
 
 class NodeHandlersProcess:
     def __init__(self, handlers: Path, dialect: str, db: str, workdir: Path | None = None,
-                 timeout: float = 60.0):
+                 timeout: float = 60.0, orm: str = "drizzle"):
         self.handlers = handlers
+        self.orm = orm
         self.dialect = dialect
         self.db = db
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="vigilo-node-"))
@@ -70,7 +80,10 @@ class NodeHandlersProcess:
             self.port = free_port()
             command = [node, str(NODE_TOOLS / "serve-handlers.mjs"), "--handlers",
                        str(self.handlers), "--dialect", self.dialect, "--db", self.db,
-                       "--port", str(self.port)]
+                       "--port", str(self.port), "--orm", self.orm]
+            if self.orm == "prisma":
+                command += ["--client", str(self.handlers.parent / "generated" / "prisma" /
+                                            "client.ts")]
             env = {**os.environ, "VIGILO_TOKENS": ",".join(f"{t}={o}"
                                                              for t, o in TOKENS.items())}
             log = self.log_path.open("ab")

@@ -2,16 +2,34 @@
 // A plain Node HTTP server hosting generated handlers (vigilo-gen ts-handlers) over Drizzle.
 const USAGE = `\
 usage: node tools/node/serve-handlers.mjs --handlers FILE.ts --dialect postgres|sqlite
-         --db URL|PATH [--host 127.0.0.1] [--port 8000]
+         --db URL|PATH [--orm drizzle|prisma --client CLIENT.ts] [--host 127.0.0.1] [--port 8000]
 
 Bundles FILE.ts (and the schema and Zod modules it imports) with esbuild, opens the database
 (postgres: a node-postgres pool on URL; sqlite: better-sqlite3 on PATH, foreign keys on, WAL,
-a busy timeout), and serves createHandlers(db, tokensFromEnv()).handle on every path, plus
+a busy timeout; --orm prisma: the generated Prisma client CLIENT.ts over @prisma/adapter-pg or
+@prisma/adapter-better-sqlite3), and serves createHandlers(db, tokensFromEnv()).handle on every path, plus
 GET /healthz. Tokens come from VIGILO_TOKENS="token=owner,...". Prints
 "listening on http://HOST:PORT" when ready; stops on SIGTERM/SIGINT.`;
 import { createServer } from 'node:http';
 import { importTs } from './lib/bundle.mjs';
 import { UsageError, parseCli, runMain } from './lib/cli.mjs';
+
+async function openPrisma(dialect, url, clientPath) {
+  const { PrismaClient } = await importTs(clientPath);
+  let adapter;
+  if (dialect === 'postgres') {
+    const { PrismaPg } = await import('@prisma/adapter-pg');
+    adapter = new PrismaPg({ connectionString: url });
+  } else if (dialect === 'sqlite') {
+    const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3');
+    adapter = new PrismaBetterSqlite3({ url: 'file:' + url.replace(/^sqlite:\/\/\//, '').replace(/^file:/, '') });
+  } else {
+    throw new UsageError(`unknown dialect ${dialect}`);
+  }
+  const db = new PrismaClient({ adapter });
+  if (dialect === 'sqlite') await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+  return { db, close: () => db.$disconnect() };
+}
 
 async function openDb(dialect, url) {
   if (dialect === 'postgres') {
@@ -71,10 +89,16 @@ async function main(argv) {
     db: { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '8000' },
+    orm: { type: 'string', default: 'drizzle' },
+    client: { type: 'string' },
   });
   if (!values.handlers || !values.dialect || !values.db) throw new UsageError('--handlers, --dialect and --db are required');
   const module = await importTs(values.handlers);
-  const { db, close } = await openDb(values.dialect, values.db);
+  if (values.orm === 'prisma' && !values.client) throw new UsageError('--orm prisma needs --client');
+  const { db, close } =
+    values.orm === 'prisma'
+      ? await openPrisma(values.dialect, values.db, values.client)
+      : await openDb(values.dialect, values.db);
   const { handle } = module.createHandlers(db, module.tokensFromEnv());
   const base = `http://${values.host}:${values.port}`;
   const server = createServer(async (req, res) => {
