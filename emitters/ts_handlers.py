@@ -496,6 +496,8 @@ class _Module:
         owner = f"root.{root.owner.name}" if root.owner else "null"
         missing = f"no {root.model} matches this path"
         write = op.kind != "read"
+        # The body's rules JSON Schema cannot say (map keys' ranges, duplicate set keys).
+        lines += ["  " + line for line in self.prechecks(op)]
         lines.append(f"  return transact(db, {'true' if write else 'false'}, async (tx) => {{")
         lines += ["    " + line for line in (self.lock(root.model, root.params) if write else [])]
         select = self.first(root.model, {f.name: f"key.{p}" for p, f in root.params})
@@ -561,7 +563,6 @@ class _Module:
         if endpoint.body is not None:
             lines.append(f"        const body = (await readBody(request, "
                          f"api.{body_name(endpoint)})) as api.{body_name(endpoint)} & Json;")
-            lines += ["        " + line for line in self.prechecks(op)]
             args += ", body"
         lines.append(f"        return json({op.status}, await {name}({args}));")
         lines.append("      }),")

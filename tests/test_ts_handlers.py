@@ -1,5 +1,6 @@
-"""The ts-handlers emitter: `tsc --strict` on the generated handlers of every spec, dialect and
-ORM (with the Drizzle schema or Prisma client, and the Zod module they import), and the HTTP
+"""The ts-handlers and trpc emitters: `tsc --strict` on the generated handlers and tRPC router of
+every spec, dialect and ORM (with the Drizzle schema or Prisma client, and the Zod module they
+import); the tRPC router's scenarios through its server-side caller; and the HTTP
 contract suite, unchanged, against a plain Node HTTP server hosting them over Drizzle
 (better-sqlite3, node-postgres) and over the Prisma 7 client (its driver adapters) on SQLite
 and PostgreSQL, for every spec with an API (Prisma: see PRISMA_SPECS).
@@ -52,11 +53,18 @@ def _require_node() -> None:
 @pytest.mark.parametrize("orm", ["drizzle", "prisma"])
 def test_tsc_strict_type_checks_every_handlers_module(tmp_path, orm):
     _require_node()
+    import subprocess
+    import sys
+
     files = []
     for spec_path in API_SPECS:
         for dialect in ("postgres", "sqlite"):
-            files.append(generate_module(spec_path, tmp_path / f"{spec_path.stem}-{dialect}",
-                                         orm, dialect))
+            handlers = generate_module(spec_path, tmp_path / f"{spec_path.stem}-{dialect}",
+                                       orm, dialect)
+            router = handlers.parent / "router.trpc.ts"  # the tRPC router over them
+            subprocess.run([sys.executable, "-m", "vigilo_gen", "trpc", "--spec",
+                            str(spec_path), "--out", str(router)], check=True)
+            files += [handlers, router]
     result = node_tool("tsc-check.mjs", *map(str, files))
     assert result.returncode == 0, result.stdout[:3000] + result.stderr
 
@@ -187,3 +195,73 @@ def test_concurrent_writers_and_first_write_races(fresh_db, tmp_path, monkeypatc
         workload.run_scenario(fresh_db("postgres").sqlalchemy_url, tmp_path, 2, "ts-pg")
     else:
         workload.run_scenario(f"sqlite:///{tmp_path / 'vigilo.db'}", tmp_path, 1, "ts-sqlite")
+
+
+# --- the tRPC router: the same rules through tRPC's server-side caller -------------------------
+
+
+@pytest.mark.node
+@pytest.mark.parametrize("orm", ["drizzle", "prisma"])
+def test_trpc_router_scenarios(tmp_path, orm):
+    """A procedure per endpoint over the same helpers: writes, the read that sees them, and
+    each error of the contract as tRPC's code (owner 404, rejected token 401, a body or
+    parameter rule 400, a duplicate set key 400, an unknown root 404)."""
+    import subprocess
+    import sys
+
+    from tests.contract.server import ALICE, BAD_TOKEN, OTHER_TOKEN, OWNER_TOKEN, TOKENS
+
+    _require_node()
+    spec_path = ROOT / "spec" / "vigilo.yaml"
+    handlers = generate_module(spec_path, tmp_path / "gen", orm, "sqlite")
+    router = handlers.parent / "router.trpc.ts"
+    subprocess.run([sys.executable, "-m", "vigilo_gen", "trpc", "--spec", str(spec_path),
+                    "--out", str(router)], check=True)
+    database = tmp_path / "trpc.db"
+    connection = sqlite3.connect(database)
+    connection.executescript(schema_sql(spec_path, "sqlite"))
+    connection.close()
+    calls = [
+        ("saveDisplayMode", {"instanceKey": "k1", "body": {"displayMode": "compact"}},
+         OWNER_TOKEN),
+        ("saveStatuses", {"instanceKey": "k1", "body": {"statuses": {"0": "done", "7": "todo"}}},
+         OWNER_TOKEN),
+        ("saveConnections", {"instanceKey": "k1", "body": {"connections": [
+            {"todoIndex": 2, "targetPosition": {"x": 1, "y": 2}}, {"todoIndex": 1}]}},
+         OWNER_TOKEN),
+        ("getState", {"instanceKey": "k1"}, OWNER_TOKEN),
+        ("getState", {"instanceKey": "k1"}, OTHER_TOKEN),
+        ("getState", {"instanceKey": "k1"}, BAD_TOKEN),
+        ("getState", {"instanceKey": "k1"}, None),
+        ("getState", {"instanceKey": "no-such-key"}, OWNER_TOKEN),
+        ("getState", {"instanceKey": "bad key!"}, OWNER_TOKEN),
+        ("savePosition", {"instanceKey": "k1", "body": {"x": "1", "y": 2}}, OWNER_TOKEN),
+        ("saveConnections", {"instanceKey": "k1", "body": {"connections": [
+            {"todoIndex": 1}, {"todoIndex": 1}]}}, OWNER_TOKEN),
+        ("saveStatuses", {"instanceKey": "k1", "body": {"statuses": {"01": "done"}}},
+         OWNER_TOKEN),
+    ]
+    payload = json.dumps([{"procedure": p, "input": i, "token": t} for p, i, t in calls])
+    command = [shutil.which("node"), str(ROOT / "tools" / "node" / "trpc-calls.mjs"),
+               "--router", str(router), "--dialect", "sqlite", "--db", str(database),
+               "--orm", orm]
+    if orm == "prisma":
+        command += ["--client", str(handlers.parent / "generated" / "prisma" / "client.ts")]
+    env = {**os.environ, "VIGILO_TOKENS": ",".join(f"{t}={o}" for t, o in TOKENS.items())}
+    result = subprocess.run(command, input=payload, capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = json.loads(result.stdout)
+    assert [o["ok"] for o in out[:4]] == [True] * 4, out[:4]
+    state = out[3]["data"]
+    assert state["displayMode"] == "compact" and state["statuses"] == {"0": "done", "7": "todo"}
+    empty = {"targetSelector": None, "targetLabel": None}
+    assert state["connections"] == [{"todoIndex": 1, **empty},
+                                    {"todoIndex": 2, **empty, "targetPosition": {"x": 1, "y": 2}}]
+    assert "position" not in state and state["lineColor"] == "#3b82f6"
+    codes = [o.get("code") for o in out[4:]]
+    assert codes == ["NOT_FOUND", "UNAUTHORIZED", "NOT_FOUND", "NOT_FOUND", "BAD_REQUEST",
+                     "BAD_REQUEST", "BAD_REQUEST", "BAD_REQUEST"], out[4:]
+    rows = sqlite3.connect(database).execute(
+        "SELECT user_id FROM vigilo_instance WHERE instance_key = 'k1'").fetchall()
+    assert rows == [(ALICE,)]  # created by the first write, owned by its caller
