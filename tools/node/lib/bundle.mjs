@@ -1,7 +1,7 @@
 // Bundle generated TypeScript (and the relative modules it imports) into one ES module that
 // plain Node runs, its packages resolved from tools/node/node_modules. esbuild only strips
 // types; type checking is tsc-check.mjs's business.
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -23,5 +23,9 @@ export async function importTs(entry) {
     outfile,
     logLevel: 'error',
   });
-  return import(pathToFileURL(outfile).href);
+  try {
+    return await import(pathToFileURL(outfile).href);
+  } finally {
+    rmSync(dir, { recursive: true, force: true }); // loaded: the bundle is no longer needed
+  }
 }
