@@ -1,0 +1,648 @@
+"""``vigilo-gen ts-handlers --orm drizzle|prisma --dialect postgres|sqlite``: the spec's endpoints
+in TypeScript: one query helper per endpoint over the generated Drizzle schema or Prisma 7
+client (``--schema``, ``--client``: their import paths), and one
+web-standard handler per endpoint (``(request: Request) => Promise<Response>``) validating
+with the generated Zod schemas; ``createHandlers(db, verify).handle`` routes a catch-all.
+
+Like the fastapi emitter it renders the operation plan (``Spec.api.operations``) and decides
+no semantics: the fixed part (errors, bodies, tokens, transactions, routing) is
+``templates/ts_handlers_runtime.ts.txt``; this module writes a reader per response object, a
+helper per endpoint and the handlers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from vigilo_gen.emitter import Emitter, Provenance, option
+from vigilo_gen.errors import UsageError
+from vigilo_gen.model import INT_BOUNDS, NOW, Field, FieldType, Spec
+from vigilo_gen.operations import (
+    Assign,
+    InsertChild,
+    Operation,
+    Read,
+    ReadColumn,
+    ReadList,
+    ReadMap,
+    ReadObject,
+    ReplaceSet,
+    Step,
+    UpdateRoot,
+    UpsertChild,
+)
+
+from .drizzle import RESERVED, variable
+from .openapi import body_name, field_schema
+from .zod import regex_literal
+
+T = FieldType
+ORMS = ("drizzle", "prisma")
+DIALECTS = ("postgres", "sqlite")
+
+TO_JSON = {T.DATE: "dateJson", T.DATETIME: "datetimeJson", T.DECIMAL: "decimalJson"}
+FROM_JSON = {T.DATETIME: "datetimeValue"}
+TS_TYPES = {T.INT: "number", T.BIGINT: "number", T.FLOAT: "number", T.BOOL: "boolean"}
+
+DRIZZLE_IMPORTS = 'import { and, asc, eq, sql } from "drizzle-orm";\n'
+DB_IMPORTS = {
+    ("drizzle", "postgres"): DRIZZLE_IMPORTS + 'import type { PgDatabase } from '
+                             '"drizzle-orm/pg-core";\nimport * as t from "__SCHEMA__";',
+    ("drizzle", "sqlite"): DRIZZLE_IMPORTS + 'import type { BaseSQLiteDatabase } from '
+                           '"drizzle-orm/sqlite-core";\nimport * as t from "__SCHEMA__";',
+    ("prisma", "postgres"): 'import type { Prisma, PrismaClient } from "__CLIENT__";',
+    ("prisma", "sqlite"): 'import type { Prisma, PrismaClient } from "__CLIENT__";',
+}
+PRISMA_TRANSACT = '''\
+export type Db = PrismaClient;
+type Tx = Prisma.TransactionClient;
+// Prisma's answers to a write that lost to stored rows (unique, foreign key, constraint).
+const CONFLICTS = ["P2002", "P2003", "P2004", "P2011"];
+
+/** One interactive transaction (retried when it lost a race: a unique key a concurrent
+ * request took first, a write conflict or deadlock); a conflict past that is a 409. */
+async function transact<R>(db: Db, write: boolean, work: (tx: Tx) => Promise<R>): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.$transaction((tx) => work(tx), { maxWait: 30000, timeout: 30000 });
+    } catch (exc) {
+      const code = String((exc as { code?: unknown }).code ?? "");
+      const conflict = CONFLICTS.includes(code);
+      if ((conflict || code === "P2034") && attempt < RETRIES) continue;
+      if (conflict) throw new Problem(409, "the write conflicts with stored rows");
+      throw exc;
+    }
+  }
+}'''
+DATETIME_VALUE = {
+    "postgres": "new Date(String(text))",
+    "sqlite": 'new Date(String(text)).toISOString().replace("T", " ").replace("Z", "")',
+}
+TRANSACT = {
+    "postgres": '''\
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Db = PgDatabase<any, any, any>;
+type Tx = Db;
+
+/** One transaction (retried when it lost a race: a unique key a concurrent request took
+ * first, a serialization failure or deadlock); an integrity error past that is a 409. */
+async function transact<R>(db: Db, write: boolean, work: (tx: Db) => Promise<R>): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(async (tx) => work(tx), {
+        accessMode: write ? "read write" : "read only",
+      });
+    } catch (exc) {
+      const code = driverError(exc).code ?? "";
+      const race = code.startsWith("23") || code === "40001" || code === "40P01";
+      if (race && attempt < RETRIES) continue;
+      if (code.startsWith("23")) throw new Problem(409, "the write conflicts with stored rows");
+      throw exc;
+    }
+  }
+}''',
+    "sqlite": '''\
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Db = BaseSQLiteDatabase<"sync" | "async", any, any>;
+type Tx = Db;
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** One transaction at a time on the connection (SQLite has one writer; BEGIN IMMEDIATE takes
+ * the write lock at once, so two processes never deadlock), retried while the database is
+ * busy; a constraint failure is a 409. */
+async function transact<R>(db: Db, write: boolean, work: (tx: Db) => Promise<R>): Promise<R> {
+  const run = async (): Promise<R> => {
+    for (let attempt = 1; ; attempt++) {
+      await db.run(sql.raw(write ? "BEGIN IMMEDIATE" : "BEGIN"));
+      try {
+        const result = await work(db);
+        await db.run(sql.raw("COMMIT"));
+        return result;
+      } catch (exc) {
+        await db.run(sql.raw("ROLLBACK"));
+        const code = driverError(exc).code ?? "";
+        if (code.startsWith("SQLITE_BUSY") && attempt < RETRIES) continue;
+        if (code.startsWith("SQLITE_CONSTRAINT")) {
+          throw new Problem(409, "the write conflicts with stored rows");
+        }
+        throw exc;
+      }
+    }
+  };
+  const next = queue.then(run, run);
+  queue = next.catch(() => undefined);
+  return next;
+}''',
+}
+
+
+@dataclass(frozen=True)
+class TsHandlersOptions:
+    orm: str = option("drizzle", "ORM of the query helpers.", choices=ORMS)
+    dialect: str = option("postgres", "Database the helpers run on.", choices=DIALECTS)
+    schema: str = option("./schema", "Module of the generated Drizzle schema (import path).")
+    zod: str = option("./schemas.zod", "Module of the generated Zod schemas (import path).")
+    client: str = option("./generated/prisma/client", "Module of the generated Prisma client "
+                         "(import path; --orm prisma).")
+
+
+def _lit(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _camel(name: str) -> str:
+    parts = re.split(r"[^A-Za-z0-9]+", name)
+    text = "".join(p[:1].upper() + p[1:] for p in parts if p)
+    return text[:1].lower() + text[1:]
+
+
+def helper_name(endpoint_name: str) -> str:
+    """The query helper's function name: the endpoint's, ``Op`` added to a reserved word."""
+    name = _camel(endpoint_name)
+    return name + "Op" if name in RESERVED else name
+
+
+class _Module:
+    def __init__(self, spec: Spec, dialect: str, orm: str = "drizzle"):
+        self.spec = spec
+        self.dialect = dialect
+        self.orm = orm
+        self.readers: list[str] = []
+        self.names: set[str] = set()
+        self.checks: list[str] = []
+
+    def table(self, model: str) -> str:
+        return "t." + variable(self.spec.model(model))
+
+    def pk(self, model: str) -> str:
+        return self.spec.model(model).primary_key.name
+
+    def delegate(self, model: str) -> str:
+        """The Prisma client's delegate of a model (``tx.vigiloInstance``)."""
+        return "tx." + model[:1].lower() + model[1:]
+
+    def find(self, model: str, where: dict[str, str], many: bool = False,
+             order: tuple[Field, ...] = ()) -> str:
+        """A Prisma query of rows of ``model`` whose fields equal the expressions."""
+        cond = "{ " + ", ".join(f"{k}: {v} as never" for k, v in where.items()) + " }"
+        if many:
+            by = ", ".join(f"{{ {f.name}: \"asc\" }}" for f in order)
+            return (f"(await {self.delegate(model)}.findMany({{ where: {cond}, "
+                    f"orderBy: [{by}] }})) as Row[]")
+        return f"(await {self.delegate(model)}.findFirst({{ where: {cond} }})) as Row | null"
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def fetch_one(self, step: Step, row: str, model: str) -> str:
+        """The row a to-one step reaches from ``row`` (of ``model``), or null."""
+        if self.orm == "prisma":
+            if step.child:
+                return self.find(step.model, {step.ref.name: f"{row}.{self.pk(model)}"})
+            return (f"{row}.{step.ref.name} === null ? null : "
+                    + self.find(step.model, {self.pk(step.model): f"{row}.{step.ref.name}"}))
+        table = self.table(step.model)
+        if step.child:
+            where = f"eq({table}.{step.ref.name}, {row}.{self.pk(model)} as never)"
+        else:
+            where = f"eq({table}.{self.pk(step.model)}, {row}.{step.ref.name} as never)"
+        return (f"((await tx.select().from({table}).where({where}).limit(1))[0] as Row | "
+                "undefined) ?? null")
+
+    def fetch_many(self, step: Step, row: str, model: str, order: tuple[Field, ...]) -> str:
+        if self.orm == "prisma":
+            return self.find(step.model, {step.ref.name: f"{row}.{self.pk(model)}"}, True, order)
+        table = self.table(step.model)
+        by = "".join(f", asc({table}.{f.name})" for f in order)
+        return (f"(await tx.select().from({table}).where(eq({table}.{step.ref.name}, "
+                f"{row}.{self.pk(model)} as never)).orderBy({by[2:]})) as Row[]")
+
+    def column(self, field: Field, expr: str) -> str:
+        if field.type is T.DECIMAL:
+            return f"decimalJson({expr}, {field.scale or 0})"
+        if field.type is T.BIGINT and self.orm == "prisma":
+            return f"bigintJson({expr})"
+        convert = TO_JSON.get(field.type)
+        return f"{convert}({expr})" if convert else expr
+
+    def reader(self, node: ReadObject, model: str, name: str) -> str:
+        """An async function reading ``node`` from a row of ``model``: an object or null."""
+        function = "read" + name[:1].upper() + _camel(name)[1:]
+        while function in self.names:
+            function += "_"
+        self.names.add(function)
+        lines = [f"async function {function}(tx: Tx, row: Row): Promise<Json | null> {{"]
+        source, inner = "row", model
+        if node.through:
+            step = node.through[0]
+            lines.append(f"  const related = {self.fetch_one(step, 'row', model)};")
+            lines.append("  if (related === null) return null;")
+            source, inner = "related", step.model
+        if node.presence:
+            test = " || ".join(f"{source}.{f.name} === null" for f in node.presence)
+            lines.append(f"  if ({test}) return null;")
+        lines.append("  const out: Json = {};")
+        fetched: set[str] = set()
+        present = set(node.presence)
+        for prop, read in node.properties:
+            lines += ["  " + line for line in
+                      self.prop(prop, read, source, inner, f"{name}_{prop}", fetched, present)]
+        lines.append("  return out;")
+        lines.append("}")
+        self.readers.append("\n".join(lines))
+        return function
+
+    def value(self, read: Read, row: str, model: str, name: str) -> str:
+        """An expression (inside an async function) for a list item or map value."""
+        if isinstance(read, ReadColumn) and not read.through:
+            return self.column(read.field, f"{row}.{read.field.name}")
+        if isinstance(read, ReadObject) and not read.through and not read.presence:
+            return f"await {self.reader(read, model, name)}(tx, {row})"
+        raise UsageError(f"ts-handlers: {name}: a list item or map value must be a column or "
+                         "an object of the same row")
+
+    def prop(self, prop: str, read: Read, row: str, model: str, name: str, fetched: set[str],
+             present: set[Field]) -> list[str]:
+        key = _lit(prop)
+        if isinstance(read, ReadColumn):
+            field = read.field
+            if read.through:
+                step = read.through[0]
+                related = "related_" + step.name
+                lines = [] if related in fetched else \
+                    [f"const {related} = {self.fetch_one(step, row, model)};"]
+                fetched.add(related)
+                value = self.column(field, f"{related}.{field.name}")
+                if read.has_fallback:
+                    fallback = "null" if read.fallback is None else self.literal(field,
+                                                                                 read.fallback)
+                    return lines + [f"out[{key}] = {related} !== null ? {value} : {fallback};"]
+                return lines + [f"if ({related} !== null) out[{key}] = {value};"]
+            expr = self.column(field, f"{row}.{field.name}")
+            if field.nullable and not read.nullable and field not in present:
+                return [f"if ({row}.{field.name} !== null) out[{key}] = {expr};"]
+            return [f"out[{key}] = {expr};"]
+        if isinstance(read, ReadObject):
+            function = self.reader(read, model, name)
+            if read.optional and not read.nullable:
+                return ["{", f"  const value = await {function}(tx, {row});",
+                        f"  if (value !== null) out[{key}] = value;", "}"]
+            return [f"out[{key}] = await {function}(tx, {row});"]
+        if isinstance(read, ReadList):
+            rows = self.fetch_many(read.step, row, model, read.order_by)
+            item = self.value(read.item, "r", read.step.model, f"{name}_item")
+            return [f"out[{key}] = [];",
+                    f"for (const r of {rows}) (out[{key}] as unknown[]).push({item});"]
+        if isinstance(read, ReadMap):
+            rows = self.fetch_many(read.step, row, model, (read.key,))
+            value = self.value(read.value, "r", read.step.model, f"{name}_value")
+            return ["{", "  const entries: Json = {};",
+                    f"  for (const r of {rows}) entries[String(r.{read.key.name})] = {value};",
+                    f"  out[{key}] = entries;", "}"]
+        raise AssertionError(read)
+
+    def literal(self, field: Field, value: object) -> str:
+        if field.type is T.DECIMAL:
+            return _lit(str(value))
+        return _lit(value)
+
+    # -- writes --------------------------------------------------------------------------
+
+    def get(self, assign: Assign, data: str) -> str:
+        expr = f"{data}[{_lit(assign.path[0])}]" if len(assign.path) == 1 else \
+            f"at({data}, {_lit(list(assign.path))})"
+        convert = FROM_JSON.get(assign.field.type)
+        if assign.field.type is T.DATE and self.orm == "prisma":
+            convert = "dateValue"
+        return f"{convert}({expr})" if convert else expr
+
+    def reset(self, field: Field) -> str:
+        if field.default is None or field.default is NOW:
+            return "null"
+        return self.literal(field, field.default)
+
+    def values(self, assigns: tuple[Assign, ...], data: str, merge: bool,
+               target: str = "values") -> list[str]:
+        lines = []
+        for assign in assigns:
+            setter = f"{target}[{_lit(assign.field.name)}] = "
+            if assign.required:
+                lines.append(setter + self.get(assign, data) + ";")
+                continue
+            path = _lit(list(assign.path))
+            lines.append(f"if (has({data}, {path})) {setter}{self.get(assign, data)};")
+            if not merge:
+                lines.append(f"else {setter}{self.reset(assign.field)};")
+        return lines
+
+    # -- data access: the one place that knows the ORM ------------------------------------
+
+    def first(self, model: str, where: dict[str, str]) -> str:
+        """The first row of ``model`` whose fields equal the expressions, or null."""
+        if self.orm == "prisma":
+            return self.find(model, where)
+        table = self.table(model)
+        conds = [f"eq({table}.{k}, {v} as never)" for k, v in where.items()]
+        cond = conds[0] if len(conds) == 1 else f"and({', '.join(conds)})"
+        return (f"((await tx.select().from({table}).where({cond}).limit(1))[0] as Row | "
+                "undefined) ?? null")
+
+    def insert(self, model: str, data: str) -> str:
+        if self.orm == "prisma":
+            return f"await {self.delegate(model)}.create({{ data: {data} as never }});"
+        return f"await tx.insert({self.table(model)}).values({data} as never);"
+
+    def update(self, model: str, field: str, value: str, data: str) -> str:
+        if self.orm == "prisma":
+            return (f"await {self.delegate(model)}.updateMany({{ where: {{ {field}: {value} "
+                    f"as never }}, data: {data} as never }});")
+        table = self.table(model)
+        return (f"await tx.update({table}).set({data} as never).where(eq({table}.{field}, "
+                f"{value} as never));")
+
+    def delete(self, model: str, field: str, value: str) -> str:
+        if self.orm == "prisma":
+            return (f"await {self.delegate(model)}.deleteMany({{ where: {{ {field}: {value} "
+                    "as never } });")
+        table = self.table(model)
+        return f"await tx.delete({table}).where(eq({table}.{field}, {value} as never));"
+
+    def lock(self, model: str, params: tuple[tuple[str, Field], ...]) -> list[str]:
+        """Lock the root row for the transaction (PostgreSQL; SQLite locked the database at
+        BEGIN IMMEDIATE, or Prisma runs one SQLite transaction at a time)."""
+        if self.dialect != "postgres" or self.orm != "prisma":
+            return []
+        m = self.spec.model(model)
+        where = " AND ".join(f'"{f.column}" = ${i + 1}' for i, (_, f) in enumerate(params))
+        args = "".join(f", key.{p}" for p, _ in params)
+        query = f'SELECT 1 FROM "{m.table}" WHERE {where} FOR UPDATE'
+        return [f"await tx.$queryRawUnsafe({_lit(query)}{args});"]
+
+    def write(self, write, merge: bool, root_model: str) -> list[str]:
+        pk = self.pk(root_model)
+        if isinstance(write, UpdateRoot):
+            return ["{", "  const values: Json = {};",
+                    *["  " + line for line in self.values(write.assigns, "body", merge)],
+                    "  if (Object.keys(values).length > 0) {",
+                    "    " + self.update(root_model, pk, f"root.{pk}", "values"),
+                    "  }", "}"]
+        if isinstance(write, UpsertChild):
+            step = write.step
+            ref = step.ref.name
+            return ["{", "  const values: Json = {};",
+                    *["  " + line for line in self.values(write.assigns, "body", merge)],
+                    f"  const found = {self.first(step.model, {ref: f'root.{pk}'})};",
+                    "  if (found === null) {",
+                    "    " + self.insert(step.model, f"{{ ...values, {ref}: root.{pk} }}"),
+                    "  } else if (Object.keys(values).length > 0) {",
+                    "    " + self.update(step.model, ref, f"root.{pk}", "values"),
+                    "  }", "}"]
+        if isinstance(write, ReplaceSet):
+            step = write.step
+            delete = self.delete(step.model, step.ref.name, f"root.{pk}")
+            prop = _lit(write.prop)
+            if write.key is None:
+                loop = f"for (const item of body[{prop}] as Json[]) {{"
+                extra = ""
+            else:
+                loop = (f"for (const [mapKey, item] of Object.entries(body[{prop}] as Json)) {{")
+                key = "Number(mapKey)" if write.key.type in (T.INT, T.BIGINT) else "mapKey"
+                extra = f", {write.key.name}: {key}"
+            inner = ["  const values: Json = {};",
+                     *["  " + line for line in self.values(write.assigns, "item", True)],
+                     "  " + self.insert(step.model,
+                                        f"{{ ...values{extra}, {step.ref.name}: root.{pk} }}"),
+                     "}"]
+            if write.required:
+                return [delete, loop, *inner]
+            lines = [f"if ({prop} in body) {{", "  " + delete, "  " + loop,
+                     *["  " + line for line in inner], "}"]
+            if not merge:
+                lines += ["else {", "  " + delete, "}"]
+            return lines
+        raise AssertionError(write)
+
+    def prechecks(self, op: Operation) -> list[str]:
+        lines = []
+        for write in op.writes:
+            if not isinstance(write, ReplaceSet):
+                continue
+            prop = _lit(write.prop)
+            if write.key is not None:
+                lines.append(f"for (const k of Object.keys((body[{prop}] ?? {{}}) as Json)) "
+                             f"param(`${{jsonPath([{prop}, k])}} key`, k, "
+                             f"{self.param_check(write.key)});")
+            elif write.unique:
+                paths = [list(next(a for a in write.assigns if a.field == f).path)
+                         for f in write.unique]
+                lines.append(f"uniqueItems(body, {prop}, {_lit(paths)});")
+        return lines
+
+    def param_check(self, field: Field) -> str:
+        """A module-level check of a path parameter's (or map key's) text by its field."""
+        schema = field_schema(field)
+        if field.type in (T.INT, T.BIGINT, T.FLOAT):
+            low, high = INT_BOUNDS.get(field.type, (None, None))
+            low = field.minimum if field.minimum is not None else low
+            high = field.maximum if field.maximum is not None else high
+            args = ["true" if field.type is not T.FLOAT else "false"]
+            args += [_lit(low) if low is not None else "undefined",
+                     _lit(high) if high is not None else "undefined"]
+            while args[-1] == "undefined":
+                args.pop()
+            expr = f"numberValue({', '.join(args)})"
+        elif field.type is T.BOOL:
+            expr = "boolValue"
+        else:
+            rules = []
+            if "enum" in schema:
+                rules.append(f"values: {_lit(schema['enum'])}")
+            if "minLength" in schema:
+                rules.append(f"min: {schema['minLength']}")
+            if "maxLength" in schema and "enum" not in schema:
+                rules.append(f"max: {schema['maxLength']}")
+            if "pattern" in schema:
+                rules.append(f"pattern: {regex_literal(schema['pattern'])}")
+            expr = "textValue({ " + ", ".join(rules) + " })" if rules else "textValue({})"
+        name = f"{_camel(field.name)}Param"
+        text = f"const {name} = {expr};"
+        while text not in self.checks and any(c.startswith(f"const {name} =")
+                                               for c in self.checks):
+            name += "_"
+            text = f"const {name} = {expr};"
+        if text not in self.checks:
+            self.checks.append(text)
+        return name
+
+    # -- helpers and handlers ------------------------------------------------------------
+
+    def helper(self, op: Operation) -> str:
+        endpoint = op.endpoint
+        root = op.root
+        name = helper_name(endpoint.name)
+        pk = self.pk(root.model)
+        key_type = "{ " + "; ".join(f"{p}: {TS_TYPES.get(f.type, 'string')}"
+                                    for p, f in root.params) + " }"
+        body_type = f"api.{body_name(endpoint)}" if endpoint.body is not None else None
+        result = "Json" if op.read is not None else "typeof SUCCESS"
+        args = ["db: Db", "caller: string | null", f"key: {key_type}"]
+        if body_type:
+            args.append(f"body: {body_type} & Json")
+        lines = [f"/** {endpoint.method} {endpoint.path}: the operation plan of "
+                 f"{endpoint.name}. */",
+                 f"export async function {name}({', '.join(args)}): Promise<{result}> {{"]
+        owner = f"root.{root.owner.name}" if root.owner else "null"
+        missing = f"no {root.model} matches this path"
+        write = op.kind != "read"
+        # The body's rules JSON Schema cannot say (map keys' ranges, duplicate set keys).
+        lines += ["  " + line for line in self.prechecks(op)]
+        lines.append(f"  return transact(db, {'true' if write else 'false'}, async (tx) => {{")
+        lines += ["    " + line for line in (self.lock(root.model, root.params) if write else [])]
+        select = self.first(root.model, {f.name: f"key.{p}" for p, f in root.params})
+        if write and self.dialect == "postgres" and self.orm == "drizzle":
+            select = select.replace(".limit(1))", '.limit(1).for("update"))')
+        lines.append(f"    let root = {select};")
+        lines.append(f"    if (root !== null && !visible({owner}, caller)) "
+                     f"throw new Problem(404, {_lit(missing)});")
+        if root.create and op.kind in ("write", "insert"):
+            values = ", ".join(f"{f.name}: key.{p}" for p, f in root.params)
+            if root.owner is not None:
+                values += f", {root.owner.name}: caller"
+            lines += ["    if (root === null) {",
+                      "      " + self.insert(root.model, f"{{ {values} }}"),
+                      f"      root = {select};",
+                      "    }"]
+        lines.append(f"    if (root === null) throw new Problem(404, {_lit(missing)});")
+        body = []
+        if op.kind == "read":
+            reader = self.reader(op.read, root.model, endpoint.response or name)
+            body.append(f"return (await {reader}(tx, root)) as Json;")
+        elif op.kind == "delete":
+            body += [self.delete(root.model, pk, f"root.{pk}"), "return SUCCESS;"]
+        elif op.kind == "insert":
+            insert = op.writes[0]
+            assert isinstance(insert, InsertChild)
+            child_pk = self.pk(insert.step.model)
+            body += ["const values: Json = {};",
+                     *self.values(insert.assigns, "body", True),
+                     "const id = crypto.randomUUID();",
+                     self.insert(insert.step.model, f"{{ ...values, {child_pk}: id, "
+                                                    f"{insert.step.ref.name}: root.{pk} }}")]
+            if op.read is not None:
+                reader = self.reader(op.read, insert.step.model, endpoint.response or name)
+                body += [f"const row = ({self.first(insert.step.model, {child_pk: 'id'})})!;",
+                         f"return (await {reader}(tx, row)) as Json;"]
+            else:
+                body.append("return SUCCESS;")
+        else:
+            for w in op.writes:
+                body += self.write(w, op.merge, root.model)
+            body.append("return SUCCESS;")
+        lines += ["    " + line for line in body]
+        lines += ["  });", "}"]
+        return "\n".join(lines)
+
+    def handler(self, op: Operation) -> str:
+        endpoint = op.endpoint
+        name = helper_name(endpoint.name)
+        pattern, params = route_pattern(endpoint.path)
+        lines = [f"    {_lit(endpoint.name)}: (request: Request) =>",
+                 "      answer(request, async () => {",
+                 f"        const found = match(request, {pattern}, {_lit(params)});",
+                 "        if (found === null) return error(404, \"no such path\");",
+                 f"        const who = await caller(request, verify, "
+                 f"{'true' if endpoint.auth_required else 'false'});"]
+        keys = []
+        for p, field in op.root.params:
+            keys.append(f"{p}: param(\"path parameter {p}\", found[{_lit(p)}], "
+                        f"{self.param_check(field)}) as never")
+        lines.append(f"        const key = {{ {', '.join(keys)} }};")
+        args = "db, who, key"
+        if endpoint.body is not None:
+            lines.append(f"        const body = (await readBody(request, "
+                         f"api.{body_name(endpoint)})) as api.{body_name(endpoint)} & Json;")
+            args += ", body"
+        lines.append(f"        return json({op.status}, await {name}({args}));")
+        lines.append("      }),")
+        return "\n".join(lines)
+
+
+def route_pattern(path: str) -> tuple[str, list[str]]:
+    """A regex literal matching the path's text after BASE_PATH, and its parameter names."""
+    params: list[str] = []
+    out = "^"
+    for part in re.split(r"(\{[^}]+\})", path):
+        if part.startswith("{") and part.endswith("}"):
+            params.append(part[1:-1])
+            out += "([^/]+)"
+        else:
+            out += re.sub(r"[.*+?^${}()|\[\]\\/]", lambda m: "\\" + m.group(0), part)
+    return "/" + out + "$/", params
+
+
+def render(spec: Spec, options: TsHandlersOptions, provenance: Provenance) -> str:
+    from importlib import resources
+
+    if options.dialect not in DIALECTS:
+        raise UsageError(f"unknown dialect '{options.dialect}'; choose from "
+                         + ", ".join(DIALECTS))
+    api = spec.api
+    if api is None:
+        raise UsageError(f"{spec.source_name} has no 'api' section: there is nothing to serve")
+    if api.unbound:
+        name, position, why = api.unbound[0]
+        raise UsageError(f"{spec.source_name}:{position.line}:{position.column}: endpoint "
+                         f"{name} cannot be served: {why}")
+    module = _Module(spec, options.dialect, options.orm)
+    helpers = [module.helper(op) for op in api.operations]
+    handlers = [module.handler(op) for op in api.operations]
+    routes: dict[str, list[str]] = {}
+    for endpoint in api.endpoints:
+        routes.setdefault(endpoint.path, []).append(endpoint.method)
+    route_lines = []
+    endpoints = []
+    for path, methods in routes.items():
+        pattern, params = route_pattern(path)
+        route_lines.append(f"  {{ pattern: {pattern}, params: {_lit(params)}, "
+                           f"methods: {_lit(sorted(methods))} }},")
+    for endpoint in api.endpoints:
+        pattern, _ = route_pattern(endpoint.path)
+        endpoints.append(f"  {_lit(endpoint.method + ' ' + pattern[1:-1])}: "
+                         f"{_lit(endpoint.name)},")
+    template = resources.files("vigilo_gen.emitters").joinpath(
+        "templates/ts_handlers_runtime.ts.txt").read_text(encoding="utf-8")
+    names = " | ".join(_lit(op.endpoint.name) for op in api.operations)
+    code = (template
+            .replace("__HEADER__", provenance.header("//").rstrip("\n"))
+            .replace("__DIALECT__", options.dialect)
+            .replace("__DB_IMPORTS__", DB_IMPORTS[(options.orm, options.dialect)])
+            .replace("__ORM_NAME__", {"drizzle": "Drizzle", "prisma": "Prisma"}[options.orm])
+            .replace("__SCHEMA__", options.schema)
+            .replace("__CLIENT__", options.client)
+            .replace("__DATE_VALUE__", 'new Date(String(text) + "T00:00:00Z")'
+                     if options.orm == "prisma" else "text")
+            .replace("__ZOD__", options.zod)
+            .replace("__BASE_PATH__", _lit(api.base_path))
+            .replace("__DATETIME_VALUE__", DATETIME_VALUE["postgres" if options.orm == "prisma"
+                                                          else options.dialect])
+            .replace("__TRANSACT__", PRISMA_TRANSACT if options.orm == "prisma"
+                     else TRANSACT[options.dialect])
+            .replace("__HELPERS__", "\n\n".join(module.checks + module.readers + helpers))
+            .replace("__ROUTES__", "[\n" + "\n".join(route_lines) + "\n]")
+            .replace("__ENDPOINTS__", "{\n" + "\n".join(endpoints) + "\n}")
+            .replace("__ENDPOINT_NAMES__", names)
+            .replace("__HANDLERS__", "\n".join(handlers)))
+    return code
+
+
+emitter = Emitter(
+    name="ts-handlers",
+    description="TypeScript query helpers (Drizzle or Prisma) and web-standard Request handlers "
+                "serving "
+                "the spec's endpoints.",
+    options=TsHandlersOptions,
+    render=render,
+    filename=lambda options: f"handlers.{options.orm}.{options.dialect}.ts",
+)

@@ -1,0 +1,148 @@
+"""The zod emitter: snapshots, prettier leaves the modules unchanged, `tsc --strict` checks
+them against the real zod 4, and the schemas (run by Node) give the same verdict as JSON Schema
+on the OpenAPI document for every body of the API corpus and every body the contract suite
+makes (valid ones, and each broken rule that JSON Schema can say)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from vigilo_gen import registry
+from vigilo_gen.emitter import Provenance
+from vigilo_gen.emitters import openapi
+from vigilo_gen.spec import load_spec
+
+from tests.api_support import (
+    body_component,
+    corpus_cases,
+    corpus_path,
+    load_corpus,
+    schema_accepts,
+)
+from tests.contract import bodies
+from tests.support import ALL_SPECS, generate
+from tests.test_contract import _at
+from tests.test_drizzle import node_tool
+
+API_SPECS = [p for p in ALL_SPECS if load_spec(p).api is not None]
+CORPUS_SPECS = [p for p in API_SPECS if corpus_path(p).exists()]
+
+
+@pytest.fixture(scope="module")
+def modules(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("zod")
+    files = {}
+    for spec_path in API_SPECS:
+        path = out / f"{spec_path.stem}.zod.ts"
+        generate("zod", spec_path, path)
+        files[spec_path.stem] = path
+    return files
+
+
+def _document(spec_path: Path) -> dict:
+    spec = load_spec(spec_path)
+    return openapi.build_document(spec, Provenance("test", spec.source_name, spec.source_hash,
+                                                   "openapi"))
+
+
+def _verdicts(module: Path, cases: list[tuple[str, object]]) -> list[dict]:
+    """Zod's verdict on each (schema, body), from one Node process."""
+    import os
+    import shutil
+    import subprocess
+
+    node_tool("zod-verdicts.mjs", "--help")  # fails (CI) or skips when the tools are missing
+    payload = json.dumps([{"schema": s, "body": b} for s, b in cases])
+    result = subprocess.run([shutil.which("node"), str(Path(__file__).parents[1] / "tools" /
+                                                      "node" / "zod-verdicts.mjs"), str(module)],
+                            input=payload, capture_output=True, text=True, timeout=120,
+                            env=dict(os.environ))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("spec_path", API_SPECS, ids=[p.stem for p in API_SPECS])
+def test_snapshot(snapshot, spec_path):
+    emitter = registry.load("zod")
+    assert emitter.run(load_spec(spec_path), emitter.make_options()) == snapshot
+
+
+@pytest.mark.node
+def test_prettier_leaves_the_modules_unchanged(modules):
+    result = node_tool("node_modules/prettier/bin/prettier.cjs", "--check",
+                       *map(str, modules.values()))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.node
+def test_tsc_strict_type_checks_every_module(modules):
+    result = node_tool("tsc-check.mjs", *map(str, modules.values()), "--", "--noUnusedLocals")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.node
+@pytest.mark.parametrize("spec_path", CORPUS_SPECS, ids=[p.stem for p in CORPUS_SPECS])
+def test_corpus_verdicts_agree_with_json_schema(spec_path, modules):
+    """Valid bodies accepted, bad ones rejected at the corpus's place, and JSON Schema gives
+    the same answer; the documented differences are exactly as the corpus says (`zod:`)."""
+    document = _document(spec_path)
+    cases = corpus_cases(spec_path, document)
+    differences = load_corpus(spec_path).get("differences") or []
+    targets = [(case.target, case.body) for case in cases]
+    targets += [(d.get("schema") or body_component(document, d["operation"]), d["body"])
+                for d in differences]
+    verdicts = _verdicts(modules[spec_path.stem], targets)
+    problems = []
+    for case, verdict in zip(cases, verdicts, strict=False):
+        if case.valid and not verdict["ok"]:
+            problems.append(f"{case.id}: rejected: {verdict}")
+        elif not case.valid and verdict["ok"]:
+            problems.append(f"{case.id}: accepted")
+        elif not verdict["ok"] and case.at is not None and not any(
+                tuple(path[:len(case.at)]) == case.at for path in verdict["paths"]):
+            problems.append(f"{case.id}: expected an error at {'.'.join(case.at)}: {verdict}")
+        if schema_accepts(document, case.target, case.body) != verdict["ok"]:
+            problems.append(f"{case.id}: Zod and JSON Schema disagree")
+    for difference, verdict in zip(differences, verdicts[len(cases):], strict=True):
+        target = difference.get("schema") or body_component(document, difference["operation"])
+        openapi_answer = "accept" if schema_accepts(document, target, difference["body"]) \
+            else "reject"
+        zod_answer = "accept" if verdict["ok"] else "reject"
+        assert openapi_answer == difference["openapi"], difference["case"]
+        assert zod_answer == difference.get("zod", difference["openapi"]), difference["case"]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.node
+@pytest.mark.parametrize("spec_path", API_SPECS, ids=[p.stem for p in API_SPECS])
+def test_contract_bodies_agree_with_json_schema(spec_path, modules):
+    """Every body the contract suite sends (valid variants, each rule broken in turn) gets the
+    same verdict from Zod as from JSON Schema, but for the rules JSON Schema cannot say
+    (duplicate keys in a replaced set, bounds of a decimal sent as a string), which the
+    handlers check."""
+    spec = load_spec(spec_path)
+    document = _document(spec_path)
+    cases = []
+    for endpoint in spec.api.endpoints:
+        if endpoint.body is None:
+            continue
+        component = body_component(document, endpoint.name)
+        for seed in range(2):
+            maker = bodies.BodyMaker(spec, endpoint, lambda _m: str(uuid.uuid4()), seed=seed)
+            for variant in bodies.VARIANTS:
+                cases.append((component, maker.valid(variant), f"{endpoint.name} {variant}"))
+            for case in maker.bad():
+                beyond_json_schema = case.rule in ("duplicate key", "key above maximum") or (
+                    case.rule in ("below minimum", "above maximum") and
+                    isinstance(_at(case.body, case.path), str))
+                if not beyond_json_schema:  # the rules a handler checks, as test_contract says
+                    cases.append((component, case.body, f"{endpoint.name} {case.label}"))
+    verdicts = _verdicts(modules[spec_path.stem], [(c, b) for c, b, _ in cases])
+    problems = [f"{label}: Zod {'accepts' if verdict['ok'] else 'rejects'}, JSON Schema "
+                f"does not: {json.dumps(body)[:200]}"
+                for (component, body, label), verdict in zip(cases, verdicts, strict=False)
+                if schema_accepts(document, component, body) != verdict["ok"]]
+    assert not problems, "\n".join(problems[:30])
