@@ -185,7 +185,9 @@ def build_app(spec: Spec, url: str, tokens: dict[str, str], folder: Path) -> Any
     from sqlalchemy import create_engine
 
 
-    engine = create_engine(database_url(url), pool_pre_ping=True)
+    # A server's connections may be cut by the network or a restart; a file's cannot.
+    address = database_url(url)
+    engine = create_engine(address, pool_pre_ping=not address.startswith("sqlite"))
     name = generate_package(spec, folder)
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
