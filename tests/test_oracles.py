@@ -99,3 +99,15 @@ def test_api_required_and_nullable_properties_follow_the_spec_text(spec_path):
             assert _allows_null(rendered["properties"][prop]) == nullable, (name, prop)
             checked += 1
     assert checked >= 3
+
+
+def test_a_derived_name_of_exactly_63_characters_is_kept(tmp_path):
+    """PostgreSQL's limit is 63 (README, Names): a constraint name of exactly 63 characters is
+    the documented pattern as written, not shortened."""
+    table = "t" * (63 - len("_pkey"))
+    spec = tmp_path / "limit.yaml"
+    spec.write_text(f"version: 1\nname: limit\nmodels:\n  M:\n    table: {table}\n"
+                    "    fields:\n      id: {type: id}\n")
+    ddl = run_cli("sql", "--spec", str(spec), "--dialect", "postgres", cwd=tmp_path,
+                  check=True).stdout
+    assert f'CONSTRAINT "{table}_pkey" PRIMARY KEY' in ddl
