@@ -15,6 +15,7 @@ from vigilo_gen import registry
 from vigilo_gen.spec import load_spec
 
 from tests import physical
+from tests.conformance import compare, reflect
 from tests.support import ALL_SPECS, ROOT, generate, missing, spec_params
 
 DIALECTS = ("postgres", "mysql", "sqlite")
@@ -103,11 +104,15 @@ def test_drizzle_kit_sql_runs_and_creates_the_spec_names(tmp_path, modules, fres
             expected)
     assert created == expected
 
-    if (ROOT / "emitters" / "sql.py").exists():
-        sql_db = fresh_db(ENGINES[dialect])
-        sql_db.execute_script(generate("sql", spec_path, tmp_path / "schema.sql",
-                                       "--dialect", dialect))
-        reference = physical.reflect(sql_db)
-        if dialect == "sqlite":
-            reference = physical.without_fk_names(reference)
-        assert created == reference
+    sql_db = fresh_db(ENGINES[dialect])
+    sql_db.execute_script(generate("sql", spec_path, tmp_path / "schema.sql",
+                                   "--dialect", dialect))
+    reference = physical.reflect(sql_db)
+    if dialect == "sqlite":
+        reference = physical.without_fk_names(reference)
+    assert created == reference
+    # The whole description (types, nullability, defaults, checks, foreign key actions), as
+    # the conformance suite compares it: a dropped .notNull() or .default() fails here.
+    verdict = compare.judge("drizzle", db.engine_name, reflect.describe(sql_db),
+                            reflect.describe(db))
+    assert not verdict.real, "\n".join(d.describe("sql", "drizzle") for d in verdict.real)

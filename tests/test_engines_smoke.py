@@ -23,6 +23,7 @@ from tests.engines import (
     find_postgres_bindir,
     split_mysql_script,
 )
+from tests.support import missing
 
 # One schema per engine: CHECK, UNIQUE, FK ... ON DELETE CASCADE and an AFTER
 # INSERT trigger whose body holds several ';'-terminated statements.
@@ -281,7 +282,7 @@ def test_postgres_url_works_for_external_client(fresh_db):
     db = fresh_db("postgres")
     psql = find_postgres_bindir() / "psql"
     if not psql.exists():
-        pytest.skip("psql not installed")
+        missing(f"psql (in {psql.parent})")
     out = subprocess.run(
         [str(psql), db.url, "-Atc", "SELECT current_database()"],
         capture_output=True,
@@ -305,7 +306,7 @@ def test_mariadb_params_work_for_external_client(fresh_db):
     db = fresh_db("mariadb")
     client = shutil.which("mariadb") or shutil.which("mysql")
     if not client:
-        pytest.skip("mariadb client not installed")
+        missing("the mariadb client (executable 'mariadb' or 'mysql')")
     out = subprocess.run(
         [
             client,
