@@ -717,6 +717,8 @@ class _ShapeContext:
         try:
             return model_name, model.field(field_name)
         except KeyError:
+            if field_name in self.builder.data["models"][model_name]["fields"]:
+                return None  # declared, but refused (a broken to:, enum:, option): reported
             self.builder.error(path, f"unknown field '{field_name}' of model {model_name}",
                                did_you_mean(field_name, [f.name for f in model.fields]))
             return None

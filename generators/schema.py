@@ -49,10 +49,11 @@ def _is_json_type(value: Any, json_type: str) -> bool:
     return isinstance(value, python_types.get(json_type, ()))
 
 
-def _choose(error):
-    """For a oneOf failure, the branch error that best explains what the author meant."""
+def _choose(error) -> list:
+    """For a oneOf failure, the errors of the branch that best explains what the author meant
+    (every one of them: a mapping with two unknown keys is told about both)."""
     if error.validator != "oneOf" or not error.context:
-        return error
+        return [error]
     instance = error.instance
     branches: dict[int, list] = {}
     for sub in error.context:
@@ -71,28 +72,39 @@ def _choose(error):
                 best = subs
                 break
     if best is None:
-        return error
-    return _choose(min(best, key=lambda e: (len(e.path) * -1, str(e.message))))
+        return [error]
+    return [chosen for sub in sorted(best, key=lambda e: (-len(e.path), str(e.message)))
+            for chosen in _choose(sub)]
+
+
+def _messages(error, source: SourceMap) -> list[Diagnostic]:
+    """Every diagnostic one jsonschema error stands for: an object with two unknown keys or two
+    missing ones gives two lines, each pointing at its own key."""
+    result = []
+    for chosen in _choose(error):
+        value, schema = chosen.instance, chosen.schema
+        path = tuple(chosen.absolute_path)
+        where = ".".join(str(p) for p in path) or "the spec"
+        if chosen.validator == "additionalProperties" and isinstance(value, dict):
+            known = set(schema.get("properties", {}))
+            for extra in (k for k in value if k not in known):
+                result.append(source.error((*path, extra), f"unknown key '{extra}' in {where}",
+                                           did_you_mean(extra, known), at_key=True))
+            continue
+        if chosen.validator == "required" and isinstance(value, dict):
+            for missing in (k for k in chosen.validator_value if k not in value):
+                result.append(source.error(path, f"{where} is missing the required key "
+                                                 f"'{missing}'", at_key=True))
+            continue
+        result.append(_message(chosen, source))
+    return result
 
 
 def _message(error, source: SourceMap) -> Diagnostic:
-    error = _choose(error)
     path = tuple(error.absolute_path)
     kind = error.validator
     value = error.instance
-    schema = error.schema
     where = ".".join(str(p) for p in path) or "the spec"
-    if kind == "additionalProperties" and isinstance(value, dict):
-        known = set(schema.get("properties", {}))
-        extras = [k for k in value if k not in known]
-        if extras:
-            extra = extras[0]
-            return source.error((*path, extra), f"unknown key '{extra}' in {where}",
-                                did_you_mean(extra, known), at_key=True)
-    if kind == "required":
-        missing = [k for k in error.validator_value if k not in value]
-        return source.error(path, f"{where} is missing the required key '{missing[0]}'",
-                            at_key=True)
     if kind == "type":
         wanted = error.validator_value
         wanted = wanted if isinstance(wanted, list) else [wanted]
@@ -147,7 +159,7 @@ def validate_document(data: Any, source: SourceMap) -> list[Diagnostic]:
     validator = jsonschema.Draft202012Validator(format_schema())
     diagnostics = []
     for error in validator.iter_errors(data):
-        diagnostics.append(_message(error, source))
+        diagnostics.extend(_messages(error, source))
         if len(diagnostics) >= MAX_ERRORS:
             break
     unique = {(d.position, d.message): d for d in diagnostics}

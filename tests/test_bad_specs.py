@@ -1,6 +1,7 @@
-"""The bad-spec corpus: each broken spec gives exactly one expected line, exit status 2, and
-never a traceback. The expectation is the first line of each file: ``# expect: L:C: message``;
-an optional second line ``# args: --dialect postgres`` adds command-line arguments.
+"""The bad-spec corpus: each broken spec gives exactly the expected lines, exit status 2, and
+never a traceback. The expectations are the first lines of each file, one ``# expect: L:C:
+message`` per error, in the order they are reported; an optional next line ``# args: --dialect
+postgres`` adds command-line arguments.
 """
 
 from __future__ import annotations
@@ -14,24 +15,34 @@ from tests.support import ROOT, run_cli
 CORPUS = sorted((ROOT / "tests" / "bad_specs").glob("*.yaml"))
 
 
-def expectation(path: Path) -> str:
-    first = path.read_text(encoding="utf-8").splitlines()[0]
-    assert first.startswith("# expect: "), f"{path.name} has no '# expect:' line"
-    return first.removeprefix("# expect: ")
+def expectations(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    expected = []
+    for line in lines:
+        if not line.startswith("# expect: "):
+            break
+        expected.append(line.removeprefix("# expect: "))
+    assert expected, f"{path.name} has no '# expect:' line"
+    return expected
 
 
 def arguments(path: Path) -> list[str]:
     lines = path.read_text(encoding="utf-8").splitlines()
-    if len(lines) > 1 and lines[1].startswith("# args: "):
-        return lines[1].removeprefix("# args: ").split()
+    rest = lines[len(expectations(path)):]
+    if rest and rest[0].startswith("# args: "):
+        return rest[0].removeprefix("# args: ").split()
     return []
 
 
-def assert_one_error(result, expected_line: str) -> None:
+def assert_errors(result, expected_lines: list[str]) -> None:
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert result.stdout == ""
-    assert result.stderr.splitlines() == [expected_line]
+    assert result.stderr.splitlines() == expected_lines
+
+
+def assert_one_error(result, expected_line: str) -> None:
+    assert_errors(result, [expected_line])
 
 
 def test_corpus_is_large_enough():
@@ -42,14 +53,14 @@ def test_corpus_is_large_enough():
 def test_bad_spec(path):
     relative = path.relative_to(ROOT)
     result = run_cli("validate", "--spec", str(relative), *arguments(path), cwd=ROOT)
-    assert_one_error(result, f"{relative}:{expectation(path)}")
+    assert_errors(result, [f"{relative}:{line}" for line in expectations(path)])
 
 
 @pytest.mark.parametrize("path", CORPUS[:3], ids=[p.stem for p in CORPUS[:3]])
 def test_emitters_refuse_bad_specs_too(path):
     relative = path.relative_to(ROOT)
     result = run_cli("sql", "--spec", str(relative), cwd=ROOT)
-    assert_one_error(result, f"{relative}:{expectation(path)}")
+    assert_errors(result, [f"{relative}:{line}" for line in expectations(path)])
 
 
 def test_not_utf8(tmp_path):
