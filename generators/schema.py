@@ -9,6 +9,7 @@ key or value it is about.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -28,6 +29,67 @@ _PATTERN_MEANINGS = {
                                 "digit",
     "^[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*$": "a field reference 'Model.field'",
 }
+
+# Type names from other tools' vocabularies (SQL dialects, Prisma, Drizzle, SQLAlchemy, JSON
+# Schema, ORMs) -> what to write instead. A closest-spelling guess is wrong for these (uuid is
+# not always an id, serial is no decimal, a time of day is no datetime), so the words people
+# bring along are a table: one line per meaning, looked up case-insensitively, without the
+# parameters (varchar(255) is varchar).
+_SYNONYM_HINTS: dict[str, tuple[str, ...]] = {
+    "use 'id' for a primary key, a uuid the application generates; for another uuid column "
+    "'string' with maxLength: 36":
+        ("uuid", "guid", "uniqueidentifier", "objectid"),
+    "use 'int'; keys are 'id' fields, uuids, and nothing auto-increments":
+        ("serial", "serial4", "smallserial", "serial2", "autoincrement", "autofield",
+         "increments"),
+    "use 'bigint'; keys are 'id' fields, uuids, and nothing auto-increments":
+        ("bigserial", "serial8", "bigautofield", "bigincrements"),
+    "use 'int'": ("integer", "int4", "int32", "smallint", "int2", "int16", "tinyint",
+                  "mediumint"),
+    "use 'bigint'": ("int8", "int64", "long", "biginteger"),
+    "use 'datetime', a timestamp with time zone":
+        ("timestamp", "timestamptz", "timestamp with time zone", "timestamp without time zone",
+         "datetime2", "datetimeoffset", "smalldatetime", "instant", "zoneddatetime"),
+    "there is no time-of-day or interval type: use 'string' with a pattern such as "
+    "'^([01][0-9]|2[0-3]):[0-5][0-9]$', or 'int' for seconds":
+        ("time", "timetz", "time with time zone", "time without time zone", "interval",
+         "duration", "localtime"),
+    "use 'string' with maxLength": ("varchar", "char", "character", "character varying",
+                                     "nvarchar", "nchar", "varchar2", "nvarchar2", "str",
+                                     "citext", "email", "url"),
+    "use 'text'": ("clob", "nclob", "longtext", "mediumtext", "tinytext", "ntext",
+                   "unicodetext"),
+    "there is no JSON type: use 'text', encoded and decoded by the application":
+        ("json", "jsonb", "object", "map", "dict"),
+    "use 'bool'": ("boolean", "bit", "logical"),
+    "use 'float', a double-precision number":
+        ("double", "double precision", "real", "float4", "float8", "float64", "number",
+         "binary_double"),
+    "use 'decimal' with precision and scale": ("numeric", "money", "bigdecimal"),
+    "use 'ref' with to: <Model>": ("reference", "references", "relation", "foreignkey",
+                                   "foreign_key", "fk", "belongsto", "belongs_to", "manytoone",
+                                   "many2one"),
+    "use 'enum' with enum: <Enum>": ("enumeration", "choice", "choices"),
+    "there is no binary type: store base64 in 'text', or the bytes elsewhere and their key "
+    "in a 'string'": ("blob", "bytea", "binary", "varbinary", "bytes", "image"),
+    "there is no array type: a list is a model of its own with a 'ref' to its owner":
+        ("array", "list"),
+}
+TYPE_SYNONYMS: dict[str, str] = {word: hint for hint, words in _SYNONYM_HINTS.items()
+                                 for word in words}
+
+
+def type_hint(value: object, types: list[str]) -> str:
+    """The hint for an unknown field type: a synonym from another tool's vocabulary first,
+    then the closest spelling, then the list of types."""
+    text = str(value).strip().lower()
+    word = re.sub(r"\s*\(.*\)\s*$", "", text)  # varchar(255) -> varchar
+    word = re.sub(r"\s+", " ", word)
+    if word in TYPE_SYNONYMS:
+        return TYPE_SYNONYMS[word]
+    if word in types and word != text:
+        return f"write type: {word} and its size as options (maxLength, precision, scale)"
+    return did_you_mean(str(value), types) or "one of: " + ", ".join(types)
 
 
 @lru_cache(maxsize=1)
@@ -112,7 +174,9 @@ def _message(error, source: SourceMap) -> Diagnostic:
         return source.error(path, f"{where} must be {names}, not {_type_name(value)}")
     if kind == "enum":
         options = [str(o) for o in error.validator_value]
-        hint = did_you_mean(str(value), options) or "one of: " + ", ".join(options)
+        is_type = len(path) >= 3 and path[-3] == "fields" and path[-1] == "type"
+        hint = type_hint(value, options) if is_type else \
+            did_you_mean(str(value), options) or "one of: " + ", ".join(options)
         noun = "field type" if path and path[-1] == "type" else "value"
         return source.error(path, f"unknown {noun} {value!r} in {where}", hint)
     if kind == "const":
