@@ -171,7 +171,10 @@ def _message(error, source: SourceMap) -> Diagnostic:
         wanted = error.validator_value
         wanted = wanted if isinstance(wanted, list) else [wanted]
         names = " or ".join(_JSON_TYPES.get(w, w) for w in wanted)
-        return source.error(path, f"{where} must be {names}, not {_type_name(value)}")
+        hint = None
+        if "string" in wanted and isinstance(value, bool):
+            hint = f"quote it: '{source.written(path) or str(value).lower()}'"
+        return source.error(path, f"{where} must be {names}, not {_type_name(value)}", hint)
     if kind == "enum":
         options = [str(o) for o in error.validator_value]
         is_type = len(path) >= 3 and path[-3] == "fields" and path[-1] == "type"
@@ -211,6 +214,32 @@ def _quick_check():
     return compile_schema(format_schema())
 
 
+def _restore_words(errors, data: Any, source: SourceMap) -> bool:
+    """Where the schema expects a string and YAML 1.1 read a yes/no/on/off as a boolean, put
+    the word back as written (in ``data``). Whether anything was put back."""
+    restored = False
+    pending = list(errors)
+    while pending:
+        error = pending.pop()
+        pending.extend(error.context or ())
+        if error.validator != "type" or not isinstance(error.instance, bool):
+            continue
+        wanted = error.validator_value
+        if "string" not in (wanted if isinstance(wanted, list) else [wanted]):
+            continue
+        path = tuple(error.absolute_path)
+        word = source.yaml11_word(path)
+        if word is None or not path:
+            continue
+        holder = data
+        for step in path[:-1]:
+            holder = holder[step]
+        if isinstance(holder[path[-1]], bool):
+            holder[path[-1]] = word
+            restored = True
+    return restored
+
+
 def validate_document(data: Any, source: SourceMap) -> list[Diagnostic]:
     if not isinstance(data, dict):
         return [source.error((), f"the spec must be a mapping at the top level, not "
@@ -221,6 +250,8 @@ def validate_document(data: Any, source: SourceMap) -> list[Diagnostic]:
     import jsonschema  # imported here: finding and wording errors is its only use
 
     validator = jsonschema.Draft202012Validator(format_schema())
+    if _restore_words(validator.iter_errors(data), data, source):
+        return validate_document(data, source)  # once more, with the words read as words
     diagnostics = []
     for error in validator.iter_errors(data):
         diagnostics.extend(_messages(error, source))
