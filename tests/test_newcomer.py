@@ -282,5 +282,5 @@ def test_true_where_a_string_is_expected_is_refused_with_a_hint_to_quote(tmp_pat
     spec.write_text(spec.read_text().replace("[true, x]", "['true', x]"))
     result = run_cli("validate", "--spec", "quote.yaml", cwd=tmp_path)
     assert result.stderr.splitlines() == [
-        "quote.yaml:7:34: default False of A.t is not a string value "
+        "quote.yaml:8:34: default False of A.t is not a string value "
         "(quote it: default: 'false')"]
