@@ -671,7 +671,32 @@ class TSQLDDL(DDLBuilder):
         return result
 
 
-BUILDERS: dict[str, type[DDLBuilder]] = {"oracle": OracleDDL, "tsql": TSQLDDL}
+class BigQueryDDL(DDLBuilder):
+    """BigQuery's keys (GoogleSQL DDL, "Primary keys and foreign keys"): both are declared
+    ``NOT ENFORCED``; a primary key cannot be named; a foreign key cannot refer to its own
+    table."""
+
+    def table_constraints(self, model: Model) -> list[exp.Expression]:
+        result: list[exp.Expression] = []
+        for item in super().table_constraints(model):
+            kind = item.expressions[0] if isinstance(item, exp.Constraint) else None
+            if isinstance(kind, exp.PrimaryKey):
+                kind.set("options", ["NOT ENFORCED"])
+                result.append(kind)
+                continue
+            if isinstance(kind, exp.ForeignKey):
+                reference = kind.args["reference"]
+                if reference.this.this.name == model.table:
+                    self.gaps.unsupported(f"foreign key {item.name} is not declared: BigQuery "
+                                          "refuses a foreign key to its own table")
+                    continue
+                reference.set("options", ["NOT ENFORCED"])
+            result.append(item)
+        return result
+
+
+BUILDERS: dict[str, type[DDLBuilder]] = {"oracle": OracleDDL, "tsql": TSQLDDL,
+                                         "bigquery": BigQueryDDL}
 
 
 def _derived(table: str, column: str, suffix: str) -> str:

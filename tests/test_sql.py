@@ -477,3 +477,18 @@ def test_sql_server_unique_keys_let_many_nulls_in(tmp_path):
     assert _columns(ddl)["long"].startswith("NVARCHAR(MAX)")
     assert "a_long_key" not in _code(ddl)
     assert "a_long_key is not created: NVARCHAR(MAX)" in ddl
+
+
+@pytest.mark.parametrize("spec_path", **spec_params())
+def test_bigquery_keys(spec_path, tmp_path):
+    """GoogleSQL DDL, primary and foreign keys: declared NOT ENFORCED, the primary key unnamed,
+    no foreign key to its own table."""
+    ddl = _code(_ddl("bigquery", spec_path, tmp_path))
+    spec = load_spec(spec_path)
+    for model in spec.models:
+        body = re.search(rf"CREATE TABLE `{model.table}` \((.*?)\n\);", ddl, re.S).group(1)
+        assert re.search(r"\n  PRIMARY KEY \(`[^`]+`\) NOT ENFORCED", body), model.table
+        assert "CONSTRAINT `" + model.pk_constraint not in body
+        for parent in re.findall(r"REFERENCES `([^`]+)` \(`[^`]+`\) NOT ENFORCED", body):
+            assert parent != model.table
+        assert body.count("FOREIGN KEY") == body.count(") NOT ENFORCED") - 1
