@@ -62,6 +62,8 @@ class Profile:
     unique: str = ENFORCED
     foreign_keys: str = ENFORCED
     on_delete: frozenset[OnDelete] = frozenset(OnDelete)  # actions the dialect accepts
+    # Actions the dialect performs when the clause is omitted (no comment needed then).
+    on_delete_implicit: frozenset[OnDelete] = frozenset({OnDelete.NO_ACTION})
     indexes: bool = True
     defaults: bool = True
     now_precision: bool = False  # CURRENT_TIMESTAMP(3), required by MySQL for DATETIME(3)
@@ -110,12 +112,31 @@ PROFILES: dict[str, Profile] = {
         on_delete=frozenset({OnDelete.NO_ACTION, OnDelete.RESTRICT}),
         notes=("VARCHAR lengths are not enforced by DuckDB.",),
     ),
+    # SQL Server 2016+: strings are NVARCHAR (Unicode; VARCHAR holds the database's code page
+    # only), ids stay VARCHAR(36) (uuid text is ASCII). NO ACTION is checked at once, which is
+    # what RESTRICT asks for. See TSQLDDL for cascade paths and NULLs in unique keys.
     "tsql": Profile(write="tsql", regex=False, bool_as_int=True, comments=None,
+                    types={T.ID: "VARCHAR(36)", T.REF: "VARCHAR(36)", T.STRING: "NVARCHAR({n})",
+                           T.ENUM: "NVARCHAR({n})", T.TEXT: "NVARCHAR(MAX)"},
                     on_delete=frozenset({OnDelete.CASCADE, OnDelete.SET_NULL,
-                                         OnDelete.NO_ACTION})),
-    "oracle": Profile(write="oracle",
-                      on_delete=frozenset({OnDelete.CASCADE, OnDelete.SET_NULL,
-                                           OnDelete.NO_ACTION})),
+                                         OnDelete.NO_ACTION}),
+                    on_delete_implicit=frozenset({OnDelete.NO_ACTION, OnDelete.RESTRICT}),
+                    notes=("Written for SQL Server 2016 and later (and Azure SQL).",)),
+    # Oracle Database 19c and later: ON DELETE takes only CASCADE or SET NULL (omitted, a
+    # referenced row cannot be deleted: NO ACTION, which is RESTRICT here); BOOLEAN exists
+    # only from 23ai, so bool is NUMBER(1) with a CHECK; VARCHAR2 sizes are in characters.
+    # See OracleDDL for the column layout and the limits.
+    "oracle": Profile(write="oracle", bool_as_int=True,
+                      types={T.ID: "VARCHAR2(36)", T.REF: "VARCHAR2(36)",
+                             T.STRING: "VARCHAR2({n} CHAR)", T.ENUM: "VARCHAR2({n} CHAR)",
+                             T.TEXT: "CLOB", T.INT: "NUMBER(10)", T.BIGINT: "NUMBER(19)",
+                             T.BOOL: "NUMBER(1)"},
+                      on_delete=frozenset({OnDelete.CASCADE, OnDelete.SET_NULL}),
+                      on_delete_implicit=frozenset({OnDelete.NO_ACTION, OnDelete.RESTRICT}),
+                      notes=("Written for Oracle Database 19c and later (BOOLEAN columns, "
+                             "new in 23ai, are not used: bool is NUMBER(1) with a CHECK).",
+                             "Oracle stores an empty string as NULL: '' is refused by a NOT "
+                             "NULL column and reads back as NULL from a nullable one.")),
     "snowflake": Profile(write="snowflake", checks=ABSENT, primary_key=INFORMATIONAL,
                          unique=INFORMATIONAL, foreign_keys=INFORMATIONAL, indexes=False),
     "bigquery": Profile(write="bigquery", datetime_precision=False, checks=ABSENT, comments=None,
@@ -335,10 +356,11 @@ class DDLBuilder:
                 self.gaps.unsupported(f"foreign keys are not declared: {ref.constraint}")
                 continue
             options = []
-            if ref.on_delete in p.on_delete:
-                options.append(f"ON DELETE {ref.on_delete.sql}")
-            elif ref.on_delete is not OnDelete.NO_ACTION:
-                self.gaps.unsupported(f"ON DELETE {ref.on_delete.sql} is not supported: "
+            action = self.delete_action(model, f)
+            if action in p.on_delete:
+                options.append(f"ON DELETE {action.sql}")
+            elif action not in p.on_delete_implicit:
+                self.gaps.unsupported(f"ON DELETE {action.sql} is not supported: "
                                       f"{ref.constraint} (delete dependent rows in the "
                                       "application)")
             result.append(self.named(ref.constraint, exp.ForeignKey(
@@ -359,6 +381,10 @@ class DDLBuilder:
             if condition is not None:
                 result.append(self.named(check.name, exp.CheckColumnConstraint(this=condition)))
         return result
+
+    def delete_action(self, model: Model, f: Field) -> OnDelete:
+        """The ON DELETE action written for a foreign key (a dialect may have to weaken it)."""
+        return f.reference.on_delete
 
     def create_table(self, model: Model) -> exp.Create:
         schema = exp.Schema(
@@ -495,6 +521,261 @@ class DDLBuilder:
         return head + "\n" + "\n\n".join(blocks) + "\n"
 
 
+class OracleDDL(DDLBuilder):
+    """Oracle's grammar and limits (Oracle Database SQL Language Reference, CREATE TABLE):
+
+    - column_definition is ``column datatype [DEFAULT expr] [inline_constraint]...``: DEFAULT
+      comes before NOT NULL;
+    - a VARCHAR2 holds at most 4000 bytes (MAX_STRING_SIZE = STANDARD, the default): longer
+      strings are CLOBs, which no unique key or index may contain (ORA-02329);
+    - an index on a column list that is already indexed (a primary or unique key) is refused
+      (ORA-01408);
+    - a composite unique key with NULL in some columns still compares the others (two rows
+      (NULL, 'a') collide), unlike PostgreSQL, MySQL and SQLite: such keys become unique
+      function-based indexes that skip any row with a NULL, as the others do.
+    """
+
+    MAX_VARCHAR2 = 4000
+
+    def is_clob(self, f: Field) -> bool:
+        return f.type is T.TEXT or f.type in (T.STRING, T.ENUM) and \
+            f.max_length > self.MAX_VARCHAR2
+
+    def column_type(self, f: Field) -> exp.DataType:
+        if f.type in (T.STRING, T.ENUM) and self.is_clob(f):
+            self.gaps.unsupported(f"VARCHAR2 holds at most {self.MAX_VARCHAR2} bytes: "
+                                  f"{f.column} (maxLength {f.max_length}) is a CLOB, its length "
+                                  "is not enforced")
+            return exp.DataType(this=DT.USERDEFINED, kind="CLOB")
+        if f.type in (T.STRING, T.ENUM) and f.max_length * 4 > self.MAX_VARCHAR2:
+            self.gaps.unsupported(f"VARCHAR2({f.max_length} CHAR) holds {f.max_length} "
+                                  f"characters only while they fit in {self.MAX_VARCHAR2} "
+                                  f"bytes (AL32UTF8 takes up to 4 per character): {f.column}")
+        return super().column_type(f)
+
+    def column(self, f: Field) -> exp.ColumnDef:
+        column = super().column(f)
+        constraints = column.args.get("constraints") or []
+        defaults = [c for c in constraints if isinstance(c.kind, exp.DefaultColumnConstraint)]
+        column.set("constraints", defaults + [c for c in constraints if c not in defaults])
+        return column
+
+    def clob_columns(self, model: Model) -> set[str]:
+        return {f.column for f in model.fields if self.is_clob(f)}
+
+    def nullable_composite(self, model: Model) -> list:
+        nullable = {f.column for f in model.fields if f.nullable}
+        return [u for u in model.uniques
+                if len(u.columns) > 1 and nullable & set(u.columns)
+                and not self.clob_columns(model) & set(u.columns)]
+
+    def table_constraints(self, model: Model) -> list[exp.Expression]:
+        clobs = self.clob_columns(model)
+        as_index = {u.name for u in self.nullable_composite(model)}
+        skipped = set()
+        for unique in model.uniques:
+            if clobs & set(unique.columns):
+                self.gaps.unsupported(f"unique constraint {unique.name} is not declared: a "
+                                      "CLOB cannot be part of a unique key")
+                skipped.add(unique.name)
+        result = []
+        for item in super().table_constraints(model):
+            if isinstance(item, exp.Constraint) and item.name in skipped | as_index:
+                continue
+            result.append(item)
+        for f in model.fields:
+            if f.type is T.BOOL:
+                col = exp.column(self.ident(f.column))
+                result.append(self.named(
+                    constraint_name(model.table, (f.column, "bool"), "check"),
+                    exp.CheckColumnConstraint(this=exp.In(
+                        this=col, expressions=[exp.Literal.number(0), exp.Literal.number(1)]))))
+        return result
+
+    def create_indexes(self, model: Model) -> list[exp.Create]:
+        clobs = self.clob_columns(model)
+        keyed = {(model.primary_key.column,)} | {
+            u.columns for u in model.uniques if u not in self.nullable_composite(model)}
+        result = []
+        for index, create in zip(model.indexes, super().create_indexes(model), strict=True):
+            if clobs & set(index.columns):
+                self.gaps.unsupported(f"index {index.name} is not created: a CLOB cannot be "
+                                      "indexed")
+            elif index.columns in keyed:
+                continue  # the key's own index serves it; Oracle refuses a second one
+            else:
+                result.append(create)
+        for unique in self.nullable_composite(model):
+            every = exp.and_(*(exp.Is(this=exp.column(self.ident(c)),
+                                      expression=exp.Not(this=exp.Null()))
+                               for c in unique.columns))
+            keys = [exp.Case(ifs=[exp.If(this=every.copy(),
+                                         true=exp.column(self.ident(c)))])
+                    for c in unique.columns]
+            result.append(exp.Create(kind="INDEX", unique=True, this=exp.Index(
+                this=self.ident(unique.name), table=exp.Table(this=self.ident(model.table)),
+                params=exp.IndexParameters(columns=keys))))
+        return result
+
+
+class TSQLDDL(DDLBuilder):
+    """SQL Server's rules (Transact-SQL reference, CREATE TABLE and CREATE INDEX):
+
+    - a table may be reached by only one path of cascading actions (CASCADE, SET NULL) from
+      another table, and by none from itself: otherwise error 1785, "may cause cycles or
+      multiple cascade paths". The foreign keys are taken in order; one that would open a
+      second path (or a cycle) is written NO ACTION, and the action goes to the comment;
+    - strings are NVARCHAR (Unicode) and their literals N'...'; NVARCHAR(n) takes n up to 4000,
+      longer ones are NVARCHAR(MAX), which no index or unique key may contain;
+    - a UNIQUE constraint lets one NULL in: a unique key with a nullable column is a unique
+      index filtered on ``IS NOT NULL``, so that NULLs never collide, as elsewhere;
+    - an index key holds at most 1700 bytes (a nonclustered index);
+    - ``default: now`` is SYSDATETIMEOFFSET() (GETDATE() is local time with no offset).
+    """
+
+    MAX_NVARCHAR = 4000
+    MAX_KEY_BYTES = 1700
+    CASCADING = (OnDelete.CASCADE, OnDelete.SET_NULL)
+
+    def __init__(self, spec: Spec, dialect: str):
+        super().__init__(spec, dialect)
+        self.weakened = self._single_cascade_paths()
+
+    def _single_cascade_paths(self) -> dict[tuple[str, str], str]:
+        """(model, field) -> why its cascading action cannot be declared."""
+        edges: dict[str, set[str]] = {}  # table -> tables its deletes cascade to
+
+        def reach(start: str) -> set[str]:
+            seen, stack = {start}, [start]
+            while stack:
+                for nxt in edges.get(stack.pop(), ()):
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        stack.append(nxt)
+            return seen
+
+        weakened = {}
+        for model in self.spec.models:
+            for f in model.references:
+                ref = f.reference
+                if ref.on_delete not in self.CASCADING:
+                    continue
+                parent, child = ref.target_table, model.table
+                if parent == child:
+                    weakened[(model.name, f.name)] = f"a cascade from {parent} to itself"
+                    continue
+                sources = [t for t in {*edges, parent} if parent in reach(t)]
+                below = reach(child)
+                clash = next((t for t in sorted(sources) if below & reach(t)), None)
+                if clash is not None:
+                    weakened[(model.name, f.name)] = f"a second cascade path from {clash} " \
+                                                     f"to {sorted(below & reach(clash))[0]}"
+                    continue
+                edges.setdefault(parent, set()).add(child)
+        return weakened
+
+    def delete_action(self, model: Model, f: Field) -> OnDelete:
+        why = self.weakened.get((model.name, f.name))
+        if why is None:
+            return super().delete_action(model, f)
+        ref = f.reference
+        todo = "set it to NULL" if ref.on_delete is OnDelete.SET_NULL else "delete those rows"
+        self.gaps.unsupported(f"{ref.constraint} is NO ACTION, not ON DELETE "
+                              f"{ref.on_delete.sql}: SQL Server refuses {why} (error 1785); "
+                              f"before deleting a {ref.target_table} row, the application "
+                              f"must {todo} in {model.table}.{f.column}")
+        return OnDelete.NO_ACTION
+
+    def is_max(self, f: Field) -> bool:
+        return f.type is T.TEXT or f.type in (T.STRING, T.ENUM) and \
+            f.max_length > self.MAX_NVARCHAR
+
+    def column_type(self, f: Field) -> exp.DataType:
+        if f.type in (T.STRING, T.ENUM) and self.is_max(f):
+            return exp.DataType(this=DT.USERDEFINED, kind="NVARCHAR(MAX)")
+        return super().column_type(f)
+
+    def literal(self, value) -> exp.Expression:
+        if isinstance(value, str):
+            return exp.National(this=value)
+        return super().literal(value)
+
+    def default(self, f: Field) -> exp.Expression | None:
+        if f.default is NOW and f.type is T.DATETIME:
+            return exp.Anonymous(this="SYSDATETIMEOFFSET")
+        return super().default(f)
+
+    def key_problem(self, model: Model, name: str, columns: tuple[str, ...]) -> bool:
+        fields = [f for f in model.fields if f.column in columns]
+        if any(self.is_max(f) for f in fields):
+            self.gaps.unsupported(f"{name} is not created: NVARCHAR(MAX) cannot be part of "
+                                  "an index or unique key")
+            return True
+        size = sum(2 * f.max_length if f.type in (T.STRING, T.ENUM) else 36
+                   if f.type in (T.ID, T.REF) else 8 for f in fields)
+        if size > self.MAX_KEY_BYTES:
+            self.gaps.unsupported(f"{name} may hold up to {size} bytes, above SQL Server's "
+                                  f"{self.MAX_KEY_BYTES}-byte index keys: longer values are "
+                                  "refused")
+        return False
+
+    def filtered(self, model: Model) -> list:
+        nullable = {f.column for f in model.fields if f.nullable}
+        return [u for u in model.uniques if nullable & set(u.columns)]
+
+    def table_constraints(self, model: Model) -> list[exp.Expression]:
+        dropped = {u.name for u in model.uniques if self.key_problem(model, u.name, u.columns)}
+        dropped |= {u.name for u in self.filtered(model)}
+        return [c for c in super().table_constraints(model)
+                if not (isinstance(c, exp.Constraint) and c.name in dropped)]
+
+    def create_indexes(self, model: Model) -> list[exp.Create]:
+        result = [create for index, create in zip(model.indexes,
+                                                  super().create_indexes(model), strict=True)
+                  if not self.key_problem(model, index.name, index.columns)]
+        for unique in self.filtered(model):
+            if any(self.is_max(f) for f in model.fields if f.column in unique.columns):
+                continue
+            nullable = [f.column for f in model.fields
+                        if f.nullable and f.column in unique.columns]
+            where = exp.and_(*(exp.Is(this=exp.column(self.ident(c)),
+                                      expression=exp.Not(this=exp.Null())) for c in nullable))
+            result.append(exp.Create(kind="INDEX", unique=True, this=exp.Index(
+                this=self.ident(unique.name), table=exp.Table(this=self.ident(model.table)),
+                params=exp.IndexParameters(
+                    columns=[exp.column(self.ident(c)) for c in unique.columns],
+                    where=exp.Where(this=where)))))
+        return result
+
+
+class BigQueryDDL(DDLBuilder):
+    """BigQuery's keys (GoogleSQL DDL, "Primary keys and foreign keys"): both are declared
+    ``NOT ENFORCED``; a primary key cannot be named; a foreign key cannot refer to its own
+    table."""
+
+    def table_constraints(self, model: Model) -> list[exp.Expression]:
+        result: list[exp.Expression] = []
+        for item in super().table_constraints(model):
+            kind = item.expressions[0] if isinstance(item, exp.Constraint) else None
+            if isinstance(kind, exp.PrimaryKey):
+                kind.set("options", ["NOT ENFORCED"])
+                result.append(kind)
+                continue
+            if isinstance(kind, exp.ForeignKey):
+                reference = kind.args["reference"]
+                if reference.this.this.name == model.table:
+                    self.gaps.unsupported(f"foreign key {item.name} is not declared: BigQuery "
+                                          "refuses a foreign key to its own table")
+                    continue
+                reference.set("options", ["NOT ENFORCED"])
+            result.append(item)
+        return result
+
+
+BUILDERS: dict[str, type[DDLBuilder]] = {"oracle": OracleDDL, "tsql": TSQLDDL,
+                                         "bigquery": BigQueryDDL}
+
+
 def _derived(table: str, column: str, suffix: str) -> str:
     return constraint_name(table, (column,), suffix)
 
@@ -504,7 +785,7 @@ def _one_line(text: str) -> str:
 
 
 def render_ddl(spec: Spec, dialect: str, provenance: Provenance) -> str:
-    return DDLBuilder(spec, dialect).render(provenance)
+    return BUILDERS.get(dialect, DDLBuilder)(spec, dialect).render(provenance)
 
 
 # -- what a `prisma migrate` migration lacks ---------------------------------------------------

@@ -483,6 +483,13 @@ class _Builder:
                 return NOW
             self.error(where, f"{label}: 'now' is only a default for date and datetime fields")
             return None
+        if isinstance(value, bool) and ftype in (T.STRING, T.TEXT, T.ENUM):
+            word = self.source.yaml11_word(where)  # default: NO is Norway, not false
+            if word is None:
+                self.error(where, f"{label} is not {_a(ftype)} value",
+                           f"quote it: default: '{self.source.written(where) or value}'")
+                return None
+            value, label = word, f"default {word!r} of {model}.{name}"
         expected = _DEFAULT_TYPES.get(ftype)
         if expected is None:
             self.error(where, f"{label}: {_a(ftype)} field takes no literal default"
@@ -740,6 +747,8 @@ class _ShapeContext:
         try:
             return model_name, model.field(field_name)
         except KeyError:
+            if field_name in self.builder.data["models"][model_name]["fields"]:
+                return None  # declared, but refused (a broken to:, enum:, option): reported
             self.builder.error(path, f"unknown field '{field_name}' of model {model_name}",
                                did_you_mean(field_name, [f.name for f in model.fields]))
             return None

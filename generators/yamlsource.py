@@ -80,6 +80,20 @@ class SourceMap:
             return _pos(key_node.start_mark)
         return Position(1, 1) if node is None else _pos(node.start_mark)
 
+    def written(self, path: Path_) -> str | None:
+        """The text of the plain (unquoted) scalar at ``path`` as written, or None."""
+        node, _, found = self._follow(path)
+        if found and isinstance(node, yaml.ScalarNode) and not node.style:  # libyaml: ""
+            return node.value
+        return None
+
+    def yaml11_word(self, path: Path_) -> str | None:
+        """The word, when the value at ``path`` is a boolean only YAML 1.1 reads as one
+        (yes, no, on, off in any case): where a string is expected, it is that string
+        (the "Norway problem": a country code NO is no false)."""
+        text = self.written(path)
+        return text if text is not None and text.lower() in YAML11_BOOL_WORDS else None
+
     def error(self, path: Path_, message: str, hint: str | None = None, *, at_key: bool = False):
         where = self.key(path) if at_key else self.value(path)
         return Diagnostic(self.file, where, message, hint)
@@ -112,6 +126,9 @@ class SourceMap:
         return values, keys
 
 
+# Plain scalars PyYAML (YAML 1.1) reads as booleans although YAML 1.2, editors and most people
+# read them as words. true and false are booleans in both.
+YAML11_BOOL_WORDS = frozenset({"yes", "no", "on", "off"})
 _STR = "tag:yaml.org,2002:str"
 _MISSING = object()
 

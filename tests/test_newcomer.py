@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from vigilo_gen import registry
 from vigilo_gen.dialects import IDENTIFIER_LIMITS, SQL_DIALECTS
+from vigilo_gen.spec import load_spec
 
 from tests.support import ROOT, run_cli
 
@@ -225,3 +226,61 @@ def test_fields_named_like_yaml_booleans_keep_their_names(tmp_path):
     ddl = run_cli("sql", "--spec", str(spec), cwd=tmp_path, check=True).stdout
     for column in ("on", "off", "yes", "no"):
         assert f'\n  "{column}" ' in ddl, column
+
+
+def test_yaml11_boolean_words_are_the_strings_written_where_a_string_is_expected(tmp_path):
+    """The Norway problem: where a string or an enum value is expected, yes/no/on/off are the
+    words as written (YAML 1.2 and editors read them so); where a boolean is expected they stay
+    booleans."""
+    spec = write(tmp_path / "norway.yaml", """\
+        version: 1
+        enums:
+          Answer: [yes, no, maybe]
+          Switch: {values: [On, Off]}
+        models:
+          Country:
+            description: yes
+            fields:
+              id: {type: id}
+              code: {type: string, maxLength: 2, default: NO}
+              answer: {type: enum, enum: Answer, default: no}
+              switch: {type: enum, enum: Switch, default: Off}
+              note: {type: text, default: on, nullable: yes}
+              on: {type: bool, default: yes}
+            unique: [[code, on]]
+        """)
+    country = load_spec(spec).model("Country")
+    assert country.description == "yes"
+    assert country.field("code").default == "NO"
+    assert country.field("answer").enum.values == ("yes", "no", "maybe")
+    assert country.field("answer").default == "no"
+    assert country.field("switch").enum.values == ("On", "Off")
+    assert country.field("switch").default == "Off"
+    assert country.field("note").default == "on" and country.field("note").nullable is True
+    assert country.field("on").default is True
+    assert [u.fields for u in country.uniques] == [("code", "on")]
+    ddl = run_cli("sql", "--spec", str(spec), cwd=tmp_path, check=True).stdout
+    assert "\"code\" VARCHAR(2) NOT NULL DEFAULT 'NO'" in ddl
+    assert "IN ('yes', 'no', 'maybe')" in ddl
+
+
+def test_true_where_a_string_is_expected_is_refused_with_a_hint_to_quote(tmp_path):
+    spec = write(tmp_path / "quote.yaml", """\
+        version: 1
+        enums:
+          Flag: [true, x]
+        models:
+          A:
+            fields:
+              id: {type: id}
+              t: {type: string, default: false}
+        """)
+    result = run_cli("validate", "--spec", "quote.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "quote.yaml:3:10: enums.Flag.0 must be a string, not true/false (quote it: 'true')"]
+    spec.write_text(spec.read_text().replace("[true, x]", "['true', x]"))
+    result = run_cli("validate", "--spec", "quote.yaml", cwd=tmp_path)
+    assert result.stderr.splitlines() == [
+        "quote.yaml:8:34: default False of A.t is not a string value "
+        "(quote it: default: 'false')"]
