@@ -370,7 +370,6 @@ def _enum_views(spec: Spec, options: PrismaOptions, names: _Names) -> list[EnumV
     if options.enums != "native":
         return []
     used = {f.enum.name for m in spec.models for f in m.fields if f.enum is not None}
-    tables = {m.table.lower() for m in spec.models}
     views = []
     for enum in spec.enums:
         if enum.name not in used:
@@ -383,10 +382,7 @@ def _enum_views(spec: Spec, options: PrismaOptions, names: _Names) -> list[EnumV
         docs = enum.description.splitlines() if enum.description else []
         prisma_name = names.enums[enum.name]
         # PostgreSQL names the type after @@map: snake_case like every table, never the
-        # quoted "OrderState". A table's row type has its table's name: they cannot share one.
-        if enum.physical.lower() in tables:
-            raise UsageError(f"enum {enum.name} would be the database type "
-                             f"'{enum.physical}', the name of a table; use --enums string")
+        # quoted "OrderState" (build keeps it apart from every table's name).
         views.append(EnumView(tuple(docs), prisma_name, enum.values,
                               _string(enum.physical) if prisma_name != enum.physical
                               else None))

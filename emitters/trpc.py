@@ -125,4 +125,5 @@ emitter = Emitter(
     options=TrpcOptions,
     render=render,
     filename=lambda options: "router.trpc.ts",
+    needs_api=True,
 )

@@ -645,4 +645,5 @@ emitter = Emitter(
     options=TsHandlersOptions,
     render=render,
     filename=lambda options: f"handlers.{options.orm}.{options.dialect}.ts",
+    needs_api=True,
 )

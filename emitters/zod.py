@@ -301,4 +301,5 @@ emitter = Emitter(
     options=ZodOptions,
     render=render,
     filename=lambda options: "schemas.zod.ts",
+    needs_api=True,
 )

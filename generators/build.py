@@ -119,6 +119,15 @@ class _Builder:
         enums = self.enums()
         raw_models: dict[str, dict] = self.data["models"]
         tables = self._tables(raw_models)
+        # An enum's database type (Prisma's native enums on PostgreSQL) lives in the same
+        # namespace as tables (each table has a row type of its name): never the same name.
+        taken = {table.lower() for table in tables.values()}
+        for name, enum in enums.items():
+            physical = enum.physical
+            while physical.lower() in taken:
+                physical += "_enum"
+            taken.add(physical.lower())
+            enums[name] = dataclasses.replace(enum, physical=physical)
         pk_columns = {}
         for name, raw in raw_models.items():
             ids = [f for f, spec in raw["fields"].items() if spec["type"] == "id"]

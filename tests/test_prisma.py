@@ -189,13 +189,19 @@ def test_native_enums_are_snake_case_types_on_postgres(tmp_path, fresh_db):
                                                 if e.name in used}
 
 
-def test_a_native_enum_named_like_a_table_is_refused(tmp_path):
+@pytest.mark.node
+@pytest.mark.engine
+def test_a_native_enum_named_like_a_table_gets_a_type_name_of_its_own(tmp_path, fresh_db):
+    """PostgreSQL gives every table a row type of its name: the enum's type takes another
+    (``color_enum``), so Prisma's schema engine creates both."""
     spec_path = tmp_path / "clash.yaml"
     spec_path.write_text("version: 1\nenums:\n  Color: [red, blue]\nmodels:\n  Color_:\n"
                          "    table: color\n    fields:\n      id: {type: id}\n"
                          "      tone: {type: enum, enum: Color}\n")
-    from tests.support import run_cli
-
-    result = run_cli("prisma", "--spec", str(spec_path), "--enums", "native")
-    assert result.returncode == 2
-    assert "enum Color would be the database type 'color', the name of a table" in result.stderr
+    schema = tmp_path / "schema.prisma"
+    generate("prisma", spec_path, schema, "--dialect", "postgres", "--enums", "native")
+    db = fresh_db("postgres")
+    _apply(schema, db.url)
+    types = {r[0] for r in db.execute("SELECT typname FROM pg_type WHERE typtype = 'e'")}
+    assert types == {"color_enum"}
+    assert "color" in db.table_names()
