@@ -65,6 +65,30 @@ path = "generated/api/openapi.json"
 [[output]]
 emitter = "pydantic"
 path = "generated/python/api_models.py"
+
+# The endpoints, served. Python: a FastAPI router over the two modules above (import paths
+# relative to the router); `vigilo-gen serve` runs the same router with no code of yours.
+[[output]]
+emitter = "fastapi"
+models = ".models_sqlalchemy"
+schemas = ".api_models"
+path = "generated/python/router.py"
+
+# TypeScript: Zod schemas, query helpers + Request handlers over the Drizzle schema above
+# (orm: drizzle or prisma), and a tRPC router over those helpers.
+[[output]]
+emitter = "zod"
+path = "generated/drizzle/schemas.zod.ts"
+
+[[output]]
+emitter = "ts-handlers"
+orm = "drizzle"
+dialect = "postgres"
+path = "generated/drizzle/handlers.ts"
+
+[[output]]
+emitter = "trpc"
+path = "generated/drizzle/router.trpc.ts"
 """
 
 
