@@ -129,7 +129,8 @@ def test_deleted_file_is_missing(project: Path):
     assert result.returncode == 1
     assert "missing    generated/drizzle/schema.ts" in result.stdout
     assert "stale" not in result.stdout
-    outputs = (project / "vigilo-gen.toml").read_text().count("[[output]]")
+    config = (project / "vigilo-gen.toml").read_text().splitlines()
+    outputs = sum(line.strip() == "[[output]]" for line in config)
     assert f"1 missing of {outputs} outputs" in result.stderr
 
 
