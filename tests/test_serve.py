@@ -61,7 +61,8 @@ def test_a_schema_that_differs_stops_the_server_with_what_differs(tmp_path):
 
 def test_a_bad_database_url_is_one_line(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "vigilo_gen", "serve", "--db", "not a url"],
+        [sys.executable, "-m", "vigilo_gen", "serve", "--spec", str(BUNDLED_SPEC), "--db",
+         "not a url"],
         capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
