@@ -49,11 +49,13 @@ MUTATIONS = [
      ["tests/test_edges.py::test_deletes_through_every_on_delete[sql-sqlite]",
       "tests/test_oracles.py::test_the_database_holds_the_documented_names_and_nullability"]),
     ("SQL Server loses its ON DELETE clauses", "emitters/sql_ddl.py",
-     '"tsql": Profile(write="tsql", regex=False, bool_as_int=True,\n'
      '                    on_delete=frozenset({OnDelete.CASCADE, OnDelete.SET_NULL,\n'
-     '                                         OnDelete.NO_ACTION})),',
-     '"tsql": Profile(write="tsql", regex=False, bool_as_int=True,\n'
-     '                    on_delete=frozenset({OnDelete.NO_ACTION})),',
+     '                                         OnDelete.NO_ACTION}),\n'
+     '                    on_delete_implicit=frozenset({OnDelete.NO_ACTION, OnDelete.RESTRICT}),\n'
+     '                    notes=("Written for SQL Server 2016',
+     '                    on_delete=frozenset({OnDelete.NO_ACTION}),\n'
+     '                    on_delete_implicit=frozenset({OnDelete.NO_ACTION, OnDelete.RESTRICT}),\n'
+     '                    notes=("Written for SQL Server 2016',
      ["tests/test_dialect_rules.py::test_on_delete_is_written_where_the_vendor_accepts_it_and_"
       "said_where_not[tsql]"]),
     ("a dialect without CHECKs drops them silently (no gap line)", "emitters/sql_ddl.py",
