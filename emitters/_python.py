@@ -318,3 +318,29 @@ def taken_names(spec, reserved: frozenset[str]) -> set[str]:
 
 # Splits the template's fixed helpers (rewritten by PyNames) from the generated classes.
 CLASSES_MARK = "#@classes@\n"
+
+
+def ruff_format(code: str, filename: str, fixes: str = "I") -> str:
+    """``code`` as ``ruff check --select FIXES --fix`` then ``ruff format`` leave it (line
+    length 88, Python 3.10). --isolated: no project configuration is read, so the text does
+    not depend on the working directory. Ruff sorts imports and formats in ~50 ms where black
+    and isort in-process take seconds on a large spec."""
+    import subprocess
+
+    try:
+        from ruff.__main__ import find_ruff_bin
+    except ImportError:  # pragma: no cover - ruff is a dependency
+        from vigilo_gen.errors import UsageError
+
+        raise UsageError("vigilo-gen needs ruff installed (pip install ruff)") from None
+    ruff = find_ruff_bin()
+    common = ("--isolated", "--target-version", "py310", "--line-length", str(LINE_LENGTH),
+              "--stdin-filename", filename, "-")
+    for step in (("check", "--select", fixes, "--fix", "--quiet", *common),
+                 ("format", *common)):
+        result = subprocess.run([ruff, *step], input=code, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"ruff {step[0]} failed on the generated {filename}: "
+                               f"{result.stderr.strip() or result.stdout.strip()}")
+        code = result.stdout
+    return code

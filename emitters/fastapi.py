@@ -581,7 +581,10 @@ def render(spec: Spec, options: FastapiOptions, provenance: Provenance) -> str:
             .replace("__STATEMENTS__", "\n".join(module.statements))
             .replace("__READERS__", "\n\n\n".join(module.readers))
             .replace("__ROUTES__", router))
-    return _ruff_format(code)
+    from ._python import ruff_format
+
+    # Drops the runtime's imports this spec does not use, sorts the rest, formats.
+    return ruff_format(code, "router.py", fixes="F401,I")
 
 
 def _routes_table(api) -> str:
@@ -589,25 +592,6 @@ def _routes_table(api) -> str:
     for endpoint in api.endpoints:
         methods.setdefault(endpoint.path, []).append(endpoint.method)
     return "{" + ", ".join(f"{path!r}: {tuple(sorted(m))!r}" for path, m in methods.items()) + "}"
-
-
-def _ruff_format(code: str) -> str:
-    """Drop the runtime's imports this spec does not use, sort the rest, and format as
-    ``ruff format`` would (the generated module passes ``ruff check`` and ``--check``)."""
-    import subprocess
-
-    from .pydantic import LINE_LENGTH, _ruff
-
-    common = ("--isolated", "--target-version", "py310", "--line-length", str(LINE_LENGTH),
-              "--stdin-filename", "router.py", "-")
-    for step in (("check", "--select", "F401,I", "--fix", "--quiet", *common),
-                 ("format", *common)):
-        result = subprocess.run([_ruff(), *step], input=code, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise RuntimeError(f"ruff {step[0]} failed on the generated router: "
-                               f"{result.stderr.strip() or result.stdout.strip()}")
-        code = result.stdout
-    return code
 
 
 emitter = Emitter(

@@ -58,7 +58,6 @@ from vigilo_gen.model import (
 
 from . import openapi
 
-LINE_LENGTH = 88
 USAGE_NOTE = (
     "# Validate request bodies with Model.model_validate_json(raw) or Model.model_validate(\n"
     "# json.loads(raw)): JSON names only, unknown keys rejected, exactly as the OpenAPI\n"
@@ -301,38 +300,6 @@ def _insert_after_imports(code: str, imports: list[str], definitions: str) -> st
     return "\n".join([*lines[:end], *imports, definitions, *lines[end:]])
 
 
-# Ruff sorts the imports (isort's black profile) and formats (black's style) in ~50 ms where
-# black and isort in-process take ~9 s on a 500-table spec. --isolated: no project
-# configuration is read, so the text does not depend on the working directory.
-RUFF_STEPS = (
-    ("check", "--isolated", "--select", "I", "--fix", "--quiet", "--target-version", "py310",
-     "--line-length", str(LINE_LENGTH), "--stdin-filename", "models.py", "-"),
-    ("format", "--isolated", "--target-version", "py310", "--line-length", str(LINE_LENGTH),
-     "--stdin-filename", "models.py", "-"),
-)
-
-
-def _ruff() -> str:
-    try:
-        from ruff.__main__ import find_ruff_bin
-    except ImportError:  # pragma: no cover - ruff is a dependency
-        raise UsageError("the pydantic emitter needs ruff installed (pip install ruff)") from None
-    return find_ruff_bin()
-
-
-def _format(code: str) -> str:
-    import subprocess
-
-    ruff = _ruff()
-    for step in RUFF_STEPS:
-        result = subprocess.run([ruff, *step], input=code, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise RuntimeError(f"ruff {step[0]} failed on the generated models: "
-                               f"{result.stderr.strip()}")
-        code = result.stdout
-    return code
-
-
 def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
     import warnings
     from collections import defaultdict
@@ -385,7 +352,10 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         )
     if not isinstance(code, str):  # pragma: no cover - one module for one input
         raise TypeError(f"datamodel-code-generator returned {type(code).__name__}")
-    return _format(_insert_after_imports(code, wire.imports(), wire.definitions()))
+    from ._python import ruff_format
+
+    return ruff_format(_insert_after_imports(code, wire.imports(), wire.definitions()),
+                       "models.py")
 
 
 def filename(options: NoOptions) -> str:
