@@ -43,27 +43,32 @@ class ServeProcess:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> ServeProcess:
+    # What the server is called in errors, and what its log says when the port was taken.
+    what = "vigilo-gen serve"
+    port_taken = "address already in use"
+
+    def command(self) -> list[str]:
+        command = [sys.executable, "-m", "vigilo_gen", "serve", "--spec",
+                   str(self.spec_path), "--host", "127.0.0.1", "--port", str(self.port)]
+        return command + (["--db", self.db_url] if self.db_url else [])
+
+    def start(self):
         for _attempt in range(3):
             self.port = free_port()
-            command = [sys.executable, "-m", "vigilo_gen", "serve", "--spec",
-                       str(self.spec_path), "--host", "127.0.0.1", "--port", str(self.port)]
-            if self.db_url:
-                command += ["--db", self.db_url]
             env = {**os.environ, "VIGILO_TOKENS": ",".join(f"{t}={o}"
                                                              for t, o in TOKENS.items())}
             log = self.log_path.open("ab")
             start = log.tell()
-            self.proc = subprocess.Popen(command, cwd=self.workdir, env=env,
+            self.proc = subprocess.Popen(self.command(), cwd=self.workdir, env=env,
                                          stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)
             log.close()
             if self._wait_ready(start):
                 return self
             self.stop()
-            if "address already in use" not in self.log_tail().lower():
+            if self.port_taken not in self.log_tail().lower():
                 break
-        raise RuntimeError(f"vigilo-gen serve did not become ready:\n{self.log_tail()}")
+        raise RuntimeError(f"{self.what} did not become ready:\n{self.log_tail()}")
 
     def _wait_ready(self, start: int) -> bool:
         deadline = time.monotonic() + self.timeout
@@ -102,7 +107,7 @@ class ServeProcess:
             proc.kill()
             proc.wait(timeout=10)
 
-    def __enter__(self) -> ServeProcess:
+    def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
