@@ -36,6 +36,8 @@ class DialectProfile:
     length_fn: str  # SQL function for character length
     regex: str | None  # SQL regex operator; None: no regular expressions
     regex_prefix: str = ""
+    # Enum CHECKs compare CAST(column AS BINARY), exact where collations ignore case.
+    binary_enum_check: bool = False
 
 
 def _length(f: Field) -> list:
@@ -91,6 +93,7 @@ PROFILES: dict[str, DialectProfile] = {
         length_fn="CHAR_LENGTH", regex="REGEXP",
         # MariaDB's REGEXP ignores case under case-insensitive collations (as in the SQL).
         regex_prefix="(?-i)",
+        binary_enum_check=True,
     ),
     "sqlite": DialectProfile(
         module="sqlite-core", table="sqliteTable",
@@ -318,6 +321,8 @@ class _ModuleBuilder:
         col = f"{COLUMN_MARK}{field.name}{COLUMN_MARK_END}"
         if check.kind == "enum":
             values = ", ".join(_sql_string(v, self.dialect) for v in field.enum.values)
+            if self.profile.binary_enum_check:
+                col = f"CAST({col} AS BINARY)"
             return f"{col} IN ({values})"
         if check.kind == "range":
             parts = []

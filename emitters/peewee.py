@@ -164,8 +164,11 @@ def _check(model: Model, check: Check, module: _Module) -> object:
     module.needs.add("check")
     check_fn = module.n("check")
     if check.kind == "enum":
+        # Exact(column): byte for byte on MySQL/MariaDB, whose collations ignore case.
+        module.needs.add("Exact")
         values = Call("[", tuple(py_str(v) for v in field.enum.values), "]", hug=False)
-        return Call(f"{check_fn}(", (name, Call(f"{col}.in_(", (values,))))
+        exact = f"{module.n('Exact')}({py_str(check.column)})"
+        return Call(f"{check_fn}(", (name, Call(f"{exact}.in_(", (values,))))
     if check.kind == "range":
         low, high = field.minimum, field.maximum
         if low is not None and high is not None:
@@ -244,12 +247,13 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         "check": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "ValueLiterals", "Node"),
         "LengthCheck": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "Node", "Context"),
         "PatternCheck": ("Node", "Context", "Metadata"),
+        "Exact": ("ColumnBase", "Entity", "Context"),
     }
     for need, imported in helper_imports.items():
         if need in needs:
             module.use(*imported)
     if {"Default", "CurrentTimestamp", "DateTimeMsField", "LengthCheck",
-            "PatternCheck"} & needs:
+            "PatternCheck", "Exact"} & needs:
         needs.add("dialect")
     if "DateTimeMsField" in needs:
         needs.add("utcnow")

@@ -58,6 +58,9 @@ class Profile:
     checks: str = ENFORCED
     regex: bool = True  # CHECK can match a regular expression
     regex_prefix: str = ""  # added to every pattern (e.g. to force case-sensitivity)
+    # The usual collations ignore case and trailing spaces ('Red ' = 'red'): an enum CHECK
+    # compares CAST(column AS BINARY), byte for byte, to accept exactly the spec's values.
+    binary_enum_check: bool = False
     primary_key: str = ENFORCED
     unique: str = ENFORCED
     foreign_keys: str = ENFORCED
@@ -84,6 +87,7 @@ PROFILES: dict[str, Profile] = {
         types={T.DATETIME: "DATETIME(3)", T.BOOL: "BOOLEAN", T.FLOAT: "DOUBLE"},
         # MariaDB's REGEXP ignores case under the usual case-insensitive collations.
         regex_prefix="(?-i)",
+        binary_enum_check=True,
         now_precision=True,
         text_default_parens=True,  # MySQL 8 refuses a plain literal default on TEXT
         updated_at="on-update",
@@ -311,6 +315,8 @@ class DDLBuilder:
         f = model.field(check.field)
         col = exp.column(self.ident(f.column))
         if check.kind == "enum":
+            if self.profile.binary_enum_check:
+                col = exp.Cast(this=col, to=exp.DataType.build("BINARY"))
             return exp.In(this=col, expressions=[self.literal(v) for v in f.enum.values])
         if check.kind == "range":
             parts = []

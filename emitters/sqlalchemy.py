@@ -187,8 +187,11 @@ def _check(model: Model, check: Check, module: _Module) -> list[object]:
     col = f"{module.use('column')}({py_str(check.column)})"
     name = f"name={py_str(check.name)}"
     if check.kind == "enum":
+        # Exact(column): byte for byte on MySQL/MariaDB, whose collations ignore case.
+        module.needs.add("Exact")
         values = Call("[", tuple(py_str(v) for v in field.enum.values), "]", hug=False)
-        return [Call(f"{module.use('CheckConstraint')}(", (Call(f"{col}.in_(", (values,)),
+        exact = f"{module.n('Exact')}({col})"
+        return [Call(f"{module.use('CheckConstraint')}(", (Call(f"{exact}.in_(", (values,)),
                                                              name))]
     if check.kind == "range":
         bounds = []
@@ -307,6 +310,9 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         module.use("Double", "REAL")
     if "CurrentTimestamp" in needs:
         module.use("DateTime")
+    if "Exact" in needs:
+        module.use("String")
+    compiled = bool({"CurrentTimestamp", "Exact"} & needs)  # helpers with @compiles
     orm = {"DeclarativeBase", "Mapped", "mapped_column"}
     if any(c.relationships for c in classes):
         orm.add("relationship")
@@ -323,10 +329,10 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             base=names("Base"),
             stdlib=sorted(stdlib | ({"builtins"} if names.needs_builtins else set())),
             decimal="Decimal" in needs,
-            any_type="CurrentTimestamp" in needs,
+            any_type=compiled,
             sqlalchemy_import=import_from("sqlalchemy", module.sqlalchemy),
             dialects=dialects,
-            compiler="CurrentTimestamp" in needs,
+            compiler=compiled,
             orm_import=import_from("sqlalchemy.orm", orm),
             needs=needs,
             classes=classes,
