@@ -140,9 +140,11 @@ mutate-sample: $(VENV)/.installed-test
 	@mkdir -p $(OUT)
 	sed -e 's|^module-path = .*|module-path = $(MUTATE_MODULES)|' \
 	    -e "s|^test-command = .*|test-command = \"$(VPY) -m pytest -x -q -p no:cacheprovider $(MUTATE_FAST)\"|" \
+	    -e 's|^timeout = .*|timeout = 900.0|' \
 	    tests/mutation/cosmic-ray.toml > $(OUT)/cosmic-ray-fast.toml
 	sed -e 's|^module-path = .*|module-path = $(MUTATE_MODULES)|' \
 	    -e "s|^test-command = .*|test-command = \"$(VPY) -m pytest -x -q -p no:cacheprovider $(MUTATE_TESTS)\"|" \
+	    -e 's|^timeout = .*|timeout = 2400.0|' \
 	    tests/mutation/cosmic-ray.toml > $(OUT)/cosmic-ray.toml
 	rm -f $(OUT)/mutate-fast.sqlite $(OUT)/mutate-whole.sqlite
 	$(VENV)/bin/cosmic-ray init $(OUT)/cosmic-ray-fast.toml $(OUT)/mutate-fast.sqlite
