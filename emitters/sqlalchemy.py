@@ -74,7 +74,7 @@ TYPES: dict[FieldType, PyType] = {
     T.DECIMAL: PyType("DECIMAL", lambda f: f"({f.precision}, {f.scale})", "Decimal",
                       ("DECIMAL",), ("Decimal",)),
     T.BOOL: PyType("Boolean", _bare, "bool", ("Boolean",)),
-    T.DATE: PyType("Date", _bare, "datetime.date", ("Date",), ("datetime",)),
+    T.DATE: PyType("DateType", _bare, "datetime.date", needs=("DateType", "datetime")),
     T.DATETIME: PyType("TimestampType", _bare, "datetime.datetime",
                        needs=("TimestampType", "datetime")),
 }
@@ -308,6 +308,8 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         module.use("DateTime")
     if "DoubleType" in needs:
         module.use("Double", "REAL")
+    if "DateType" in needs:
+        module.use("Date")
     if "CurrentTimestamp" in needs:
         module.use("DateTime")
     if "Exact" in needs:
@@ -319,7 +321,8 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
     stdlib = ({"datetime" for n in needs if n in ("datetime", "utcnow", "CurrentTimestamp",
                                                   "TimestampType")}
               | ({"uuid"} if "new_id" in needs else set()))
-    dialects = sorted({"mysql", "postgresql"} if "TimestampType" in needs else set())
+    dialects = sorted(({"mysql", "postgresql"} if "TimestampType" in needs else set())
+                      | ({"sqlite"} if "DateType" in needs else set()))
     title = py_docstring(spec.title.rstrip("."), "")
 
     def text() -> str:

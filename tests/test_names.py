@@ -38,7 +38,7 @@ NodeList PatternCheck PrimaryKeyConstraint REAL SQL SQLCompiler SchemaMetadata S
 Text TimestampType UniqueConstraint ValueLiterals and_ builtins column compiles database datetime
 dialect func mapped_column mysql new_id postgresql regex_check relationship text true uuid utcnow
 check unique ForeignKeyField CharField TextField IntegerField BigIntegerField DoubleField
-DecimalField BooleanField DateField DateTimeField FunctionElement Exact ColumnBase
+DecimalField BooleanField DateField DateTimeField FunctionElement Exact ColumnBase DateType sqlite
 Check Unique Relations ForeignKey PrimaryKey Sql Timestamp Numeric Varchar Bigint Int Real
 DoublePrecision PgTable MysqlTable SqliteTable Datetime One Many T Crypto
 str int float bool list tuple dict type object

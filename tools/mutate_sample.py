@@ -45,7 +45,7 @@ def survivors(session: Path, new: Path) -> None:
     shutil.copyfile(session, new)
     with sqlite3.connect(new) as db:
         keep = {row[0] for row in db.execute(
-            "SELECT job_id FROM work_results WHERE test_outcome = 'survived'")}
+            "SELECT job_id FROM work_results WHERE lower(test_outcome) = 'survived'")}
         _keep(db, keep)
         db.execute("DELETE FROM work_results")
         db.commit()
@@ -55,7 +55,7 @@ def survivors(session: Path, new: Path) -> None:
 def _outcomes(session: Path) -> dict[str, tuple[str, str]]:
     """job -> (module path, outcome)."""
     with sqlite3.connect(session) as db:
-        return {job: (path, outcome or "pending") for job, path, outcome in db.execute(
+        return {job: (path, (outcome or "pending").lower()) for job, path, outcome in db.execute(
             "SELECT s.job_id, s.module_path, r.test_outcome FROM mutation_specs s "
             "LEFT JOIN work_results r ON r.job_id = s.job_id")}
 
