@@ -17,12 +17,13 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 from vigilo_gen.spec import load_spec
 
 from tests.contract import bodies, values
 from tests.contract.server import ServeProcess
-from tests.support import ALL_SPECS, BUNDLED_SPEC, generate, run_cli
+from tests.support import ALL_SPECS, BUNDLED_SPEC, generate, missing, run_cli
 from tests.test_drizzle import NODE_TOOLS, node_tool
 
 API_SPECS = [p for p in ALL_SPECS if load_spec(p).api is not None]
@@ -258,3 +259,80 @@ def test_node_client_and_store_against_the_service(modules, service, stub, tmp_p
     passed = re.search(r"pass (\d+)", output)
     assert passed and int(passed.group(1)) >= 10, output
     assert re.search(r"fail 0", output), output
+
+
+# --- a real browser --------------------------------------------------------------------------
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium")
+    if found is None:
+        missing("Debian's chromium (tools/install-engines.sh installs it)")
+    return found
+
+
+@pytest.mark.node
+def test_browser_keeps_changes_across_reloads_and_an_outage(modules, tmp_path):
+    """Headless Chromium runs a page built from the provider: settings changed online are
+    shown after a reload; changed offline they are shown after a reload while still offline
+    (status: offline, 5 queued); back online the queue replays and the server holds every
+    change. The screenshot is saved under out/browser/ (printed)."""
+    chromium = _chromium()
+    folder = modules["vigilo"]
+    for name in ("schemas.zod.ts", "client.ts", "provider.ts"):
+        shutil.copy(folder / name, tmp_path / name)
+    shutil.copy(HERE / "page.tsx", tmp_path / "page.tsx")
+    result = node_tool(
+        "tsc-check.mjs",
+        *map(str, sorted(tmp_path.glob("*.ts*"))),
+        "--",
+        "--noUnusedLocals",
+        "--lib",
+        "ES2022,DOM",
+        "--jsx",
+        "react-jsx",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    _bundle(tmp_path / "page.tsx", tmp_path / "page.js", "--minify")
+    shots = Path(__file__).parents[1] / "out" / "browser"
+    shots.mkdir(parents=True, exist_ok=True)
+    screenshot = shots / "settings.png"
+    key = f"browser-{os.getpid()}-{int(time.time())}"
+    (tmp_path / "serve").mkdir()
+    with ServeProcess(BUNDLED_SPEC, None, tmp_path / "serve") as server:
+        run = subprocess.run(
+            [
+                shutil.which("node"),
+                str(HERE / "browser.mjs"),
+                chromium,
+                server.base_url,
+                str(tmp_path / "page.js"),
+                key,
+                str(screenshot),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=240,
+            cwd=NODE_TOOLS,
+            env={**os.environ, "NODE_TOOLS": str(NODE_TOOLS)},
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        held = httpx.get(f"{server.base_url}/api/btwfyi/state/{key}", timeout=10).json()
+    print(f"screenshot: {screenshot}")
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    steps = report["steps"]
+    assert steps["online"]["displayMode"] == "compact" and steps["online"]["isHidden"] is True
+    assert steps["reloaded"] == steps["online"]
+    expected = {
+        "displayMode": "minimal",
+        "isHidden": False,
+        "lineColor": "#a855f7",
+        "position": {"x": 20, "y": 10},
+        "statuses": {"0": "done", "1": "done"},
+    }
+    for step in ("offline", "offlineReloaded", "back"):
+        assert steps[step] == expected, (step, steps[step])
+    assert steps["offlineStatus"] == "offline · 5 queued"
+    assert steps["backStatus"] == "online · 0 queued"
+    assert {k: held[k] for k in expected} == expected
+    assert screenshot.stat().st_size > 1000

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Bundle a TypeScript entry with esbuild (from tools/node/node_modules).
-import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { CliError, NODE_MODULES, UsageError, runMain } from './lib/cli.mjs';
+import { gzipSync } from "node:zlib";
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { CliError, NODE_MODULES, UsageError, runMain } from "./lib/cli.mjs";
 
 const USAGE = `\
 usage: node tools/node/bundle.mjs <entry.ts> <out.js> [--platform node|browser] [--minify]
@@ -18,36 +18,43 @@ async function main(argv) {
     args: argv,
     allowPositionals: true,
     options: {
-      platform: { type: 'string', default: 'browser' },
-      minify: { type: 'boolean', default: false },
-      external: { type: 'string', multiple: true, default: [] },
-      size: { type: 'boolean', default: false },
+      platform: { type: "string", default: "browser" },
+      minify: { type: "boolean", default: false },
+      external: { type: "string", multiple: true, default: [] },
+      size: { type: "boolean", default: false },
     },
   });
-  if (positionals.length !== 2) throw new UsageError('an entry and an output file are needed');
+  if (positionals.length !== 2)
+    throw new UsageError("an entry and an output file are needed");
   const [entry, outfile] = positionals;
-  const esbuild = await import('esbuild');
+  const esbuild = await import("esbuild");
   try {
     await esbuild.build({
       entryPoints: [entry],
       outfile,
       bundle: true,
-      format: 'esm',
+      format: "esm",
       platform: values.platform,
       minify: values.minify,
       external: values.external,
       nodePaths: [NODE_MODULES],
-      define: values.platform === 'browser' ? { 'process.env.NODE_ENV': '"production"' } : {},
-      logLevel: 'silent',
+      define:
+        values.platform === "browser"
+          ? { "process.env.NODE_ENV": '"production"' }
+          : {},
+      jsx: "automatic",
+      logLevel: "silent",
     });
   } catch (exc) {
     throw new CliError(exc.message);
   }
   if (values.size) {
     const code = readFileSync(outfile);
-    console.log(`bytes ${code.length} gzip ${gzipSync(code, { level: 9 }).length}`);
+    console.log(
+      `bytes ${code.length} gzip ${gzipSync(code, { level: 9 }).length}`,
+    );
   }
   return 0;
 }
 
-await runMain('bundle.mjs', USAGE, main);
+await runMain("bundle.mjs", USAGE, main);
