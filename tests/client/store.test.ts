@@ -361,3 +361,33 @@ test("a refused write is dropped and reported, the others still go", async () =>
   }
   store.close();
 });
+
+test("offline at start: the stored state shows, and the read is retried until the server answers", async () => {
+  const net = network();
+  const storage = memory();
+  const c = createClient({ baseUrl: cases.baseUrl, fetch: net.fetch });
+  const params = cases.instance();
+  const [endpoint, bodies] = mergeable()[0]!;
+  await calls[endpoint]!(params, bodies[0]);
+  const first = new Store(c, cases.store, params as never, { storage });
+  await first.refresh();
+  first.close();
+  net.down = true;
+  const second = new Store(c, cases.store, params as never, {
+    storage,
+    retryMs: 50,
+  });
+  assert.equal(second.loaded, true, "the stored state is there at once");
+  await second.refresh();
+  assert.equal(second.current.state, "offline");
+  for (const [from, to] of writes[endpoint]!.into!) {
+    same(getIn(second.state, to), getIn(bodies[0], from), "stored");
+  }
+  await calls[endpoint]!(params, bodies[1]); // another device changes it meanwhile
+  net.down = false; // no "online" event: the store finds out by itself
+  await until("online", () => second.current.state === "online");
+  for (const [from, to] of writes[endpoint]!.into!) {
+    same(getIn(second.state, to), getIn(bodies[1], from), "read again");
+  }
+  second.close();
+});
