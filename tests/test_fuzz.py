@@ -76,6 +76,8 @@ KNOWN_REFUSALS = re.compile(
     r"|is not a valid Prisma enum value; use --enums string"  # prisma --enums native
     r"|the name of a table; use --enums string"  # prisma --enums native on PostgreSQL
     r"|cannot be served: "  # fastapi: an endpoint without a derivable plan (docs/runtime.md)
+    r"|cannot be called: "  # client: the same, for the browser side
+    r"|nothing for a provider to hold"  # react: no read whose state a write updates
 )
 
 

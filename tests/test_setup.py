@@ -145,3 +145,11 @@ def test_readme_says_what_make_sets_up():
     assert ".venv" in setup and "python3-venv" in setup
     assert "mariadb-server" in setup and "postgresql-15" in setup
     assert "enabled at boot" in setup
+
+
+def test_install_engines_installs_debians_chromium_for_the_browser_test():
+    plan = engines_plan("chromium")
+    install = [c for c in plan if " apt-get install " in f" {c} "]
+    assert len(install) == 1 and install[0].endswith("--no-upgrade "
+                                                     "-o Dpkg::Options::=--force-confdef "
+                                                     "-o Dpkg::Options::=--force-confold chromium")

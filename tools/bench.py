@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NODE = ROOT / "tools" / "node"
 NODE_MODULES = NODE / "node_modules"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bundle_size  # noqa: E402
 from make_spec import make_spec  # noqa: E402
 
 EMITTERS = ["sql", "prisma", "drizzle", "sqlalchemy", "peewee", "openapi", "pydantic"]
@@ -167,6 +168,8 @@ class Bench:
             path = work / f"spec{n}.yaml"
             path.write_text(make_spec(n), encoding="utf-8")
             self.specs[f"{n} tables"] = path
+        self.bundle: dict | None = None  # bundle_size.measure of the bundled spec
+        self.bundle_error = ""
         self.ours: dict[tuple[str, str], Result] = {}
         self.peers: dict[tuple[str, str], Result] = {}
         self.has_all = subprocess.run([self.vg, "all", "--help"], capture_output=True,
@@ -320,7 +323,26 @@ def verdicts(bench: Bench, small: str, large: str, base: str) -> list[str]:
         if a and b and a.median and b.median:
             line(a.median < b.median, f"`vigilo-gen drizzle` < `drizzle-kit generate` on "
                  f"{label} (ratio {a.median / b.median:.2f})")
+    if bench.bundle is not None:
+        gzip = bench.bundle["with_schemas"]["gzip"]
+        line(gzip < bundle_size.TARGET_GZIP,
+             f"browser client + store + provider (bundled spec, with its Zod schemas) < "
+             f"{bundle_size.TARGET_GZIP // 1024} kB gzipped (measured {gzip / 1024:.1f} kB)")
     return lines
+
+
+def bundle_table(bench: Bench) -> list[str]:
+    if bench.bundle is None:
+        return [f"Not measured: {bench.bundle_error or 'node or esbuild missing'}."]
+    rows = [("client + store + provider + the generated Zod schemas", "with_schemas"),
+            ("client + store + provider (schemas stubbed out)", "runtime")]
+    table = ["| bundled spec | minified bytes | gzipped bytes |", "|---|---|---|"]
+    for label, key in rows:
+        size = bench.bundle[key]
+        table.append(f"| {label} | {size['bytes']} | {size['gzip']} |")
+    return ["The browser side (`vigilo-gen client` + `vigilo-gen react`) bundled by esbuild "
+            "(`tools/bundle_size.py`), minified, React, react-dom and the zod library left "
+            "out (the page has them), gzip level 9.", "", *table]
 
 
 NOTES = """\
@@ -423,6 +445,10 @@ def report(bench: Bench, load_before: tuple, load_after: tuple, seconds: float) 
         "",
         *vs,
         "",
+        "## Browser bundle",
+        "",
+        *bundle_table(bench),
+        "",
         "## Targets",
         "",
         *verdicts(bench, labels[0], large, base),
@@ -452,6 +478,12 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_peers:
                 bench.peers_for(label)
             run_pending(bench.runs, bench.say)
+        if shutil.which("node") and (NODE_MODULES / "esbuild").is_dir():
+            bench.say("browser bundle (bundled spec)")
+            try:
+                bench.bundle = bundle_size.measure(bench.specs["bundled"], [bench.vg])
+            except (RuntimeError, subprocess.CalledProcessError) as exc:
+                bench.bundle_error = str(exc)[-300:]
         text = report(bench, load_before, os.getloadavg(), time.perf_counter() - start)
     print(text)
     if args.out:

@@ -20,7 +20,9 @@
 #   need, and those are listed before installing.
 # * Installs: mariadb-server (mariadbd + mariadb-install-db), and PostgreSQL
 #   server binaries (postgresql-15, or the distribution's `postgresql` if 15 is
-#   not packaged) when no `initdb` can be found.
+#   not packaged) when no `initdb` can be found, and Debian's `chromium` (the
+#   browser test of the generated client drives it through playwright-core)
+#   when no `chromium` is on PATH.
 # * SQLite and DuckDB need nothing here: they come from Python (`sqlite3`, the
 #   `duckdb` wheel in the [test] extra of pyproject.toml).
 set -euo pipefail
@@ -57,6 +59,10 @@ have_mariadb() {
     { command -v mariadb-install-db >/dev/null 2>&1 || command -v mysql_install_db >/dev/null 2>&1; }
 }
 
+have_chromium() {
+  command -v chromium >/dev/null 2>&1
+}
+
 missing=()
 if [ -n "${INSTALL_ENGINES_ASSUME_MISSING:-}" ]; then
   # For --dry-run (and its test): plan as if these were missing.
@@ -64,10 +70,11 @@ if [ -n "${INSTALL_ENGINES_ASSUME_MISSING:-}" ]; then
 else
   have_postgres || missing+=(postgres)
   have_mariadb || missing+=(mariadb)
+  have_chromium || missing+=(chromium)
 fi
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  log "PostgreSQL and MariaDB server binaries already present; nothing to do."
+  log "PostgreSQL and MariaDB server binaries and chromium already present; nothing to do."
   exit 0
 fi
 log "missing: ${missing[*]}"
@@ -136,6 +143,7 @@ pkgs=()
 for m in "${missing[@]}"; do
   case "$m" in
     mariadb) pkgs+=(mariadb-server) ;;
+    chromium) pkgs+=(chromium) ;;
     postgres)
       # Do not let postgresql-common create (and try to run) a "main" cluster.
       if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
@@ -216,5 +224,6 @@ fi
 fail=0
 have_postgres || { log "PostgreSQL still not found after install" >&2; fail=1; }
 have_mariadb || { log "MariaDB still not found after install" >&2; fail=1; }
+have_chromium || { log "chromium still not found after install" >&2; fail=1; }
 [ "$fail" -eq 0 ] && log "done."
 exit "$fail"
