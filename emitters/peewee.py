@@ -291,4 +291,5 @@ emitter = Emitter(
     options=NoOptions,
     render=render,
     filename=filename,
+    templates=True,
 )

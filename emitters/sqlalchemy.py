@@ -348,4 +348,5 @@ emitter = Emitter(
     options=NoOptions,
     render=render,
     filename=filename,
+    templates=True,
 )

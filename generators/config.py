@@ -26,7 +26,9 @@ from .errors import UsageError, choice_hint, did_you_mean
 
 CONFIG_NAME = "vigilo-gen.toml"
 TOP_KEYS = ("spec", "output")
-RESERVED_KEYS = ("emitter", "path")  # the other keys of an [[output]] table are options
+# The other keys of an [[output]] table are the emitter's options. ``templates``: a folder
+# searched before the built-in templates (relative to this file's folder; vigilo_gen.templates).
+RESERVED_KEYS = ("emitter", "path", "templates")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Output:
     display: str  # the path as written in the config, for messages
     line: int  # the output's [[output]] line in the config (0 when unknown)
     raw_options: tuple[tuple[str, Any], ...] = ()  # the options as the config writes them
+    templates: Path | None = None  # the folder searched before the built-in templates
+    templates_written: str | None = None  # as the config writes it (named in the stamp)
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,18 @@ def load_config(path: Path | None = None, load_emitter=None) -> Config:
             options = emitter.make_options(**values)
         except (TypeError, ValueError) as exc:
             raise error(here, f"bad options for emitter {name}: {exc}") from None
+        templates = raw.get("templates")
+        folder = None
+        if templates is not None:
+            line = lines.key("templates", index)
+            if not emitter.templates:
+                raise error(line, f"emitter {name} renders no templates: 'templates' does not "
+                            "apply to it")
+            if not isinstance(templates, str) or not templates:
+                raise error(line, "'templates' must name a folder, e.g. templates = \"tpl\"")
+            folder = Path(templates) if Path(templates).is_absolute() else root / templates
+            if not folder.is_dir():
+                raise error(line, f"templates folder '{templates}' not found")
         resolved = (root / target).resolve() if not Path(target).is_absolute() else Path(target)
         if resolved in seen:
             raise error(lines.key("path", index), f"path '{target}' is already written by the "
@@ -205,7 +221,7 @@ def load_config(path: Path | None = None, load_emitter=None) -> Config:
         seen[resolved] = lines.key("path", index) or here
         display_path = target if not root.parts or str(root) == "." else str(root / target)
         outputs.append(Output(name, options, resolved, display_path, here,
-                              tuple(sorted(values.items()))))
+                              tuple(sorted(values.items())), folder, templates))
     spec_path = Path(spec) if Path(spec).is_absolute() else root / spec
     if not spec_path.is_file():
         raise error(lines.key("spec"), f"spec file '{spec}' not found"
