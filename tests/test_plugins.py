@@ -275,3 +275,18 @@ def test_bool_and_int_options_are_refused_alike(example_site):
         assert result.stderr.splitlines()[-1] == (
             "vigilo-gen: error: bad value 'two' for --indent of `vigilo-gen typeddict` "
             "(an integer)")
+
+
+def test_the_spec_model_exports_its_public_names():
+    """``vigilo_gen.model.__all__`` is the documented public API: every public name the module
+    defines is in it (a new one must be listed, and so documented), and each resolves."""
+    import vigilo_gen.model as model
+
+    defined = {name for name, value in vars(model).items()
+               if not name.startswith("_") and getattr(value, "__module__", model.__name__)
+               == model.__name__ and (isinstance(value, type) or callable(value))}
+    constants = {name for name in vars(model) if name.isupper() and not name.startswith("_")}
+    assert defined | constants <= set(model.__all__) | {"TYPE_CHECKING", "cached_property",
+                                                        "dataclass"}
+    for name in model.__all__:
+        assert hasattr(model, name), name
