@@ -104,6 +104,52 @@ def validate_command(
     guarded(run)
 
 
+@app.command("lint")
+def lint_command(
+    spec: Path | None = typer.Option(None, "--spec", help="Spec file [default: the config's, "
+                                     "else as for the other commands]."),
+    config: Path | None = typer.Option(None, "--config", "-c", dir_okay=False,
+                                       help="Project config whose [lint] table sets rule "
+                                       "levels [default: ./vigilo-gen.toml when present]."),
+    rule: list[str] | None = typer.Option(None, "--rule", metavar="ID=LEVEL",
+                                          help="Set a rule's level: error, warning or off "
+                                          "(repeatable; over the config's)."),
+) -> None:
+    """Advice on a valid spec: one file:line:col finding per line with its rule id; exit 1
+    when a finding is at level error. Rules: missing-description, fk-without-index,
+    nullable-unique, unused-enum, endpoint-without-summary."""
+    from .config import CONFIG_NAME, load_config
+    from .lint import levels, lint
+
+    outcome = {"errors": 0}
+
+    def run():
+        overrides: dict[str, str] = {}
+        spec_path = spec
+        if config is not None or Path(CONFIG_NAME).is_file():
+            loaded = load_config(config)
+            overrides.update(loaded.lint)
+            spec_path = spec_path or loaded.spec
+        for item in rule or ():
+            key, eq, value = item.partition("=")
+            if not eq:
+                raise UsageError(f"bad value {item!r} for --rule of `vigilo-gen lint` "
+                                 "(ID=LEVEL, e.g. missing-description=off)")
+            overrides[key] = value
+        chosen = levels(overrides, lambda key: "--rule: ")
+        loaded_spec = load_checked_spec(spec_path)
+        findings = lint(loaded_spec, chosen)
+        for _, diagnostic in findings:
+            typer.echo(str(diagnostic))
+        outcome["errors"] = sum(level == "error" for level, _ in findings)
+        typer.echo(f"vigilo-gen: {len(findings)} findings, {outcome['errors']} at level "
+                   "error", err=True)
+
+    guarded(run)
+    if outcome["errors"]:
+        raise typer.Exit(EXIT_STALE)
+
+
 @app.command("serve")
 def serve_command(
     spec: Path | None = typer.Option(None, "--spec", help=SPEC_HELP),

@@ -25,7 +25,7 @@ from typing import Any
 from .errors import UsageError, choice_hint, did_you_mean
 
 CONFIG_NAME = "vigilo-gen.toml"
-TOP_KEYS = ("spec", "output")
+TOP_KEYS = ("spec", "output", "lint")  # [lint]: rule id = level (vigilo_gen.lint)
 # The other keys of an [[output]] table are the emitter's options. ``templates``: a folder
 # searched before the built-in templates (relative to this file's folder; vigilo_gen.templates).
 RESERVED_KEYS = ("emitter", "path", "templates")
@@ -51,6 +51,7 @@ class Config:
     display: str  # how to name the config in messages
     spec: Path
     outputs: tuple[Output, ...]
+    lint: tuple[tuple[str, str], ...] = ()  # [lint] rule levels, checked (vigilo_gen.lint)
 
     @property
     def root(self) -> Path:
@@ -88,6 +89,19 @@ class _Lines:
 
     def output(self, index: int) -> int:
         return self.headers[index] if index < len(self.headers) else 0
+
+    def table_key(self, table: str, key: str) -> int:
+        """Line of ``key = ...`` in the ``[table]`` table (0 when not found)."""
+        header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]\s*(#.*)?$")
+        inside = False
+        for number, line in enumerate(self.lines, 1):
+            if self.TABLE.match(line):
+                inside = bool(header.match(line))
+                continue
+            match = self.KEY.match(line)
+            if inside and match and match.group(2) == key:
+                return number
+        return 0
 
     def key(self, key: str, index: int | None = None) -> int:
         """Line of ``key = ...``: at top level (index None) or in the index-th [[output]]."""
@@ -222,8 +236,16 @@ def load_config(path: Path | None = None, load_emitter=None) -> Config:
         display_path = target if not root.parts or str(root) == "." else str(root / target)
         outputs.append(Output(name, options, resolved, display_path, here,
                               tuple(sorted(values.items())), folder, templates))
+    raw_lint = data.get("lint", {})
+    if not isinstance(raw_lint, dict):
+        raise error(lines.key("lint"), "'lint' must be a table: [lint] then rule = \"level\"")
+    from .lint import levels
+
+    levels(raw_lint, lambda key: f"{display}:{lines.table_key('lint', key)}: "
+           if lines.table_key("lint", key) else f"{display}: ")
     spec_path = Path(spec) if Path(spec).is_absolute() else root / spec
     if not spec_path.is_file():
         raise error(lines.key("spec"), f"spec file '{spec}' not found"
                     + (f" (looked for {spec_path})" if str(spec_path) != spec else ""))
-    return Config(file=file, display=display, spec=spec_path, outputs=tuple(outputs))
+    return Config(file=file, display=display, spec=spec_path, outputs=tuple(outputs),
+                  lint=tuple(sorted(raw_lint.items())))
