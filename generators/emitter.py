@@ -211,7 +211,7 @@ class Emitter:
             text = self.render(spec, options, provenance)
         if not isinstance(text, str):
             raise EmitterError(f"emitter '{self.name}' rendered {type(text).__name__}, not str")
-        if not has_header(text, provenance.header_lines()):
+        if not has_header(text):
             text = self._header(options, provenance, path) + text
         return seal(text)
 
