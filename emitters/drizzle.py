@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vigilo_gen.emitter import Emitter, Provenance, option
+from vigilo_gen.emitter import Emitter, Provenance, dialect_option, option
 from vigilo_gen.errors import UsageError
 from vigilo_gen.model import NOW, Field, FieldType, Model, Spec
 from vigilo_gen.naming import lower_camel
@@ -485,4 +485,6 @@ emitter = Emitter(
     options=DrizzleOptions,
     render=render,
     filename=lambda options: f"schema.{options.dialect}.ts",
+    dialects=dialect_option,
+    templates=True,
 )

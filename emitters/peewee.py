@@ -295,4 +295,5 @@ emitter = Emitter(
     options=NoOptions,
     render=render,
     filename=filename,
+    templates=True,
 )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from vigilo_gen.emitter import Emitter, Provenance, option
+from vigilo_gen.emitter import Emitter, Provenance, dialect_option, option
 from vigilo_gen.errors import UsageError
 from vigilo_gen.model import NOW, Field, FieldType, Model, Spec
 
@@ -410,4 +410,6 @@ emitter = Emitter(
     options=PrismaOptions,
     render=render,
     filename=lambda options: "schema.prisma",
+    dialects=dialect_option,
+    templates=True,
 )

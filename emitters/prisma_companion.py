@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vigilo_gen.emitter import Emitter, Provenance, option
+from vigilo_gen.emitter import Emitter, Provenance, dialect_option, option
 from vigilo_gen.model import Spec
 
 DIALECTS = ("postgres", "sqlite")
@@ -39,4 +39,5 @@ emitter = Emitter(
     options=PrismaCompanionOptions,
     render=render,
     filename=lambda options: f"prisma-companion.{options.dialect}.sql",
+    dialects=dialect_option,
 )

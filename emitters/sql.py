@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vigilo_gen.dialects import SQL_DIALECTS
-from vigilo_gen.emitter import Emitter, Provenance, option
+from vigilo_gen.emitter import Emitter, Provenance, dialect_option, option
 from vigilo_gen.model import Spec
 
 # Every dialect we render: the engine's one list (``validate --dialect`` reads it too).
@@ -33,4 +33,5 @@ emitter = Emitter(
     options=SqlOptions,
     render=render,
     filename=lambda options: f"schema.{options.dialect}.sql",
+    dialects=dialect_option,
 )

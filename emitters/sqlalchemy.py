@@ -357,4 +357,5 @@ emitter = Emitter(
     options=NoOptions,
     render=render,
     filename=filename,
+    templates=True,
 )

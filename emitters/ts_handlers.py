@@ -16,7 +16,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from vigilo_gen.emitter import Emitter, Provenance, option
+from vigilo_gen.emitter import Emitter, Provenance, dialect_option, option
 from vigilo_gen.errors import UsageError
 from vigilo_gen.model import INT_BOUNDS, NOW, Field, FieldType, Spec
 from vigilo_gen.operations import (
@@ -646,4 +646,5 @@ emitter = Emitter(
     render=render,
     filename=lambda options: f"handlers.{options.orm}.{options.dialect}.ts",
     needs_api=True,
+    dialects=dialect_option,
 )

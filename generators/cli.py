@@ -5,8 +5,9 @@ process, so start-up is what users feel. A plain emitter command line (``vigilo-
 --dialect mysql --out FILE``) is parsed by ``fastpath`` and run with only that emitter
 imported: no typer, no other emitter. ``all``, ``check``, ``validate`` and ``list`` with plain
 flags call their typer command functions directly, without building the application. Anything
-else (``--help``, an odd flag, a bad choice, third-party plug-ins installed) goes to the typer
-application in ``commands``, so every message stays typer's own.
+else (``--help``, an odd flag) goes to the typer application in ``commands``, so every message
+stays typer's own. Installed plug-ins cost a command that does not name them nothing: the
+registry reads entry points without importing them.
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ def _fast(argv: list[str]) -> int | None:
     from . import fastpath
     from .registry import discover, load
 
-    if not argv or os.environ.get("VIGILO_GEN_NO_FAST_PATH") \
-            or not fastpath.only_builtin_emitters():
+    if not argv or os.environ.get("VIGILO_GEN_NO_FAST_PATH"):
         return None
     name = argv[0]
     if name in fastpath.PROJECT_FLAGS:
@@ -54,14 +54,17 @@ def _fast(argv: list[str]) -> int | None:
         return EXIT_OK
     if name not in discover():
         return None
+    from .errors import EXIT_USAGE, UsageError
+
     try:
-        emitter = load(name)
+        emitter = load(name)  # only this one: installed plug-ins are not imported
+    except UsageError as exc:  # e.g. two packages register this name
+        fastpath.error_line(f"vigilo-gen: error: {exc}")
+        return EXIT_USAGE
     except Exception:  # the typer path reports it
         return None
-    found = fastpath.emitter_flags(emitter.option_fields())
-    if found is None:
-        return None
-    values = fastpath.read_args(argv[1:], *found)
+    values = fastpath.read_args(argv[1:], *fastpath.emitter_flags(emitter.option_fields(),
+                                                                   emitter.templates))
     if values is None:
         return None
     return fastpath.run_emitter(name, values)

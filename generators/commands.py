@@ -17,6 +17,7 @@ from typing import Any
 import typer
 
 from . import __version__, registry
+from .emitter import command_words, flag, option_kind
 from .errors import EXIT_INTERNAL, EXIT_STALE, EXIT_USAGE, SpecError, UsageError, choice_hint
 from .fastpath import load_checked_spec, run_emitter, run_guarded
 
@@ -70,11 +71,8 @@ def list_command() -> None:
             emitter = registry.load(name)
             typer.echo(f"{name:<12} {emitter.description}")
             for f in emitter.option_fields():
-                flag = f"--{f.name.replace('_', '-')}"
-                choices = f.metadata.get("choices")
-                values = f" {{{'|'.join(choices)}}}" if choices else ""
-                typer.echo(f"  {flag}{values}  {f.metadata.get('help', '')} "
-                           f"[default: {f.default}]")
+                typer.echo(f"  {_flag_usage(f)}  {f.metadata.get('help', '')} "
+                           f"[default: {command_words(f, f.default)[-1]}]")
 
     guarded(run)
 
@@ -104,6 +102,52 @@ def validate_command(
                    f"{len(loaded.api.endpoints) if loaded.api else 0} endpoints)", err=True)
 
     guarded(run)
+
+
+@app.command("lint")
+def lint_command(
+    spec: Path | None = typer.Option(None, "--spec", help="Spec file [default: the config's, "
+                                     "else as for the other commands]."),
+    config: Path | None = typer.Option(None, "--config", "-c", dir_okay=False,
+                                       help="Project config whose [lint] table sets rule "
+                                       "levels [default: ./vigilo-gen.toml when present]."),
+    rule: list[str] | None = typer.Option(None, "--rule", metavar="ID=LEVEL",
+                                          help="Set a rule's level: error, warning or off "
+                                          "(repeatable; over the config's)."),
+) -> None:
+    """Advice on a valid spec: one file:line:col finding per line with its rule id; exit 1
+    when a finding is at level error. Rules: missing-description, fk-without-index,
+    nullable-unique, unused-enum, endpoint-without-summary."""
+    from .config import CONFIG_NAME, load_config
+    from .lint import levels, lint
+
+    outcome = {"errors": 0}
+
+    def run():
+        overrides: dict[str, str] = {}
+        spec_path = spec
+        if config is not None or Path(CONFIG_NAME).is_file():
+            loaded = load_config(config)
+            overrides.update(loaded.lint)
+            spec_path = spec_path or loaded.spec
+        for item in rule or ():
+            key, eq, value = item.partition("=")
+            if not eq:
+                raise UsageError(f"bad value {item!r} for --rule of `vigilo-gen lint` "
+                                 "(ID=LEVEL, e.g. missing-description=off)")
+            overrides[key] = value
+        chosen = levels(overrides, lambda key: "--rule: ")
+        loaded_spec = load_checked_spec(spec_path)
+        findings = lint(loaded_spec, chosen)
+        for _, diagnostic in findings:
+            typer.echo(str(diagnostic))
+        outcome["errors"] = sum(level == "error" for level, _ in findings)
+        typer.echo(f"vigilo-gen: {len(findings)} findings, {outcome['errors']} at level "
+                   "error", err=True)
+
+    guarded(run)
+    if outcome["errors"]:
+        raise typer.Exit(EXIT_STALE)
 
 
 @app.command("serve")
@@ -291,7 +335,20 @@ def check_command(
     guarded(run)
 
 
-def _emitter_command(name: str, help_text: str, fields: tuple) -> Any:
+METAVARS = {"bool": None, "int": "INTEGER", "str": "TEXT"}
+
+
+def _flag_usage(field) -> str:
+    """``--x/--no-x``, ``--x INTEGER``, ``--x TEXT`` or ``--x [a|b]``."""
+    kind = option_kind(field)
+    if kind == "bool":
+        return f"{flag(field)}/--no-{flag(field)[2:]}"
+    if kind == "choice":
+        return f"{flag(field)} [{'|'.join(field.metadata['choices'])}]"
+    return f"{flag(field)} {METAVARS[kind]}"
+
+
+def _emitter_command(name: str, help_text: str, fields: tuple, templates: bool = False) -> Any:
     """A typer command for one emitter: its options become flags, plus --spec and --out."""
 
     def command(**kwargs: Any) -> None:
@@ -301,15 +358,22 @@ def _emitter_command(name: str, help_text: str, fields: tuple) -> Any:
 
     params = []
     for f in fields:
-        choices = f.metadata.get("choices") or None
-        # Choices are shown here and checked by run_emitter (fastpath.check_choices), which
-        # words a bad value as the config file does ("did you mean ...?"), not by typer.
+        kind = option_kind(f)
+        # A bool is typer's --x/--no-x pair; every other value reaches run_emitter as text and
+        # is checked there (Emitter.parse_options), worded as the config file words it.
+        declared = f"{flag(f)}/--no-{flag(f)[2:]}" if kind == "bool" else flag(f)
         params.append(inspect.Parameter(
-            f.name, inspect.Parameter.KEYWORD_ONLY, annotation=type(f.default),
-            default=typer.Option(f.default, f"--{f.name.replace('_', '-')}",
-                                 help=f.metadata.get("help"),
-                                 metavar=f"[{'|'.join(choices)}]" if choices else None),
+            f.name, inspect.Parameter.KEYWORD_ONLY,
+            annotation=bool if kind == "bool" else str,
+            default=typer.Option(f.default, declared, help=f.metadata.get("help"),
+                                 metavar=METAVARS.get(kind) or _flag_usage(f).split()[-1]),
         ))
+    if templates:
+        params.append(inspect.Parameter(
+            "templates", inspect.Parameter.KEYWORD_ONLY, annotation=str | None,
+            default=typer.Option(None, "--templates", metavar="DIR",
+                                 help="Folder searched before the built-in templates: a file "
+                                 "named like one of them replaces it (docs/plugins.md).")))
     params.append(inspect.Parameter("spec", inspect.Parameter.KEYWORD_ONLY,
                                     annotation=Path | None,
                                     default=typer.Option(None, "--spec", help=SPEC_HELP)))
@@ -325,13 +389,20 @@ def _emitter_command(name: str, help_text: str, fields: tuple) -> Any:
 
 def _register_emitters() -> None:
     for name in registry.names():
+        problem = registry.clash(name)
+        if problem:  # two packages register it: running it says so (run_emitter), whatever flags
+            app.command(name, help=problem, context_settings={
+                "ignore_unknown_options": True, "allow_extra_args": True})(
+                _emitter_command(name, problem, ()))
+            continue
         try:
             emitter = registry.load(name)
         except Exception as exc:  # a broken plug-in must not break the other commands
             typer.echo(f"vigilo-gen: warning: emitter '{name}' failed to load: {exc}", err=True)
             continue
         app.command(name, help=emitter.description)(
-            _emitter_command(name, emitter.description, emitter.option_fields()))
+            _emitter_command(name, emitter.description, emitter.option_fields(),
+                             emitter.templates))
 
 
 def main() -> None:

@@ -25,8 +25,10 @@ from typing import Any
 from .errors import UsageError, choice_hint, did_you_mean
 
 CONFIG_NAME = "vigilo-gen.toml"
-TOP_KEYS = ("spec", "output")
-RESERVED_KEYS = ("emitter", "path")  # the other keys of an [[output]] table are options
+TOP_KEYS = ("spec", "output", "lint")  # [lint]: rule id = level (vigilo_gen.lint)
+# The other keys of an [[output]] table are the emitter's options. ``templates``: a folder
+# searched before the built-in templates (relative to this file's folder; vigilo_gen.templates).
+RESERVED_KEYS = ("emitter", "path", "templates")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Output:
     display: str  # the path as written in the config, for messages
     line: int  # the output's [[output]] line in the config (0 when unknown)
     raw_options: tuple[tuple[str, Any], ...] = ()  # the options as the config writes them
+    templates: Path | None = None  # the folder searched before the built-in templates
+    templates_written: str | None = None  # as the config writes it (named in the stamp)
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Config:
     display: str  # how to name the config in messages
     spec: Path
     outputs: tuple[Output, ...]
+    lint: tuple[tuple[str, str], ...] = ()  # [lint] rule levels, checked (vigilo_gen.lint)
 
     @property
     def root(self) -> Path:
@@ -84,6 +89,19 @@ class _Lines:
 
     def output(self, index: int) -> int:
         return self.headers[index] if index < len(self.headers) else 0
+
+    def table_key(self, table: str, key: str) -> int:
+        """Line of ``key = ...`` in the ``[table]`` table (0 when not found)."""
+        header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]\s*(#.*)?$")
+        inside = False
+        for number, line in enumerate(self.lines, 1):
+            if self.TABLE.match(line):
+                inside = bool(header.match(line))
+                continue
+            match = self.KEY.match(line)
+            if inside and match and match.group(2) == key:
+                return number
+        return 0
 
     def key(self, key: str, index: int | None = None) -> int:
         """Line of ``key = ...``: at top level (index None) or in the index-th [[output]]."""
@@ -198,6 +216,18 @@ def load_config(path: Path | None = None, load_emitter=None) -> Config:
             options = emitter.make_options(**values)
         except (TypeError, ValueError) as exc:
             raise error(here, f"bad options for emitter {name}: {exc}") from None
+        templates = raw.get("templates")
+        folder = None
+        if templates is not None:
+            line = lines.key("templates", index)
+            if not emitter.templates:
+                raise error(line, f"emitter {name} renders no templates: 'templates' does not "
+                            "apply to it")
+            if not isinstance(templates, str) or not templates:
+                raise error(line, "'templates' must name a folder, e.g. templates = \"tpl\"")
+            folder = Path(templates) if Path(templates).is_absolute() else root / templates
+            if not folder.is_dir():
+                raise error(line, f"templates folder '{templates}' not found")
         resolved = (root / target).resolve() if not Path(target).is_absolute() else Path(target)
         if resolved in seen:
             raise error(lines.key("path", index), f"path '{target}' is already written by the "
@@ -205,9 +235,17 @@ def load_config(path: Path | None = None, load_emitter=None) -> Config:
         seen[resolved] = lines.key("path", index) or here
         display_path = target if not root.parts or str(root) == "." else str(root / target)
         outputs.append(Output(name, options, resolved, display_path, here,
-                              tuple(sorted(values.items()))))
+                              tuple(sorted(values.items())), folder, templates))
+    raw_lint = data.get("lint", {})
+    if not isinstance(raw_lint, dict):
+        raise error(lines.key("lint"), "'lint' must be a table: [lint] then rule = \"level\"")
+    from .lint import levels
+
+    levels(raw_lint, lambda key: f"{display}:{lines.table_key('lint', key)}: "
+           if lines.table_key("lint", key) else f"{display}: ")
     spec_path = Path(spec) if Path(spec).is_absolute() else root / spec
     if not spec_path.is_file():
         raise error(lines.key("spec"), f"spec file '{spec}' not found"
                     + (f" (looked for {spec_path})" if str(spec_path) != spec else ""))
-    return Config(file=file, display=display, spec=spec_path, outputs=tuple(outputs))
+    return Config(file=file, display=display, spec=spec_path, outputs=tuple(outputs),
+                  lint=tuple(sorted(raw_lint.items())))

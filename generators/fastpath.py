@@ -4,12 +4,13 @@ Typer builds every subcommand before it parses anything: all emitter modules get
 read their options, and since typer 0.29 converting any parameter imports pydantic (~0.1 s).
 For a plain command line the CLI does not need any of that, so ``cli.main`` first asks
 ``parse`` here: a strict reader of the simple forms (``--flag value``, ``--flag=value``, the
-declared short flags, boolean ``--force``) that returns the parameters the typer command
-function would have received, or None for anything else -- ``--help``, an unknown or
-repeated flag, a value starting with ``-``, an empty value, a directory where a file is
-expected, a third-party plug-in installed -- which then goes through typer as before, so every
-message stays typer's own. A value that is not among an option's choices is passed on and
-refused by ``run_emitter`` in the config file's words, on both paths.
+declared short flags, booleans ``--force`` and ``--x/--no-x``) that returns the parameters the
+typer command function would have received, or None for anything else -- ``--help``, an
+unknown or repeated flag, a value starting with ``-``, an empty value, a directory where a
+file is expected -- which then goes through typer as before, so every message stays typer's
+own. A value that is not an option's type or among its choices is passed on and refused by
+``run_emitter`` in the config file's words, on both paths. Installed plug-ins change nothing
+here: only the emitter named on the command line is imported.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, SpecError, UsageError, choice_hint
+from .errors import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, SpecError, UsageError
 
-# kinds: "path" (Path, may be a directory), "file" (Path, dir_okay=False), "str",
-# ("choice", values), "flag" (boolean, no value), "multi" (repeatable str, list)
+# kinds: "path" (Path, may be a directory), "file" (Path, dir_okay=False), "str" (an emitter's
+# str, int or choice option: checked by run_emitter), "flag" (boolean, no value), ("bool",
+# value) (one of an emitter's --x / --no-x pair), "multi" (repeatable str, list)
 Flags = dict[str, tuple[str, Any]]
 
 PROJECT_FLAGS: dict[str, Flags] = {
@@ -42,18 +44,24 @@ PROJECT_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-def emitter_flags(fields: Sequence[Any]) -> tuple[Flags, dict[str, Any]] | None:
-    """Flags and defaults of an emitter command (as cli._emitter_command declares them), or
-    None when an option is of a type this reader leaves to typer."""
+def emitter_flags(fields: Sequence[Any], templates: bool = False,
+                  ) -> tuple[Flags, dict[str, Any]]:
+    """Flags and defaults of an emitter command (as cli._emitter_command declares them)."""
+    from .emitter import flag, option_kind
+
     flags: Flags = {"--spec": ("spec", "path"), "--out": ("out", "file"),
                     "-o": ("out", "file")}
     defaults: dict[str, Any] = {"spec": None, "out": None}
+    if templates:
+        flags["--templates"] = ("templates", "str")
+        defaults["templates"] = None
     for f in fields:
-        if not isinstance(f.default, str):
-            return None
-        choices = f.metadata.get("choices") or None
-        flags[f"--{f.name.replace('_', '-')}"] = (f.name, ("choice", tuple(choices))
-                                                  if choices else "str")
+        kind = option_kind(f)
+        if kind == "bool":
+            flags[flag(f)] = (f.name, ("bool", True))
+            flags[f"--no-{flag(f)[2:]}"] = (f.name, ("bool", False))
+        else:  # an int or a choice is checked by run_emitter, worded as the config words it
+            flags[flag(f)] = (f.name, "str")
         defaults[f.name] = f.default
     return flags, defaults
 
@@ -69,10 +77,10 @@ def read_args(args: Sequence[str], flags: Flags, defaults: dict[str, Any]) -> di
         if flag not in flags:
             return None
         name, kind = flags[flag]
-        if kind == "flag":
+        if kind == "flag" or isinstance(kind, tuple):  # a boolean: --force, --x / --no-x
             if eq or name in seen:
                 return None
-            values[name] = True
+            values[name] = True if kind == "flag" else kind[1]
             seen.add(name)
             i += 1
             continue
@@ -92,23 +100,13 @@ def read_args(args: Sequence[str], flags: Flags, defaults: dict[str, Any]) -> di
         if name in seen:
             return None
         seen.add(name)
-        if isinstance(kind, tuple):  # a value not among the choices: run_emitter says so
-            values[name] = value
-        elif kind in ("path", "file"):
+        if kind in ("path", "file"):
             if kind == "file" and os.path.isdir(value):
                 return None
             values[name] = Path(value)
         else:
             values[name] = value
     return values
-
-
-def only_builtin_emitters() -> bool:
-    """True when no third-party emitter is installed (a plug-in that fails to load gets its
-    warning from the typer path, which loads every emitter)."""
-    from .registry import BUILTIN_PREFIX, discover
-
-    return all(ep.value.startswith(BUILTIN_PREFIX) for ep in discover().values())
 
 
 def error_line(text: str) -> None:
@@ -156,19 +154,9 @@ def load_checked_spec(spec_path: Path | None, dialects: tuple[str, ...] | None =
     return spec
 
 
-def check_choices(command: str, fields: Sequence[Any], values: dict[str, Any]) -> None:
-    """Refuse a value that is not among an option's choices, worded as the config file words
-    it (with the closest choice)."""
-    for f in fields:
-        choices = f.metadata.get("choices") or ()
-        value = values.get(f.name, f.default)
-        if choices and value not in choices:
-            raise UsageError(f"bad value {value!r} for --{f.name.replace('_', '-')} of "
-                             f"`vigilo-gen {command}` ({choice_hint(value, choices)})")
-
-
 def run_emitter(name: str, values: dict[str, Any]) -> int:
-    """``vigilo-gen NAME ...`` with parsed values; the typer command of an emitter runs it too."""
+    """``vigilo-gen NAME ...`` with parsed values; the typer command of an emitter runs it too.
+    Option values are checked here (Emitter.parse_options), so both paths word them alike."""
     from .output import emit
     from .registry import load
     from .spec import spec_option
@@ -177,10 +165,10 @@ def run_emitter(name: str, values: dict[str, Any]) -> int:
         emitter = load(name)
         kwargs = dict(values)
         spec_path, out = kwargs.pop("spec"), kwargs.pop("out")
-        check_choices(name, emitter.option_fields(), kwargs)
-        options = emitter.make_options(**kwargs)
-        dialect = getattr(options, "dialect", None)
-        spec = load_checked_spec(spec_path, (dialect,) if dialect else None)
-        emit(emitter.run(spec, options, spec_option(spec_path)), out)
+        templates = kwargs.pop("templates", None)
+        options = emitter.parse_options(kwargs)
+        spec = load_checked_spec(spec_path)
+        emit(emitter.run(spec, options, spec_option(spec_path), out,
+                         None if templates is None else str(templates)), out)
 
     return run_guarded(run)

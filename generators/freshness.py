@@ -30,6 +30,18 @@ def project_provenance(config_file: Path, spec_file: Path, spec_hash: str, emitt
                       label(emitter), options_text(raw_options))
 
 
+def stamp_options(raw_options: Iterable[tuple[str, Any]], templates: str | None,
+                  folder: Path | None) -> list[tuple[str, Any]]:
+    """An output's options as its stamp names them: the config's, and the templates folder
+    with a hash of what it holds (an edited override template makes the output stale)."""
+    from .templates import stamp_value
+
+    options = list(raw_options)
+    if templates is not None and folder is not None:
+        options.append(("templates", stamp_value(templates, folder)))
+    return options
+
+
 def _read_text(path: Path) -> str | None:
     try:
         return path.read_bytes().decode("utf-8")
@@ -47,7 +59,7 @@ def quick_check(config_path: Path | None) -> int | None:
 
 def _quick_check(config_path: Path | None) -> int | None:
     from .config import CONFIG_NAME, RESERVED_KEYS, TOP_KEYS, _toml
-    from .registry import discover
+    from .registry import clash, discover
     from .stamp import spec_meaning_hash
     from .yamlsource import MAX_SPEC_BYTES
 
@@ -75,7 +87,7 @@ def _quick_check(config_path: Path | None) -> int | None:
         if not isinstance(raw, dict):
             return None
         emitter, target = raw.get("emitter"), raw.get("path")
-        if not isinstance(emitter, str) or emitter not in known \
+        if not isinstance(emitter, str) or emitter not in known or clash(emitter) \
                 or not isinstance(target, str) or not target:
             return None
         path = Path(target) if Path(target).is_absolute() else (root / target)
@@ -87,7 +99,16 @@ def _quick_check(config_path: Path | None) -> int | None:
         if current is None:
             return None
         options = [(k, v) for k, v in raw.items() if k not in RESERVED_KEYS]
-        provenance = project_provenance(file, spec_file, spec_hash, emitter, options)
+        templates = raw.get("templates")
+        folder = None
+        if templates is not None:
+            if not isinstance(templates, str) or not templates:
+                return None
+            folder = Path(templates) if Path(templates).is_absolute() else root / templates
+            if not folder.is_dir():
+                return None
+        provenance = project_provenance(file, spec_file, spec_hash, emitter,
+                                        stamp_options(options, templates, folder))
         if not confirms(current, provenance.header_lines()):
             return None
     return len(outputs)

@@ -18,6 +18,16 @@ from .errors import Position
 if TYPE_CHECKING:  # the operation plan is built from the shapes below
     from .operations import Operation
 
+# The public API for emitters and plug-ins (docs/plugins.md, "Stability"): every name here
+# keeps its meaning within a minor version; a field may be added, none removed or retyped.
+__all__ = [
+    "API_INT_BOUNDS", "DATETIME_PRECISION", "DEFAULT_DECIMAL", "DEFAULT_ENUM_LENGTH",
+    "DEFAULT_STRING_LENGTH", "ID_LENGTH", "INT_BOUNDS", "JSON_SAFE_INTEGER", "NOW", "Api",
+    "Backref", "Check", "DefaultValue", "Endpoint", "Enum", "Field", "FieldShape", "FieldType",
+    "Index", "ListShape", "MapShape", "Model", "NamedSchema", "Now", "ObjectShape", "OnDelete",
+    "Position", "Reference", "SchemaRef", "Shape", "Spec", "Unique", "api_int_bounds",
+]
+
 
 class FieldType(str, enum.Enum):
     """The logical types of the spec format. Each emitter maps them with a table."""

@@ -95,7 +95,7 @@ def render_all(spec: Spec, again: Spec) -> dict[tuple, str]:
                 continue
             assert text == emitter.run(again, options), f"{name} {options} is not deterministic"
             assert text.strip(), f"{name} {options} rendered nothing"
-            outputs[(name, *sorted(vars(options).values()))] = text
+            outputs[(name, *sorted(map(str, vars(options).values())))] = text
     return outputs
 
 

@@ -59,7 +59,7 @@ def render_everything(spec_path: Path) -> dict[tuple, str]:
         for options in option_sets(name):
             if getattr(emitter, "needs_api", False) and spec.api is None:
                 continue  # openapi, pydantic, fastapi: nothing to describe or serve
-            outputs[(name, *sorted(vars(options).values()))] = emitter.run(spec, options)
+            outputs[(name, *sorted(map(str, vars(options).values())))] = emitter.run(spec, options)
     return outputs
 
 

@@ -172,6 +172,7 @@ class Bench:
         self.bundle_error = ""
         self.ours: dict[tuple[str, str], Result] = {}
         self.peers: dict[tuple[str, str], Result] = {}
+        self.plugins: dict[str, Result] = {}
         self.has_all = subprocess.run([self.vg, "all", "--help"], capture_output=True,
                                       cwd=work).returncode == 0
 
@@ -206,6 +207,39 @@ class Bench:
         # `check` right after `all` in each round: the files are fresh, as in a pre-commit hook
         self.ours[("check", label)] = measure([self.vg, "check"], project, self.runs)
         return result
+
+    def plugins_for(self, spec: Path) -> None:
+        """`prisma` and `check` with and without the guide's example plug-in installed
+        (examples/plugin, by pip into a folder on PYTHONPATH): an installed plug-in must cost
+        the commands that do not name it nothing. "typer path" is the way every command went
+        before plug-ins were loaded lazily (VIGILO_GEN_NO_FAST_PATH=1)."""
+        folder = self.work / "plugins"
+        folder.mkdir(exist_ok=True)
+        site = folder / "site"
+        pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                              "--target", str(site), str(ROOT / "examples" / "plugin")],
+                             capture_output=True, text=True)
+        if pip.returncode:
+            self.plugins["install"] = Result(error=pip.stderr.strip()[-200:])
+            return
+        base = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        with_plugin = {**base, "PYTHONPATH": str(site)}
+        typer_path = {**with_plugin, "VIGILO_GEN_NO_FAST_PATH": "1"}
+        prisma = [self.vg, "prisma", "--spec", str(spec), "--out", str(folder / "out.prisma")]
+        self.plugins["prisma, no plug-in"] = measure(prisma, folder, self.runs, base)
+        self.plugins["prisma, plug-in installed"] = measure(prisma, folder, self.runs,
+                                                            with_plugin)
+        self.plugins["prisma, plug-in installed, typer path"] = measure(
+            prisma, folder, self.runs, typer_path)
+        self.plugins["typeddict (the plug-in)"] = measure(
+            [self.vg, "typeddict", "--style", "functional", "--spec", str(spec), "--out",
+             str(folder / "rows.py")], folder, self.runs, with_plugin)
+        project = self.work / "bundled" / "project"
+        if self.has_all and project.is_dir():
+            self.plugins["check, no plug-in"] = measure([self.vg, "check"], project,
+                                                        self.runs, base)
+            self.plugins["check, plug-in installed"] = measure([self.vg, "check"], project,
+                                                               self.runs, with_plugin)
 
     def peers_for(self, label: str) -> None:
         folder = self.work / label.replace(" ", "-")
@@ -453,6 +487,22 @@ def report(bench: Bench, load_before: tuple, load_after: tuple, seconds: float) 
         "",
         *verdicts(bench, labels[0], large, base),
     ]
+    if bench.plugins:
+        text += ["", "## Installed plug-ins", "",
+                 "The guide's example plug-in (examples/plugin) installed by pip on PYTHONPATH, "
+                 "bundled spec. Only the emitter named on the command line is imported; the "
+                 "typer path (`VIGILO_GEN_NO_FAST_PATH=1`) is how every command ran while any "
+                 "plug-in was installed before plug-ins were loaded lazily.", "",
+                 "| command | median s | MB |", "|---|---|---|"]
+        text += [f"| {name} | {fmt_time(r)} | {fmt_rss(r)} |"
+                 for name, r in bench.plugins.items()]
+        a = bench.plugins.get("prisma, plug-in installed")
+        b = bench.plugins.get("prisma, no plug-in")
+        if a and b and a.median and b.median:
+            text += ["", f"- `prisma` with / without the plug-in installed ≤ 1.10: "
+                     f"{'holds' if a.median / b.median <= 1.10 else '**does not hold**'} "
+                     f"(measured {a.median / b.median:.2f})"]
+        errors += [f"- plug-ins ({k}): {r.error}" for k, r in bench.plugins.items() if r.error]
     if errors:
         text += ["", "## Errors", "", *errors]
     text += ["", NOTES.rstrip("\n")]
@@ -466,7 +516,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(ROOT / "docs" / "bench.md"),
                         help="write the report here too ('' for stdout only)")
     parser.add_argument("--no-peers", action="store_true", help="skip the peer tools")
+    parser.add_argument("--plugins-only", action="store_true",
+                        help="only the installed-plug-in comparison (stdout)")
     args = parser.parse_args(argv)
+    if args.plugins_only:
+        return plugins_only(max(1, args.runs))
     sizes = [int(s) for s in args.sizes.split(",") if s]
     start = time.perf_counter()
     load_before = os.getloadavg()
@@ -478,6 +532,9 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_peers:
                 bench.peers_for(label)
             run_pending(bench.runs, bench.say)
+            if label == "bundled":  # after the project's outputs exist (for `check`)
+                bench.plugins_for(spec)
+                run_pending(bench.runs, bench.say)
         if shutil.which("node") and (NODE_MODULES / "esbuild").is_dir():
             bench.say("browser bundle (bundled spec)")
             try:
@@ -491,6 +548,18 @@ def main(argv: list[str] | None = None) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
         print(f"(written to {out})", file=sys.stderr)
+    return 0
+
+
+def plugins_only(runs: int) -> int:
+    with tempfile.TemporaryDirectory(prefix="vigilo-bench-") as tmp:
+        bench = Bench(Path(tmp), runs, [])
+        spec = bench.specs["bundled"]
+        bench.plugins_for(spec)
+        run_pending(runs, bench.say)
+        print("| command | median s | MB |\n|---|---|---|")
+        for name, r in bench.plugins.items():
+            print(f"| {name} | {r.error or fmt_time(r)} | {fmt_rss(r)} |")
     return 0
 
 
