@@ -36,6 +36,9 @@ class DialectProfile:
     length_fn: str  # SQL function for character length
     regex: str | None  # SQL regex operator; None: no regular expressions
     regex_prefix: str = ""
+    # The call that makes the database generate an integer key (default: autoincrement);
+    # None where the primary key alone does it (SQLite's INTEGER PRIMARY KEY is the rowid).
+    identity: str | None = None
 
 
 def _length(f: Field) -> list:
@@ -72,6 +75,7 @@ PROFILES: dict[str, DialectProfile] = {
         now={T.DATETIME: ("defaultNow", []), T.DATE: ("default", ["sql`CURRENT_DATE`"])},
         on_update="() => new Date()",
         length_fn="char_length", regex="~",
+        identity="generatedByDefaultAsIdentity",
     ),
     "mysql": DialectProfile(
         module="mysql-core", table="mysqlTable",
@@ -91,6 +95,7 @@ PROFILES: dict[str, DialectProfile] = {
         length_fn="CHAR_LENGTH", regex="REGEXP",
         # MariaDB's REGEXP ignores case under case-insensitive collations (as in the SQL).
         regex_prefix="(?-i)",
+        identity="autoincrement",
     ),
     "sqlite": DialectProfile(
         module="sqlite-core", table="sqliteTable",
@@ -205,7 +210,7 @@ class _ModuleBuilder:
     # -- columns ---------------------------------------------------------------------------
 
     def column(self, model: Model, field: Field) -> ts.Node:
-        builder, options_fn = self.profile.types[field.type]
+        builder, options_fn = self.profile.types[field.value_type]
         builder = self.core_fn(builder)
         props = []
         for key, value in options_fn(field):
@@ -223,9 +228,12 @@ class _ModuleBuilder:
                 calls.append(("primaryKey", []))
             else:
                 calls.append(("notNull", []))
-            crypto = "crypto" if "crypto" not in self.taken else "globalThis.crypto"
-            calls.append(("$defaultFn", [ts.text(f"() => {crypto}.randomUUID()",
-                                                 simple=False)]))
+            if field.generate == "uuid":
+                crypto = "crypto" if "crypto" not in self.taken else "globalThis.crypto"
+                calls.append(("$defaultFn", [ts.text(f"() => {crypto}.randomUUID()",
+                                                     simple=False)]))
+            elif field.identity and self.profile.identity:
+                calls.append((self.profile.identity, []))
         elif not field.nullable:
             calls.append(("notNull", []))
         default = self.default(field)

@@ -77,6 +77,15 @@ TYPES: dict[FieldType, PeeweeType] = {
     T.DATE: PeeweeType("DateField", _no_args),
     T.DATETIME: PeeweeType("DateTimeMsField", _no_args),
 }
+# Integer keys the database generates: the module's helper fields, Peewee's AutoField and
+# BigAutoField (AUTO_INCREMENT on MySQL, the rowid on SQLite) declared as an identity column
+# on PostgreSQL (where Peewee would write SERIAL, a sequence default).
+IDENTITY_TYPES: dict[FieldType, PeeweeType] = {
+    T.INT: PeeweeType("IdentityField", _no_args),
+    T.BIGINT: PeeweeType("BigIdentityField", _no_args),
+}
+# Field classes the generated module defines itself (and what each is built from).
+HELPER_FIELDS = {"DateTimeMsField", "IdentityField", "BigIdentityField"}
 
 
 class _Module:
@@ -99,7 +108,7 @@ def _attr(name: str) -> str:
 def _defaults(field: Field, module: _Module) -> list[str | Call]:
     """default= (Python side) and the DEFAULT of the column (server side)."""
     value = field.default
-    if field.primary_key and field.generate:
+    if field.generate == "uuid":
         module.needs.add("new_id")
         return [f"default={module.n('new_id')}"]
     if value is None:
@@ -137,9 +146,9 @@ def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
                  f"constraint_name={py_str(ref.constraint)}",
                  "index=False"]
         return layout(Call(f"{_attr(ref.relation_attr)} = {foreign_key}(", tuple(args)), "    ")
-    kind = TYPES[field.type]
-    if kind.field == "DateTimeMsField":
-        module.needs.add("DateTimeMsField")
+    kind = IDENTITY_TYPES[field.type] if field.identity else TYPES[field.type]
+    if kind.field in HELPER_FIELDS:
+        module.needs.add(kind.field)
         field_class = module.n(kind.field)
     else:
         field_class = module.use(kind.field)
@@ -240,6 +249,8 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         "Default": ("Node", "Context"),
         "CurrentTimestamp": ("Node", "Context"),
         "DateTimeMsField": ("DateTimeField", "SQL", "Context"),
+        "IdentityField": ("AutoField", "SQL", "Context"),
+        "BigIdentityField": ("BigAutoField", "SQL", "Context"),
         "unique": ("NodeList", "SQL", "Entity", "EnclosedNodeList"),
         "check": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "ValueLiterals", "Node"),
         "LengthCheck": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "Node", "Context"),
@@ -249,7 +260,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         if need in needs:
             module.use(*imported)
     if {"Default", "CurrentTimestamp", "DateTimeMsField", "LengthCheck",
-            "PatternCheck"} & needs:
+            "PatternCheck", "IdentityField", "BigIdentityField"} & needs:
         needs.add("dialect")
     if "DateTimeMsField" in needs:
         needs.add("utcnow")

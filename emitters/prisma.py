@@ -75,6 +75,10 @@ CURRENT_DATE = {
     "sqlite": 'dbgenerated("CURRENT_DATE")',
 }
 
+# Field.generate -> Prisma's default function for a key it generates (autoincrement() is an
+# identity-like column: SERIAL on PostgreSQL, AUTO_INCREMENT on MySQL, the rowid on SQLite).
+GENERATED_KEYS = {"uuid": "uuid()", "identity": "autoincrement()"}
+
 ON_DELETE = {"cascade": "Cascade", "setNull": "SetNull", "restrict": "Restrict",
              "noAction": "NoAction"}
 
@@ -284,7 +288,7 @@ def _default_attr(field: Field, options: PrismaOptions) -> str:
 def _scalar_row(spec: Spec, model: Model, field: Field, options: PrismaOptions,
                 names: _Names) -> Row:
     dialect = options.dialect
-    type_name = SCALARS[field.type]
+    type_name = "Int" if _rowid_bigint(spec, field, dialect) else SCALARS[field.value_type]
     name = names.field(model.name, field.name)
     if field.type is T.ENUM and options.enums == "native":
         type_name = names.enums[field.enum.name]
@@ -292,7 +296,8 @@ def _scalar_row(spec: Spec, model: Model, field: Field, options: PrismaOptions,
     if field.primary_key:
         attrs.append("@id" + _args(_map_arg(model.pk_constraint, model.table, (), "pkey",
                                             dialect)))
-        attrs.append("@default(uuid())")
+    if field.generate in GENERATED_KEYS:
+        attrs.append(f"@default({GENERATED_KEYS[field.generate]})")
     if field.unique_constraint:
         attrs.append("@unique" + _args(_map_arg(field.unique_constraint, model.table,
                                                 (field.column,), "key", dialect)))
@@ -303,12 +308,27 @@ def _scalar_row(spec: Spec, model: Model, field: Field, options: PrismaOptions,
         attrs.append("@updatedAt")
     if field.column != name:
         attrs.append(f"@map({_string(field.column)})")
-    native = NATIVE_TYPES[dialect].get(field.type)
+    native = NATIVE_TYPES[dialect].get(field.value_type)
     if native is not None and not (field.type is T.ENUM and options.enums == "native"):
         attrs.append("@db." + (native if isinstance(native, str) else native(field)))
     docs = _field_docs(field) + _check_docs(model, field, options)
     return Row(tuple(docs), name, type_name + ("?" if field.nullable else ""),
                " ".join(attrs))
+
+
+def _rowid_bigint(spec: Spec, field: Field, dialect: str) -> bool:
+    """Whether ``field`` is a bigint identity key, or a reference to one, on SQLite: Prisma
+    generates a key there only for an Int (declared INTEGER: the rowid, 64-bit in SQLite),
+    so such a key and its references are Int (BigInt would be a BIGINT that nothing fills)."""
+    if dialect != "sqlite":
+        return False
+    key = spec.model(field.reference.target).primary_key if field.reference else field
+    return key.identity and key.type is T.BIGINT
+
+
+ROWID_GAP = ("A bigint identity key (and each reference to it) is Int here: Prisma's SQLite "
+             "connector generates", "only Int keys (INTEGER, the rowid); its client refuses "
+             "values above 2147483647.")
 
 
 def _relation_row(spec: Spec, model: Model, field: Field, options: PrismaOptions,
@@ -398,7 +418,9 @@ def render(spec: Spec, options: PrismaOptions, provenance: Provenance) -> str:
     return template("prisma.prisma.j2").render(
         header=provenance.header("//"),
         provider=PROVIDERS[options.dialect],
-        dialect_gaps=DIALECT_GAPS[options.dialect],
+        dialect_gaps=DIALECT_GAPS[options.dialect] + (
+            ROWID_GAP if any(_rowid_bigint(spec, m.primary_key, options.dialect)
+                             for m in spec.models) else ()),
         models=[_model_view(spec, m, options, names) for m in spec.models],
         enums=_enum_views(spec, options, names),
     )

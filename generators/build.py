@@ -70,11 +70,21 @@ TYPE_OPTIONS: dict[FieldType, set[str]] = {
 # Options an id field refuses although they are common: a primary key is always unique,
 # indexed, non-null and generated.
 ID_REFUSES = {"nullable", "default", "unique", "index"}
+# Types a field of may be the model's primary key with `primaryKey: true` (an id field always
+# is): integer keys (often generated: `default: autoincrement`) and natural string keys.
+KEY_TYPES = {T.INT, T.BIGINT, T.STRING}
+# Types whose key the database generates (`default: autoincrement`: an identity column).
+IDENTITY_TYPES = {T.INT, T.BIGINT}
+# What a `primaryKey: true` field refuses: a primary key is never null, always unique and
+# indexed.
+KEY_REFUSES = ("nullable", "unique", "index")
+AUTOINCREMENT = "autoincrement"
 
 
 # The options each type accepts, computed once (not per field).
 _ALLOWED: dict[FieldType, frozenset[str]] = {
-    t: frozenset((COMMON_OPTIONS | TYPE_OPTIONS[t]) - (ID_REFUSES if t is T.ID else set()))
+    t: frozenset((COMMON_OPTIONS | TYPE_OPTIONS[t] | ({"primaryKey"} if t in KEY_TYPES else set()))
+                 - (ID_REFUSES if t is T.ID else set()))
     for t in FieldType
 }
 _FIELD_TYPES = {t.value: t for t in FieldType}
@@ -129,18 +139,23 @@ class _Builder:
             taken.add(physical.lower())
             enums[name] = dataclasses.replace(enum, physical=physical)
         pk_columns = {}
+        self.key_specs: dict[str, dict] = {}  # model -> its key field's spec (types its refs)
         for name, raw in raw_models.items():
-            ids = [f for f, spec in raw["fields"].items() if spec["type"] == "id"]
+            ids = [f for f, spec in raw["fields"].items() if _is_key(spec)]
             if not ids:
-                self.error(("models", name), f"model {name} has no id field",
-                           "add 'id: {type: id}'", at_key=True)
+                self.error(("models", name), f"model {name} has no primary key",
+                           "add 'id: {type: id}', or 'primaryKey: true' on an int, bigint or "
+                           "string field", at_key=True)
             elif len(ids) > 1:
+                what = "id field" if all(raw["fields"][f]["type"] == "id" for f in ids) \
+                    else "primary key field"
                 self.error(("models", name, "fields", ids[1]),
-                           f"model {name} has more than one id field ({', '.join(ids)})",
+                           f"model {name} has more than one {what} ({', '.join(ids)})",
                            at_key=True)
             if ids:
                 spec = raw["fields"][ids[0]]
                 pk_columns[name] = spec.get("column") or naming.snake_case(ids[0])
+                self.key_specs[name] = spec
         order = self._dependency_order(raw_models)
         relations = self._relations(raw_models, tables)
         backrefs: dict[str, list[Backref]] = defaultdict(list)
@@ -399,6 +414,8 @@ class _Builder:
             target = rel["target"]
             if target not in pk_columns:
                 return None
+            key_spec = self.key_specs[target]
+            key_type = T.REF if key_spec["type"] == "id" else FieldType(key_spec["type"])
             if rel["on_delete"] is OnDelete.SET_NULL and not nullable:
                 self.error((*path, "onDelete"), "onDelete: setNull needs a nullable field",
                            "add 'nullable: true'")
@@ -413,6 +430,7 @@ class _Builder:
                 backref_attr=naming.snake_case(rel["backref"]), one_to_one=rel["one_to_one"],
                 name=rel["name"], ambiguous=rel["ambiguous"],
                 constraint=naming.constraint_name(table, (column,), "fkey"),
+                key_type=key_type,
             )
         max_length = spec.get("maxLength")
         if ftype is T.STRING and max_length is None:
@@ -424,8 +442,11 @@ class _Builder:
             elif longest > max_length:
                 self.error((*path, "maxLength"), f"enum {enum.name} has a value of "
                            f"{longest} characters, longer than maxLength {max_length}")
-        if ftype in (T.ID, T.REF):
+        if ftype is T.ID or reference is not None and reference.key_type is T.REF:
             max_length = ID_LENGTH
+        elif reference is not None:  # a ref holds the values of the key it references
+            max_length = (self.key_specs[reference.target].get("maxLength", DEFAULT_STRING_LENGTH)
+                          if reference.key_type is T.STRING else None)
         min_length = spec.get("minLength")
         if min_length is not None and max_length is not None and min_length > max_length:
             self.error((*path, "minLength"), f"minLength {min_length} is above maxLength "
@@ -461,18 +482,34 @@ class _Builder:
         if ftype is T.DATETIME:
             precision = DATETIME_PRECISION
         updated_at = bool(spec.get("updatedAt", False))
+        primary = ftype is T.ID or _is_key(spec)
+        if primary and ftype is not T.ID:
+            for option in KEY_REFUSES:
+                if option in spec:
+                    self.error((*path, option), f"option '{option}' does not apply to a "
+                               "primary key", "a primary key is never null, always unique "
+                               "and indexed", at_key=True)
+        generate = "uuid" if ftype is T.ID else None
         default = spec.get("default")
-        if "default" in spec:
+        if default == AUTOINCREMENT and (primary or ftype not in (T.STRING, T.TEXT, T.ENUM)):
+            default = None
+            if primary and ftype in IDENTITY_TYPES:
+                generate = "identity"
+            else:
+                self.error((*path, "default"), f"default 'autoincrement' of {model}.{name}: "
+                           "only an int or bigint primary key is generated by the database",
+                           "remove it: a string key is given by the application" if primary
+                           else "add 'primaryKey: true' to make this the model's key")
+        elif "default" in spec:
             default = self._default(model, name, ftype, spec, path, enum, max_length,
                                     min_length, pattern, minimum, maximum, nullable, scale)
         if updated_at and default is None:
             default = NOW  # a row's first "updated at" is its creation time
-        unique = bool(spec.get("unique", False))
-        primary = ftype is T.ID
+        unique = bool(spec.get("unique", False)) and not primary
         return Field(
             name=name, attr=naming.snake_case(name), column=column, type=ftype,
-            nullable=nullable, default=default, primary_key=primary,
-            generate=(spec.get("generate") or "uuid") if primary else None,
+            nullable=nullable and not primary, default=default, primary_key=primary,
+            generate=(spec.get("generate") or generate) if ftype is T.ID else generate,
             max_length=max_length, min_length=min_length, pattern=pattern,
             minimum=minimum, maximum=maximum, precision=precision, scale=scale, enum=enum,
             reference=reference, unique=unique,
@@ -821,6 +858,12 @@ class _ShapeContext:
             return MapShape(values, keys, bool(optional), bool(nullable), description,
                             raw.get("via"))
         raise AssertionError(f"shape not caught by the JSON Schema: {raw!r}")
+
+
+def _is_key(spec: dict) -> bool:
+    """An id field, or a field of a key type that says ``primaryKey: true``."""
+    return spec["type"] == "id" or spec.get("primaryKey") is True and \
+        _FIELD_TYPES.get(spec["type"]) in KEY_TYPES
 
 
 def _a(ftype: FieldType) -> str:

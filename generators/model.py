@@ -112,6 +112,9 @@ class Reference:
     name: str
     ambiguous: bool  # another relation joins the same pair of models (or a self-reference)
     constraint: str  # physical foreign key constraint name
+    # The type of the values the reference holds: the target key's type (INT, BIGINT or
+    # STRING for an integer or natural key), or REF for a key of type id (uuid text).
+    key_type: FieldType = FieldType.REF
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,8 @@ class Field:
     nullable: bool
     default: DefaultValue | None
     primary_key: bool
-    generate: str | None  # "uuid" for generated ids
+    generate: str | None  # "uuid" for ids the application generates; "identity" for an
+    # integer key the database generates (default: autoincrement)
     max_length: int | None  # string, enum, id (VARCHAR length)
     min_length: int | None
     pattern: str | None
@@ -143,6 +147,17 @@ class Field:
     @property
     def has_range(self) -> bool:
         return self.minimum is not None or self.maximum is not None
+
+    @property
+    def value_type(self) -> FieldType:
+        """The type of the column's values: the field's own type, or for a ref field the
+        type of the key it references (an emitter's type table is looked up with this)."""
+        return self.reference.key_type if self.reference is not None else self.type
+
+    @property
+    def identity(self) -> bool:
+        """An integer key the database generates (``default: autoincrement``)."""
+        return self.generate == "identity"
 
 
 @dataclass(frozen=True)
@@ -350,7 +365,7 @@ def api_int_bounds(field: Field) -> tuple[int, int]:
     range a JSON number carries exactly (API_INT_BOUNDS)."""
     import math
 
-    low, high = API_INT_BOUNDS[field.type]
+    low, high = API_INT_BOUNDS[field.value_type]
     if field.minimum is not None:
         low = max(low, math.ceil(field.minimum))
     if field.maximum is not None:

@@ -16,7 +16,6 @@ from .model import (
     Endpoint,
     Field,
     FieldShape,
-    FieldType,
     ListShape,
     MapShape,
     Model,
@@ -214,8 +213,9 @@ class Planner:
                               f"{model}, the row this value is written to")
             field = shape.field
             if field.primary_key:
-                raise Unbound(f"{what}: {model}.{field.name} is the primary key, which the "
-                              "server generates")
+                raise Unbound(f"{what}: {model}.{field.name} is the primary key, which "
+                              + ("the server generates" if field.generate else
+                                 "the path selects"))
             if self.owners.get(model) == field:
                 raise Unbound(f"{what}: {model}.{field.name} is the owner, which the token "
                               "sets")
@@ -265,6 +265,8 @@ class Planner:
             bucket = inserts if step.to_many else upserts
             bucket.setdefault(step.name, (step, []))[1].extend(
                 self.assigns(sub, target, (name,), True, what))
+        for step, _ in (*upserts.values(), *inserts.values()):
+            self._require_generated_key(step, f"endpoint {endpoint.name}")
         writes: list[Write] = []
         if own:
             writes.append(UpdateRoot(tuple(own)))
@@ -278,11 +280,21 @@ class Planner:
             return [InsertChild(step, tuple(assigns))], True
         return writes, False
 
+    def _require_generated_key(self, step: Step, what: str) -> None:
+        """A write that inserts rows of ``step.model`` must be able to key them: a uuid the
+        server makes or an identity the database makes; a natural key is nobody's to invent."""
+        key = self.models[step.model].primary_key
+        if not key.generate:
+            raise Unbound(f"{what}: a new {step.model} row needs its key {key.name}, which "
+                          "is neither generated (id, default: autoincrement) nor written by "
+                          "this endpoint")
+
     def _replace(self, name: str, shape: ListShape | MapShape, required: bool, root: str,
                  via: str | None, what: str) -> ReplaceSet:
         if isinstance(shape, MapShape):
             child = shape.keys.model
             step = self.step(root, child, via, True, what)
+            self._require_generated_key(step, what)
             self._require_unique_key(step, shape.keys.field, what)
             assigns = self.assigns(shape.values, child, (), True, f"{what}{{}}")
             return ReplaceSet(name, required, step, shape.keys.field, tuple(assigns),
@@ -291,6 +303,7 @@ class Planner:
         if len(owners) != 1:
             raise Unbound(f"{what}: a list's items must be written to one model's rows")
         step = self.step(root, owners[0], via, True, what)
+        self._require_generated_key(step, what)
         assigns = self.assigns(shape.items, owners[0], (), True, f"{what}[]")
         written = {a.field.name for a in assigns}
         unique = tuple(f for f in self._unique_beside(step) if f.name in written)
@@ -359,5 +372,5 @@ def plan(models: dict[str, Model], api: Api) -> tuple[tuple[Operation, ...], tup
 def creatable(model: Model, params: set[str], owner: Field | None) -> list[str]:
     """The required fields a first write could not fill (none: the root can be created)."""
     return [f.name for f in model.fields
-            if not f.nullable and f.default is None and not f.primary_key
-            and f.name not in params and f != owner and f.type is not FieldType.ID]
+            if not f.nullable and f.default is None and not f.generate
+            and f.name not in params and f != owner]

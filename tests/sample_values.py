@@ -46,11 +46,23 @@ def _vary(field: Field, candidate: str, seed: int) -> str:
     count = sum(ch.isdigit() for ch in candidate)
     digits = iter(str(seed).rjust(count, "0")[-count:] if count else "")
     varied = re.sub(r"[0-9]", lambda _match: next(digits), candidate)
-    if re.search(field.pattern, varied) and _length_ok(field, varied):
+    if count and re.search(field.pattern, varied) and _length_ok(field, varied):
         return varied
     varied = candidate + str(seed)
     if re.search(field.pattern, varied) and _length_ok(field, varied):
         return varied
+    # Letters only (a natural key such as '^[a-z]{2,3}$'): the seed in base 26, as letters,
+    # from 'baa' on so that no seed spells the seed-0 candidate.
+    word, n = "", seed + 26 * 26
+    while True:
+        word, n = chr(ord("a") + n % 26) + word, n // 26
+        if not n:
+            break
+    for letters in (word, word.upper()):
+        varied = candidate[:max(len(candidate) - len(letters), 0)] + letters
+        varied = varied.rjust(len(candidate), letters[0])
+        if re.search(field.pattern, varied) and _length_ok(field, varied):
+            return varied
     return candidate
 
 
@@ -63,9 +75,11 @@ def _number_for(field: Field, seed: int) -> float | int:
 
 def valid_value(field: Field, seed: int = 0) -> Any:
     """A value this field accepts; different seeds give different values where possible."""
-    t = field.type
+    t = field.value_type
     if t in (T.ID, T.REF):
         return str(uuid.UUID(int=seed + 1))
+    if field.primary_key and t in (T.INT, T.BIGINT) and not field.has_range:
+        return seed + 1  # one key per seed (a range would repeat after a few)
     if t in (T.STRING, T.TEXT):
         return _string_for(field, seed)
     if t is T.ENUM:
@@ -81,6 +95,11 @@ def valid_value(field: Field, seed: int = 0) -> Any:
     if t is T.DATETIME:
         return dt.datetime(2024, 1, 1, 12, 0, tzinfo=dt.timezone.utc) + dt.timedelta(hours=seed)
     raise AssertionError(f"no sample for {t}")
+
+
+def fresh_key(field: Field) -> Any:
+    """A primary key value no sample row holds (their seeds are small)."""
+    return str(uuid.uuid4()) if field.type is T.ID else valid_value(field, 9973)
 
 
 def violations(field: Field) -> list[tuple[str, Any]]:

@@ -11,7 +11,8 @@ The rules, as the README words them ("The spec format", "Names"):
   ``{table}_{col}_fkey``, ``{table}_{col}_{kind}_check`` (kinds: ``enum`` for an enum field,
   ``range`` for ``min``/``max``, ``length`` for ``minLength``, ``pattern`` for ``pattern``);
 - a field is required (NOT NULL in the database, a required property in the API) unless it says
-  ``nullable: true``; a default does not make it nullable; ``type: id`` is the primary key;
+  ``nullable: true``; a default does not make it nullable; ``type: id`` or ``primaryKey:
+  true`` is the primary key;
 - ``onDelete: cascade|setNull|restrict|noAction``. Left out, it is ``setNull`` for a nullable
   ref and ``cascade`` for a required one (the rule generators/build.py documents in its code;
   the README does not say it yet).
@@ -107,6 +108,11 @@ def _scalar(value):
     return value
 
 
+def _is_key(f: FieldText) -> bool:
+    """README: an id field, or a field that says ``primaryKey: true``."""
+    return f.type == "id" or f.raw.get("primaryKey") is True
+
+
 def expected_database(spec_path: Path) -> dict[str, dict]:
     """table -> what the README says the database holds: columns (nullable), primary key,
     uniques (columns -> name), indexes (name -> columns), foreign keys (column -> name,
@@ -115,7 +121,7 @@ def expected_database(spec_path: Path) -> dict[str, dict]:
     out = {}
     for model in models.values():
         t = model.table
-        pk = [f for f in model.fields if f.type == "id"]
+        pk = [f for f in model.fields if _is_key(f)]
         uniques, indexes, fks, checks = {}, {}, {}, set()
         for f in model.fields:
             if f.raw.get("unique") is True:
@@ -124,7 +130,7 @@ def expected_database(spec_path: Path) -> dict[str, dict]:
                 indexes[f"{t}_{f.column}_idx"] = f.column
             if f.type == "ref":
                 target = models[f.raw["to"]]
-                target_pk = next(g for g in target.fields if g.type == "id")
+                target_pk = next(g for g in target.fields if _is_key(g))
                 fks[f.column] = {"name": f"{t}_{f.column}_fkey",
                                  "references": f"{target.table}({target_pk.column})",
                                  "on_delete": f.on_delete}
@@ -142,7 +148,7 @@ def expected_database(spec_path: Path) -> dict[str, dict]:
             if f.type == "ref" and f.raw.get("index") is not False and f.column not in leading:
                 indexes[f"{t}_{f.column}_idx"] = f.column
         out[t] = {
-            "columns": {f.column: {"nullable": f.nullable and f.type != "id"}
+            "columns": {f.column: {"nullable": f.nullable and not _is_key(f)}
                         for f in model.fields},
             "primary key": {"columns": ", ".join(f.column for f in pk), "name": f"{t}_pkey"},
             "uniques": uniques,
