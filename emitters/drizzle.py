@@ -224,7 +224,7 @@ class _ModuleBuilder:
         head = ts.call(builder, head_args)
         calls: list[tuple[str, list[ts.Node]]] = []
         if field.primary_key:
-            if self._pk_inline(model):
+            if self._pk_inline(model) and not model.composite:
                 calls.append(("primaryKey", []))
             else:
                 calls.append(("notNull", []))
@@ -288,10 +288,13 @@ class _ModuleBuilder:
     def config(self, model: Model) -> list[ts.Node]:
         entries: list[ts.Node] = []
         t = self.param
-        if not self._pk_inline(model):
+        if not self._pk_inline(model) or model.composite:
+            # PostgreSQL keeps the key's name; MySQL calls every key PRIMARY, SQLite none.
+            named = [("name", ts.text(ts.string(model.pk_constraint)))] \
+                if self.dialect == "postgres" or not model.composite else []
             entries.append(ts.call(self.core_fn("primaryKey"), [ts.obj([
-                ("name", ts.text(ts.string(model.pk_constraint))),
-                ("columns", ts.arr([ts.text(f"{t}.{model.primary_key.name}")])),
+                *named,
+                ("columns", ts.arr([ts.text(f"{t}.{f.name}") for f in model.key])),
             ])]))
         for unique in model.uniques:
             entries.append(ts.chain(ts.call(self.core_fn("unique"),
@@ -314,7 +317,7 @@ class _ModuleBuilder:
             fk = ts.call(self.core_fn("foreignKey"), [ts.obj([
                 ("name", ts.text(ts.string(ref.constraint))),
                 ("columns", ts.arr([ts.text(f"{t}.{field.name}")])),
-                ("foreignColumns", ts.arr([ts.text(f"{target_var}.{target.primary_key.name}")])),
+                ("foreignColumns", ts.arr([ts.text(f"{target_var}.{ref.target_field}")])),
             ])])
             entries.append(ts.chain(fk, [("onDelete",
                                           [ts.text(ts.string(ON_DELETE[ref.on_delete.value]))])]))
@@ -384,7 +387,7 @@ class _ModuleBuilder:
             target = self.spec.model(ref.target)
             props = [
                 ("fields", ts.arr([ts.text(f"{variable(model)}.{field.name}")])),
-                ("references", ts.arr([ts.text(f"{variable(target)}.{target.primary_key.name}")])),
+                ("references", ts.arr([ts.text(f"{variable(target)}.{ref.target_field}")])),
             ]
             if ref.ambiguous:
                 props.append(("relationName", ts.text(ts.string(ref.name))))

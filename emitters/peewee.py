@@ -139,6 +139,8 @@ def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
         foreign_key = module.use("ForeignKeyField")
         target = '"self"' if ref.target == model.name else module.classes[ref.target]
         args: list[object] = [target, f"column_name={py_str(field.column)}"]
+        if not ref.to_key:  # a unique field of the target, not its key
+            args.append(f"field={py_str(_field_attr(spec.model(ref.target), ref.target_field))}")
         if field.nullable:
             args.append("null=True")
         args += [f"backref={py_str(_attr(ref.backref_attr))}",
@@ -156,7 +158,7 @@ def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
     args = list(kind.args(field))
     if attr != field.column:
         args.append(f"column_name={py_str(field.column)}")
-    if field.primary_key:
+    if field.primary_key and not model.composite:  # a composite key is Meta.primary_key
         args.append("primary_key=True")
     if field.nullable:
         args.append("null=True")
@@ -208,6 +210,9 @@ def _class(spec: Spec, model: Model, module: _Module) -> _Class:
     fields = [(py_comment(f.description, INDENT) if f.description else None,
                _field(spec, model, f, module)) for f in model.fields]
     meta = [f"table_name = {py_str(model.table)}"]
+    if model.composite:
+        meta.append(layout(Call(f"primary_key = {module.use('CompositeKey')}(", tuple(
+            py_str(_field_attr(model, f.name)) for f in model.key)), "        "))
     constraints: list[object] = []
     for unique in model.uniques:
         module.needs.add("unique")

@@ -293,7 +293,7 @@ def _scalar_row(spec: Spec, model: Model, field: Field, options: PrismaOptions,
     if field.type is T.ENUM and options.enums == "native":
         type_name = names.enums[field.enum.name]
     attrs = []
-    if field.primary_key:
+    if field.primary_key and not model.composite:  # a composite key is the model's @@id
         attrs.append("@id" + _args(_map_arg(model.pk_constraint, model.table, (), "pkey",
                                             dialect)))
     if field.generate in GENERATED_KEYS:
@@ -322,7 +322,8 @@ def _rowid_bigint(spec: Spec, field: Field, dialect: str) -> bool:
     so such a key and its references are Int (BigInt would be a BIGINT that nothing fills)."""
     if dialect != "sqlite":
         return False
-    key = spec.model(field.reference.target).primary_key if field.reference else field
+    key = spec.model(field.reference.target).field(field.reference.target_field) \
+        if field.reference else field
     return key.identity and key.type is T.BIGINT
 
 
@@ -338,7 +339,7 @@ def _relation_row(spec: Spec, model: Model, field: Field, options: PrismaOptions
     args = [
         _string(ref.name) if ref.ambiguous else "",
         f"fields: [{names.field(model.name, field.name)}]",
-        f"references: [{names.field(target.name, target.primary_key.name)}]",
+        f"references: [{names.field(target.name, ref.target_field)}]",
         f"onDelete: {ON_DELETE[ref.on_delete.value]}",
         # Prisma's default is ON UPDATE CASCADE; every other target leaves NO ACTION.
         "onUpdate: NoAction",
@@ -366,6 +367,10 @@ def _model_view(spec: Spec, model: Model, options: PrismaOptions, names: _Names)
     if backrefs:
         groups.append(_group(backrefs))
     block = []
+    if model.composite:
+        block.append(f"@@id([{', '.join(names.field(model.name, f.name) for f in model.key)}]"
+                     + "".join(f", {a}" for a in [_map_arg(model.pk_constraint, model.table, (),
+                                                            "pkey", dialect)] if a) + ")")
     field_level = {f.unique_constraint for f in model.fields if f.unique_constraint}
     for unique in model.uniques:
         if unique.name in field_level:

@@ -207,8 +207,8 @@ UPDATED_AT_FUNCTIONS: dict[str, str] = {
 }
 
 # Triggers that keep updated_at current, for dialects that need one. {table}, {column},
-# {trigger}, {function}, {pk} are quoted identifiers; {column_literal} the column's name as a
-# string literal.
+# {trigger}, {function} are quoted identifiers; {column_literal} the column's name as a
+# string literal; {key_match} "key column = NEW.key column" for each key column (AND).
 UPDATED_AT_TRIGGERS: dict[str, str] = {
     "postgres": (
         "CREATE TRIGGER {trigger} BEFORE UPDATE ON {table}\n"
@@ -220,7 +220,7 @@ UPDATED_AT_TRIGGERS: dict[str, str] = {
         "CREATE TRIGGER {trigger} AFTER UPDATE ON {table}\n"
         "  FOR EACH ROW WHEN NEW.{column} IS OLD.{column}\n"
         "BEGIN\n"
-        "  UPDATE {table} SET {column} = CURRENT_TIMESTAMP WHERE {pk} = NEW.{pk};\n"
+        "  UPDATE {table} SET {column} = CURRENT_TIMESTAMP WHERE {key_match};\n"
         "END;"
     ),
 }
@@ -368,7 +368,7 @@ class DDLBuilder:
         result: list[exp.Expression] = []
         if p.primary_key != ABSENT:
             result.append(self.named(model.pk_constraint, exp.PrimaryKey(
-                expressions=self.columns([model.primary_key.column]))))
+                expressions=self.columns([f.column for f in model.key]))))
         if p.primary_key == INFORMATIONAL:
             self.gaps.unsupported("primary keys are informational (not enforced)")
         if p.primary_key == ABSENT:
@@ -467,7 +467,8 @@ class DDLBuilder:
             template.format(
                 table=self.quoted(model.table), column=self.quoted(f.column),
                 column_literal=exp.Literal.string(f.column).sql(dialect=self.profile.write),
-                pk=self.quoted(model.primary_key.column),
+                key_match=" AND ".join(f"{self.quoted(f.column)} = NEW.{self.quoted(f.column)}"
+                                       for f in model.key),
                 trigger=self.quoted(_derived(model.table, f.column, "trigger")),
                 function=self.quoted(UPDATED_AT_FUNCTION),
             )
@@ -529,7 +530,7 @@ class DDLBuilder:
             table_sql = self.table_sql(self.create_table(model))
             if self.profile.table_suffix:
                 table_sql += "\n" + self.profile.table_suffix.format(
-                    pk=self.quoted(model.primary_key.column))
+                    pk=", ".join(self.quoted(f.column) for f in model.key))
             title = f"-- {model.name}" + (f": {_one_line(model.description)}"
                                          if model.description else "")
             statements = [table_sql + ";"]
@@ -626,7 +627,7 @@ class OracleDDL(DDLBuilder):
 
     def create_indexes(self, model: Model) -> list[exp.Create]:
         clobs = self.clob_columns(model)
-        keyed = {(model.primary_key.column,)} | {
+        keyed = {tuple(f.column for f in model.key)} | {
             u.columns for u in model.uniques if u not in self.nullable_composite(model)}
         result = []
         for index, create in zip(model.indexes, super().create_indexes(model), strict=True):

@@ -225,9 +225,8 @@ def _check(model: Model, check: Check, module: _Module) -> list[object]:
 def _table_args(model: Model, module: _Module) -> str:
     """The __table_args__ statement of a model: named primary key, uniques, checks, indexes."""
     items: list[object] = []
-    pk = model.primary_key
     items.append(Call(f"{module.use('PrimaryKeyConstraint')}(", (
-        py_str(pk.column), f"name={py_str(model.pk_constraint)}")))
+        *(py_str(f.column) for f in model.key), f"name={py_str(model.pk_constraint)}")))
     for unique in model.uniques:
         items.append(Call(f"{module.use('UniqueConstraint')}(", (
             *(py_str(c) for c in unique.columns), f"name={py_str(unique.name)}")))
@@ -254,7 +253,7 @@ def _relationships(spec: Spec, model: Model, attrs: dict[str, str],
         if ref.ambiguous:
             args.append(f"foreign_keys=[{attrs[field.name]}]")
         if ref.target == model.name:
-            args.append(f"remote_side=[{attrs[target.primary_key.name]}]")
+            args.append(f"remote_side=[{attrs[ref.target_field]}]")
         annotation = f"{target_class} | None" if field.nullable else target_class
         head = f"{_attr(ref.relation_attr)}: {mapped}[{annotation}] = {relationship}("
         lines.append(layout(Call(head, tuple(args)), "    "))

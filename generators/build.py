@@ -65,7 +65,7 @@ TYPE_OPTIONS: dict[FieldType, set[str]] = {
     T.DATE: set(),
     T.DATETIME: {"updatedAt"},
     T.ENUM: {"enum", "maxLength"},
-    T.REF: {"to", "onDelete", "relation", "backref"},
+    T.REF: {"to", "onDelete", "relation", "backref", "references"},
 }
 # Options an id field refuses although they are common: a primary key is always unique,
 # indexed, non-null and generated.
@@ -79,6 +79,8 @@ IDENTITY_TYPES = {T.INT, T.BIGINT}
 # indexed.
 KEY_REFUSES = ("nullable", "unique", "index")
 AUTOINCREMENT = "autoincrement"
+# Types a field of a composite key (`primaryKey: [a, b]` on the model) may have.
+COMPOSITE_KEY_TYPES = {T.INT, T.BIGINT, T.STRING, T.ENUM, T.DATE, T.REF}
 
 
 # The options each type accepts, computed once (not per field).
@@ -139,9 +141,13 @@ class _Builder:
             taken.add(physical.lower())
             enums[name] = dataclasses.replace(enum, physical=physical)
         pk_columns = {}
-        self.key_specs: dict[str, dict] = {}  # model -> its key field's spec (types its refs)
+        self.key_names: dict[str, str] = {}  # model -> its key field (a single-field key)
+        self.composite_keys: dict[str, tuple[str, ...]] = {}  # model -> `primaryKey: [a, b]`
         for name, raw in raw_models.items():
             ids = [f for f, spec in raw["fields"].items() if _is_key(spec)]
+            if "primaryKey" in raw:
+                self._composite_key(name, raw, ids)
+                continue
             if not ids:
                 self.error(("models", name), f"model {name} has no primary key",
                            "add 'id: {type: id}', or 'primaryKey: true' on an int, bigint or "
@@ -155,7 +161,7 @@ class _Builder:
             if ids:
                 spec = raw["fields"][ids[0]]
                 pk_columns[name] = spec.get("column") or naming.snake_case(ids[0])
-                self.key_specs[name] = spec
+                self.key_names[name] = ids[0]
         order = self._dependency_order(raw_models)
         relations = self._relations(raw_models, tables)
         backrefs: dict[str, list[Backref]] = defaultdict(list)
@@ -182,6 +188,33 @@ class _Builder:
             source_name="",
             source_hash="",
         )
+
+    def _composite_key(self, name: str, raw: dict, ids: list[str]) -> None:
+        """``primaryKey: [a, b]``: a key of several fields (join tables, versioned rows)."""
+        names = raw["primaryKey"]
+        path = ("models", name, "primaryKey")
+        if ids:
+            self.error(("models", name, "fields", ids[0]), f"model {name} has both a key "
+                       f"field ({ids[0]}) and primaryKey: [{', '.join(names)}]",
+                       "keep one of them", at_key=True)
+            return
+        if len(set(names)) != len(names):
+            self.error(path, "primaryKey lists a field twice")
+            return
+        ok = True
+        for i, field_name in enumerate(names):
+            spec = raw["fields"].get(field_name)
+            if spec is None:
+                self.error((*path, i), f"primaryKey names unknown field '{field_name}' of "
+                           f"model {name}", did_you_mean(field_name, raw["fields"]))
+                ok = False
+            elif _FIELD_TYPES.get(spec["type"]) not in COMPOSITE_KEY_TYPES:
+                self.error((*path, i), f"{spec['type']} field '{field_name}' cannot be part "
+                           "of a primary key", "key fields are int, bigint, string, enum, "
+                           "date or ref fields")
+                ok = False
+        if ok:
+            self.composite_keys[name] = tuple(names)
 
     def _tables(self, raw_models: dict[str, dict]) -> dict[str, str]:
         tables: dict[str, str] = {}
@@ -347,8 +380,13 @@ class _Builder:
                 else:
                     indexes.append(Index(naming.constraint_name(table, columns, "idx"),
                                          field_names, columns))
-        indexes = self._foreign_key_indexes(table, fields, raw["fields"], uniques, indexes)
-        pk = next((f for f in fields if f.primary_key), None)
+        by_name = {f.name: f for f in fields}
+        composite = self.composite_keys.get(name, ())
+        key = tuple(by_name[n] for n in composite if n in by_name) if composite else \
+            tuple(f for f in fields if f.primary_key)[:1]
+        indexes = self._foreign_key_indexes(table, fields, raw["fields"], uniques, indexes,
+                                            key)
+        pk = key[0] if key else None
         if pk is None:  # already reported; keep going with a placeholder to find more errors
             pk = fields[0] if fields else None
         return Model(
@@ -356,16 +394,17 @@ class _Builder:
             primary_key=pk, pk_constraint=naming.constraint_name(table, (), "pkey"),
             uniques=tuple(uniques), indexes=tuple(indexes), checks=tuple(checks),
             backrefs=tuple(backrefs), position=self.source.key(("models", name)),
+            key=key or ((pk,) if pk is not None else ()),
         )
 
     @staticmethod
-    def _foreign_key_indexes(table, fields, raw_fields, uniques, indexes) -> list[Index]:
+    def _foreign_key_indexes(table, fields, raw_fields, uniques, indexes, key) -> list[Index]:
         """An index on every foreign key column that no key or index already leads with:
         without one, deleting a referenced row (ON DELETE CASCADE / SET NULL, or the check
         that nothing still refers to it) scans the whole referencing table. ``index: false``
         on the field opts out. The index comes right after the field's own indexes, in field
         order, so adding one never renames or reorders another."""
-        leading = {c.columns[0] for c in (*uniques, *indexes)}
+        leading = {c.columns[0] for c in (*uniques, *indexes)} | {key[0].column for _ in key[:1]}
         added = [
             Index(naming.constraint_name(table, (f.column,), "idx"), (f.name,), (f.column,))
             for f in fields
@@ -412,9 +451,10 @@ class _Builder:
             if rel is None:
                 return None  # reported while resolving relations
             target = rel["target"]
-            if target not in pk_columns:
+            found = self._referenced(model, name, spec, path, target)
+            if found is None:
                 return None
-            key_spec = self.key_specs[target]
+            target_field, key_spec = found
             key_type = T.REF if key_spec["type"] == "id" else FieldType(key_spec["type"])
             if rel["on_delete"] is OnDelete.SET_NULL and not nullable:
                 self.error((*path, "onDelete"), "onDelete: setNull needs a nullable field",
@@ -424,13 +464,15 @@ class _Builder:
                                  "satisfied by the first row", "add 'nullable: true'",
                            at_key=True)
             reference = Reference(
-                target=target, target_table=tables[target], target_column=pk_columns[target],
+                target=target, target_table=tables[target],
+                target_column=key_spec.get("column") or naming.snake_case(target_field),
                 on_delete=rel["on_delete"], relation=rel["relation"],
                 relation_attr=naming.snake_case(rel["relation"]), backref=rel["backref"],
                 backref_attr=naming.snake_case(rel["backref"]), one_to_one=rel["one_to_one"],
                 name=rel["name"], ambiguous=rel["ambiguous"],
                 constraint=naming.constraint_name(table, (column,), "fkey"),
-                key_type=key_type,
+                key_type=key_type, target_field=target_field,
+                to_key=target_field == self.key_names.get(target),
             )
         max_length = spec.get("maxLength")
         if ftype is T.STRING and max_length is None:
@@ -445,7 +487,7 @@ class _Builder:
         if ftype is T.ID or reference is not None and reference.key_type is T.REF:
             max_length = ID_LENGTH
         elif reference is not None:  # a ref holds the values of the key it references
-            max_length = (self.key_specs[reference.target].get("maxLength", DEFAULT_STRING_LENGTH)
+            max_length = (key_spec.get("maxLength", DEFAULT_STRING_LENGTH)
                           if reference.key_type is T.STRING else None)
         min_length = spec.get("minLength")
         if min_length is not None and max_length is not None and min_length > max_length:
@@ -482,18 +524,20 @@ class _Builder:
         if ftype is T.DATETIME:
             precision = DATETIME_PRECISION
         updated_at = bool(spec.get("updatedAt", False))
-        primary = ftype is T.ID or _is_key(spec)
+        in_composite = name in self.composite_keys.get(model, ())
+        primary = ftype is T.ID or _is_key(spec) or in_composite
         if primary and ftype is not T.ID:
-            for option in KEY_REFUSES:
+            for option in KEY_REFUSES if not in_composite else ("nullable",):
                 if option in spec:
                     self.error((*path, option), f"option '{option}' does not apply to a "
-                               "primary key", "a primary key is never null, always unique "
-                               "and indexed", at_key=True)
+                               "primary key", "a column of a primary key is never null"
+                               if in_composite else "a primary key is never null, always "
+                               "unique and indexed", at_key=True)
         generate = "uuid" if ftype is T.ID else None
         default = spec.get("default")
         if default == AUTOINCREMENT and (primary or ftype not in (T.STRING, T.TEXT, T.ENUM)):
             default = None
-            if primary and ftype in IDENTITY_TYPES:
+            if primary and ftype in IDENTITY_TYPES and not in_composite:
                 generate = "identity"
             else:
                 self.error((*path, "default"), f"default 'autoincrement' of {model}.{name}: "
@@ -518,6 +562,36 @@ class _Builder:
             updated_at=updated_at, description=spec.get("description"),
             position=self.source.key(path),
         )
+
+    def _referenced(self, model: str, name: str, spec: dict, path: tuple,
+                    target: str) -> tuple[str, dict] | None:
+        """The target field a ref holds (its key, or the unique field ``references:`` names)
+        and that field's spec; None when it cannot (reported)."""
+        target_raw = self.data["models"][target]
+        target_name = spec.get("references") or self.key_names.get(target)
+        if target_name is None:
+            if target in self.composite_keys:
+                self.error((*path, "to"), f"{target} has a composite primary key "
+                           f"({', '.join(self.composite_keys[target])}): a ref field holds "
+                           "one column", f"name a unique field of {target} with 'references:'")
+            return None  # a model without a key: reported
+        target_spec = target_raw["fields"].get(target_name)
+        where = (*path, "references")
+        if target_spec is None:
+            self.error(where, f"unknown field '{target_name}' of model {target}",
+                       did_you_mean(target_name, target_raw["fields"]))
+            return None
+        if target_name != self.key_names.get(target) and not (
+                target_spec.get("unique") is True
+                or [target_name] in (target_raw.get("unique") or [])):
+            self.error(where, f"{target}.{target_name} is not unique: a reference must name "
+                       "one row", f"add 'unique: true' to {target}.{target_name}")
+            return None
+        if target_spec["type"] not in ("id", "int", "bigint", "string"):
+            self.error(where, f"{target}.{target_name} is {_a(FieldType(target_spec['type']))} "
+                       "field: a reference holds an id, int, bigint or string value")
+            return None
+        return target_name, target_spec
 
     def _default(self, model, name, ftype, spec, path, enum, max_length, min_length, pattern,
                  minimum, maximum, nullable, scale):

@@ -115,6 +115,9 @@ class Reference:
     # The type of the values the reference holds: the target key's type (INT, BIGINT or
     # STRING for an integer or natural key), or REF for a key of type id (uuid text).
     key_type: FieldType = FieldType.REF
+    # The target's field the reference holds: its key, or a unique field (``references:``).
+    target_field: str = ""
+    to_key: bool = True  # the target field is the target's primary key
 
 
 @dataclass(frozen=True)
@@ -204,13 +207,20 @@ class Model:
     table: str
     description: str | None
     fields: tuple[Field, ...]  # in spec order: column order is meaningful
-    primary_key: Field
+    primary_key: Field  # the key field; of a composite key, its first field (see ``key``)
     pk_constraint: str
     uniques: tuple[Unique, ...]  # composite uniques and single-field ones, in spec order
     indexes: tuple[Index, ...]  # composite and single-field indexes
     checks: tuple[Check, ...]
     backrefs: tuple[Backref, ...]
     position: Position
+    # Every field of the primary key, in key order: one, or several (``primaryKey: [a, b]``).
+    key: tuple[Field, ...] = ()
+
+    @property
+    def composite(self) -> bool:
+        """A primary key of several columns."""
+        return len(self.key) > 1
 
     @cached_property
     def _fields_by_name(self) -> dict[str, Field]:

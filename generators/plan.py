@@ -73,6 +73,15 @@ class Planner:
                                   ref.reference.relation_attr))
         return found
 
+    def served(self, model: str, what: str) -> None:
+        """The runtimes address a row by its one key column: a model with a composite key is
+        described (OpenAPI, Pydantic) but not served."""
+        found = self.models[model]
+        if found.composite:
+            raise Unbound(f"{what}: {model} has a composite primary key "
+                          f"({', '.join(f.name for f in found.key)}), which the runtimes do not "
+                          "address rows by yet")
+
     def step(self, model: str, target: str, via: str | None, to_many: bool, what: str) -> Step:
         candidates = [s for s in self.steps(model, target) if s.to_many == to_many]
         if via is not None:
@@ -90,7 +99,17 @@ class Planner:
             names = ", ".join(sorted(s.name for s in candidates))
             raise Unbound(f"{what}: {model} reaches {target} through several relations "
                           f"({names}); say which with 'via'")
+        self._check_step(candidates[0], what)
         return candidates[0]
+
+    def _check_step(self, step: Step, what: str) -> Step:
+        """A relation the runtimes follow joins a row's key to a reference to it."""
+        self.served(step.model, what)
+        if not step.ref.reference.to_key:
+            raise Unbound(f"{what}: the relation {step.name} references "
+                          f"{step.ref.reference.target}.{step.ref.reference.target_field}, not "
+                          "its key; the runtimes follow relations by key only")
+        return step
 
     def deref(self, shape: Shape) -> tuple[Shape, bool, bool, str | None]:
         """A named schema's shape, with the optional/nullable/via of the reference."""
@@ -261,7 +280,7 @@ class Planner:
                 names = ", ".join(sorted(s.name for s in steps))
                 raise Unbound(f"{what}: {root} reaches {target} through several relations "
                               f"({names}); say which with 'via' on the endpoint")
-            step = steps[0]
+            step = self._check_step(steps[0], what)
             bucket = inserts if step.to_many else upserts
             bucket.setdefault(step.name, (step, []))[1].extend(
                 self.assigns(sub, target, (name,), True, what))
@@ -319,8 +338,9 @@ class Planner:
             raise Unbound(f"endpoint {endpoint.name}: path parameters of several models "
                           f"({', '.join(sorted(models))}) select no single root row")
         model = self.models[models.pop()]
+        self.served(model.name, f"endpoint {endpoint.name}")
         fields = {shape.field.name for _, shape in endpoint.params}
-        unique_sets = [{model.primary_key.name}] + [set(u.fields) for u in model.uniques]
+        unique_sets = [{f.name for f in model.key}] + [set(u.fields) for u in model.uniques]
         if fields not in unique_sets:
             raise Unbound(f"endpoint {endpoint.name}: the path parameters "
                           f"({', '.join(sorted(fields))}) are not unique in {model.name}: "

@@ -102,6 +102,13 @@ def fresh_key(field: Field) -> Any:
     return str(uuid.uuid4()) if field.type is T.ID else valid_value(field, 9973)
 
 
+def with_fresh_key(model: Model, row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` under a key no sample row holds: a new primary key, or of a composite key a
+    new value of its last own (not referencing) column, so every reference stays valid."""
+    key = next((f for f in reversed(model.key) if f.reference is None), model.primary_key)
+    return {**row, key.column: fresh_key(key)}
+
+
 def violations(field: Field) -> list[tuple[str, Any]]:
     """(check kind, value) pairs the database must refuse for this field, where the value
     still fits the column's type (so only the CHECK can refuse it)."""
@@ -144,7 +151,7 @@ def sample_rows(spec: Spec, seed: int = 0) -> dict[str, dict[str, Any]]:
             if field.reference is not None:
                 target = field.reference.target
                 row[field.column] = None if target == model.name else \
-                    rows[target][spec.model(target).primary_key.column]
+                    rows[target][field.reference.target_column]
                 continue
             row[field.column] = valid_value(field, seed)
         rows[model.name] = row

@@ -13,7 +13,7 @@ from vigilo_gen.spec import load_spec
 
 from tests.engines import constraint_violation_kind
 from tests.orm_scenario import ENGINES, import_generated, plan_for, same, utc_naive
-from tests.sample_values import cascade_children, fresh_key
+from tests.sample_values import cascade_children, with_fresh_key
 from tests.support import ALL_SPECS, SPEC_IDS, generate, require_executable, spec_params
 
 
@@ -126,7 +126,7 @@ def test_orm_round_trip(orm):
     found = plan.unique_to_violate()
     assert found is not None, "spec without a unique to violate"
     model, _unique = found
-    row = dict(plan.rows[model.name], **{model.primary_key.column: fresh_key(model.primary_key)})
+    row = with_fresh_key(model, plan.rows[model.name])
     with expect_violation("unique"), database.atomic():
         classes[model.name].create(**values(model, row))
 

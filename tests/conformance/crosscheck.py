@@ -146,18 +146,21 @@ def cross_check(spec: Spec, spec_path: Path, writer_name: str, reader_name: str,
             row = {c: v for c, v in plan.rows[model.name].items()
                    if c != pk_column or not key.generate}
             for field in model.references:  # point at the parent row the writer created
-                if row.get(field.column) is not None:
+                if row.get(field.column) is not None and field.reference.to_key:
                     row[field.column] = new_ids[(field.reference.target, row[field.column])]
             pk = writer.insert(model, row)
+            if model.composite:  # given, not generated: the key is the row's own values
+                pk = tuple(row[f.column] for f in model.key)
             new_ids[(model.name, plan.rows[model.name][pk_column])] = pk
             pks[model.name], written[model.name] = pk, row
-            problem = KEY_PROBLEMS[key.generate](pk, plan.rows[model.name][pk_column])
+            problem = None if model.composite else \
+                KEY_PROBLEMS[key.generate](pk, plan.rows[model.name][pk_column])
             if problem:
                 problems.append(f"{writer_name} generated {model.name} id {pk!r}: {problem}")
         for model in spec.models:
             seen = reader.read(model, pks[model.name])
             for field in model.fields:
-                expected = pks[model.name] if field.primary_key else \
+                expected = pks[model.name] if field.primary_key and not model.composite else \
                     written[model.name].get(field.column, field.default)
                 value = seen[field.column]
                 if field.default is NOW or (expected is None and field.default is not None):

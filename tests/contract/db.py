@@ -97,7 +97,7 @@ class Database:
                 row[fld.name] = owner[1]
             elif fld.identity:
                 continue  # the database makes it: read back below
-            elif fld.primary_key:
+            elif fld.primary_key and fld.reference is None:
                 row[fld.name] = str(uuid.uuid4()) if fld.generate == "uuid" else \
                     self.db_value(fld, values.unique_value(fld, self.rng))
             elif fld.reference is not None:
@@ -105,7 +105,7 @@ class Database:
                     row[fld.name] = None
                 else:
                     target = self.spec.model(fld.reference.target)
-                    row[fld.name] = self.insert(target)[target.primary_key.name]
+                    row[fld.name] = self.insert(target)[fld.reference.target_field]
             elif fld.default is NOW:
                 row[fld.name] = dt.datetime(2020, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc) \
                     if fld.type is T.DATETIME else dt.date(2020, 1, 2)

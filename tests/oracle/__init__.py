@@ -113,6 +113,13 @@ def _is_key(f: FieldText) -> bool:
     return f.type == "id" or f.raw.get("primaryKey") is True
 
 
+def _key(model: ModelText) -> list[FieldText]:
+    """README: the model's ``primaryKey: [a, b]`` in its order, else its key field."""
+    if "primaryKey" in model.raw:
+        return [model.field(n) for n in model.raw["primaryKey"]]
+    return [f for f in model.fields if _is_key(f)]
+
+
 def expected_database(spec_path: Path) -> dict[str, dict]:
     """table -> what the README says the database holds: columns (nullable), primary key,
     uniques (columns -> name), indexes (name -> columns), foreign keys (column -> name,
@@ -121,7 +128,7 @@ def expected_database(spec_path: Path) -> dict[str, dict]:
     out = {}
     for model in models.values():
         t = model.table
-        pk = [f for f in model.fields if _is_key(f)]
+        pk = _key(model)
         uniques, indexes, fks, checks = {}, {}, {}, set()
         for f in model.fields:
             if f.raw.get("unique") is True:
@@ -130,7 +137,8 @@ def expected_database(spec_path: Path) -> dict[str, dict]:
                 indexes[f"{t}_{f.column}_idx"] = f.column
             if f.type == "ref":
                 target = models[f.raw["to"]]
-                target_pk = next(g for g in target.fields if _is_key(g))
+                target_pk = target.field(f.raw["references"]) if "references" in f.raw \
+                    else _key(target)[0]
                 fks[f.column] = {"name": f"{t}_{f.column}_fkey",
                                  "references": f"{target.table}({target_pk.column})",
                                  "on_delete": f.on_delete}
@@ -143,12 +151,13 @@ def expected_database(spec_path: Path) -> dict[str, dict]:
             indexes[f"{t}_{'_'.join(cols)}_idx"] = ", ".join(cols)
         # README: a ref field is indexed unless a key or index already starts with its
         # column; `index: false` opts out.
-        leading = {cols.split(", ")[0] for cols in [*uniques, *indexes.values()]}
+        leading = {cols.split(", ")[0] for cols in [*uniques, *indexes.values()]} | \
+            {pk[0].column}
         for f in model.fields:
             if f.type == "ref" and f.raw.get("index") is not False and f.column not in leading:
                 indexes[f"{t}_{f.column}_idx"] = f.column
         out[t] = {
-            "columns": {f.column: {"nullable": f.nullable and not _is_key(f)}
+            "columns": {f.column: {"nullable": f.nullable and f not in pk}
                         for f in model.fields},
             "primary key": {"columns": ", ".join(f.column for f in pk), "name": f"{t}_pkey"},
             "uniques": uniques,
