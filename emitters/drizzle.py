@@ -319,8 +319,11 @@ class _ModuleBuilder:
                 ("columns", ts.arr([ts.text(f"{t}.{field.name}")])),
                 ("foreignColumns", ts.arr([ts.text(f"{target_var}.{ref.target_field}")])),
             ])])
-            entries.append(ts.chain(fk, [("onDelete",
-                                          [ts.text(ts.string(ON_DELETE[ref.on_delete.value]))])]))
+            actions = [("onDelete", [ts.text(ts.string(ON_DELETE[ref.on_delete.value]))])]
+            if ref.on_update is not None:
+                actions.append(("onUpdate",
+                                [ts.text(ts.string(ON_DELETE[ref.on_update.value]))]))
+            entries.append(ts.chain(fk, actions))
         return entries
 
     def check_sql(self, model: Model, check) -> str | None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from vigilo_gen.emitter import Emitter, NoOptions, Provenance
 from vigilo_gen.model import NOW, Check, Field, FieldType, Model, Spec
+from vigilo_gen.naming import constraint_name
 
 from ._python import (
     CLASSES_MARK,
@@ -145,6 +146,7 @@ def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
             args.append("null=True")
         args += [f"backref={py_str(_attr(ref.backref_attr))}",
                  f"on_delete={py_str(ref.on_delete.sql)}",
+                 *([f"on_update={py_str(ref.on_update.sql)}"] if ref.on_update else []),
                  f"constraint_name={py_str(ref.constraint)}",
                  "index=False"]
         return layout(Call(f"{_attr(ref.relation_attr)} = {foreign_key}(", tuple(args)), "    ")
@@ -165,6 +167,11 @@ def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
     args += _defaults(field, module)
     if field.updated_at:
         args.append("auto_now=True")
+    if field.primary_key and not model.composite and \
+            model.pk_constraint != constraint_name(model.table, (), "pkey"):
+        module.needs.add("named_key")  # a name of the spec's, not the one PostgreSQL gives
+        return layout(Call(f"{attr} = {module.n('named_key')}(", (
+            Call(f"{field_class}(", tuple(args)), py_str(model.pk_constraint))), "    ")
     return layout(Call(f"{attr} = {field_class}(", tuple(args)), "    ")
 
 
@@ -254,6 +261,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         "Default": ("Node", "Context"),
         "CurrentTimestamp": ("Node", "Context"),
         "DateTimeMsField": ("DateTimeField", "SQL", "Context"),
+        "named_key": ("NodeList", "SQL", "Entity", "Context"),
         "IdentityField": ("AutoField", "SQL", "Context"),
         "BigIdentityField": ("BigAutoField", "SQL", "Context"),
         "unique": ("NodeList", "SQL", "Entity", "EnclosedNodeList"),
@@ -265,7 +273,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         if need in needs:
             module.use(*imported)
     if {"Default", "CurrentTimestamp", "DateTimeMsField", "LengthCheck",
-            "PatternCheck", "IdentityField", "BigIdentityField"} & needs:
+            "PatternCheck", "IdentityField", "BigIdentityField", "named_key"} & needs:
         needs.add("dialect")
     if "DateTimeMsField" in needs:
         needs.add("utcnow")

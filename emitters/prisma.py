@@ -79,6 +79,10 @@ CURRENT_DATE = {
 # identity-like column: SERIAL on PostgreSQL, AUTO_INCREMENT on MySQL, the rowid on SQLite).
 GENERATED_KEYS = {"uuid": "uuid()", "identity": "autoincrement()"}
 
+# Constraints a Prisma connector cannot name (it refuses `map:` on them): MySQL calls every
+# primary key PRIMARY; SQLite keeps neither primary key nor foreign key names.
+UNNAMED = {"mysql": ("pkey",), "sqlite": ("pkey", "fkey")}
+
 ON_DELETE = {"cascade": "Cascade", "setNull": "SetNull", "restrict": "Restrict",
              "noAction": "NoAction"}
 
@@ -226,6 +230,8 @@ def _default_name(table: str, columns: tuple[str, ...], suffix: str, dialect: st
 
 
 def _map_arg(name: str, table: str, columns: tuple[str, ...], suffix: str, dialect: str) -> str:
+    if suffix in UNNAMED.get(dialect, ()):
+        return ""
     return "" if name == _default_name(table, columns, suffix, dialect) else f"map: {_string(name)}"
 
 
@@ -342,7 +348,7 @@ def _relation_row(spec: Spec, model: Model, field: Field, options: PrismaOptions
         f"references: [{names.field(target.name, ref.target_field)}]",
         f"onDelete: {ON_DELETE[ref.on_delete.value]}",
         # Prisma's default is ON UPDATE CASCADE; every other target leaves NO ACTION.
-        "onUpdate: NoAction",
+        f"onUpdate: {ON_DELETE[ref.on_update.value] if ref.on_update else 'NoAction'}",
         _map_arg(ref.constraint, model.table, (field.column,), "fkey", options.dialect),
     ]
     return Row((), names.field(model.name, ref.relation),

@@ -63,6 +63,7 @@ class Profile:
     unique: str = ENFORCED
     foreign_keys: str = ENFORCED
     on_delete: frozenset[OnDelete] = frozenset(OnDelete)  # actions the dialect accepts
+    on_update: frozenset[OnDelete] = frozenset(OnDelete)  # ON UPDATE actions it accepts
     # Actions the dialect performs when the clause is omitted (no comment needed then).
     on_delete_implicit: frozenset[OnDelete] = frozenset({OnDelete.NO_ACTION})
     indexes: bool = True
@@ -116,6 +117,7 @@ PROFILES: dict[str, Profile] = {
                T.ENUM: "VARCHAR({n})", T.TEXT: "TEXT"},
         datetime_precision=False,
         on_delete=frozenset({OnDelete.NO_ACTION, OnDelete.RESTRICT}),
+        on_update=frozenset({OnDelete.NO_ACTION, OnDelete.RESTRICT}),
         identity=None,
         notes=("VARCHAR lengths are not enforced by DuckDB.",),
     ),
@@ -128,6 +130,9 @@ PROFILES: dict[str, Profile] = {
                     on_delete=frozenset({OnDelete.CASCADE, OnDelete.SET_NULL,
                                          OnDelete.NO_ACTION}),
                     on_delete_implicit=frozenset({OnDelete.NO_ACTION, OnDelete.RESTRICT}),
+                    # ON UPDATE CASCADE / SET NULL add cascade paths SQL Server refuses
+                    # (error 1785) as it does for ON DELETE: not written (a gap).
+                    on_update=frozenset({OnDelete.NO_ACTION}),
                     notes=("Written for SQL Server 2016 and later (and Azure SQL).",)),
     # Oracle Database 19c and later: ON DELETE takes only CASCADE or SET NULL (omitted, a
     # referenced row cannot be deleted: NO ACTION, which is RESTRICT here); BOOLEAN exists
@@ -139,6 +144,7 @@ PROFILES: dict[str, Profile] = {
                              T.TEXT: "CLOB", T.INT: "NUMBER(10)", T.BIGINT: "NUMBER(19)",
                              T.BOOL: "NUMBER(1)"},
                       on_delete=frozenset({OnDelete.CASCADE, OnDelete.SET_NULL}),
+                      on_update=frozenset(),  # Oracle has no ON UPDATE clause
                       on_delete_implicit=frozenset({OnDelete.NO_ACTION, OnDelete.RESTRICT}),
                       notes=("Written for Oracle Database 19c and later (BOOLEAN columns, "
                              "new in 23ai, are not used: bool is NUMBER(1) with a CHECK).",
@@ -148,14 +154,16 @@ PROFILES: dict[str, Profile] = {
                          unique=INFORMATIONAL, foreign_keys=INFORMATIONAL, indexes=False),
     "bigquery": Profile(write="bigquery", datetime_precision=False, checks=ABSENT, comments=None,
                         primary_key=INFORMATIONAL, unique=ABSENT, foreign_keys=INFORMATIONAL,
-                        on_delete=frozenset(), indexes=False, identity=None),
+                        on_delete=frozenset(), on_update=frozenset(), indexes=False,
+                        identity=None),
     "redshift": Profile(write="redshift", datetime_precision=False, checks=ABSENT,
                         primary_key=INFORMATIONAL, unique=INFORMATIONAL,
-                        foreign_keys=INFORMATIONAL, on_delete=frozenset(), indexes=False),
+                        foreign_keys=INFORMATIONAL, on_delete=frozenset(),
+                        on_update=frozenset(), indexes=False),
     "databricks": Profile(write="databricks", datetime_precision=False, checks=ABSENT,
                           primary_key=INFORMATIONAL, unique=ABSENT,
-                          foreign_keys=INFORMATIONAL, on_delete=frozenset(), indexes=False,
-                          defaults=False, comments=None),
+                          foreign_keys=INFORMATIONAL, on_delete=frozenset(),
+                          on_update=frozenset(), indexes=False, defaults=False, comments=None),
     "trino": Profile(write="trino", checks=ABSENT, primary_key=ABSENT, unique=ABSENT,
                      foreign_keys=ABSENT, indexes=False, defaults=False, identity=None),
     "clickhouse": Profile(write="clickhouse", regex=True, primary_key=INFORMATIONAL, comments=None,
@@ -394,6 +402,13 @@ class DDLBuilder:
             elif action not in p.on_delete_implicit:
                 self.gaps.unsupported(f"ON DELETE {action.sql} is not supported: "
                                       f"{ref.constraint} (delete dependent rows in the "
+                                      "application)")
+            update = ref.on_update
+            if update in p.on_update:
+                options.append(f"ON UPDATE {update.sql}")
+            elif update is not None and update not in p.on_delete_implicit:
+                self.gaps.unsupported(f"ON UPDATE {update.sql} is not supported: "
+                                      f"{ref.constraint} (update referencing rows in the "
                                       "application)")
             result.append(self.named(ref.constraint, exp.ForeignKey(
                 expressions=self.columns([f.column]),

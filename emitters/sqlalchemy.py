@@ -175,6 +175,7 @@ def _column(model: Model, field: Field, attr: str, module: _Module) -> str:
         args.append(Call(f"{module.use('ForeignKey')}(", (
             py_str(f"{ref.target_table}.{ref.target_column}"),
             f"ondelete={py_str(ref.on_delete.sql)}",
+            *([f"onupdate={py_str(ref.on_update.sql)}"] if ref.on_update else []),
             f"name={py_str(ref.constraint)}",
         )))
     if field.identity:

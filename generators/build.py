@@ -52,7 +52,8 @@ T = FieldType
 
 # Which field options each type accepts, beyond the ones every type accepts. A table, so that
 # adding a type is one line here plus one line in each emitter's type map.
-COMMON_OPTIONS = {"type", "description", "column", "nullable", "default", "unique", "index"}
+COMMON_OPTIONS = {"type", "description", "column", "nullable", "default", "unique", "index",
+                  "uniqueName", "indexName", "checkNames"}
 TYPE_OPTIONS: dict[FieldType, set[str]] = {
     T.ID: {"generate"},
     T.STRING: {"maxLength", "minLength", "pattern"},
@@ -65,7 +66,8 @@ TYPE_OPTIONS: dict[FieldType, set[str]] = {
     T.DATE: set(),
     T.DATETIME: {"updatedAt"},
     T.ENUM: {"enum", "maxLength"},
-    T.REF: {"to", "onDelete", "relation", "backref", "references"},
+    T.REF: {"to", "onDelete", "relation", "backref", "references", "onUpdate",
+            "foreignKeyName"},
 }
 # Options an id field refuses although they are common: a primary key is always unique,
 # indexed, non-null and generated.
@@ -347,19 +349,21 @@ class _Builder:
                 uniques.append(Unique(field.unique_constraint, (field.name,), (field.column,)))
             if field.index:
                 indexes.append(Index(field.index, (field.name,), (field.column,)))
-            checks.extend(self._checks(table, field))
+            checks.extend(self._checks(name, table, field))
         for backref in backrefs:
             claim(backref.name, ("models", backref.source_model, "fields", backref.source_field),
                   f"back-reference from {backref.source_model}.{backref.source_field}")
         by_name = {f.name: f for f in fields}
         for key, kind in (("unique", "unique"), ("indexes", "index")):
-            for i, names in enumerate(raw.get(key) or []):
+            for i, entry in enumerate(raw.get(key) or []):
                 path = ("models", name, key, i)
+                names, explicit = _group(entry)
+                fields_path = path if isinstance(entry, list) else (*path, "fields")
                 resolved = []
                 for j, field_name in enumerate(names):
                     if field_name not in by_name:
                         if field_name not in raw["fields"]:
-                            self.error((*path, j), f"{kind} names unknown field "
+                            self.error((*fields_path, j), f"{kind} names unknown field "
                                        f"'{field_name}' of model {name}",
                                        did_you_mean(field_name, raw["fields"]))
                         continue
@@ -375,10 +379,12 @@ class _Builder:
                 columns = tuple(f.column for f in resolved)
                 field_names = tuple(f.name for f in resolved)
                 if kind == "unique":
-                    uniques.append(Unique(naming.constraint_name(table, columns, "key"),
+                    uniques.append(Unique(explicit or naming.constraint_name(table, columns,
+                                                                             "key"),
                                           field_names, columns))
                 else:
-                    indexes.append(Index(naming.constraint_name(table, columns, "idx"),
+                    indexes.append(Index(explicit or naming.constraint_name(table, columns,
+                                                                            "idx"),
                                          field_names, columns))
         by_name = {f.name: f for f in fields}
         composite = self.composite_keys.get(name, ())
@@ -391,7 +397,8 @@ class _Builder:
             pk = fields[0] if fields else None
         return Model(
             name=name, table=table, description=raw.get("description"), fields=tuple(fields),
-            primary_key=pk, pk_constraint=naming.constraint_name(table, (), "pkey"),
+            primary_key=pk, pk_constraint=raw.get("primaryKeyName")
+            or naming.constraint_name(table, (), "pkey"),
             uniques=tuple(uniques), indexes=tuple(indexes), checks=tuple(checks),
             backrefs=tuple(backrefs), position=self.source.key(("models", name)),
             key=key or ((pk,) if pk is not None else ()),
@@ -406,7 +413,8 @@ class _Builder:
         order, so adding one never renames or reorders another."""
         leading = {c.columns[0] for c in (*uniques, *indexes)} | {key[0].column for _ in key[:1]}
         added = [
-            Index(naming.constraint_name(table, (f.column,), "idx"), (f.name,), (f.column,))
+            Index(raw_fields[f.name].get("indexName")
+                  or naming.constraint_name(table, (f.column,), "idx"), (f.name,), (f.column,))
             for f in fields
             if f.reference is not None and f.column not in leading
             and raw_fields[f.name].get("index", True) is not False
@@ -456,9 +464,10 @@ class _Builder:
                 return None
             target_field, key_spec = found
             key_type = T.REF if key_spec["type"] == "id" else FieldType(key_spec["type"])
-            if rel["on_delete"] is OnDelete.SET_NULL and not nullable:
-                self.error((*path, "onDelete"), "onDelete: setNull needs a nullable field",
-                           "add 'nullable: true'")
+            for word in ("onDelete", "onUpdate"):
+                if spec.get(word) == "setNull" and not nullable:
+                    self.error((*path, word), f"{word}: setNull needs a nullable field",
+                               "add 'nullable: true'")
             if target == model and not nullable:
                 self.error(path, f"required self-reference {model}.{name} can never be "
                                  "satisfied by the first row", "add 'nullable: true'",
@@ -470,9 +479,11 @@ class _Builder:
                 relation_attr=naming.snake_case(rel["relation"]), backref=rel["backref"],
                 backref_attr=naming.snake_case(rel["backref"]), one_to_one=rel["one_to_one"],
                 name=rel["name"], ambiguous=rel["ambiguous"],
-                constraint=naming.constraint_name(table, (column,), "fkey"),
+                constraint=spec.get("foreignKeyName")
+                or naming.constraint_name(table, (column,), "fkey"),
                 key_type=key_type, target_field=target_field,
                 to_key=target_field == self.key_names.get(target),
+                on_update=OnDelete(spec["onUpdate"]) if "onUpdate" in spec else None,
             )
         max_length = spec.get("maxLength")
         if ftype is T.STRING and max_length is None:
@@ -550,6 +561,12 @@ class _Builder:
         if updated_at and default is None:
             default = NOW  # a row's first "updated at" is its creation time
         unique = bool(spec.get("unique", False)) and not primary
+        for word, needs, holds in (("uniqueName", unique, "unique: true"),
+                                   ("indexName", spec.get("index") or ftype is T.REF
+                                    and spec.get("index") is not False, "index: true")):
+            if word in spec and not needs:
+                self.error((*path, word), f"{word} names no constraint: {model}.{name} has "
+                           f"no {holds}", at_key=True)
         return Field(
             name=name, attr=naming.snake_case(name), column=column, type=ftype,
             nullable=nullable and not primary, default=default, primary_key=primary,
@@ -557,8 +574,10 @@ class _Builder:
             max_length=max_length, min_length=min_length, pattern=pattern,
             minimum=minimum, maximum=maximum, precision=precision, scale=scale, enum=enum,
             reference=reference, unique=unique,
-            unique_constraint=naming.constraint_name(table, (column,), "key") if unique else None,
-            index=naming.constraint_name(table, (column,), "idx") if spec.get("index") else None,
+            unique_constraint=(spec.get("uniqueName") or naming.constraint_name(
+                table, (column,), "key")) if unique else None,
+            index=(spec.get("indexName") or naming.constraint_name(table, (column,), "idx"))
+            if spec.get("index") else None,
             updated_at=updated_at, description=spec.get("description"),
             position=self.source.key(path),
         )
@@ -583,7 +602,7 @@ class _Builder:
             return None
         if target_name != self.key_names.get(target) and not (
                 target_spec.get("unique") is True
-                or [target_name] in (target_raw.get("unique") or [])):
+                or [target_name] in [_group(u)[0] for u in target_raw.get("unique") or []]):
             self.error(where, f"{target}.{target_name} is not unique: a reference must name "
                        "one row", f"add 'unique: true' to {target}.{target_name}")
             return None
@@ -652,7 +671,7 @@ class _Builder:
                 return None
         return value
 
-    def _checks(self, table: str, field: Field) -> list[Check]:
+    def _checks(self, model: str, table: str, field: Field) -> list[Check]:
         kinds = []
         if field.enum is not None:
             kinds.append("enum")
@@ -662,8 +681,15 @@ class _Builder:
             kinds.append("length")
         if field.pattern is not None:
             kinds.append("pattern")
-        return [Check(kind, field.name, field.column,
-                      naming.constraint_name(table, (field.column, kind), "check"))
+        named = self.data["models"][model]["fields"][field.name].get("checkNames") or {}
+        for kind in named:
+            if kind not in kinds:
+                self.error(("models", model, "fields", field.name, "checkNames", kind),
+                           f"checkNames names {_a_word(kind)} check, but {model}.{field.name} "
+                           "has none", "its checks: " + (", ".join(kinds) or "none"),
+                           at_key=True)
+        return [Check(kind, field.name, field.column, named.get(kind)
+                      or naming.constraint_name(table, (field.column, kind), "check"))
                 for kind in kinds]
 
     def _unique_physical_names(self, models: list[Model]) -> None:
@@ -692,8 +718,8 @@ class _Builder:
                 if constraint.lower() in own:
                     self.error(("models", model.name), f"constraint name '{constraint}' is "
                                f"used twice in model {model.name}",
-                               "a unique or index is declared twice, or two derived names "
-                               "coincide; remove or rename one", at_key=True)
+                               "a unique or index is declared twice, or two names given or "
+                               "derived coincide; remove or rename one", at_key=True)
                     continue
                 own.add(constraint.lower())
                 owner = names.get(constraint.lower())
@@ -932,6 +958,18 @@ class _ShapeContext:
             return MapShape(values, keys, bool(optional), bool(nullable), description,
                             raw.get("via"))
         raise AssertionError(f"shape not caught by the JSON Schema: {raw!r}")
+
+
+def _group(entry: list | dict) -> tuple[list[str], str | None]:
+    """A composite unique or index: ``[a, b]``, or ``{fields: [a, b], name: x}`` (its name
+    explicit, for a database adopted as it is)."""
+    if isinstance(entry, dict):
+        return entry["fields"], entry.get("name")
+    return entry, None
+
+
+def _a_word(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
 
 
 def _is_key(spec: dict) -> bool:

@@ -118,6 +118,9 @@ class Reference:
     # The target's field the reference holds: its key, or a unique field (``references:``).
     target_field: str = ""
     to_key: bool = True  # the target field is the target's primary key
+    # What the database does to this row when the referenced key changes (``onUpdate``);
+    # None: nothing said, the database's default (NO ACTION), no clause written.
+    on_update: OnDelete | None = None
 
 
 @dataclass(frozen=True)

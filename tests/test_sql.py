@@ -526,7 +526,8 @@ def _cascades(ddl: str) -> list[tuple[str, str]]:
     edges = []
     for table, body in re.findall(r"CREATE TABLE \[([^\]]+)\] \((.*?)\n\);", ddl, re.S):
         for parent, action in re.findall(r"REFERENCES \[([^\]]+)\] \(\[[^\]]+\]\)"
-                                         r"(?: ON DELETE ([A-Z ]+))?", body):
+                                         r"(?: ON DELETE (CASCADE|SET NULL|SET DEFAULT|"
+                                         r"NO ACTION|RESTRICT))?", body):
             if action in ("CASCADE", "SET NULL", "SET DEFAULT"):
                 edges.append((parent, table))
     return edges
