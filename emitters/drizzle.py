@@ -38,6 +38,9 @@ class DialectProfile:
     regex_prefix: str = ""
     # Enum CHECKs compare CAST(column AS BINARY), exact where collations ignore case.
     binary_enum_check: bool = False
+    # The call that makes the database generate an integer key (default: autoincrement);
+    # None where the primary key alone does it (SQLite's INTEGER PRIMARY KEY is the rowid).
+    identity: str | None = None
 
 
 def _length(f: Field) -> list:
@@ -74,6 +77,7 @@ PROFILES: dict[str, DialectProfile] = {
         now={T.DATETIME: ("defaultNow", []), T.DATE: ("default", ["sql`CURRENT_DATE`"])},
         on_update="() => new Date()",
         length_fn="char_length", regex="~",
+        identity="generatedByDefaultAsIdentity",
     ),
     "mysql": DialectProfile(
         module="mysql-core", table="mysqlTable",
@@ -94,6 +98,7 @@ PROFILES: dict[str, DialectProfile] = {
         # MariaDB's REGEXP ignores case under case-insensitive collations (as in the SQL).
         regex_prefix="(?-i)",
         binary_enum_check=True,
+        identity="autoincrement",
     ),
     "sqlite": DialectProfile(
         module="sqlite-core", table="sqliteTable",
@@ -208,7 +213,7 @@ class _ModuleBuilder:
     # -- columns ---------------------------------------------------------------------------
 
     def column(self, model: Model, field: Field) -> ts.Node:
-        builder, options_fn = self.profile.types[field.type]
+        builder, options_fn = self.profile.types[field.value_type]
         builder = self.core_fn(builder)
         props = []
         for key, value in options_fn(field):
@@ -222,13 +227,16 @@ class _ModuleBuilder:
         head = ts.call(builder, head_args)
         calls: list[tuple[str, list[ts.Node]]] = []
         if field.primary_key:
-            if self._pk_inline(model):
+            if self._pk_inline(model) and not model.composite:
                 calls.append(("primaryKey", []))
             else:
                 calls.append(("notNull", []))
-            crypto = "crypto" if "crypto" not in self.taken else "globalThis.crypto"
-            calls.append(("$defaultFn", [ts.text(f"() => {crypto}.randomUUID()",
-                                                 simple=False)]))
+            if field.generate == "uuid":
+                crypto = "crypto" if "crypto" not in self.taken else "globalThis.crypto"
+                calls.append(("$defaultFn", [ts.text(f"() => {crypto}.randomUUID()",
+                                                     simple=False)]))
+            elif field.identity and self.profile.identity:
+                calls.append((self.profile.identity, []))
         elif not field.nullable:
             calls.append(("notNull", []))
         default = self.default(field)
@@ -283,10 +291,13 @@ class _ModuleBuilder:
     def config(self, model: Model) -> list[ts.Node]:
         entries: list[ts.Node] = []
         t = self.param
-        if not self._pk_inline(model):
+        if not self._pk_inline(model) or model.composite:
+            # PostgreSQL keeps the key's name; MySQL calls every key PRIMARY, SQLite none.
+            named = [("name", ts.text(ts.string(model.pk_constraint)))] \
+                if self.dialect == "postgres" or not model.composite else []
             entries.append(ts.call(self.core_fn("primaryKey"), [ts.obj([
-                ("name", ts.text(ts.string(model.pk_constraint))),
-                ("columns", ts.arr([ts.text(f"{t}.{model.primary_key.name}")])),
+                *named,
+                ("columns", ts.arr([ts.text(f"{t}.{f.name}") for f in model.key])),
             ])]))
         for unique in model.uniques:
             entries.append(ts.chain(ts.call(self.core_fn("unique"),
@@ -309,10 +320,13 @@ class _ModuleBuilder:
             fk = ts.call(self.core_fn("foreignKey"), [ts.obj([
                 ("name", ts.text(ts.string(ref.constraint))),
                 ("columns", ts.arr([ts.text(f"{t}.{field.name}")])),
-                ("foreignColumns", ts.arr([ts.text(f"{target_var}.{target.primary_key.name}")])),
+                ("foreignColumns", ts.arr([ts.text(f"{target_var}.{ref.target_field}")])),
             ])])
-            entries.append(ts.chain(fk, [("onDelete",
-                                          [ts.text(ts.string(ON_DELETE[ref.on_delete.value]))])]))
+            actions = [("onDelete", [ts.text(ts.string(ON_DELETE[ref.on_delete.value]))])]
+            if ref.on_update is not None:
+                actions.append(("onUpdate",
+                                [ts.text(ts.string(ON_DELETE[ref.on_update.value]))]))
+            entries.append(ts.chain(fk, actions))
         return entries
 
     def check_sql(self, model: Model, check) -> str | None:
@@ -381,7 +395,7 @@ class _ModuleBuilder:
             target = self.spec.model(ref.target)
             props = [
                 ("fields", ts.arr([ts.text(f"{variable(model)}.{field.name}")])),
-                ("references", ts.arr([ts.text(f"{variable(target)}.{target.primary_key.name}")])),
+                ("references", ts.arr([ts.text(f"{variable(target)}.{ref.target_field}")])),
             ]
             if ref.ambiguous:
                 props.append(("relationName", ts.text(ts.string(ref.name))))

@@ -171,7 +171,7 @@ class _Module:
                          "object of the same row")
 
     def column(self, field: Field, expr: str) -> str:
-        convert = TO_JSON.get(field.type)
+        convert = TO_JSON.get(field.value_type)
         return f"{convert}({expr})" if convert else expr
 
     def reader(self, node: ReadObject, rows: _Rows, path: tuple, name: str) -> str:
@@ -270,7 +270,7 @@ class _Module:
     def get(self, assign: Assign, data: str) -> str:
         """The column value of an assign's body value (present: checked by the caller)."""
         expr = data + "".join(f"[{p!r}]" for p in assign.path)
-        convert = FROM_JSON.get(assign.field.type)
+        convert = FROM_JSON.get(assign.field.value_type)
         if not convert:
             return expr
         if not assign.field.nullable:
@@ -360,7 +360,7 @@ class _Module:
                 loop = f"for item in body[{write.prop!r}]:"
                 row = self.row(write.assigns, "item", f"{step.ref.column!r}: root_key")
             else:
-                key = "int(map_key)" if write.key.type in (T.INT, T.BIGINT) else "map_key"
+                key = "int(map_key)" if write.key.value_type in (T.INT, T.BIGINT) else "map_key"
                 loop = f"for map_key, item in body[{write.prop!r}].items():"
                 row = self.row(write.assigns, "item", f"{step.ref.column!r}: root_key",
                                f"{write.key.column!r}: {key}")
@@ -452,12 +452,19 @@ class _Module:
                                enumerate(root.params))
             if root.owner is not None:
                 values += f", {root.owner.column!r}: caller"
-            work += ["        if row is None:",
-                     "            root_key = _new_id()",
-                     f"            conn.execute({self.inserter(root.model)}, "
-                     f"{{{self.pk(root.model).column!r}: root_key, {values}}})",
-                     "        else:",
-                     f"            root_key = row.{pk}"]
+            key = self.pk(root.model)
+            insert = f"conn.execute({self.inserter(root.model)}, {{{values}}})"
+            work += ["        if row is None:"]
+            if key.generate == "uuid":
+                work += ["            root_key = _new_id()",
+                         f"            conn.execute({self.inserter(root.model)}, "
+                         f"{{{key.column!r}: root_key, {values}}})"]
+            elif key.identity:  # the database makes the key
+                work += [f"            root_key = {insert}.inserted_primary_key[0]"]
+            else:  # a natural key: the path names it
+                index = [f for _, f in root.params].index(key)
+                work += [f"            {insert}", f"            root_key = key[{index}]"]
+            work += ["        else:", f"            root_key = row.{pk}"]
         else:
             work += ["        if row is None:", f"            {missing}",
                      f"        root_key = row.{pk}"]
@@ -470,12 +477,18 @@ class _Module:
             insert = op.writes[0]
             assert isinstance(insert, InsertChild)
             child = f"db.{C(insert.step.model)}"
-            child_pk = A(self.pk(insert.step.model).attr)
-            row = self.row(insert.assigns, "body",
-                           f"{self.pk(insert.step.model).column!r}: new_key",
-                           f"{insert.step.ref.column!r}: root_key")
-            work += ["        new_key = _new_id()", *("        " + line for line in row),
-                     f"        conn.execute({self.inserter(insert.step.model)}, row)"]
+            child_key = self.pk(insert.step.model)
+            child_pk = A(child_key.attr)
+            execute = f"conn.execute({self.inserter(insert.step.model)}, row)"
+            if child_key.identity:  # the database makes the key
+                row = self.row(insert.assigns, "body", f"{insert.step.ref.column!r}: root_key")
+                work += [*("        " + line for line in row),
+                         f"        new_key = {execute}.inserted_primary_key[0]"]
+            else:
+                row = self.row(insert.assigns, "body", f"{child_key.column!r}: new_key",
+                               f"{insert.step.ref.column!r}: root_key")
+                work += ["        new_key = _new_id()", *("        " + line for line in row),
+                         f"        {execute}"]
             if op.read is not None:
                 new_where = f"{child}.{child_pk} == bindparam('k0')"
                 reader, fetch = self.response(op.read, insert.step.model, prefix + "_NEW",
@@ -512,7 +525,7 @@ class _Module:
         """A module-level TypeAdapter that checks a path parameter against its field."""
         name = "_" + naming.snake_case(field.name).upper() + "_PARAM"
         constraints = []
-        if field.type in (T.STRING, T.TEXT, T.ID, T.REF, T.ENUM):
+        if field.value_type in (T.STRING, T.TEXT, T.ID, T.REF, T.ENUM):
             base = "str"
             if field.enum is not None:
                 base = "Literal[" + ", ".join(repr(v) for v in field.enum.values) + "]"
@@ -527,9 +540,9 @@ class _Module:
                 constraints.append(f"pattern={pattern!r}")
             kind = "StringConstraints" if constraints else None
         else:
-            base = PARAM_TYPES.get(field.type, "str")
+            base = PARAM_TYPES.get(field.value_type, "str")
             low, high = field.minimum, field.maximum
-            if field.type in INT_BOUNDS:  # within the column's and JSON's exact range
+            if field.value_type in INT_BOUNDS:  # within the column's and JSON's exact range
                 low, high = api_int_bounds(field)
             if low is not None:
                 constraints.append(f"ge={low!r}")

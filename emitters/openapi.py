@@ -162,19 +162,19 @@ def decimal_pattern(field: Field) -> str:
 
 def field_schema(field: Field) -> dict[str, Any]:
     """The JSON Schema of a field's non-null values, with every constraint of the field."""
-    schema = dict(TYPE_SCHEMAS[field.type])
+    schema = dict(TYPE_SCHEMAS[field.value_type])
     if field.enum is not None:
         schema["enum"] = list(field.enum.values)
-    if field.type in (T.STRING, T.TEXT):
+    if field.value_type in (T.STRING, T.TEXT):
         if field.min_length is not None:
             schema["minLength"] = field.min_length
         if field.max_length is not None:
             schema["maxLength"] = field.max_length
         if field.pattern is not None:
             schema["pattern"] = field.pattern
-    if field.type in INT_BOUNDS:
+    if field.value_type in INT_BOUNDS:
         schema["minimum"], schema["maximum"] = api_int_bounds(field)
-    elif field.type is T.FLOAT:
+    elif field.value_type is T.FLOAT:
         if field.minimum is not None:
             schema["minimum"] = _number(field.minimum)
         if field.maximum is not None:
@@ -229,7 +229,7 @@ def int_range_pattern(low: int, high: int) -> str:
 def key_schema(keys: FieldShape) -> dict[str, Any]:
     """``propertyNames`` of a map: JSON keys are strings, so integers are matched as text."""
     field = keys.field
-    if field.type in INT_BOUNDS:
+    if field.value_type in INT_BOUNDS:
         return {"pattern": int_range_pattern(*api_int_bounds(field))}
     schema = field_schema(field)
     schema.pop("type", None)
@@ -417,16 +417,16 @@ def _string_example(field: Field) -> str:
 def _numeric_example(field: Field) -> int | float:
     low, high = field.minimum, field.maximum
     bounds = INT_BOUNDS
-    if field.type in bounds:
+    if field.value_type in bounds:
         low, high = api_int_bounds(field)
     value: int | float = 0
     if low is not None and value < low:
         value = low
     if high is not None and value > high:
         value = high
-    if field.type in bounds and value != int(value):
+    if field.value_type in bounds and value != int(value):
         value = int(value) + 1 if value > 0 else int(value)
-    return _number(value) if field.type in bounds else value
+    return _number(value) if field.value_type in bounds else value
 
 
 def field_example(field: Field) -> Any:
@@ -436,9 +436,9 @@ def field_example(field: Field) -> Any:
         value = field.default
     elif field.enum is not None:
         return field.enum.values[0]
-    elif field.type in TYPE_EXAMPLES:
-        return TYPE_EXAMPLES[field.type]
-    elif field.type in (T.STRING, T.TEXT):
+    elif field.value_type in TYPE_EXAMPLES:
+        return TYPE_EXAMPLES[field.value_type]
+    elif field.value_type in (T.STRING, T.TEXT):
         return _string_example(field)
     else:
         value = _numeric_example(field)

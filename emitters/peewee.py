@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from vigilo_gen.emitter import Emitter, NoOptions, Provenance
 from vigilo_gen.model import NOW, Check, Field, FieldType, Model, Spec
+from vigilo_gen.naming import constraint_name
 
 from ._python import (
     CLASSES_MARK,
@@ -77,6 +78,15 @@ TYPES: dict[FieldType, PeeweeType] = {
     T.DATE: PeeweeType("DateField", _no_args),
     T.DATETIME: PeeweeType("DateTimeMsField", _no_args),
 }
+# Integer keys the database generates: the module's helper fields, Peewee's AutoField and
+# BigAutoField (AUTO_INCREMENT on MySQL, the rowid on SQLite) declared as an identity column
+# on PostgreSQL (where Peewee would write SERIAL, a sequence default).
+IDENTITY_TYPES: dict[FieldType, PeeweeType] = {
+    T.INT: PeeweeType("IdentityField", _no_args),
+    T.BIGINT: PeeweeType("BigIdentityField", _no_args),
+}
+# Field classes the generated module defines itself (and what each is built from).
+HELPER_FIELDS = {"DateTimeMsField", "IdentityField", "BigIdentityField"}
 
 
 class _Module:
@@ -99,7 +109,7 @@ def _attr(name: str) -> str:
 def _defaults(field: Field, module: _Module) -> list[str | Call]:
     """default= (Python side) and the DEFAULT of the column (server side)."""
     value = field.default
-    if field.primary_key and field.generate:
+    if field.generate == "uuid":
         module.needs.add("new_id")
         return [f"default={module.n('new_id')}"]
     if value is None:
@@ -130,16 +140,19 @@ def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
         foreign_key = module.use("ForeignKeyField")
         target = '"self"' if ref.target == model.name else module.classes[ref.target]
         args: list[object] = [target, f"column_name={py_str(field.column)}"]
+        if not ref.to_key:  # a unique field of the target, not its key
+            args.append(f"field={py_str(_field_attr(spec.model(ref.target), ref.target_field))}")
         if field.nullable:
             args.append("null=True")
         args += [f"backref={py_str(_attr(ref.backref_attr))}",
                  f"on_delete={py_str(ref.on_delete.sql)}",
+                 *([f"on_update={py_str(ref.on_update.sql)}"] if ref.on_update else []),
                  f"constraint_name={py_str(ref.constraint)}",
                  "index=False"]
         return layout(Call(f"{_attr(ref.relation_attr)} = {foreign_key}(", tuple(args)), "    ")
-    kind = TYPES[field.type]
-    if kind.field == "DateTimeMsField":
-        module.needs.add("DateTimeMsField")
+    kind = IDENTITY_TYPES[field.type] if field.identity else TYPES[field.type]
+    if kind.field in HELPER_FIELDS:
+        module.needs.add(kind.field)
         field_class = module.n(kind.field)
     else:
         field_class = module.use(kind.field)
@@ -147,13 +160,18 @@ def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
     args = list(kind.args(field))
     if attr != field.column:
         args.append(f"column_name={py_str(field.column)}")
-    if field.primary_key:
+    if field.primary_key and not model.composite:  # a composite key is Meta.primary_key
         args.append("primary_key=True")
     if field.nullable:
         args.append("null=True")
     args += _defaults(field, module)
     if field.updated_at:
         args.append("auto_now=True")
+    if field.primary_key and not model.composite and \
+            model.pk_constraint != constraint_name(model.table, (), "pkey"):
+        module.needs.add("named_key")  # a name of the spec's, not the one PostgreSQL gives
+        return layout(Call(f"{attr} = {module.n('named_key')}(", (
+            Call(f"{field_class}(", tuple(args)), py_str(model.pk_constraint))), "    ")
     return layout(Call(f"{attr} = {field_class}(", tuple(args)), "    ")
 
 
@@ -202,6 +220,9 @@ def _class(spec: Spec, model: Model, module: _Module) -> _Class:
     fields = [(py_comment(f.description, INDENT) if f.description else None,
                _field(spec, model, f, module)) for f in model.fields]
     meta = [f"table_name = {py_str(model.table)}"]
+    if model.composite:
+        meta.append(layout(Call(f"primary_key = {module.use('CompositeKey')}(", tuple(
+            py_str(_field_attr(model, f.name)) for f in model.key)), "        "))
     constraints: list[object] = []
     for unique in model.uniques:
         module.needs.add("unique")
@@ -243,6 +264,9 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         "Default": ("Node", "Context"),
         "CurrentTimestamp": ("Node", "Context"),
         "DateTimeMsField": ("DateTimeField", "SQL", "Context"),
+        "named_key": ("NodeList", "SQL", "Entity", "Context"),
+        "IdentityField": ("AutoField", "SQL", "Context"),
+        "BigIdentityField": ("BigAutoField", "SQL", "Context"),
         "unique": ("NodeList", "SQL", "Entity", "EnclosedNodeList"),
         "check": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "ValueLiterals", "Node"),
         "LengthCheck": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "Node", "Context"),
@@ -253,7 +277,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         if need in needs:
             module.use(*imported)
     if {"Default", "CurrentTimestamp", "DateTimeMsField", "LengthCheck",
-            "PatternCheck", "Exact"} & needs:
+            "PatternCheck", "Exact", "IdentityField", "BigIdentityField", "named_key"} & needs:
         needs.add("dialect")
     if "DateTimeMsField" in needs:
         needs.add("utcnow")

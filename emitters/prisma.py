@@ -75,6 +75,14 @@ CURRENT_DATE = {
     "sqlite": 'dbgenerated("CURRENT_DATE")',
 }
 
+# Field.generate -> Prisma's default function for a key it generates (autoincrement() is an
+# identity-like column: SERIAL on PostgreSQL, AUTO_INCREMENT on MySQL, the rowid on SQLite).
+GENERATED_KEYS = {"uuid": "uuid()", "identity": "autoincrement()"}
+
+# Constraints a Prisma connector cannot name (it refuses `map:` on them): MySQL calls every
+# primary key PRIMARY; SQLite keeps neither primary key nor foreign key names.
+UNNAMED = {"mysql": ("pkey",), "sqlite": ("pkey", "fkey")}
+
 ON_DELETE = {"cascade": "Cascade", "setNull": "SetNull", "restrict": "Restrict",
              "noAction": "NoAction"}
 
@@ -222,6 +230,8 @@ def _default_name(table: str, columns: tuple[str, ...], suffix: str, dialect: st
 
 
 def _map_arg(name: str, table: str, columns: tuple[str, ...], suffix: str, dialect: str) -> str:
+    if suffix in UNNAMED.get(dialect, ()):
+        return ""
     return "" if name == _default_name(table, columns, suffix, dialect) else f"map: {_string(name)}"
 
 
@@ -284,15 +294,16 @@ def _default_attr(field: Field, options: PrismaOptions) -> str:
 def _scalar_row(spec: Spec, model: Model, field: Field, options: PrismaOptions,
                 names: _Names) -> Row:
     dialect = options.dialect
-    type_name = SCALARS[field.type]
+    type_name = "Int" if _rowid_bigint(spec, field, dialect) else SCALARS[field.value_type]
     name = names.field(model.name, field.name)
     if field.type is T.ENUM and options.enums == "native":
         type_name = names.enums[field.enum.name]
     attrs = []
-    if field.primary_key:
+    if field.primary_key and not model.composite:  # a composite key is the model's @@id
         attrs.append("@id" + _args(_map_arg(model.pk_constraint, model.table, (), "pkey",
                                             dialect)))
-        attrs.append("@default(uuid())")
+    if field.generate in GENERATED_KEYS:
+        attrs.append(f"@default({GENERATED_KEYS[field.generate]})")
     if field.unique_constraint:
         attrs.append("@unique" + _args(_map_arg(field.unique_constraint, model.table,
                                                 (field.column,), "key", dialect)))
@@ -303,12 +314,28 @@ def _scalar_row(spec: Spec, model: Model, field: Field, options: PrismaOptions,
         attrs.append("@updatedAt")
     if field.column != name:
         attrs.append(f"@map({_string(field.column)})")
-    native = NATIVE_TYPES[dialect].get(field.type)
+    native = NATIVE_TYPES[dialect].get(field.value_type)
     if native is not None and not (field.type is T.ENUM and options.enums == "native"):
         attrs.append("@db." + (native if isinstance(native, str) else native(field)))
     docs = _field_docs(field) + _check_docs(model, field, options)
     return Row(tuple(docs), name, type_name + ("?" if field.nullable else ""),
                " ".join(attrs))
+
+
+def _rowid_bigint(spec: Spec, field: Field, dialect: str) -> bool:
+    """Whether ``field`` is a bigint identity key, or a reference to one, on SQLite: Prisma
+    generates a key there only for an Int (declared INTEGER: the rowid, 64-bit in SQLite),
+    so such a key and its references are Int (BigInt would be a BIGINT that nothing fills)."""
+    if dialect != "sqlite":
+        return False
+    key = spec.model(field.reference.target).field(field.reference.target_field) \
+        if field.reference else field
+    return key.identity and key.type is T.BIGINT
+
+
+ROWID_GAP = ("A bigint identity key (and each reference to it) is Int here: Prisma's SQLite "
+             "connector generates", "only Int keys (INTEGER, the rowid); its client refuses "
+             "values above 2147483647.")
 
 
 def _relation_row(spec: Spec, model: Model, field: Field, options: PrismaOptions,
@@ -318,10 +345,10 @@ def _relation_row(spec: Spec, model: Model, field: Field, options: PrismaOptions
     args = [
         _string(ref.name) if ref.ambiguous else "",
         f"fields: [{names.field(model.name, field.name)}]",
-        f"references: [{names.field(target.name, target.primary_key.name)}]",
+        f"references: [{names.field(target.name, ref.target_field)}]",
         f"onDelete: {ON_DELETE[ref.on_delete.value]}",
         # Prisma's default is ON UPDATE CASCADE; every other target leaves NO ACTION.
-        "onUpdate: NoAction",
+        f"onUpdate: {ON_DELETE[ref.on_update.value] if ref.on_update else 'NoAction'}",
         _map_arg(ref.constraint, model.table, (field.column,), "fkey", options.dialect),
     ]
     return Row((), names.field(model.name, ref.relation),
@@ -346,6 +373,10 @@ def _model_view(spec: Spec, model: Model, options: PrismaOptions, names: _Names)
     if backrefs:
         groups.append(_group(backrefs))
     block = []
+    if model.composite:
+        block.append(f"@@id([{', '.join(names.field(model.name, f.name) for f in model.key)}]"
+                     + "".join(f", {a}" for a in [_map_arg(model.pk_constraint, model.table, (),
+                                                            "pkey", dialect)] if a) + ")")
     field_level = {f.unique_constraint for f in model.fields if f.unique_constraint}
     for unique in model.uniques:
         if unique.name in field_level:
@@ -398,7 +429,9 @@ def render(spec: Spec, options: PrismaOptions, provenance: Provenance) -> str:
     return template("prisma.prisma.j2").render(
         header=provenance.header("//"),
         provider=PROVIDERS[options.dialect],
-        dialect_gaps=DIALECT_GAPS[options.dialect],
+        dialect_gaps=DIALECT_GAPS[options.dialect] + (
+            ROWID_GAP if any(_rowid_bigint(spec, m.primary_key, options.dialect)
+                             for m in spec.models) else ()),
         models=[_model_view(spec, m, options, names) for m in spec.models],
         enums=_enum_views(spec, options, names),
     )

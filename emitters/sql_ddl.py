@@ -17,6 +17,7 @@ statements or inline ``COMMENT`` clauses, per the dialect's ``comments`` entry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlglot import exp
@@ -65,6 +66,7 @@ class Profile:
     unique: str = ENFORCED
     foreign_keys: str = ENFORCED
     on_delete: frozenset[OnDelete] = frozenset(OnDelete)  # actions the dialect accepts
+    on_update: frozenset[OnDelete] = frozenset(OnDelete)  # ON UPDATE actions it accepts
     # Actions the dialect performs when the clause is omitted (no comment needed then).
     on_delete_implicit: frozenset[OnDelete] = frozenset({OnDelete.NO_ACTION})
     indexes: bool = True
@@ -78,6 +80,9 @@ class Profile:
     comments: str | None = COMMENT_ON
     table_suffix: str = ""  # e.g. ClickHouse's ENGINE clause
     notes: tuple[str, ...] = ()
+    # How an integer key the database generates (default: autoincrement) is declared: a key
+    # of IDENTITIES, or None where the dialect has no such column (a gap).
+    identity: str | None = "generated"
 
 
 PROFILES: dict[str, Profile] = {
@@ -91,6 +96,7 @@ PROFILES: dict[str, Profile] = {
         now_precision=True,
         text_default_parens=True,  # MySQL 8 refuses a plain literal default on TEXT
         updated_at="on-update",
+        identity="auto-increment",
         comments=INLINE,
         notes=("Works on MySQL 8.0.16+ and MariaDB 10.4+.",),
     ),
@@ -105,6 +111,7 @@ PROFILES: dict[str, Profile] = {
         regex=False,
         updated_at="sqlite",
         comments=None,
+        identity="rowid",
         notes=("Foreign keys are enforced only with PRAGMA foreign_keys = ON (per connection).",
                "VARCHAR lengths are not enforced by SQLite."),
     ),
@@ -114,6 +121,8 @@ PROFILES: dict[str, Profile] = {
                T.ENUM: "VARCHAR({n})", T.TEXT: "TEXT"},
         datetime_precision=False,
         on_delete=frozenset({OnDelete.NO_ACTION, OnDelete.RESTRICT}),
+        on_update=frozenset({OnDelete.NO_ACTION, OnDelete.RESTRICT}),
+        identity=None,
         notes=("VARCHAR lengths are not enforced by DuckDB.",),
     ),
     # SQL Server 2016+: strings are NVARCHAR (Unicode; VARCHAR holds the database's code page
@@ -125,6 +134,9 @@ PROFILES: dict[str, Profile] = {
                     on_delete=frozenset({OnDelete.CASCADE, OnDelete.SET_NULL,
                                          OnDelete.NO_ACTION}),
                     on_delete_implicit=frozenset({OnDelete.NO_ACTION, OnDelete.RESTRICT}),
+                    # ON UPDATE CASCADE / SET NULL add cascade paths SQL Server refuses
+                    # (error 1785) as it does for ON DELETE: not written (a gap).
+                    on_update=frozenset({OnDelete.NO_ACTION}),
                     notes=("Written for SQL Server 2016 and later (and Azure SQL).",)),
     # Oracle Database 19c and later: ON DELETE takes only CASCADE or SET NULL (omitted, a
     # referenced row cannot be deleted: NO ACTION, which is RESTRICT here); BOOLEAN exists
@@ -136,6 +148,7 @@ PROFILES: dict[str, Profile] = {
                              T.TEXT: "CLOB", T.INT: "NUMBER(10)", T.BIGINT: "NUMBER(19)",
                              T.BOOL: "NUMBER(1)"},
                       on_delete=frozenset({OnDelete.CASCADE, OnDelete.SET_NULL}),
+                      on_update=frozenset(),  # Oracle has no ON UPDATE clause
                       on_delete_implicit=frozenset({OnDelete.NO_ACTION, OnDelete.RESTRICT}),
                       notes=("Written for Oracle Database 19c and later (BOOLEAN columns, "
                              "new in 23ai, are not used: bool is NUMBER(1) with a CHECK).",
@@ -145,19 +158,31 @@ PROFILES: dict[str, Profile] = {
                          unique=INFORMATIONAL, foreign_keys=INFORMATIONAL, indexes=False),
     "bigquery": Profile(write="bigquery", datetime_precision=False, checks=ABSENT, comments=None,
                         primary_key=INFORMATIONAL, unique=ABSENT, foreign_keys=INFORMATIONAL,
-                        on_delete=frozenset(), indexes=False),
+                        on_delete=frozenset(), on_update=frozenset(), indexes=False,
+                        identity=None),
     "redshift": Profile(write="redshift", datetime_precision=False, checks=ABSENT,
                         primary_key=INFORMATIONAL, unique=INFORMATIONAL,
-                        foreign_keys=INFORMATIONAL, on_delete=frozenset(), indexes=False),
+                        foreign_keys=INFORMATIONAL, on_delete=frozenset(),
+                        on_update=frozenset(), indexes=False),
     "databricks": Profile(write="databricks", datetime_precision=False, checks=ABSENT,
                           primary_key=INFORMATIONAL, unique=ABSENT,
-                          foreign_keys=INFORMATIONAL, on_delete=frozenset(), indexes=False,
-                          defaults=False, comments=None),
+                          foreign_keys=INFORMATIONAL, on_delete=frozenset(),
+                          on_update=frozenset(), indexes=False, defaults=False, comments=None),
     "trino": Profile(write="trino", checks=ABSENT, primary_key=ABSENT, unique=ABSENT,
-                     foreign_keys=ABSENT, indexes=False, defaults=False),
+                     foreign_keys=ABSENT, indexes=False, defaults=False, identity=None),
     "clickhouse": Profile(write="clickhouse", regex=True, primary_key=INFORMATIONAL, comments=None,
                           unique=ABSENT, foreign_keys=ABSENT, indexes=False,
-                          table_suffix="ENGINE=MergeTree ORDER BY ({pk})"),
+                          table_suffix="ENGINE=MergeTree ORDER BY ({pk})", identity=None),
+}
+
+# Profile.identity -> the column constraint of an identity key (sqlglot spells "generated"
+# per dialect: GENERATED BY DEFAULT AS IDENTITY, IDENTITY(1, 1), AUTOINCREMENT), or None
+# where the type alone does it: SQLite's INTEGER PRIMARY KEY is the rowid (its declared type
+# must be exactly INTEGER, so a bigint key is INTEGER there: SQLite's integers are 64-bit).
+IDENTITIES: dict[str, Callable[[], exp.Expression] | None] = {
+    "generated": lambda: exp.GeneratedAsIdentityColumnConstraint(this=False),
+    "auto-increment": exp.AutoIncrementColumnConstraint,
+    "rowid": None,
 }
 
 # Logical type -> sqlglot type (with its parameters), rendered by each dialect's own mapping.
@@ -194,8 +219,8 @@ UPDATED_AT_FUNCTIONS: dict[str, str] = {
 }
 
 # Triggers that keep updated_at current, for dialects that need one. {table}, {column},
-# {trigger}, {function}, {pk} are quoted identifiers; {column_literal} the column's name as a
-# string literal.
+# {trigger}, {function} are quoted identifiers; {column_literal} the column's name as a
+# string literal; {key_match} "key column = NEW.key column" for each key column (AND).
 UPDATED_AT_TRIGGERS: dict[str, str] = {
     "postgres": (
         "CREATE TRIGGER {trigger} BEFORE UPDATE ON {table}\n"
@@ -207,7 +232,7 @@ UPDATED_AT_TRIGGERS: dict[str, str] = {
         "CREATE TRIGGER {trigger} AFTER UPDATE ON {table}\n"
         "  FOR EACH ROW WHEN NEW.{column} IS OLD.{column}\n"
         "BEGIN\n"
-        "  UPDATE {table} SET {column} = CURRENT_TIMESTAMP WHERE {pk} = NEW.{pk};\n"
+        "  UPDATE {table} SET {column} = CURRENT_TIMESTAMP WHERE {key_match};\n"
         "END;"
     ),
 }
@@ -241,11 +266,13 @@ class DDLBuilder:
         return self.ident(name).sql(dialect=self.profile.write, copy=False)
 
     def column_type(self, f: Field) -> exp.DataType:
-        custom = self.profile.types.get(f.type)
+        if f.identity and self.profile.identity == "rowid":
+            return exp.DataType(this=DT.USERDEFINED, kind="INTEGER")
+        custom = self.profile.types.get(f.value_type)
         if custom is not None:
             text = custom.format(n=f.max_length, p=f.precision, s=f.scale)
             return exp.DataType(this=DT.USERDEFINED, kind=text)
-        kind, params = GENERIC_TYPES[f.type]
+        kind, params = GENERIC_TYPES[f.value_type]
         values: tuple[int, ...] = ()
         if params == "length":
             values = (f.max_length,)
@@ -286,6 +313,8 @@ class DDLBuilder:
 
     def column(self, f: Field) -> exp.ColumnDef:
         constraints = []
+        if f.identity:
+            constraints += self.identity(f)
         if not f.nullable:
             constraints.append(exp.ColumnConstraint(kind=exp.NotNullColumnConstraint()))
         default = self.default(f)
@@ -304,6 +333,17 @@ class DDLBuilder:
                 this=self._comment_text(f.description))))
         return exp.ColumnDef(this=self.ident(f.column), kind=self.column_type(f),
                              constraints=constraints)
+
+    def identity(self, f: Field) -> list[exp.ColumnConstraint]:
+        """The constraint that makes the database generate an integer key."""
+        mode = self.profile.identity
+        if mode is None:
+            self.gaps.unsupported(f"identity columns are not generated by {self.dialect}: "
+                                  f"{f.column} (default: autoincrement) must be given by the "
+                                  "application")
+            return []
+        make = IDENTITIES[mode]
+        return [] if make is None else [exp.ColumnConstraint(kind=make())]
 
     def named(self, name: str, kind: exp.Expression) -> exp.Constraint:
         return exp.Constraint(this=self.ident(name), expressions=[kind])
@@ -342,7 +382,7 @@ class DDLBuilder:
         result: list[exp.Expression] = []
         if p.primary_key != ABSENT:
             result.append(self.named(model.pk_constraint, exp.PrimaryKey(
-                expressions=self.columns([model.primary_key.column]))))
+                expressions=self.columns([f.column for f in model.key]))))
         if p.primary_key == INFORMATIONAL:
             self.gaps.unsupported("primary keys are informational (not enforced)")
         if p.primary_key == ABSENT:
@@ -368,6 +408,13 @@ class DDLBuilder:
             elif action not in p.on_delete_implicit:
                 self.gaps.unsupported(f"ON DELETE {action.sql} is not supported: "
                                       f"{ref.constraint} (delete dependent rows in the "
+                                      "application)")
+            update = ref.on_update
+            if update in p.on_update:
+                options.append(f"ON UPDATE {update.sql}")
+            elif update is not None and update not in p.on_delete_implicit:
+                self.gaps.unsupported(f"ON UPDATE {update.sql} is not supported: "
+                                      f"{ref.constraint} (update referencing rows in the "
                                       "application)")
             result.append(self.named(ref.constraint, exp.ForeignKey(
                 expressions=self.columns([f.column]),
@@ -441,7 +488,8 @@ class DDLBuilder:
             template.format(
                 table=self.quoted(model.table), column=self.quoted(f.column),
                 column_literal=exp.Literal.string(f.column).sql(dialect=self.profile.write),
-                pk=self.quoted(model.primary_key.column),
+                key_match=" AND ".join(f"{self.quoted(f.column)} = NEW.{self.quoted(f.column)}"
+                                       for f in model.key),
                 trigger=self.quoted(_derived(model.table, f.column, "trigger")),
                 function=self.quoted(UPDATED_AT_FUNCTION),
             )
@@ -503,7 +551,7 @@ class DDLBuilder:
             table_sql = self.table_sql(self.create_table(model))
             if self.profile.table_suffix:
                 table_sql += "\n" + self.profile.table_suffix.format(
-                    pk=self.quoted(model.primary_key.column))
+                    pk=", ".join(self.quoted(f.column) for f in model.key))
             title = f"-- {model.name}" + (f": {_one_line(model.description)}"
                                          if model.description else "")
             statements = [table_sql + ";"]
@@ -544,16 +592,16 @@ class OracleDDL(DDLBuilder):
     MAX_VARCHAR2 = 4000
 
     def is_clob(self, f: Field) -> bool:
-        return f.type is T.TEXT or f.type in (T.STRING, T.ENUM) and \
+        return f.type is T.TEXT or f.value_type in (T.STRING, T.ENUM) and \
             f.max_length > self.MAX_VARCHAR2
 
     def column_type(self, f: Field) -> exp.DataType:
-        if f.type in (T.STRING, T.ENUM) and self.is_clob(f):
+        if f.value_type in (T.STRING, T.ENUM) and self.is_clob(f):
             self.gaps.unsupported(f"VARCHAR2 holds at most {self.MAX_VARCHAR2} bytes: "
                                   f"{f.column} (maxLength {f.max_length}) is a CLOB, its length "
                                   "is not enforced")
             return exp.DataType(this=DT.USERDEFINED, kind="CLOB")
-        if f.type in (T.STRING, T.ENUM) and f.max_length * 4 > self.MAX_VARCHAR2:
+        if f.value_type in (T.STRING, T.ENUM) and f.max_length * 4 > self.MAX_VARCHAR2:
             self.gaps.unsupported(f"VARCHAR2({f.max_length} CHAR) holds {f.max_length} "
                                   f"characters only while they fit in {self.MAX_VARCHAR2} "
                                   f"bytes (AL32UTF8 takes up to 4 per character): {f.column}")
@@ -600,7 +648,7 @@ class OracleDDL(DDLBuilder):
 
     def create_indexes(self, model: Model) -> list[exp.Create]:
         clobs = self.clob_columns(model)
-        keyed = {(model.primary_key.column,)} | {
+        keyed = {tuple(f.column for f in model.key)} | {
             u.columns for u in model.uniques if u not in self.nullable_composite(model)}
         result = []
         for index, create in zip(model.indexes, super().create_indexes(model), strict=True):
@@ -693,11 +741,11 @@ class TSQLDDL(DDLBuilder):
         return OnDelete.NO_ACTION
 
     def is_max(self, f: Field) -> bool:
-        return f.type is T.TEXT or f.type in (T.STRING, T.ENUM) and \
+        return f.type is T.TEXT or f.value_type in (T.STRING, T.ENUM) and \
             f.max_length > self.MAX_NVARCHAR
 
     def column_type(self, f: Field) -> exp.DataType:
-        if f.type in (T.STRING, T.ENUM) and self.is_max(f):
+        if f.value_type in (T.STRING, T.ENUM) and self.is_max(f):
             return exp.DataType(this=DT.USERDEFINED, kind="NVARCHAR(MAX)")
         return super().column_type(f)
 
@@ -717,8 +765,8 @@ class TSQLDDL(DDLBuilder):
             self.gaps.unsupported(f"{name} is not created: NVARCHAR(MAX) cannot be part of "
                                   "an index or unique key")
             return True
-        size = sum(2 * f.max_length if f.type in (T.STRING, T.ENUM) else 36
-                   if f.type in (T.ID, T.REF) else 8 for f in fields)
+        size = sum(2 * f.max_length if f.value_type in (T.STRING, T.ENUM) else 36
+                   if f.value_type in (T.ID, T.REF) else 8 for f in fields)
         if size > self.MAX_KEY_BYTES:
             self.gaps.unsupported(f"{name} may hold up to {size} bytes, above SQL Server's "
                                   f"{self.MAX_KEY_BYTES}-byte index keys: longer values are "
@@ -807,6 +855,19 @@ SQLITE_REBUILD = (
 )
 
 
+# A SERIAL column of Prisma's migration made the identity column of our SQL (PostgreSQL):
+# its default and owned sequence dropped (the sequence found through the column, whatever
+# PostgreSQL shortened its name to), then the identity added. The table is new and empty.
+SERIAL_TO_IDENTITY: dict[str, str] = {
+    "postgres": (
+        "ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT;\n"
+        "DO $$ BEGIN EXECUTE 'DROP SEQUENCE ' || "
+        "pg_get_serial_sequence({table_literal}, {column_literal}); END $$;\n"
+        "ALTER TABLE {table} ALTER COLUMN {column} ADD GENERATED BY DEFAULT AS IDENTITY;"
+    ),
+}
+
+
 class PrismaCompanionBuilder(DDLBuilder):
     """The SQL a Prisma user appends to a migration created by ``prisma migrate dev
     --create-only`` so that the database equals the one ``vigilo-gen sql`` creates: the CHECK
@@ -847,6 +908,19 @@ class PrismaCompanionBuilder(DDLBuilder):
                        for i in self.create_indexes(model)]
         return "\n".join(statements)
 
+    def identities(self, model: Model) -> list[str]:
+        """Prisma declares autoincrement() as SERIAL (a sequence default) on PostgreSQL:
+        turned into the identity column our SQL declares, in the freshly created table."""
+        template = SERIAL_TO_IDENTITY.get(self.dialect)
+        if template is None:
+            return []
+        return [template.format(table=self.quoted(model.table), column=self.quoted(f.column),
+                                table_literal=exp.Literal.string(self.quoted(model.table))
+                                .sql(dialect=self.profile.write),
+                                column_literal=exp.Literal.string(f.column)
+                                .sql(dialect=self.profile.write))
+                for f in model.fields if f.identity]
+
     def render(self, provenance: Provenance) -> str:
         blocks: list[str] = []
         function = self.updated_at_function()
@@ -861,6 +935,7 @@ class PrismaCompanionBuilder(DDLBuilder):
                     statements.append(self.rebuild(model))
                     rebuilt = True
             else:
+                statements += self.identities(model)
                 statements += self.add_checks(model)
             comments = self.comment_statements(model)
             if comments:

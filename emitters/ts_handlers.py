@@ -222,9 +222,9 @@ class _Module:
     def column(self, field: Field, expr: str) -> str:
         if field.type is T.DECIMAL:
             return f"decimalJson({expr}, {field.scale or 0})"
-        if field.type is T.BIGINT and self.orm == "prisma":
+        if field.value_type is T.BIGINT and self.orm == "prisma":
             return f"bigintJson({expr})"
-        convert = TO_JSON.get(field.type)
+        convert = TO_JSON.get(field.value_type)
         return f"{convert}({expr})" if convert else expr
 
     def reader(self, node: ReadObject, model: str, name: str) -> str:
@@ -313,7 +313,7 @@ class _Module:
     def get(self, assign: Assign, data: str) -> str:
         expr = f"{data}[{_lit(assign.path[0])}]" if len(assign.path) == 1 else \
             f"at({data}, {_lit(list(assign.path))})"
-        convert = FROM_JSON.get(assign.field.type)
+        convert = FROM_JSON.get(assign.field.value_type)
         if assign.field.type is T.DATE and self.orm == "prisma":
             convert = "dateValue"
         return f"{convert}({expr})" if convert else expr
@@ -353,6 +353,15 @@ class _Module:
         if self.orm == "prisma":
             return f"await {self.delegate(model)}.create({{ data: {data} as never }});"
         return f"await tx.insert({self.table(model)}).values({data} as never);"
+
+    def insert_returning(self, model: str, data: str, key: str) -> str:
+        """Insert a row and set ``id`` to the key the database made for it."""
+        if self.orm == "prisma":
+            return (f"const id = (await {self.delegate(model)}.create({{ data: {data} as never "
+                    f"}}) as Row).{key};")
+        table = self.table(model)
+        return (f"const id = ((await tx.insert({table}).values({data} as never)"
+                f".returning({{ key: {table}.{key} }})) as Row[])[0].key;")
 
     def update(self, model: str, field: str, value: str, data: str) -> str:
         if self.orm == "prisma":
@@ -408,7 +417,7 @@ class _Module:
                 extra = ""
             else:
                 loop = (f"for (const [mapKey, item] of Object.entries(body[{prop}] as Json)) {{")
-                key = "Number(mapKey)" if write.key.type in (T.INT, T.BIGINT) else "mapKey"
+                key = "Number(mapKey)" if write.key.value_type in (T.INT, T.BIGINT) else "mapKey"
                 extra = f", {write.key.name}: {key}"
             inner = ["  const values: Json = {};",
                      *["  " + line for line in self.values(write.assigns, "item", True)],
@@ -443,11 +452,11 @@ class _Module:
     def param_check(self, field: Field) -> str:
         """A module-level check of a path parameter's (or map key's) text by its field."""
         schema = field_schema(field)
-        if field.type in (T.INT, T.BIGINT, T.FLOAT):
-            low, high = INT_BOUNDS.get(field.type, (None, None))
+        if field.value_type in (T.INT, T.BIGINT, T.FLOAT):
+            low, high = INT_BOUNDS.get(field.value_type, (None, None))
             low = field.minimum if field.minimum is not None else low
             high = field.maximum if field.maximum is not None else high
-            args = ["true" if field.type is not T.FLOAT else "false"]
+            args = ["true" if field.value_type is not T.FLOAT else "false"]
             args += [_lit(low) if low is not None else "undefined",
                      _lit(high) if high is not None else "undefined"]
             while args[-1] == "undefined":
@@ -483,7 +492,7 @@ class _Module:
         root = op.root
         name = helper_name(endpoint.name)
         pk = self.pk(root.model)
-        key_type = "{ " + "; ".join(f"{p}: {TS_TYPES.get(f.type, 'string')}"
+        key_type = "{ " + "; ".join(f"{p}: {TS_TYPES.get(f.value_type, 'string')}"
                                     for p, f in root.params) + " }"
         body_type = f"api.{body_name(endpoint)}" if endpoint.body is not None else None
         result = "Json" if op.read is not None else "typeof SUCCESS"
@@ -526,10 +535,16 @@ class _Module:
             assert isinstance(insert, InsertChild)
             child_pk = self.pk(insert.step.model)
             body += ["const values: Json = {};",
-                     *self.values(insert.assigns, "body", True),
-                     "const id = crypto.randomUUID();",
-                     self.insert(insert.step.model, f"{{ ...values, {child_pk}: id, "
-                                                    f"{insert.step.ref.name}: root.{pk} }}")]
+                     *self.values(insert.assigns, "body", True)]
+            if self.spec.model(insert.step.model).primary_key.identity:
+                # The database makes the key: read it back from the insert.
+                body.append(self.insert_returning(
+                    insert.step.model, f"{{ ...values, {insert.step.ref.name}: root.{pk} }}",
+                    child_pk))
+            else:
+                body += ["const id = crypto.randomUUID();",
+                         self.insert(insert.step.model, f"{{ ...values, {child_pk}: id, "
+                                                        f"{insert.step.ref.name}: root.{pk} }}")]
             if op.read is not None:
                 reader = self.reader(op.read, insert.step.model, endpoint.response or name)
                 body += [f"const row = ({self.first(insert.step.model, {child_pk: 'id'})})!;",

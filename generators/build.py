@@ -52,7 +52,8 @@ T = FieldType
 
 # Which field options each type accepts, beyond the ones every type accepts. A table, so that
 # adding a type is one line here plus one line in each emitter's type map.
-COMMON_OPTIONS = {"type", "description", "column", "nullable", "default", "unique", "index"}
+COMMON_OPTIONS = {"type", "description", "column", "nullable", "default", "unique", "index",
+                  "uniqueName", "indexName", "checkNames"}
 TYPE_OPTIONS: dict[FieldType, set[str]] = {
     T.ID: {"generate"},
     T.STRING: {"maxLength", "minLength", "pattern"},
@@ -65,16 +66,29 @@ TYPE_OPTIONS: dict[FieldType, set[str]] = {
     T.DATE: set(),
     T.DATETIME: {"updatedAt"},
     T.ENUM: {"enum", "maxLength"},
-    T.REF: {"to", "onDelete", "relation", "backref"},
+    T.REF: {"to", "onDelete", "relation", "backref", "references", "onUpdate",
+            "foreignKeyName"},
 }
 # Options an id field refuses although they are common: a primary key is always unique,
 # indexed, non-null and generated.
 ID_REFUSES = {"nullable", "default", "unique", "index"}
+# Types a field of may be the model's primary key with `primaryKey: true` (an id field always
+# is): integer keys (often generated: `default: autoincrement`) and natural string keys.
+KEY_TYPES = {T.INT, T.BIGINT, T.STRING}
+# Types whose key the database generates (`default: autoincrement`: an identity column).
+IDENTITY_TYPES = {T.INT, T.BIGINT}
+# What a `primaryKey: true` field refuses: a primary key is never null, always unique and
+# indexed.
+KEY_REFUSES = ("nullable", "unique", "index")
+AUTOINCREMENT = "autoincrement"
+# Types a field of a composite key (`primaryKey: [a, b]` on the model) may have.
+COMPOSITE_KEY_TYPES = {T.INT, T.BIGINT, T.STRING, T.ENUM, T.DATE, T.REF}
 
 
 # The options each type accepts, computed once (not per field).
 _ALLOWED: dict[FieldType, frozenset[str]] = {
-    t: frozenset((COMMON_OPTIONS | TYPE_OPTIONS[t]) - (ID_REFUSES if t is T.ID else set()))
+    t: frozenset((COMMON_OPTIONS | TYPE_OPTIONS[t] | ({"primaryKey"} if t in KEY_TYPES else set()))
+                 - (ID_REFUSES if t is T.ID else set()))
     for t in FieldType
 }
 _FIELD_TYPES = {t.value: t for t in FieldType}
@@ -129,18 +143,27 @@ class _Builder:
             taken.add(physical.lower())
             enums[name] = dataclasses.replace(enum, physical=physical)
         pk_columns = {}
+        self.key_names: dict[str, str] = {}  # model -> its key field (a single-field key)
+        self.composite_keys: dict[str, tuple[str, ...]] = {}  # model -> `primaryKey: [a, b]`
         for name, raw in raw_models.items():
-            ids = [f for f, spec in raw["fields"].items() if spec["type"] == "id"]
+            ids = [f for f, spec in raw["fields"].items() if _is_key(spec)]
+            if "primaryKey" in raw:
+                self._composite_key(name, raw, ids)
+                continue
             if not ids:
-                self.error(("models", name), f"model {name} has no id field",
-                           "add 'id: {type: id}'", at_key=True)
+                self.error(("models", name), f"model {name} has no primary key",
+                           "add 'id: {type: id}', or 'primaryKey: true' on an int, bigint or "
+                           "string field", at_key=True)
             elif len(ids) > 1:
+                what = "id field" if all(raw["fields"][f]["type"] == "id" for f in ids) \
+                    else "primary key field"
                 self.error(("models", name, "fields", ids[1]),
-                           f"model {name} has more than one id field ({', '.join(ids)})",
+                           f"model {name} has more than one {what} ({', '.join(ids)})",
                            at_key=True)
             if ids:
                 spec = raw["fields"][ids[0]]
                 pk_columns[name] = spec.get("column") or naming.snake_case(ids[0])
+                self.key_names[name] = ids[0]
         order = self._dependency_order(raw_models)
         relations = self._relations(raw_models, tables)
         backrefs: dict[str, list[Backref]] = defaultdict(list)
@@ -167,6 +190,33 @@ class _Builder:
             source_name="",
             source_hash="",
         )
+
+    def _composite_key(self, name: str, raw: dict, ids: list[str]) -> None:
+        """``primaryKey: [a, b]``: a key of several fields (join tables, versioned rows)."""
+        names = raw["primaryKey"]
+        path = ("models", name, "primaryKey")
+        if ids:
+            self.error(("models", name, "fields", ids[0]), f"model {name} has both a key "
+                       f"field ({ids[0]}) and primaryKey: [{', '.join(names)}]",
+                       "keep one of them", at_key=True)
+            return
+        if len(set(names)) != len(names):
+            self.error(path, "primaryKey lists a field twice")
+            return
+        ok = True
+        for i, field_name in enumerate(names):
+            spec = raw["fields"].get(field_name)
+            if spec is None:
+                self.error((*path, i), f"primaryKey names unknown field '{field_name}' of "
+                           f"model {name}", did_you_mean(field_name, raw["fields"]))
+                ok = False
+            elif _FIELD_TYPES.get(spec["type"]) not in COMPOSITE_KEY_TYPES:
+                self.error((*path, i), f"{spec['type']} field '{field_name}' cannot be part "
+                           "of a primary key", "key fields are int, bigint, string, enum, "
+                           "date or ref fields")
+                ok = False
+        if ok:
+            self.composite_keys[name] = tuple(names)
 
     def _tables(self, raw_models: dict[str, dict]) -> dict[str, str]:
         tables: dict[str, str] = {}
@@ -299,19 +349,21 @@ class _Builder:
                 uniques.append(Unique(field.unique_constraint, (field.name,), (field.column,)))
             if field.index:
                 indexes.append(Index(field.index, (field.name,), (field.column,)))
-            checks.extend(self._checks(table, field))
+            checks.extend(self._checks(name, table, field))
         for backref in backrefs:
             claim(backref.name, ("models", backref.source_model, "fields", backref.source_field),
                   f"back-reference from {backref.source_model}.{backref.source_field}")
         by_name = {f.name: f for f in fields}
         for key, kind in (("unique", "unique"), ("indexes", "index")):
-            for i, names in enumerate(raw.get(key) or []):
+            for i, entry in enumerate(raw.get(key) or []):
                 path = ("models", name, key, i)
+                names, explicit = _group(entry)
+                fields_path = path if isinstance(entry, list) else (*path, "fields")
                 resolved = []
                 for j, field_name in enumerate(names):
                     if field_name not in by_name:
                         if field_name not in raw["fields"]:
-                            self.error((*path, j), f"{kind} names unknown field "
+                            self.error((*fields_path, j), f"{kind} names unknown field "
                                        f"'{field_name}' of model {name}",
                                        did_you_mean(field_name, raw["fields"]))
                         continue
@@ -327,32 +379,42 @@ class _Builder:
                 columns = tuple(f.column for f in resolved)
                 field_names = tuple(f.name for f in resolved)
                 if kind == "unique":
-                    uniques.append(Unique(naming.constraint_name(table, columns, "key"),
+                    uniques.append(Unique(explicit or naming.constraint_name(table, columns,
+                                                                             "key"),
                                           field_names, columns))
                 else:
-                    indexes.append(Index(naming.constraint_name(table, columns, "idx"),
+                    indexes.append(Index(explicit or naming.constraint_name(table, columns,
+                                                                            "idx"),
                                          field_names, columns))
-        indexes = self._foreign_key_indexes(table, fields, raw["fields"], uniques, indexes)
-        pk = next((f for f in fields if f.primary_key), None)
+        by_name = {f.name: f for f in fields}
+        composite = self.composite_keys.get(name, ())
+        key = tuple(by_name[n] for n in composite if n in by_name) if composite else \
+            tuple(f for f in fields if f.primary_key)[:1]
+        indexes = self._foreign_key_indexes(table, fields, raw["fields"], uniques, indexes,
+                                            key)
+        pk = key[0] if key else None
         if pk is None:  # already reported; keep going with a placeholder to find more errors
             pk = fields[0] if fields else None
         return Model(
             name=name, table=table, description=raw.get("description"), fields=tuple(fields),
-            primary_key=pk, pk_constraint=naming.constraint_name(table, (), "pkey"),
+            primary_key=pk, pk_constraint=raw.get("primaryKeyName")
+            or naming.constraint_name(table, (), "pkey"),
             uniques=tuple(uniques), indexes=tuple(indexes), checks=tuple(checks),
             backrefs=tuple(backrefs), position=self.source.key(("models", name)),
+            key=key or ((pk,) if pk is not None else ()),
         )
 
     @staticmethod
-    def _foreign_key_indexes(table, fields, raw_fields, uniques, indexes) -> list[Index]:
+    def _foreign_key_indexes(table, fields, raw_fields, uniques, indexes, key) -> list[Index]:
         """An index on every foreign key column that no key or index already leads with:
         without one, deleting a referenced row (ON DELETE CASCADE / SET NULL, or the check
         that nothing still refers to it) scans the whole referencing table. ``index: false``
         on the field opts out. The index comes right after the field's own indexes, in field
         order, so adding one never renames or reorders another."""
-        leading = {c.columns[0] for c in (*uniques, *indexes)}
+        leading = {c.columns[0] for c in (*uniques, *indexes)} | {key[0].column for _ in key[:1]}
         added = [
-            Index(naming.constraint_name(table, (f.column,), "idx"), (f.name,), (f.column,))
+            Index(raw_fields[f.name].get("indexName")
+                  or naming.constraint_name(table, (f.column,), "idx"), (f.name,), (f.column,))
             for f in fields
             if f.reference is not None and f.column not in leading
             and raw_fields[f.name].get("index", True) is not False
@@ -397,22 +459,31 @@ class _Builder:
             if rel is None:
                 return None  # reported while resolving relations
             target = rel["target"]
-            if target not in pk_columns:
+            found = self._referenced(model, name, spec, path, target)
+            if found is None:
                 return None
-            if rel["on_delete"] is OnDelete.SET_NULL and not nullable:
-                self.error((*path, "onDelete"), "onDelete: setNull needs a nullable field",
-                           "add 'nullable: true'")
+            target_field, key_spec = found
+            key_type = T.REF if key_spec["type"] == "id" else FieldType(key_spec["type"])
+            for word in ("onDelete", "onUpdate"):
+                if spec.get(word) == "setNull" and not nullable:
+                    self.error((*path, word), f"{word}: setNull needs a nullable field",
+                               "add 'nullable: true'")
             if target == model and not nullable:
                 self.error(path, f"required self-reference {model}.{name} can never be "
                                  "satisfied by the first row", "add 'nullable: true'",
                            at_key=True)
             reference = Reference(
-                target=target, target_table=tables[target], target_column=pk_columns[target],
+                target=target, target_table=tables[target],
+                target_column=key_spec.get("column") or naming.snake_case(target_field),
                 on_delete=rel["on_delete"], relation=rel["relation"],
                 relation_attr=naming.snake_case(rel["relation"]), backref=rel["backref"],
                 backref_attr=naming.snake_case(rel["backref"]), one_to_one=rel["one_to_one"],
                 name=rel["name"], ambiguous=rel["ambiguous"],
-                constraint=naming.constraint_name(table, (column,), "fkey"),
+                constraint=spec.get("foreignKeyName")
+                or naming.constraint_name(table, (column,), "fkey"),
+                key_type=key_type, target_field=target_field,
+                to_key=target_field == self.key_names.get(target),
+                on_update=OnDelete(spec["onUpdate"]) if "onUpdate" in spec else None,
             )
         max_length = spec.get("maxLength")
         if ftype is T.STRING and max_length is None:
@@ -424,8 +495,11 @@ class _Builder:
             elif longest > max_length:
                 self.error((*path, "maxLength"), f"enum {enum.name} has a value of "
                            f"{longest} characters, longer than maxLength {max_length}")
-        if ftype in (T.ID, T.REF):
+        if ftype is T.ID or reference is not None and reference.key_type is T.REF:
             max_length = ID_LENGTH
+        elif reference is not None:  # a ref holds the values of the key it references
+            max_length = (key_spec.get("maxLength", DEFAULT_STRING_LENGTH)
+                          if reference.key_type is T.STRING else None)
         min_length = spec.get("minLength")
         if min_length is not None and max_length is not None and min_length > max_length:
             self.error((*path, "minLength"), f"minLength {min_length} is above maxLength "
@@ -461,26 +535,82 @@ class _Builder:
         if ftype is T.DATETIME:
             precision = DATETIME_PRECISION
         updated_at = bool(spec.get("updatedAt", False))
+        in_composite = name in self.composite_keys.get(model, ())
+        primary = ftype is T.ID or _is_key(spec) or in_composite
+        if primary and ftype is not T.ID:
+            for option in KEY_REFUSES if not in_composite else ("nullable",):
+                if option in spec:
+                    self.error((*path, option), f"option '{option}' does not apply to a "
+                               "primary key", "a column of a primary key is never null"
+                               if in_composite else "a primary key is never null, always "
+                               "unique and indexed", at_key=True)
+        generate = "uuid" if ftype is T.ID else None
         default = spec.get("default")
-        if "default" in spec:
+        if default == AUTOINCREMENT and (primary or ftype not in (T.STRING, T.TEXT, T.ENUM)):
+            default = None
+            if primary and ftype in IDENTITY_TYPES and not in_composite:
+                generate = "identity"
+            else:
+                self.error((*path, "default"), f"default 'autoincrement' of {model}.{name}: "
+                           "only an int or bigint primary key is generated by the database",
+                           "remove it: a string key is given by the application" if primary
+                           else "add 'primaryKey: true' to make this the model's key")
+        elif "default" in spec:
             default = self._default(model, name, ftype, spec, path, enum, max_length,
                                     min_length, pattern, minimum, maximum, nullable, scale)
         if updated_at and default is None:
             default = NOW  # a row's first "updated at" is its creation time
-        unique = bool(spec.get("unique", False))
-        primary = ftype is T.ID
+        unique = bool(spec.get("unique", False)) and not primary
+        for word, needs, holds in (("uniqueName", unique, "unique: true"),
+                                   ("indexName", spec.get("index") or ftype is T.REF
+                                    and spec.get("index") is not False, "index: true")):
+            if word in spec and not needs:
+                self.error((*path, word), f"{word} names no constraint: {model}.{name} has "
+                           f"no {holds}", at_key=True)
         return Field(
             name=name, attr=naming.snake_case(name), column=column, type=ftype,
-            nullable=nullable, default=default, primary_key=primary,
-            generate=(spec.get("generate") or "uuid") if primary else None,
+            nullable=nullable and not primary, default=default, primary_key=primary,
+            generate=(spec.get("generate") or generate) if ftype is T.ID else generate,
             max_length=max_length, min_length=min_length, pattern=pattern,
             minimum=minimum, maximum=maximum, precision=precision, scale=scale, enum=enum,
             reference=reference, unique=unique,
-            unique_constraint=naming.constraint_name(table, (column,), "key") if unique else None,
-            index=naming.constraint_name(table, (column,), "idx") if spec.get("index") else None,
+            unique_constraint=(spec.get("uniqueName") or naming.constraint_name(
+                table, (column,), "key")) if unique else None,
+            index=(spec.get("indexName") or naming.constraint_name(table, (column,), "idx"))
+            if spec.get("index") else None,
             updated_at=updated_at, description=spec.get("description"),
             position=self.source.key(path),
         )
+
+    def _referenced(self, model: str, name: str, spec: dict, path: tuple,
+                    target: str) -> tuple[str, dict] | None:
+        """The target field a ref holds (its key, or the unique field ``references:`` names)
+        and that field's spec; None when it cannot (reported)."""
+        target_raw = self.data["models"][target]
+        target_name = spec.get("references") or self.key_names.get(target)
+        if target_name is None:
+            if target in self.composite_keys:
+                self.error((*path, "to"), f"{target} has a composite primary key "
+                           f"({', '.join(self.composite_keys[target])}): a ref field holds "
+                           "one column", f"name a unique field of {target} with 'references:'")
+            return None  # a model without a key: reported
+        target_spec = target_raw["fields"].get(target_name)
+        where = (*path, "references")
+        if target_spec is None:
+            self.error(where, f"unknown field '{target_name}' of model {target}",
+                       did_you_mean(target_name, target_raw["fields"]))
+            return None
+        if target_name != self.key_names.get(target) and not (
+                target_spec.get("unique") is True
+                or [target_name] in [_group(u)[0] for u in target_raw.get("unique") or []]):
+            self.error(where, f"{target}.{target_name} is not unique: a reference must name "
+                       "one row", f"add 'unique: true' to {target}.{target_name}")
+            return None
+        if target_spec["type"] not in ("id", "int", "bigint", "string"):
+            self.error(where, f"{target}.{target_name} is {_a(FieldType(target_spec['type']))} "
+                       "field: a reference holds an id, int, bigint or string value")
+            return None
+        return target_name, target_spec
 
     def _default(self, model, name, ftype, spec, path, enum, max_length, min_length, pattern,
                  minimum, maximum, nullable, scale):
@@ -541,7 +671,7 @@ class _Builder:
                 return None
         return value
 
-    def _checks(self, table: str, field: Field) -> list[Check]:
+    def _checks(self, model: str, table: str, field: Field) -> list[Check]:
         kinds = []
         if field.enum is not None:
             kinds.append("enum")
@@ -551,8 +681,15 @@ class _Builder:
             kinds.append("length")
         if field.pattern is not None:
             kinds.append("pattern")
-        return [Check(kind, field.name, field.column,
-                      naming.constraint_name(table, (field.column, kind), "check"))
+        named = self.data["models"][model]["fields"][field.name].get("checkNames") or {}
+        for kind in named:
+            if kind not in kinds:
+                self.error(("models", model, "fields", field.name, "checkNames", kind),
+                           f"checkNames names {_a_word(kind)} check, but {model}.{field.name} "
+                           "has none", "its checks: " + (", ".join(kinds) or "none"),
+                           at_key=True)
+        return [Check(kind, field.name, field.column, named.get(kind)
+                      or naming.constraint_name(table, (field.column, kind), "check"))
                 for kind in kinds]
 
     def _unique_physical_names(self, models: list[Model]) -> None:
@@ -581,8 +718,8 @@ class _Builder:
                 if constraint.lower() in own:
                     self.error(("models", model.name), f"constraint name '{constraint}' is "
                                f"used twice in model {model.name}",
-                               "a unique or index is declared twice, or two derived names "
-                               "coincide; remove or rename one", at_key=True)
+                               "a unique or index is declared twice, or two names given or "
+                               "derived coincide; remove or rename one", at_key=True)
                     continue
                 own.add(constraint.lower())
                 owner = names.get(constraint.lower())
@@ -821,6 +958,24 @@ class _ShapeContext:
             return MapShape(values, keys, bool(optional), bool(nullable), description,
                             raw.get("via"))
         raise AssertionError(f"shape not caught by the JSON Schema: {raw!r}")
+
+
+def _group(entry: list | dict) -> tuple[list[str], str | None]:
+    """A composite unique or index: ``[a, b]``, or ``{fields: [a, b], name: x}`` (its name
+    explicit, for a database adopted as it is)."""
+    if isinstance(entry, dict):
+        return entry["fields"], entry.get("name")
+    return entry, None
+
+
+def _a_word(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def _is_key(spec: dict) -> bool:
+    """An id field, or a field of a key type that says ``primaryKey: true``."""
+    return spec["type"] == "id" or spec.get("primaryKey") is True and \
+        _FIELD_TYPES.get(spec["type"]) in KEY_TYPES
 
 
 def _a(ftype: FieldType) -> str:

@@ -122,6 +122,15 @@ class Reference:
     name: str
     ambiguous: bool  # another relation joins the same pair of models (or a self-reference)
     constraint: str  # physical foreign key constraint name
+    # The type of the values the reference holds: the target key's type (INT, BIGINT or
+    # STRING for an integer or natural key), or REF for a key of type id (uuid text).
+    key_type: FieldType = FieldType.REF
+    # The target's field the reference holds: its key, or a unique field (``references:``).
+    target_field: str = ""
+    to_key: bool = True  # the target field is the target's primary key
+    # What the database does to this row when the referenced key changes (``onUpdate``);
+    # None: nothing said, the database's default (NO ACTION), no clause written.
+    on_update: OnDelete | None = None
 
 
 @dataclass(frozen=True)
@@ -133,7 +142,8 @@ class Field:
     nullable: bool
     default: DefaultValue | None
     primary_key: bool
-    generate: str | None  # "uuid" for generated ids
+    generate: str | None  # "uuid" for ids the application generates; "identity" for an
+    # integer key the database generates (default: autoincrement)
     max_length: int | None  # string, enum, id (VARCHAR length)
     min_length: int | None
     pattern: str | None
@@ -153,6 +163,17 @@ class Field:
     @property
     def has_range(self) -> bool:
         return self.minimum is not None or self.maximum is not None
+
+    @property
+    def value_type(self) -> FieldType:
+        """The type of the column's values: the field's own type, or for a ref field the
+        type of the key it references (an emitter's type table is looked up with this)."""
+        return self.reference.key_type if self.reference is not None else self.type
+
+    @property
+    def identity(self) -> bool:
+        """An integer key the database generates (``default: autoincrement``)."""
+        return self.generate == "identity"
 
 
 @dataclass(frozen=True)
@@ -199,13 +220,20 @@ class Model:
     table: str
     description: str | None
     fields: tuple[Field, ...]  # in spec order: column order is meaningful
-    primary_key: Field
+    primary_key: Field  # the key field; of a composite key, its first field (see ``key``)
     pk_constraint: str
     uniques: tuple[Unique, ...]  # composite uniques and single-field ones, in spec order
     indexes: tuple[Index, ...]  # composite and single-field indexes
     checks: tuple[Check, ...]
     backrefs: tuple[Backref, ...]
     position: Position
+    # Every field of the primary key, in key order: one, or several (``primaryKey: [a, b]``).
+    key: tuple[Field, ...] = ()
+
+    @property
+    def composite(self) -> bool:
+        """A primary key of several columns."""
+        return len(self.key) > 1
 
     @cached_property
     def _fields_by_name(self) -> dict[str, Field]:
@@ -360,7 +388,7 @@ def api_int_bounds(field: Field) -> tuple[int, int]:
     range a JSON number carries exactly (API_INT_BOUNDS)."""
     import math
 
-    low, high = API_INT_BOUNDS[field.type]
+    low, high = API_INT_BOUNDS[field.value_type]
     if field.minimum is not None:
         low = max(low, math.ceil(field.minimum))
     if field.maximum is not None:

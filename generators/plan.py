@@ -16,7 +16,6 @@ from .model import (
     Endpoint,
     Field,
     FieldShape,
-    FieldType,
     ListShape,
     MapShape,
     Model,
@@ -74,6 +73,15 @@ class Planner:
                                   ref.reference.relation_attr))
         return found
 
+    def served(self, model: str, what: str) -> None:
+        """The runtimes address a row by its one key column: a model with a composite key is
+        described (OpenAPI, Pydantic) but not served."""
+        found = self.models[model]
+        if found.composite:
+            raise Unbound(f"{what}: {model} has a composite primary key "
+                          f"({', '.join(f.name for f in found.key)}), which the runtimes do not "
+                          "address rows by yet")
+
     def step(self, model: str, target: str, via: str | None, to_many: bool, what: str) -> Step:
         candidates = [s for s in self.steps(model, target) if s.to_many == to_many]
         if via is not None:
@@ -91,7 +99,17 @@ class Planner:
             names = ", ".join(sorted(s.name for s in candidates))
             raise Unbound(f"{what}: {model} reaches {target} through several relations "
                           f"({names}); say which with 'via'")
+        self._check_step(candidates[0], what)
         return candidates[0]
+
+    def _check_step(self, step: Step, what: str) -> Step:
+        """A relation the runtimes follow joins a row's key to a reference to it."""
+        self.served(step.model, what)
+        if not step.ref.reference.to_key:
+            raise Unbound(f"{what}: the relation {step.name} references "
+                          f"{step.ref.reference.target}.{step.ref.reference.target_field}, not "
+                          "its key; the runtimes follow relations by key only")
+        return step
 
     def deref(self, shape: Shape) -> tuple[Shape, bool, bool, str | None]:
         """A named schema's shape, with the optional/nullable/via of the reference."""
@@ -214,8 +232,9 @@ class Planner:
                               f"{model}, the row this value is written to")
             field = shape.field
             if field.primary_key:
-                raise Unbound(f"{what}: {model}.{field.name} is the primary key, which the "
-                              "server generates")
+                raise Unbound(f"{what}: {model}.{field.name} is the primary key, which "
+                              + ("the server generates" if field.generate else
+                                 "the path selects"))
             if self.owners.get(model) == field:
                 raise Unbound(f"{what}: {model}.{field.name} is the owner, which the token "
                               "sets")
@@ -261,10 +280,12 @@ class Planner:
                 names = ", ".join(sorted(s.name for s in steps))
                 raise Unbound(f"{what}: {root} reaches {target} through several relations "
                               f"({names}); say which with 'via' on the endpoint")
-            step = steps[0]
+            step = self._check_step(steps[0], what)
             bucket = inserts if step.to_many else upserts
             bucket.setdefault(step.name, (step, []))[1].extend(
                 self.assigns(sub, target, (name,), True, what))
+        for step, _ in (*upserts.values(), *inserts.values()):
+            self._require_generated_key(step, f"endpoint {endpoint.name}")
         writes: list[Write] = []
         if own:
             writes.append(UpdateRoot(tuple(own)))
@@ -278,11 +299,21 @@ class Planner:
             return [InsertChild(step, tuple(assigns))], True
         return writes, False
 
+    def _require_generated_key(self, step: Step, what: str) -> None:
+        """A write that inserts rows of ``step.model`` must be able to key them: a uuid the
+        server makes or an identity the database makes; a natural key is nobody's to invent."""
+        key = self.models[step.model].primary_key
+        if not key.generate:
+            raise Unbound(f"{what}: a new {step.model} row needs its key {key.name}, which "
+                          "is neither generated (id, default: autoincrement) nor written by "
+                          "this endpoint")
+
     def _replace(self, name: str, shape: ListShape | MapShape, required: bool, root: str,
                  via: str | None, what: str) -> ReplaceSet:
         if isinstance(shape, MapShape):
             child = shape.keys.model
             step = self.step(root, child, via, True, what)
+            self._require_generated_key(step, what)
             self._require_unique_key(step, shape.keys.field, what)
             assigns = self.assigns(shape.values, child, (), True, f"{what}{{}}")
             return ReplaceSet(name, required, step, shape.keys.field, tuple(assigns),
@@ -291,6 +322,7 @@ class Planner:
         if len(owners) != 1:
             raise Unbound(f"{what}: a list's items must be written to one model's rows")
         step = self.step(root, owners[0], via, True, what)
+        self._require_generated_key(step, what)
         assigns = self.assigns(shape.items, owners[0], (), True, f"{what}[]")
         written = {a.field.name for a in assigns}
         unique = tuple(f for f in self._unique_beside(step) if f.name in written)
@@ -306,8 +338,9 @@ class Planner:
             raise Unbound(f"endpoint {endpoint.name}: path parameters of several models "
                           f"({', '.join(sorted(models))}) select no single root row")
         model = self.models[models.pop()]
+        self.served(model.name, f"endpoint {endpoint.name}")
         fields = {shape.field.name for _, shape in endpoint.params}
-        unique_sets = [{model.primary_key.name}] + [set(u.fields) for u in model.uniques]
+        unique_sets = [{f.name for f in model.key}] + [set(u.fields) for u in model.uniques]
         if fields not in unique_sets:
             raise Unbound(f"endpoint {endpoint.name}: the path parameters "
                           f"({', '.join(sorted(fields))}) are not unique in {model.name}: "
@@ -359,5 +392,5 @@ def plan(models: dict[str, Model], api: Api) -> tuple[tuple[Operation, ...], tup
 def creatable(model: Model, params: set[str], owner: Field | None) -> list[str]:
     """The required fields a first write could not fill (none: the root can be created)."""
     return [f.name for f in model.fields
-            if not f.nullable and f.default is None and not f.primary_key
-            and f.name not in params and f != owner and f.type is not FieldType.ID]
+            if not f.nullable and f.default is None and not f.generate
+            and f.name not in params and f != owner]

@@ -39,10 +39,10 @@ _SYNONYM_HINTS: dict[str, tuple[str, ...]] = {
     "use 'id' for a primary key, a uuid the application generates; for another uuid column "
     "'string' with maxLength: 36":
         ("uuid", "guid", "uniqueidentifier", "objectid"),
-    "use 'int'; keys are 'id' fields, uuids, and nothing auto-increments":
+    "use 'int' with primaryKey: true and default: autoincrement (an identity key)":
         ("serial", "serial4", "smallserial", "serial2", "autoincrement", "autofield",
          "increments"),
-    "use 'bigint'; keys are 'id' fields, uuids, and nothing auto-increments":
+    "use 'bigint' with primaryKey: true and default: autoincrement (an identity key)":
         ("bigserial", "serial8", "bigautofield", "bigincrements"),
     "use 'int'": ("integer", "int4", "int32", "smallint", "int2", "int16", "tinyint",
                   "mediumint"),

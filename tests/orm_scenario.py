@@ -66,6 +66,9 @@ class Plan:
     rows: dict[str, dict[str, Any]]  # model name -> column -> value
 
     def pk(self, model: Model) -> Any:
+        """The sample row's key: a tuple for a composite key (session.get, get_by_id)."""
+        if model.composite:
+            return tuple(self.rows[model.name][f.column] for f in model.key)
         return self.rows[model.name][model.primary_key.column]
 
     def updatable(self) -> list[tuple[Model, Field, Any]]:

@@ -66,6 +66,20 @@ def reflect(db, *, ignore_tables: tuple[str, ...] = ()) -> dict[str, TableNames]
     return out
 
 
+def with_default_fk_names(spec: Spec, tables: dict[str, TableNames]) -> dict[str, TableNames]:
+    """A foreign key named in the spec (``foreignKeyName``) as a target that cannot name one
+    creates it: under the target's own default name, ``{table}_{column}_fkey``."""
+    from vigilo_gen.naming import constraint_name
+
+    out = dict(tables)
+    for model in spec.models:
+        names = frozenset(constraint_name(model.table, (f.column,), "fkey")
+                          for f in model.references)
+        old = tables[model.table]
+        out[model.table] = TableNames(old.columns, old.pk, old.uniques, old.indexes, names)
+    return out
+
+
 def without_fk_names(tables: dict[str, TableNames]) -> dict[str, TableNames]:
     """For engines/targets that cannot name foreign keys (drizzle-kit on SQLite)."""
     return {t: TableNames(n.columns, n.pk, n.uniques, n.indexes, frozenset())

@@ -46,11 +46,23 @@ def _vary(field: Field, candidate: str, seed: int) -> str:
     count = sum(ch.isdigit() for ch in candidate)
     digits = iter(str(seed).rjust(count, "0")[-count:] if count else "")
     varied = re.sub(r"[0-9]", lambda _match: next(digits), candidate)
-    if re.search(field.pattern, varied) and _length_ok(field, varied):
+    if count and re.search(field.pattern, varied) and _length_ok(field, varied):
         return varied
     varied = candidate + str(seed)
     if re.search(field.pattern, varied) and _length_ok(field, varied):
         return varied
+    # Letters only (a natural key such as '^[a-z]{2,3}$'): the seed in base 26, as letters,
+    # from 'baa' on so that no seed spells the seed-0 candidate.
+    word, n = "", seed + 26 * 26
+    while True:
+        word, n = chr(ord("a") + n % 26) + word, n // 26
+        if not n:
+            break
+    for letters in (word, word.upper()):
+        varied = candidate[:max(len(candidate) - len(letters), 0)] + letters
+        varied = varied.rjust(len(candidate), letters[0])
+        if re.search(field.pattern, varied) and _length_ok(field, varied):
+            return varied
     return candidate
 
 
@@ -63,9 +75,11 @@ def _number_for(field: Field, seed: int) -> float | int:
 
 def valid_value(field: Field, seed: int = 0) -> Any:
     """A value this field accepts; different seeds give different values where possible."""
-    t = field.type
+    t = field.value_type
     if t in (T.ID, T.REF):
         return str(uuid.UUID(int=seed + 1))
+    if field.primary_key and t in (T.INT, T.BIGINT) and not field.has_range:
+        return seed + 1  # one key per seed (a range would repeat after a few)
     if t in (T.STRING, T.TEXT):
         return _string_for(field, seed)
     if t is T.ENUM:
@@ -81,6 +95,18 @@ def valid_value(field: Field, seed: int = 0) -> Any:
     if t is T.DATETIME:
         return dt.datetime(2024, 1, 1, 12, 0, tzinfo=dt.timezone.utc) + dt.timedelta(hours=seed)
     raise AssertionError(f"no sample for {t}")
+
+
+def fresh_key(field: Field) -> Any:
+    """A primary key value no sample row holds (their seeds are small)."""
+    return str(uuid.uuid4()) if field.type is T.ID else valid_value(field, 9973)
+
+
+def with_fresh_key(model: Model, row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` under a key no sample row holds: a new primary key, or of a composite key a
+    new value of its last own (not referencing) column, so every reference stays valid."""
+    key = next((f for f in reversed(model.key) if f.reference is None), model.primary_key)
+    return {**row, key.column: fresh_key(key)}
 
 
 def violations(field: Field) -> list[tuple[str, Any]]:
@@ -125,7 +151,7 @@ def sample_rows(spec: Spec, seed: int = 0) -> dict[str, dict[str, Any]]:
             if field.reference is not None:
                 target = field.reference.target
                 row[field.column] = None if target == model.name else \
-                    rows[target][spec.model(target).primary_key.column]
+                    rows[target][field.reference.target_column]
                 continue
             row[field.column] = valid_value(field, seed)
         rows[model.name] = row

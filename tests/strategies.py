@@ -35,6 +35,12 @@ FIELD_NAMES = SQL_RESERVED + [
     "Status3", "b", "where2"]
 REF_NAMES = ["ownerId", "parentId", "authorId", "targetID", "link", "from_id", "by"]
 ID_NAMES = ["id", "ID", "uuid", "pk", "key"]
+# The key kinds of README's "Keys": a uuid id (drawn most often: every spec had one), an
+# integer identity, a natural string key.
+KEYS = [{"type": "id"}, {"type": "id"}, {"type": "id"},
+        {"type": "int", "primaryKey": True, "default": "autoincrement"},
+        {"type": "bigint", "primaryKey": True, "default": "autoincrement"},
+        {"type": "string", "maxLength": 13, "primaryKey": True}]
 ENUM_NAMES = ["Status", "Color", "Kind2", "OrderState", "level"]
 SCHEMA_NAMES = ["State", "Summary", "Item", "List2", "Page"]
 ENDPOINT_NAMES = ["getState", "saveItem", "listAll", "delete", "select", "put2", "from"]
@@ -247,9 +253,9 @@ def model_spec(draw, name: str, earlier: list[str], enums: dict[str, list[str]]
                       naming.relation_name(field_name).lower()})
 
     id_name = draw(st.sampled_from(ID_NAMES))
-    fields[id_name] = {"type": "id"}
-    if draw(st.booleans()):
-        fields[id_name]["generate"] = "uuid"
+    fields[id_name] = draw(st.sampled_from(KEYS))
+    if fields[id_name]["type"] == "id" and draw(st.booleans()):
+        fields[id_name] = {**fields[id_name], "generate": "uuid"}
     if draw(st.integers(0, 4)) == 0:
         fields[id_name]["column"] = draw(st.sampled_from(["pk_" + _snake(name), "Id_Col"]))
     take(id_name)

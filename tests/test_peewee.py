@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
-import uuid
 from collections.abc import Iterator
 
 import peewee
@@ -14,7 +13,7 @@ from vigilo_gen.spec import load_spec
 
 from tests.engines import constraint_violation_kind
 from tests.orm_scenario import ENGINES, import_generated, plan_for, same, utc_naive
-from tests.sample_values import cascade_children
+from tests.sample_values import cascade_children, with_fresh_key
 from tests.support import ALL_SPECS, SPEC_IDS, generate, require_executable, spec_params
 
 
@@ -127,7 +126,7 @@ def test_orm_round_trip(orm):
     found = plan.unique_to_violate()
     assert found is not None, "spec without a unique to violate"
     model, _unique = found
-    row = dict(plan.rows[model.name], **{model.primary_key.column: str(uuid.uuid4())})
+    row = with_fresh_key(model, plan.rows[model.name])
     with expect_violation("unique"), database.atomic():
         classes[model.name].create(**values(model, row))
 
@@ -135,6 +134,8 @@ def test_orm_round_trip(orm):
     checked = plan.check_violations(engine_name)
     assert checked, "spec without a check to violate"
     for model, field, _kind, value in checked:
+        if field.primary_key:
+            continue  # Peewee's save() finds the row by its key: a new key updates no row
         obj = classes[model.name].get_by_id(plan.pk(model))
         setattr(obj, names[model.name][field.column], value)
         with expect_violation("check"), database.atomic():

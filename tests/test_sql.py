@@ -171,11 +171,12 @@ def test_unique_constraints_refuse_duplicates(loaded):
     tested = 0
     for model in spec.models:
         row = sample[model.name]
-        pk = model.primary_key.column
+        # A new key: of a composite key, its last own (not referencing) column.
+        key = next((f for f in reversed(model.key) if f.reference is None), model.primary_key)
         for unique in model.uniques:
             if any(row.get(c) is None for c in unique.columns):
                 continue  # NULLs never collide
-            duplicate = {**row, pk: valid_value(model.primary_key, 99)}
+            duplicate = {**row, key.column: valid_value(key, 99)}
             # Vary every other unique so that only this one can refuse the row.
             for other in model.uniques:
                 if other is not unique:
@@ -204,7 +205,7 @@ def fresh_row(spec, rows: Rows, model) -> dict:
             target = spec.model(field.reference.target)
             parent = fresh_row(spec, rows, target)
             rows.insert(target.table, parent)
-            row[field.column] = parent[target.primary_key.column]
+            row[field.column] = parent[field.reference.target_column]
     return row
 
 
@@ -272,12 +273,12 @@ def test_deletes_cascade_and_set_null(loaded):
             fresh = dict(sample_rows(spec, seed=5)[target.name])
             for tfield in target.references:
                 fresh[tfield.column] = sample[tfield.reference.target][
-                    spec.model(tfield.reference.target).primary_key.column] \
+                    tfield.reference.target_column] \
                     if tfield.reference.target != target.name else None
             fresh[target.primary_key.column] = valid_value(target.primary_key, 55)
             rows.insert(target.table, fresh)
             pk, key = model.primary_key.column, sample[model.name][model.primary_key.column]
-            rows.update(model.table, pk, key, field.column, fresh[target.primary_key.column])
+            rows.update(model.table, pk, key, field.column, fresh[ref.target_column])
             rows.db.execute(f"DELETE FROM {rows.name(target.table)} WHERE "
                             f"{rows.name(target.primary_key.column)} = {rows.db.placeholder}",
                             [fresh[target.primary_key.column]])
@@ -314,7 +315,7 @@ def test_identifier_limits_are_checked_per_dialect(tmp_path):
 
 
 def _leading_columns(model) -> set[str]:
-    return {c.columns[0] for c in (*model.uniques, *model.indexes)}
+    return {c.columns[0] for c in (*model.uniques, *model.indexes)} | {model.key[0].column}
 
 
 @pytest.mark.parametrize("spec_path", **spec_params())
@@ -525,7 +526,8 @@ def _cascades(ddl: str) -> list[tuple[str, str]]:
     edges = []
     for table, body in re.findall(r"CREATE TABLE \[([^\]]+)\] \((.*?)\n\);", ddl, re.S):
         for parent, action in re.findall(r"REFERENCES \[([^\]]+)\] \(\[[^\]]+\]\)"
-                                         r"(?: ON DELETE ([A-Z ]+))?", body):
+                                         r"(?: ON DELETE (CASCADE|SET NULL|SET DEFAULT|"
+                                         r"NO ACTION|RESTRICT))?", body):
             if action in ("CASCADE", "SET NULL", "SET DEFAULT"):
                 edges.append((parent, table))
     return edges
@@ -615,7 +617,8 @@ def test_bigquery_keys(spec_path, tmp_path):
     spec = load_spec(spec_path)
     for model in spec.models:
         body = re.search(rf"CREATE TABLE `{model.table}` \((.*?)\n\);", ddl, re.S).group(1)
-        assert re.search(r"\n  PRIMARY KEY \(`[^`]+`\) NOT ENFORCED", body), model.table
+        assert re.search(r"\n  PRIMARY KEY \(`[^`]+`(, `[^`]+`)*\) NOT ENFORCED", body), \
+            model.table
         assert "CONSTRAINT `" + model.pk_constraint not in body
         for parent in re.findall(r"REFERENCES `([^`]+)` \(`[^`]+`\) NOT ENFORCED", body):
             assert parent != model.table

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +13,7 @@ from vigilo_gen.spec import load_spec
 
 from tests.engines import expect_violation
 from tests.orm_scenario import ENGINES, import_generated, plan_for, same, utc_naive
-from tests.sample_values import cascade_children
+from tests.sample_values import cascade_children, with_fresh_key
 from tests.support import ALL_SPECS, SPEC_IDS, generate, require_executable, spec_params
 
 
@@ -112,7 +111,7 @@ def test_orm_round_trip(orm):
     found = plan.unique_to_violate()
     assert found is not None, "spec without a unique to violate"
     model, unique = found
-    row = dict(plan.rows[model.name], **{model.primary_key.column: str(uuid.uuid4())})
+    row = with_fresh_key(model, plan.rows[model.name])
     with Session(engine) as session:
         session.add(classes[model.name](**{attrs[model.name][c]: v for c, v in row.items()}))
         with expect_violation("unique"):

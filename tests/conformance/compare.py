@@ -13,7 +13,8 @@ MISSING = "<missing>"
 @dataclass(frozen=True)
 class Difference:
     table: str
-    aspect: str  # "table", "column", "type", "nullable", "default", "column order",
+    aspect: str  # "table", "column", "type", "nullable", "default", "generated",
+    #              "column order",
     #              "primary key", "uniques", "indexes", "foreign keys", "checks", "updated_at"
     item: str  # column, constraint name or columns ("" for the table itself)
     reference: Any  # the reference target's value (MISSING if it has none)
@@ -54,9 +55,9 @@ def differences(reference: dict, actual: dict) -> list[Difference]:
             if r is None or a is None:
                 found.append(Difference(table, "column", column, r or MISSING, a or MISSING))
                 continue
-            for key in ("type", "nullable", "default"):
-                if r[key] != a[key]:
-                    found.append(Difference(table, key, column, r[key], a[key]))
+            for key in ("type", "nullable", "default", "generated"):
+                if r.get(key) != a.get(key):
+                    found.append(Difference(table, key, column, r.get(key), a.get(key)))
         if ref["column order"] != act["column order"] and \
                 set(ref["column order"]) == set(act["column order"]):
             found.append(Difference(table, "column order", "", ref["column order"],

@@ -105,6 +105,27 @@ ORMS = {"sqlalchemy": SqlAlchemyOrm, "peewee": PeeweeOrm}
 PAIRS = (("sqlalchemy", "peewee"), ("peewee", "sqlalchemy"))
 
 
+def _uuid4_problem(pk: Any, given: Any) -> str | None:
+    try:
+        generated = uuid.UUID(str(pk))
+    except ValueError:
+        generated = None
+    if generated is None or generated.version != 4 or str(generated) != pk:
+        return "not a uuid4 in its 36-character form"
+    return None
+
+
+# Field.generate -> what is wrong with the key an ORM gave a new row (None: nothing).
+KEY_PROBLEMS = {
+    "uuid": _uuid4_problem,
+    # the database's identity: a positive integer (its first value is 1)
+    "identity": lambda pk, given: None if isinstance(pk, int) and not isinstance(pk, bool)
+    and pk >= 1 else "not a positive integer from the database",
+    # a natural key: the one the row was given
+    None: lambda pk, given: None if pk == given else f"not the key it was given ({given!r})",
+}
+
+
 def cross_check(spec: Spec, spec_path: Path, writer_name: str, reader_name: str, db,
                 work: Path) -> list[str]:
     """Problems found (empty: the two ORMs agree on every row)."""
@@ -119,25 +140,27 @@ def cross_check(spec: Spec, spec_path: Path, writer_name: str, reader_name: str,
         pks: dict[str, Any] = {}
         written: dict[str, dict[str, Any]] = {}
         for model in spec.models:
-            pk_column = model.primary_key.column
-            row = {c: v for c, v in plan.rows[model.name].items() if c != pk_column}
+            key = model.primary_key
+            pk_column = key.column
+            # A generated key (uuid, identity) is the writer's to make; a natural one is given.
+            row = {c: v for c, v in plan.rows[model.name].items()
+                   if c != pk_column or not key.generate}
             for field in model.references:  # point at the parent row the writer created
-                if row.get(field.column) is not None:
+                if row.get(field.column) is not None and field.reference.to_key:
                     row[field.column] = new_ids[(field.reference.target, row[field.column])]
             pk = writer.insert(model, row)
+            if model.composite:  # given, not generated: the key is the row's own values
+                pk = tuple(row[f.column] for f in model.key)
             new_ids[(model.name, plan.rows[model.name][pk_column])] = pk
             pks[model.name], written[model.name] = pk, row
-            try:
-                generated = uuid.UUID(str(pk))
-            except ValueError:
-                generated = None
-            if generated is None or generated.version != 4 or str(generated) != pk:
-                problems.append(f"{writer_name} generated {model.name} id {pk!r}: "
-                                "not a uuid4 in its 36-character form")
+            problem = None if model.composite else \
+                KEY_PROBLEMS[key.generate](pk, plan.rows[model.name][pk_column])
+            if problem:
+                problems.append(f"{writer_name} generated {model.name} id {pk!r}: {problem}")
         for model in spec.models:
             seen = reader.read(model, pks[model.name])
             for field in model.fields:
-                expected = pks[model.name] if field.primary_key else \
+                expected = pks[model.name] if field.primary_key and not model.composite else \
                     written[model.name].get(field.column, field.default)
                 value = seen[field.column]
                 if field.default is NOW or (expected is None and field.default is not None):

@@ -200,8 +200,25 @@ def normalize_check(engine: str, text: str, table: str) -> str:
 # --- one table ----------------------------------------------------------------------------
 
 
+def _generated(engine: str, col: dict, declared: str | None, pk: list[str]) -> str | None:
+    """How the database makes a column's values when an insert omits it, beyond a default:
+    an identity column or a sequence (PostgreSQL), AUTO_INCREMENT (MariaDB), the rowid
+    (SQLite: a lone primary key declared exactly INTEGER)."""
+    if engine == "postgres":
+        if col.get("identity"):
+            return "identity"
+        return "sequence" if str(col.get("default") or "").startswith("nextval(") else None
+    if engine == "mariadb":
+        return "auto_increment" if col.get("autoincrement") is True else None
+    if engine == "sqlite":
+        return "rowid" if pk == [col["name"]] and (declared or "").upper() == "INTEGER" \
+            else None
+    return None
+
+
 def _describe_table(engine: str, inspector, table: str, catalogue: dict, dialect) -> dict:
     columns = {}
+    pk_columns = inspector.get_pk_constraint(table).get("constrained_columns") or []
     for col in inspector.get_columns(table):
         if engine == "sqlite":
             type_name = _sqlite_affinity(catalogue["declared"][table][col["name"]])
@@ -212,10 +229,12 @@ def _describe_table(engine: str, inspector, table: str, catalogue: dict, dialect
             # The inspector parses SHOW CREATE TABLE and loses defaults it cannot parse (a
             # string with quotes and backslashes): read MariaDB's own column default.
             default = catalogue["defaults"][table][col["name"]]
+        declared = catalogue["declared"][table][col["name"]] if engine == "sqlite" else None
         columns[col["name"]] = {
             "type": type_name,
             "nullable": bool(col["nullable"]),
             "default": normalize_default(engine, _family(engine, type_name), default),
+            "generated": _generated(engine, col, declared, pk_columns),
         }
     pk = inspector.get_pk_constraint(table)
     fks = {}

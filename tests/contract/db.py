@@ -95,14 +95,17 @@ class Database:
                 row[fld.name] = given[fld.name]
             elif owner is not None and fld is owner[0]:
                 row[fld.name] = owner[1]
-            elif fld.primary_key:
-                row[fld.name] = str(uuid.uuid4())
+            elif fld.identity:
+                continue  # the database makes it: read back below
+            elif fld.primary_key and fld.reference is None:
+                row[fld.name] = str(uuid.uuid4()) if fld.generate == "uuid" else \
+                    self.db_value(fld, values.unique_value(fld, self.rng))
             elif fld.reference is not None:
                 if fld.nullable or fld.reference.target == model.name:
                     row[fld.name] = None
                 else:
                     target = self.spec.model(fld.reference.target)
-                    row[fld.name] = self.insert(target)[target.primary_key.name]
+                    row[fld.name] = self.insert(target)[fld.reference.target_field]
             elif fld.default is NOW:
                 row[fld.name] = dt.datetime(2020, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc) \
                     if fld.type is T.DATETIME else dt.date(2020, 1, 2)
@@ -120,9 +123,11 @@ class Database:
                 row[fld.name] = self.db_value(fld, values.unique_value(fld, self.rng))
         table = self.metadata.tables[model.table]
         with self.engine.begin() as conn:
-            conn.execute(table.insert().values({model.field(k).column: self.db_value(
+            done = conn.execute(table.insert().values({model.field(k).column: self.db_value(
                 model.field(k), v) for k, v in row.items()}))
-        return row
+            if model.primary_key.identity:
+                row[model.primary_key.name] = done.inserted_primary_key[0]
+        return {f.name: row[f.name] for f in model.fields}  # in field order
 
     def db_value(self, fld: Field, value: Any) -> Any:
         """A JSON value as the Python value SQLAlchemy binds for the column."""

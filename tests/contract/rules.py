@@ -299,7 +299,7 @@ def _set_target(spec: Spec, root: Model, shape: ListShape | MapShape) -> tuple[M
 
 
 def parse_key(fld: Field, key: str) -> Any:
-    return int(key) if fld.type in (T.INT, T.BIGINT) else key
+    return int(key) if fld.value_type in (T.INT, T.BIGINT) else key
 
 
 def default_json(fld: Field) -> Any:

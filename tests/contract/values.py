@@ -146,7 +146,7 @@ def valid_value(field: Field, rng: random.Random, edge: str | None = None) -> An
     """A JSON value ``field`` accepts. ``edge`` = "low" / "high" picks the bound of a range or
     a length where the field has one; None a value in between. (Refs are the caller's:
     they must name an existing row.)"""
-    t = field.type
+    t = field.value_type
     if t in (T.ID, T.REF):
         return str(uuid.UUID(int=rng.getrandbits(128), version=4))
     if t in (T.STRING, T.TEXT):
@@ -197,7 +197,7 @@ def valid_value(field: Field, rng: random.Random, edge: str | None = None) -> An
 def unique_value(field: Field, rng: random.Random) -> Any:
     """A valid value unlikely to be held by any other row (unique columns, unknown keys):
     the longest of several draws for strings, a wide range for integers."""
-    if field.type in (T.STRING, T.TEXT) and field.enum is None:
+    if field.value_type in (T.STRING, T.TEXT) and field.enum is None:
         best = ""
         for _ in range(40):
             text = _string(field, rng, None)
@@ -206,7 +206,7 @@ def unique_value(field: Field, rng: random.Random) -> Any:
             if len(best) >= 12:
                 break
         return best
-    if field.type in (T.INT, T.BIGINT):
+    if field.value_type in (T.INT, T.BIGINT):
         low, high = int_bounds(field)
         return rng.randint(max(low, -(2**30)), min(high, 2**30))
     return valid_value(field, rng)
@@ -230,7 +230,7 @@ def key_text(field: Field, value: Any) -> str:
     """The JSON object key of a map entry whose key field holds ``value``."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if field.type in (T.INT, T.BIGINT):
+    if field.value_type in (T.INT, T.BIGINT):
         return str(int(value))
     return str(value)
 
@@ -254,8 +254,8 @@ def broken_values(field: Field) -> list[tuple[str, Any]]:
     """(rule, value) pairs: each value breaks exactly one rule of ``field`` (as a JSON value
     in the API: its type, range, length, pattern, enum, format)."""
     cases: list[tuple[str, Any]] = [(f"type {type(v).__name__} {v!r}"[:60], v)
-                                    for v in _WRONG_TYPE[field.type]]
-    t = field.type
+                                    for v in _WRONG_TYPE[field.value_type]]
+    t = field.value_type
     if t in (T.ID, T.REF):
         cases.append(("not a uuid", "not-a-uuid"))
         cases.append(("uuid too long", "0" * 37))
@@ -311,7 +311,7 @@ def _long_text(field: Field, size: int) -> str:
 def broken_keys(field: Field) -> list[tuple[str, str]]:
     """(rule, JSON key) pairs a map keyed by ``field`` must refuse."""
     cases: list[tuple[str, str]] = []
-    if field.type in (T.INT, T.BIGINT):
+    if field.value_type in (T.INT, T.BIGINT):
         low, high = int_bounds(field)
         cases.append(("key not an integer", "first"))
         cases.append(("key with a leading zero", "01"))
@@ -319,15 +319,15 @@ def broken_keys(field: Field) -> list[tuple[str, str]]:
         if low >= 0:
             cases.append(("negative key", "-1"))
         cases.append(("key above maximum", str(high + 1)))
-    elif field.type is T.ENUM:
+    elif field.value_type is T.ENUM:
         cases.append(("key not an enum value", "zz-not-a-value"))
-    elif field.type in (T.STRING, T.TEXT):
+    elif field.value_type in (T.STRING, T.TEXT):
         for rule, value in broken_values(field):
             if isinstance(value, str):
                 cases.append((f"key {rule}", value))
-    elif field.type in (T.ID, T.REF):
+    elif field.value_type in (T.ID, T.REF):
         cases.append(("key not a uuid", "not-a-uuid"))
-    elif field.type is T.DATE:
+    elif field.value_type is T.DATE:
         cases.append(("key not a date", "2024-13-45"))
     return cases
 
@@ -358,7 +358,7 @@ def same_value(field: Field, expected: Any, got: Any) -> bool:
     value of ``field``)? Numbers, decimals, dates and instants by value, not spelling."""
     if expected is None or got is None:
         return expected is None and got is None
-    t = field.type
+    t = field.value_type
     try:
         if t is T.BOOL:
             return isinstance(got, (bool, int)) and bool(got) == bool(expected)
@@ -390,7 +390,7 @@ def json_of_db(field: Field, value: Any) -> Any:
     expected responses)."""
     if value is None:
         return None
-    t = field.type
+    t = field.value_type
     if t is T.BOOL:
         return bool(value)
     if t in (T.INT, T.BIGINT):

@@ -11,7 +11,8 @@ The rules, as the README words them ("The spec format", "Names"):
   ``{table}_{col}_fkey``, ``{table}_{col}_{kind}_check`` (kinds: ``enum`` for an enum field,
   ``range`` for ``min``/``max``, ``length`` for ``minLength``, ``pattern`` for ``pattern``);
 - a field is required (NOT NULL in the database, a required property in the API) unless it says
-  ``nullable: true``; a default does not make it nullable; ``type: id`` is the primary key;
+  ``nullable: true``; a default does not make it nullable; ``type: id`` or ``primaryKey:
+  true`` is the primary key;
 - ``onDelete: cascade|setNull|restrict|noAction``. Left out, it is ``setNull`` for a nullable
   ref and ``cascade`` for a required one (the rule generators/build.py documents in its code;
   the README does not say it yet).
@@ -107,6 +108,18 @@ def _scalar(value):
     return value
 
 
+def _is_key(f: FieldText) -> bool:
+    """README: an id field, or a field that says ``primaryKey: true``."""
+    return f.type == "id" or f.raw.get("primaryKey") is True
+
+
+def _key(model: ModelText) -> list[FieldText]:
+    """README: the model's ``primaryKey: [a, b]`` in its order, else its key field."""
+    if "primaryKey" in model.raw:
+        return [model.field(n) for n in model.raw["primaryKey"]]
+    return [f for f in model.fields if _is_key(f)]
+
+
 def expected_database(spec_path: Path) -> dict[str, dict]:
     """table -> what the README says the database holds: columns (nullable), primary key,
     uniques (columns -> name), indexes (name -> columns), foreign keys (column -> name,
@@ -115,36 +128,44 @@ def expected_database(spec_path: Path) -> dict[str, dict]:
     out = {}
     for model in models.values():
         t = model.table
-        pk = [f for f in model.fields if f.type == "id"]
+        pk = _key(model)
         uniques, indexes, fks, checks = {}, {}, {}, set()
         for f in model.fields:
             if f.raw.get("unique") is True:
-                uniques[f.column] = f"{t}_{f.column}_key"
+                uniques[f.column] = f.raw.get("uniqueName") or f"{t}_{f.column}_key"
             if f.raw.get("index") is True:
-                indexes[f"{t}_{f.column}_idx"] = f.column
+                indexes[f.raw.get("indexName") or f"{t}_{f.column}_idx"] = f.column
             if f.type == "ref":
                 target = models[f.raw["to"]]
-                target_pk = next(g for g in target.fields if g.type == "id")
-                fks[f.column] = {"name": f"{t}_{f.column}_fkey",
+                target_pk = target.field(f.raw["references"]) if "references" in f.raw \
+                    else _key(target)[0]
+                fks[f.column] = {"name": f.raw.get("foreignKeyName") or f"{t}_{f.column}_fkey",
                                  "references": f"{target.table}({target_pk.column})",
                                  "on_delete": f.on_delete}
-            checks.update(f"{t}_{f.column}_{kind}_check" for kind in f.check_kinds)
+            named = f.raw.get("checkNames") or {}
+            checks.update(named.get(kind) or f"{t}_{f.column}_{kind}_check"
+                          for kind in f.check_kinds)
+        # README: a group is [a, b], or {fields: [a, b], name: x}.
         for group in model.raw.get("unique", []):
-            cols = model.columns(group)
-            uniques[", ".join(cols)] = f"{t}_{'_'.join(cols)}_key"
+            cols = model.columns(group["fields"] if isinstance(group, dict) else group)
+            uniques[", ".join(cols)] = (isinstance(group, dict) and group.get("name")) or \
+                f"{t}_{'_'.join(cols)}_key"
         for group in model.raw.get("indexes", []):
-            cols = model.columns(group)
-            indexes[f"{t}_{'_'.join(cols)}_idx"] = ", ".join(cols)
+            cols = model.columns(group["fields"] if isinstance(group, dict) else group)
+            indexes[(isinstance(group, dict) and group.get("name")) or
+                    f"{t}_{'_'.join(cols)}_idx"] = ", ".join(cols)
         # README: a ref field is indexed unless a key or index already starts with its
         # column; `index: false` opts out.
-        leading = {cols.split(", ")[0] for cols in [*uniques, *indexes.values()]}
+        leading = {cols.split(", ")[0] for cols in [*uniques, *indexes.values()]} | \
+            {pk[0].column}
         for f in model.fields:
             if f.type == "ref" and f.raw.get("index") is not False and f.column not in leading:
-                indexes[f"{t}_{f.column}_idx"] = f.column
+                indexes[f.raw.get("indexName") or f"{t}_{f.column}_idx"] = f.column
         out[t] = {
-            "columns": {f.column: {"nullable": f.nullable and f.type != "id"}
+            "columns": {f.column: {"nullable": f.nullable and f not in pk}
                         for f in model.fields},
-            "primary key": {"columns": ", ".join(f.column for f in pk), "name": f"{t}_pkey"},
+            "primary key": {"columns": ", ".join(f.column for f in pk),
+                            "name": model.raw.get("primaryKeyName") or f"{t}_pkey"},
             "uniques": uniques,
             "indexes": indexes,
             "foreign keys": fks,
