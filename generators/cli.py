@@ -82,7 +82,8 @@ def main() -> None:
             typer_main()
             code = EXIT_OK
     except BrokenPipeError:  # `vigilo-gen sql | head` must not print a traceback
-        sys.stderr.close()
+        # Python flushes stdout again at exit: point it at /dev/null so that flush is silent.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_OK)
     sys.exit(code)
 

@@ -132,6 +132,8 @@ def run_guarded(action: Callable[[], Any], passthrough: tuple = ()) -> int:
         raise
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`vigilo-gen list | head`): cli.main's
+        raise
     except Exception as exc:  # a bug of ours: say so in one line unless debugging
         if os.environ.get("VIGILO_GEN_DEBUG"):
             raise

@@ -81,3 +81,19 @@ def test_no_skip_is_reachable_under_ci():
             if function is None or (path.name, function.name) not in SKIP_HELPERS:
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not offenders, "a skip CI=true cannot turn into a failure: " + ", ".join(offenders)
+
+
+def test_a_reader_that_stops_early_is_not_an_internal_error():
+    """`vigilo-gen list | head -1`: the reader closes the pipe; the command ends quietly with
+    status 0 (no 'internal error', no traceback), as `sql | head` does."""
+    import subprocess
+    import sys
+
+    for argv in (["list"], ["sql", "--dialect", "postgres"]):
+        proc = subprocess.Popen([sys.executable, "-m", "vigilo_gen", *argv],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+        proc.stdout.read(10)
+        proc.stdout.close()  # the reader goes away before the command has written everything
+        stderr = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 0, stderr
+        assert stderr.strip() == "", stderr
