@@ -43,9 +43,14 @@ class ServeProcess:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    # What the server is called in errors, and what its log says when the port was taken.
+    # What the server is called in errors, what its log says when the port was taken, and
+    # the line it prints once it listens (then GET /healthz must answer 200).
     what = "vigilo-gen serve"
     port_taken = "address already in use"
+    ready_text = "listening on http://"
+
+    def environment(self) -> dict[str, str]:
+        return {**os.environ, "VIGILO_TOKENS": ",".join(f"{t}={o}" for t, o in TOKENS.items())}
 
     def command(self) -> list[str]:
         command = [sys.executable, "-m", "vigilo_gen", "serve", "--spec",
@@ -55,8 +60,7 @@ class ServeProcess:
     def start(self):
         for _attempt in range(3):
             self.port = free_port()
-            env = {**os.environ, "VIGILO_TOKENS": ",".join(f"{t}={o}"
-                                                             for t, o in TOKENS.items())}
+            env = self.environment()
             log = self.log_path.open("ab")
             start = log.tell()
             self.proc = subprocess.Popen(self.command(), cwd=self.workdir, env=env,
@@ -78,7 +82,7 @@ class ServeProcess:
                 return False
             if not announced:
                 text = self.log_path.read_bytes()[start:].decode("utf-8", "replace")
-                announced = "listening on http://" in text
+                announced = self.ready_text in text
             if announced:
                 try:
                     reply = httpx.get(self.base_url + "/healthz", timeout=2)
