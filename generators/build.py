@@ -40,6 +40,7 @@ from .model import (
     ObjectShape,
     OnDelete,
     Reference,
+    Rename,
     SchemaRef,
     Shape,
     Spec,
@@ -52,7 +53,8 @@ T = FieldType
 
 # Which field options each type accepts, beyond the ones every type accepts. A table, so that
 # adding a type is one line here plus one line in each emitter's type map.
-COMMON_OPTIONS = {"type", "description", "column", "nullable", "default", "unique", "index"}
+COMMON_OPTIONS = {"type", "description", "column", "nullable", "default", "unique", "index",
+                  "renamedFrom"}
 TYPE_OPTIONS: dict[FieldType, set[str]] = {
     T.ID: {"generate"},
     T.STRING: {"maxLength", "minLength", "pattern"},
@@ -153,6 +155,7 @@ class _Builder:
                                                         key=lambda b: (b.source_model,
                                                                        b.source_field))))
         self._unique_physical_names(models)
+        self._rename_collisions("model", models, lambda m: ("models", m.name))
         api = self._api(models, enums) if "api" in self.data else None
         if self.errors:
             raise SpecError(self.errors)
@@ -332,6 +335,7 @@ class _Builder:
                 else:
                     indexes.append(Index(naming.constraint_name(table, columns, "idx"),
                                          field_names, columns))
+        self._rename_collisions("field", fields, lambda f: ("models", name, "fields", f.name))
         indexes = self._foreign_key_indexes(table, fields, raw["fields"], uniques, indexes)
         pk = next((f for f in fields if f.primary_key), None)
         if pk is None:  # already reported; keep going with a placeholder to find more errors
@@ -341,7 +345,37 @@ class _Builder:
             primary_key=pk, pk_constraint=naming.constraint_name(table, (), "pkey"),
             uniques=tuple(uniques), indexes=tuple(indexes), checks=tuple(checks),
             backrefs=tuple(backrefs), position=self.source.key(("models", name)),
+            renamed_from=self._rename(("models", name), raw),
         )
+
+    def _rename(self, path: tuple, raw: dict) -> Rename | None:
+        old = raw.get("renamedFrom")
+        if old is None:
+            return None
+        return Rename(old, self.source.value((*path, "renamedFrom")))
+
+    def _rename_collisions(self, what: str, items, path_of) -> None:
+        """A ``renamedFrom`` must name something that no longer exists under that name, and
+        two items cannot both come from it: otherwise the migration could not tell which row
+        data goes where (whether the old name exists in the old spec is checked by diff)."""
+        names = {item.name for item in items}
+        claimed: dict[str, str] = {}
+        for item in items:
+            rename = item.renamed_from
+            if rename is None:
+                continue
+            where = (*path_of(item), "renamedFrom")
+            if rename.name == item.name:
+                self.error(where, f"{what} {item.name} is renamed from itself")
+            elif rename.name in names:
+                self.error(where, f"{what} {item.name} is renamed from '{rename.name}', which "
+                                  f"is still a {what} of the spec",
+                           f"rename or remove {what} {rename.name} too")
+            elif rename.name in claimed:
+                self.error(where, f"{what}s {claimed[rename.name]} and {item.name} are both "
+                                  f"renamed from '{rename.name}'")
+            else:
+                claimed[rename.name] = item.name
 
     @staticmethod
     def _foreign_key_indexes(table, fields, raw_fields, uniques, indexes) -> list[Index]:
@@ -479,7 +513,7 @@ class _Builder:
             unique_constraint=naming.constraint_name(table, (column,), "key") if unique else None,
             index=naming.constraint_name(table, (column,), "idx") if spec.get("index") else None,
             updated_at=updated_at, description=spec.get("description"),
-            position=self.source.key(path),
+            position=self.source.key(path), renamed_from=self._rename(path, spec),
         )
 
     def _default(self, model, name, ftype, spec, path, enum, max_length, min_length, pattern,

@@ -91,6 +91,15 @@ class Enum:
 
 
 @dataclass(frozen=True)
+class Rename:
+    """``renamedFrom:``: the name a model or field had in the previous version of the spec.
+    A migration renames it instead of dropping and re-adding it (docs/migrations.md)."""
+
+    name: str
+    position: Position  # of the renamedFrom value, for messages about it
+
+
+@dataclass(frozen=True)
 class Reference:
     """A foreign key from a ref field to the target model's primary key.
 
@@ -139,6 +148,7 @@ class Field:
     updated_at: bool  # set to now on every update
     description: str | None
     position: Position
+    renamed_from: Rename | None = None
 
     @property
     def has_range(self) -> bool:
@@ -196,6 +206,7 @@ class Model:
     checks: tuple[Check, ...]
     backrefs: tuple[Backref, ...]
     position: Position
+    renamed_from: Rename | None = None
 
     @cached_property
     def _fields_by_name(self) -> dict[str, Field]:
