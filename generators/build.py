@@ -405,7 +405,8 @@ class _Builder:
         ok = True
         for option in spec:
             if option not in allowed:
-                accepts = sorted(o for o in allowed if o != "type")
+                # renamedFrom is history, not an option of the type: not listed.
+                accepts = sorted(o for o in allowed if o not in ("type", "renamedFrom"))
                 self.error((*path, option), f"option '{option}' does not apply to "
                            f"{_a(ftype)} field", f"{ftype.value} fields accept: "
                            + ", ".join(accepts), at_key=True)
