@@ -77,7 +77,7 @@ def migrate_command(
 
     def run():
         from .diff import diff
-        from .migrate import DIALECTS, plan_migration
+        from .migrate import DIALECTS, Refused, plan_migration
         from .oldspec import load_named, load_old
         from .output import write_atomic
         from .spec import resolve_spec_path
@@ -88,7 +88,14 @@ def migrate_command(
         file, display = resolve_spec_path(spec)
         after = load_named(file, display)
         result = diff(load_old(source, file), after)
-        text = plan_migration(result, dialect, allow_destructive=allow_destructive)
+        try:
+            text = plan_migration(result, dialect, allow_destructive=allow_destructive)
+        except Refused as refused:
+            for change in refused.changes:
+                typer.echo(change.line(), err=True)
+            typer.echo(f"vigilo-gen: refused: {len(refused.changes)} destructive change(s); "
+                       "pass --allow-destructive to write them", err=True)
+            raise typer.Exit(EXIT_STALE) from None
         if out is None:
             typer.echo(text, nl=False)
         else:

@@ -78,7 +78,9 @@ def test_renamed_from_a_name_the_old_spec_lacks_is_an_error_at_its_position(tmp_
     write(tmp_path, "new.yaml", new)
     line = next(n for n, text in enumerate(new.splitlines(), 1) if "renamedFrom: bioo" in text)
     column = new.splitlines()[line - 1].index("bioo") + 1
-    for command in (("diff", "old.yaml", "new.yaml"),):
+    for command in (("diff", "old.yaml", "new.yaml"),
+                    ("migrate", "--from", "old.yaml", "--spec", "new.yaml", "--dialect",
+                     "sqlite")):
         result = run_cli(*command, cwd=tmp_path)
         assert result.returncode == 2, result.stderr
         assert result.stderr.strip() == (
