@@ -37,8 +37,10 @@ def _taken(fields: dict) -> set[str]:
     return out
 
 
-def _free_field_name(draw, fields: dict) -> str | None:
-    taken = _taken(fields)
+def _free_field_name(draw, fields: dict, retired: dict) -> str | None:
+    """A name no field of the model has, nor had in the old spec (a new field under an old
+    name continues that field: a type change, not the edit meant)."""
+    taken = _taken(fields) | _taken(retired)
     choices = [n for n in FIELD_NAMES if _snake(n) not in taken and n.lower() not in taken
                and _snake(naming.relation_name(n)) not in taken]
     return draw(st.sampled_from(choices)) if choices else None
@@ -81,6 +83,11 @@ class Editor:
     @property
     def models(self) -> dict:
         return self.data["models"]
+
+    def old_fields(self, model: str) -> dict:
+        """The fields the model had in the old spec (none for a model added by an edit)."""
+        origin = self.models[model].get("renamedFrom", model)
+        return self.old["models"].get(origin, {}).get("fields", {})
 
     def origin(self, spec: dict, name: str, old_names) -> None:
         """Set renamedFrom on something renamed: its first name in the old spec, if any."""
@@ -130,8 +137,9 @@ class Editor:
     # -- fields ---------------------------------------------------------------------------
 
     def add_field(self) -> bool:
-        model = self.models[self.draw(st.sampled_from(sorted(self.models)))]
-        name = _free_field_name(self.draw, model["fields"])
+        m = self.draw(st.sampled_from(sorted(self.models)))
+        model = self.models[m]
+        name = _free_field_name(self.draw, model["fields"], self.old_fields(m))
         if name is None:
             return False
         spec = self.draw(st.sampled_from([
@@ -158,12 +166,11 @@ class Editor:
         m = self.draw(st.sampled_from(sorted(self.models)))
         model = self.models[m]
         old = self.draw(st.sampled_from(list(model["fields"])))
-        new = _free_field_name(self.draw, model["fields"])
+        new = _free_field_name(self.draw, model["fields"], self.old_fields(m))
         if new is None:
             return False
         spec = model["fields"][old]
-        original = self.old["models"].get(model.get("renamedFrom", m), {}).get("fields", {})
-        self.origin(spec, old, original)
+        self.origin(spec, old, self.old_fields(m))
         model["fields"] = {new if k == old else k: v for k, v in model["fields"].items()}
         _groups(model, lambda g: [new if x == old else x for x in g])
         return True
@@ -327,7 +334,7 @@ class Editor:
 
 
 EDITS = [name for name in vars(Editor) if not name.startswith("_") and name not in (
-    "models", "origin", "enum_values")]
+    "models", "origin", "old_fields", "enum_values")]
 
 
 @st.composite

@@ -77,6 +77,9 @@ EVERYTHING = [
      "      touchedAt: {type: datetime, updatedAt: true}\n\n  Group:"),
     ("      updatedAt: {type: datetime, default: now, updatedAt: true}",
      "      updatedAt: {type: datetime, default: now}"),
+    ("userId: {type: ref, to: User, onDelete: cascade,",
+     "userId: {type: ref, to: User, onDelete: cascade, nullable: true,"),
+    ("      - [groupId]\n", "      - [groupId, state]\n"),
 ]
 
 
