@@ -71,13 +71,17 @@ def migrate_command(
         "(refused otherwise, with the rule that refuses them)."),
     out: Path | None = typer.Option(None, "--out", "-o", dir_okay=False,
                                     help="Write to FILE (atomically) instead of stdout."),
+    format: str = typer.Option("sql", "--format", help="sql (a plain script) or alembic (a "
+                               "revision module running the same statements)."),
+    down_revision: str | None = typer.Option(None, "--down-revision", help="Alembic: the "
+                                             "revision this one follows."),
 ) -> None:
     """Write the SQL migration from the --from spec to the current spec, for one dialect."""
     from .commands import guarded
 
     def run():
         from .diff import diff
-        from .migrate import DIALECTS, Refused, plan_migration
+        from .migrate import DIALECTS, FORMATS, Refused, plan_migration
         from .oldspec import load_named, load_old
         from .output import write_atomic
         from .spec import resolve_spec_path
@@ -85,11 +89,15 @@ def migrate_command(
         if dialect not in DIALECTS:
             raise UsageError(f"bad value {dialect!r} for --dialect of `vigilo-gen migrate` "
                              f"({choice_hint(dialect, DIALECTS)})")
+        if format not in FORMATS:
+            raise UsageError(f"bad value {format!r} for --format of `vigilo-gen migrate` "
+                             f"({choice_hint(format, FORMATS)})")
         file, display = resolve_spec_path(spec)
         after = load_named(file, display)
         result = diff(load_old(source, file), after)
         try:
-            text = plan_migration(result, dialect, allow_destructive=allow_destructive)
+            text = plan_migration(result, dialect, allow_destructive=allow_destructive,
+                                  format=format, down_revision=down_revision)
         except Refused as refused:
             for change in refused.changes:
                 typer.echo(change.line(), err=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from pathlib import Path
 from typing import Any
 
 from vigilo_gen import registry
@@ -121,22 +122,62 @@ def apply(db, script: str) -> None:
         db.execute_script(script)
 
 
+ALEMBIC_ENV = """
+from alembic import context
+from sqlalchemy import create_engine, event
+
+engine = create_engine(context.config.get_main_option("sqlalchemy.url"))
+if engine.dialect.name == "sqlite":  # as an application runs SQLite: foreign keys on
+    @event.listens_for(engine, "connect")
+    def _fk_on(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+with engine.connect() as connection:
+    context.configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+engine.dispose()
+"""
+
+
+def apply_alembic(db, revision: str, folder: Path) -> None:
+    """Run ``revision`` (a module written by ``migrate --format alembic``) with Alembic's own
+    ``upgrade head`` against ``db``."""
+    from alembic import command
+    from alembic.config import Config
+
+    versions = folder / "versions"
+    versions.mkdir(parents=True)
+    (folder / "env.py").write_text(ALEMBIC_ENV, encoding="utf-8")
+    (versions / "0001_vigilo.py").write_text(revision, encoding="utf-8")
+    config = Config()
+    config.set_main_option("script_location", str(folder))
+    config.set_main_option("sqlalchemy.url", db.sqlalchemy_url.replace("%", "%%"))
+    command.upgrade(config, "head")
+
+
 def migrate_and_compare(engine, old: Spec, new: Spec, *, allow_destructive: bool = True,
-                        ignore: tuple[str, ...] = ()) -> str:
-    """Old built and filled, migrated; the result must reflect as a fresh build of new does,
+                        ignore: tuple[str, ...] = (), alembic: Path | None = None) -> str:
+    """Old built and filled, migrated (by the SQL script, or by the Alembic revision run with
+    Alembic in the folder ``alembic``); the result must reflect as a fresh build of new does,
     and every kept value must be kept. Returns the migration script."""
     result = diff(old, new)
-    script = plan_migration(result, DIALECT[engine.name], allow_destructive=allow_destructive)
+    script = plan_migration(result, DIALECT[engine.name], allow_destructive=allow_destructive,
+                            format="alembic" if alembic else "sql")
     with engine.create_database("migrated") as db:
         db.execute_script(ddl(old, engine.name))
         fill(db, old)
         before = kept_values(result.pairing, db, "old")
         try:
-            apply(db, script)
+            if alembic and script:
+                apply_alembic(db, script, alembic)
+            else:
+                apply(db, script)
         except Exception as exc:
             raise AssertionError(f"the migration failed: {exc}\n--- script ---\n{script}") \
                 from None
         migrated = describe(db)
+        migrated.pop("alembic_version", None)  # Alembic's own bookkeeping
         after = kept_values(result.pairing, db, "new")
     with engine.create_database("fresh") as db:
         db.execute_script(ddl(new, engine.name))
