@@ -7,8 +7,8 @@ filled with valid rows, then migrated,
     NULL takes the new default);
 (c) converges: ``diff new new`` is empty and migrate new -> new writes nothing.
 
-CI (``CI=true``) runs a fixed, derandomized set of PAIRS examples per engine; ``make fuzz``
-(``VIGILO_FUZZ=long``) runs LONG_PAIRS per engine.
+CI (``CI=true``) runs a fixed, derandomized set of PAIRS examples per engine (and ALEMBIC_PAIRS
+with the Alembic revision run by Alembic); ``make fuzz`` (``VIGILO_FUZZ=long``) runs 500 (100).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from tests.support import IN_CI
 
 LONG = os.environ.get("VIGILO_FUZZ") == "long"
 PAIRS = 500 if LONG else 30
+ALEMBIC_PAIRS = 100 if LONG else 10  # the same property, the revision run by Alembic
 # PostgreSQL cannot place a column: ADD COLUMN appends it (docs/migrations.md).
 IGNORE = {"postgres": ("column order",), "mariadb": (), "sqlite": ()}
 # Names the strategies cannot keep apart in every case (relation attributes derived from model
@@ -61,14 +62,15 @@ def load_pair(old_data, new_data, folder: Path):
     return specs
 
 
-def check(pair, engine) -> None:
+def check(pair, engine, alembic: bool = False) -> None:
     old_data, new_data, edits = pair
     for edit in sorted(set(edits)):
         event(f"edit: {edit}")
     with tempfile.TemporaryDirectory() as tmp:
         old, new = load_pair(old_data, new_data, Path(tmp))
         try:
-            migrate_and_compare(engine, old, new, ignore=IGNORE[engine.name])
+            migrate_and_compare(engine, old, new, ignore=IGNORE[engine.name],
+                                alembic=Path(tmp) / "alembic" if alembic else None)
         except AssertionError as exc:
             raise AssertionError(f"edits: {edits}\n{exc}\n--- old ---\n"
                                  f"{to_yaml(old_data, False)}\n--- new ---\n"
@@ -94,3 +96,21 @@ def test_migrations_on_postgres(pair, postgres_engine):
 @given(pair=spec_pairs())
 def test_migrations_on_mariadb(pair, mariadb_engine):
     check(pair, mariadb_engine)
+
+
+@profile(ALEMBIC_PAIRS)
+@given(pair=spec_pairs())
+def test_alembic_migrations_on_sqlite(pair, sqlite_engine):
+    check(pair, sqlite_engine, alembic=True)
+
+
+@profile(ALEMBIC_PAIRS)
+@given(pair=spec_pairs())
+def test_alembic_migrations_on_postgres(pair, postgres_engine):
+    check(pair, postgres_engine, alembic=True)
+
+
+@profile(ALEMBIC_PAIRS)
+@given(pair=spec_pairs())
+def test_alembic_migrations_on_mariadb(pair, mariadb_engine):
+    check(pair, mariadb_engine, alembic=True)

@@ -2,8 +2,10 @@
 keeps its migration runner: the same statements as the SQL script, run in order by
 ``upgrade()``.
 
-Each statement goes to the driver as written (``exec_driver_sql``): Alembic's ``op.execute``
-would read ``:name`` in a string default as a bind parameter. PostgreSQL runs inside the
+Each statement goes to the driver's own cursor as written, without parameters: Alembic's
+``op.execute`` would read ``:name`` in a string default as a bind parameter, and SQLAlchemy's
+``exec_driver_sql`` still hands PyMySQL an empty parameter tuple, so a ``%`` in a default
+would be taken for a format directive (the property tests found both). PostgreSQL runs inside the
 transaction Alembic opens for the revision. SQLite's rebuild must switch foreign keys off
 outside any transaction (the pragma is a no-op inside one), so it runs in Alembic's
 ``autocommit_block`` with its own BEGIN ... COMMIT, exactly as the SQL script does.
@@ -31,6 +33,15 @@ STATEMENTS = [
 {statements}]
 
 
+def run(statement: str) -> None:
+    """One statement, to the driver as written (no parameters, no placeholders read)."""
+    cursor = op.get_bind().connection.cursor()
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()
+
+
 def upgrade() -> None:
 {upgrade}
 
@@ -45,10 +56,10 @@ UPGRADE = {
                "    # its own BEGIN ... COMMIT.\n"
                "    with op.get_context().autocommit_block():\n"
                "        for statement in STATEMENTS:\n"
-               "            op.get_bind().exec_driver_sql(statement)"),
+               "            run(statement)"),
 }
 DEFAULT_UPGRADE = ("    for statement in STATEMENTS:\n"
-                   "        op.get_bind().exec_driver_sql(statement)")
+                   "        run(statement)")
 
 
 def revision_id(result: Diff, dialect: str) -> str:
