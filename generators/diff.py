@@ -62,6 +62,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("VG151", SAFE, "foreign key action changed"),
     Rule("VG152", DESTRUCTIVE, "foreign key now refers to another table"),
     Rule("VG161", SAFE, "updated_at maintenance changed"),
+    Rule("VG171", SAFE, "description changed (the catalogue comment)"),
     Rule("VG201", BREAKING, "endpoint removed"),
     Rule("VG202", BREAKING, "body property now required"),
     Rule("VG203", BREAKING, "response property removed"),
@@ -218,6 +219,9 @@ class _Collector:
                 self.add("VG101", f"table {mp.new.table} (model {mp.new.name}) is added",
                          mp.new.position)
             else:
+                if mp.old.description != mp.new.description:
+                    self.add("VG171", f"table {mp.new.table}: description changed",
+                             mp.new.position)
                 if mp.old.table != mp.new.table:
                     self.add("VG103", f"table {mp.old.table} is renamed to {mp.new.table}",
                              mp.new.position)
@@ -262,6 +266,8 @@ class _Collector:
                 self.add("VG126", f"column {name}: default {old.default!r} -> "
                          f"{new.default!r}", where)
             self.values(name, old, new, where)
+            if old.description != new.description:
+                self.add("VG171", f"column {name}: description changed", where)
             if old.updated_at != new.updated_at:
                 self.add("VG161", f"column {name} is {'now' if new.updated_at else 'no longer'}"
                          " set on every update", where)

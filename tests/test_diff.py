@@ -136,6 +136,9 @@ CASES = [
      {"VG134", "VG301"}),
     ("range widened", ("select: {type: int, default: 0, min: 0, max: 1000}",
                        "select: {type: int, default: 0, min: 0}"), {"VG133", "VG301"}),
+    ("description changed",
+     ("  Group:\n    description: A category tree;", "  Group:\n    description: Groups;"),
+     {"VG171"}),
     ("foreign key action", ("groupId: {type: ref, to: Group, nullable: true, onDelete: setNull}",
                             "groupId: {type: ref, to: Group, nullable: true, "
                             "onDelete: restrict}"), {"VG151", "VG301"}),

@@ -224,3 +224,22 @@ def test_alembic_revision_applied_by_alembic(tmp_path, get_engine, engine_name):
     old, new = specs(tmp_path, SHOP, edited(SHOP, *RENAMES[4:], *EVERYTHING))
     migrate_and_compare(get_engine(engine_name), old, new, ignore=IGNORE[engine_name],
                         alembic=tmp_path / "alembic")
+
+
+def test_descriptions_reach_the_catalogue(tmp_path, postgres_engine):
+    """A description changed is a COMMENT ON, as a fresh build writes it."""
+    old, new = specs(tmp_path, SHOP, edited(SHOP, (
+        "  Group:\n    description: A category tree; each group may have a parent group.",
+        "  Group:\n    description: Groups of orders."), (
+        "      bio: {type: text, nullable: true}",
+        "      bio: {type: text, nullable: true, description: About the user.}")))
+    script = plan_migration(diff(old, new), "postgres")
+    query = ("SELECT obj_description('\"group\"'::regclass, 'pg_class'), "
+             "col_description('\"user\"'::regclass, (SELECT attnum FROM pg_attribute WHERE "
+             "attrelid = '\"user\"'::regclass AND attname = 'bio'))")
+    comments = []
+    for text in (ddl(old, "postgres") + script, ddl(new, "postgres")):
+        with postgres_engine.create_database("comments") as db:
+            db.execute_script(text)
+            comments.append(db.execute(query)[0])
+    assert comments[0] == comments[1] == ("Groups of orders.", "About the user.")
