@@ -79,6 +79,12 @@ class Editor:
         self.draw = draw
         self.old = old
         self.data = copy.deepcopy(old)
+        # Fields whose sample rows differ (string, no pattern, no default) in the old spec:
+        # only those may become unique (the rows are written from the old spec; equal ones
+        # would make the migration fail, as VG141 says it must).
+        self.distinct = {id(s) for m in self.data["models"].values()
+                         for s in m["fields"].values()
+                         if s["type"] == "string" and "pattern" not in s and "default" not in s}
 
     @property
     def models(self) -> dict:
@@ -301,8 +307,7 @@ class Editor:
         return True
 
     def unique(self) -> bool:
-        spec = self._field(lambda s: s.get("unique") or s["type"] == "string"
-                           and "pattern" not in s and "default" not in s)
+        spec = self._field(lambda s: s.get("unique") or id(s) in self.distinct)
         if spec is None:
             return False
         spec["unique"] = not spec.get("unique", False)
@@ -334,7 +339,7 @@ class Editor:
 
 
 EDITS = [name for name in vars(Editor) if not name.startswith("_") and name not in (
-    "models", "origin", "old_fields", "enum_values")]
+    "models", "origin", "old_fields", "enum_values", "distinct")]
 
 
 @st.composite
