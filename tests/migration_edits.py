@@ -85,6 +85,7 @@ class Editor:
         self.distinct = {id(s) for m in self.data["models"].values()
                          for s in m["fields"].values()
                          if s["type"] == "string" and "pattern" not in s and "default" not in s}
+        self.narrowed: set[int] = set()  # a range is narrowed once (relative to the old one)
 
     @property
     def models(self) -> dict:
@@ -204,9 +205,10 @@ class Editor:
 
     def narrow_range(self) -> bool:
         spec = self._field(lambda s: s["type"] in ("int", "bigint", "float")
-                           and s.get("min") is not None)
+                           and s.get("min") is not None and id(s) not in self.narrowed)
         if spec is None:
             return False
+        self.narrowed.add(id(spec))
         low = spec["min"]
         high = spec.get("max", low + 1000)
         # sample values are low + (high - low) * k / 8 with k <= 2: the lower half is kept.
