@@ -27,7 +27,7 @@ help:
 	@echo "make bench        whole-process timings against the peer tools, then bench-service"
 	@echo "make bench-service  serve's requests/s and latency against a hand-written app"
 	@echo "make conformance  the targets x engines matrix"
-	@echo "make fuzz         the long property-based run"
+	@echo "make fuzz         the long property-based runs (specs; migrations: 500 pairs per engine)"
 	@echo "make mutate       mutation testing (cosmic-ray) over generators/ and emitters/, behavioural tests only"
 	@echo "make mutate-sample  the same on a seeded random sample (MUTATE_SAMPLE=60), with the score's 95% interval"
 
@@ -108,7 +108,7 @@ conformance: $(VENV)/.installed-test
 	$(VPY) -m tests.conformance.matrix
 
 fuzz: $(VENV)/.installed-test
-	VIGILO_FUZZ=long $(VPY) -m pytest tests/test_fuzz.py -q --hypothesis-show-statistics
+	VIGILO_FUZZ=long $(VPY) -m pytest tests/test_fuzz.py tests/test_migrate_fuzz.py -q --hypothesis-show-statistics
 
 # Mutation testing: cosmic-ray mutates generators/ and emitters/ in place, one mutant at a time,
 # and runs the behavioural tests (every snapshot test deselected) against each; the report

@@ -40,6 +40,7 @@ from .model import (
     ObjectShape,
     OnDelete,
     Reference,
+    Rename,
     SchemaRef,
     Shape,
     Spec,
@@ -53,7 +54,7 @@ T = FieldType
 # Which field options each type accepts, beyond the ones every type accepts. A table, so that
 # adding a type is one line here plus one line in each emitter's type map.
 COMMON_OPTIONS = {"type", "description", "column", "nullable", "default", "unique", "index",
-                  "uniqueName", "indexName", "checkNames"}
+                  "uniqueName", "indexName", "checkNames", "renamedFrom"}
 TYPE_OPTIONS: dict[FieldType, set[str]] = {
     T.ID: {"generate"},
     T.STRING: {"maxLength", "minLength", "pattern"},
@@ -176,6 +177,7 @@ class _Builder:
                                                         key=lambda b: (b.source_model,
                                                                        b.source_field))))
         self._unique_physical_names(models)
+        self._rename_collisions("model", models, lambda m: ("models", m.name))
         api = self._api(models, enums) if "api" in self.data else None
         if self.errors:
             raise SpecError(self.errors)
@@ -386,6 +388,7 @@ class _Builder:
                     indexes.append(Index(explicit or naming.constraint_name(table, columns,
                                                                             "idx"),
                                          field_names, columns))
+        self._rename_collisions("field", fields, lambda f: ("models", name, "fields", f.name))
         by_name = {f.name: f for f in fields}
         composite = self.composite_keys.get(name, ())
         key = tuple(by_name[n] for n in composite if n in by_name) if composite else \
@@ -402,7 +405,37 @@ class _Builder:
             uniques=tuple(uniques), indexes=tuple(indexes), checks=tuple(checks),
             backrefs=tuple(backrefs), position=self.source.key(("models", name)),
             key=key or ((pk,) if pk is not None else ()),
+            renamed_from=self._rename(("models", name), raw),
         )
+
+    def _rename(self, path: tuple, raw: dict) -> Rename | None:
+        old = raw.get("renamedFrom")
+        if old is None:
+            return None
+        return Rename(old, self.source.value((*path, "renamedFrom")))
+
+    def _rename_collisions(self, what: str, items, path_of) -> None:
+        """A ``renamedFrom`` must name something that no longer exists under that name, and
+        two items cannot both come from it: otherwise the migration could not tell which row
+        data goes where (whether the old name exists in the old spec is checked by diff)."""
+        names = {item.name for item in items}
+        claimed: dict[str, str] = {}
+        for item in items:
+            rename = item.renamed_from
+            if rename is None:
+                continue
+            where = (*path_of(item), "renamedFrom")
+            if rename.name == item.name:
+                self.error(where, f"{what} {item.name} is renamed from itself")
+            elif rename.name in names:
+                self.error(where, f"{what} {item.name} is renamed from '{rename.name}', which "
+                                  f"is still a {what} of the spec",
+                           f"rename or remove {what} {rename.name} too")
+            elif rename.name in claimed:
+                self.error(where, f"{what}s {claimed[rename.name]} and {item.name} are both "
+                                  f"renamed from '{rename.name}'")
+            else:
+                claimed[rename.name] = item.name
 
     @staticmethod
     def _foreign_key_indexes(table, fields, raw_fields, uniques, indexes, key) -> list[Index]:
@@ -433,7 +466,8 @@ class _Builder:
         ok = True
         for option in spec:
             if option not in allowed:
-                accepts = sorted(o for o in allowed if o != "type")
+                # renamedFrom is history, not an option of the type: not listed.
+                accepts = sorted(o for o in allowed if o not in ("type", "renamedFrom"))
                 self.error((*path, option), f"option '{option}' does not apply to "
                            f"{_a(ftype)} field", f"{ftype.value} fields accept: "
                            + ", ".join(accepts), at_key=True)
@@ -579,7 +613,7 @@ class _Builder:
             index=(spec.get("indexName") or naming.constraint_name(table, (column,), "idx"))
             if spec.get("index") else None,
             updated_at=updated_at, description=spec.get("description"),
-            position=self.source.key(path),
+            position=self.source.key(path), renamed_from=self._rename(path, spec),
         )
 
     def _referenced(self, model: str, name: str, spec: dict, path: tuple,

@@ -407,5 +407,8 @@ def _register_emitters() -> None:
 
 def main() -> None:
     """Build every subcommand and let typer parse the command line."""
+    from .evolution_commands import register
+
+    register(app)  # diff, migrate
     _register_emitters()
     app(standalone_mode=True)

@@ -101,6 +101,15 @@ class Enum:
 
 
 @dataclass(frozen=True)
+class Rename:
+    """``renamedFrom:``: the name a model or field had in the previous version of the spec.
+    A migration renames it instead of dropping and re-adding it (docs/migrations.md)."""
+
+    name: str
+    position: Position  # of the renamedFrom value, for messages about it
+
+
+@dataclass(frozen=True)
 class Reference:
     """A foreign key from a ref field to the target model's primary key.
 
@@ -159,6 +168,7 @@ class Field:
     updated_at: bool  # set to now on every update
     description: str | None
     position: Position
+    renamed_from: Rename | None = None
 
     @property
     def has_range(self) -> bool:
@@ -229,6 +239,7 @@ class Model:
     position: Position
     # Every field of the primary key, in key order: one, or several (``primaryKey: [a, b]``).
     key: tuple[Field, ...] = ()
+    renamed_from: Rename | None = None
 
     @property
     def composite(self) -> bool:
