@@ -68,9 +68,17 @@ def _referenced(data: Data, model: str) -> bool:
                for s in m["fields"].values())
 
 
+def _is_key(model: dict, name: str, spec: dict) -> bool:
+    """A primary key field: type id, `primaryKey: true` (an integer or natural key) or part
+    of the model's composite `primaryKey` (edits leave keys alone)."""
+    return spec["type"] == "id" or bool(spec.get("primaryKey")) \
+        or name in (model.get("primaryKey") or ())
+
+
 def _non_id(draw, data: Data, accept=lambda spec: True):
     choices = [(m, f) for m, model in data["models"].items()
-               for f, spec in model["fields"].items() if spec["type"] != "id" and accept(spec)]
+               for f, spec in model["fields"].items()
+               if not _is_key(model, f, spec) and accept(spec)]
     return draw(st.sampled_from(choices)) if choices else None
 
 
