@@ -275,7 +275,9 @@ def _module_symbols(code: str) -> set[str]:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names.update(t.id for t in targets if isinstance(t, ast.Name))
     for node in ast.walk(ast.parse(code)):
-        if isinstance(node, ast.Name) and node.id in BUILTIN_NAMES:
+        # Loads only: a class attribute assigned in a helper (``type = ...``) uses nothing.
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and \
+                node.id in BUILTIN_NAMES:
             names.add(node.id)
     return names
 

@@ -56,6 +56,11 @@ def _none(f: Field) -> list:
 
 BIGINT = [("mode", '"number"')]
 
+# A column builder Drizzle does not have, defined in the module with customType (pg-core has
+# no bytea, mysql-core no longblob): builder name -> the SQL type it declares.
+CUSTOM = "custom:"
+CUSTOM_TYPES = {"bytea": "bytea", "longblob": "longblob"}
+
 PROFILES: dict[str, DialectProfile] = {
     "postgres": DialectProfile(
         module="pg-core", table="pgTable",
@@ -68,6 +73,7 @@ PROFILES: dict[str, DialectProfile] = {
             T.DATE: ("date", _none),
             T.DATETIME: ("timestamp", lambda f: [("precision", str(f.precision)),
                                                   ("withTimezone", "true")]),
+            T.JSON: ("jsonb", _none), T.UUID: ("uuid", _none), T.BYTES: (CUSTOM + "bytea", _none),
         },
         now={T.DATETIME: ("defaultNow", []), T.DATE: ("default", ["sql`CURRENT_DATE`"])},
         on_update="() => new Date()",
@@ -83,6 +89,8 @@ PROFILES: dict[str, DialectProfile] = {
             T.DECIMAL: ("decimal", _decimal), T.BOOL: ("boolean", _none),
             T.DATE: ("date", lambda f: [("mode", '"string"')]),
             T.DATETIME: ("datetime", lambda f: [("mode", '"date"'), ("fsp", str(f.precision))]),
+            T.JSON: ("json", _none), T.UUID: ("char", lambda f: [("length", "36")]),
+            T.BYTES: (CUSTOM + "longblob", _none),
         },
         # MySQL needs the precision of a DATETIME(3) default spelt out.
         now={T.DATETIME: ("default", ["sql`CURRENT_TIMESTAMP(3)`"]),
@@ -104,6 +112,8 @@ PROFILES: dict[str, DialectProfile] = {
             # numeric(): the NUMERIC affinity SQLite gives the DATE/DATETIME every other
             # target declares (text() would be TEXT affinity); values stay ISO-8601 text.
             T.DATE: ("numeric", _none), T.DATETIME: ("numeric", _none),
+            T.JSON: ("text", lambda f: [("mode", '"json"')]), T.UUID: ("text", _none),
+            T.BYTES: ("blob", lambda f: [("mode", '"buffer"')]),
         },
         now={T.DATETIME: ("default", ["sql`CURRENT_TIMESTAMP`"]),
              T.DATE: ("default", ["sql`CURRENT_DATE`"])},
@@ -163,6 +173,7 @@ class _ModuleBuilder:
         self.dialect = dialect
         self.profile = PROFILES[dialect]
         self.core: set[str] = {self.profile.table}
+        self.customs: set[str] = set()  # CUSTOM_TYPES the module defines
         self.orm: set[str] = set()
         self.gap_notes: list[str] = []
         # Module-level values the spec names: the tables and their relations. An import that
@@ -206,7 +217,13 @@ class _ModuleBuilder:
 
     def column(self, model: Model, field: Field) -> ts.Node:
         builder, options_fn = self.profile.types[field.type]
-        builder = self.core_fn(builder)
+        if builder.startswith(CUSTOM):
+            builder = builder.removeprefix(CUSTOM)
+            self.customs.add(builder)
+            self.core.add("customType")
+            builder = self.n(builder)
+        else:
+            builder = self.core_fn(builder)
         props = []
         for key, value in options_fn(field):
             if isinstance(value, tuple):  # enum values
@@ -421,6 +438,13 @@ class _ModuleBuilder:
                 for name, infer in ((row, "$inferSelect"),
                                     (f"New{model.name}", "$inferInsert"))]
 
+    def custom_types(self) -> list[str]:
+        """The customType definitions the columns use, as prettier lays them out."""
+        return [f"const {self.n(name)} = {self.n('customType')}<"
+                "{ data: Buffer; driverData: Buffer }>({\n"
+                f'  dataType() {{\n    return "{CUSTOM_TYPES[name]}";\n  }},\n}});'
+                for name in sorted(self.customs)]
+
     def imports(self) -> list[str]:
         lines = []
         for names, module in ((self.orm, "drizzle-orm"),
@@ -471,6 +495,7 @@ def render(spec: Spec, options: DrizzleOptions, provenance: Provenance) -> str:
                                 builder.relations(model), tuple(builder.types(model))))
     return template("drizzle.ts.j2").render(
         header=provenance.header("//"), imports=builder.imports(), tables=tables,
+        customs=builder.custom_types(),
     )
 
 

@@ -76,7 +76,12 @@ TYPES: dict[FieldType, PeeweeType] = {
     T.BOOL: PeeweeType("BooleanField", _no_args),
     T.DATE: PeeweeType("DateField", _no_args),
     T.DATETIME: PeeweeType("DateTimeMsField", _no_args),
+    T.JSON: PeeweeType("JsonField", _no_args),
+    T.UUID: PeeweeType("UuidField", _no_args),
+    T.BYTES: PeeweeType("BytesField", _no_args),
 }
+# Field classes the generated module defines (a column type per database), not peewee's.
+MODULE_FIELDS = frozenset({"DateTimeMsField", "JsonField", "UuidField", "BytesField"})
 
 
 class _Module:
@@ -138,8 +143,8 @@ def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
                  "index=False"]
         return layout(Call(f"{_attr(ref.relation_attr)} = {foreign_key}(", tuple(args)), "    ")
     kind = TYPES[field.type]
-    if kind.field == "DateTimeMsField":
-        module.needs.add("DateTimeMsField")
+    if kind.field in MODULE_FIELDS:
+        module.needs.add(kind.field)
         field_class = module.n(kind.field)
     else:
         field_class = module.use(kind.field)
@@ -240,6 +245,9 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         "Default": ("Node", "Context"),
         "CurrentTimestamp": ("Node", "Context"),
         "DateTimeMsField": ("DateTimeField", "SQL", "Context"),
+        "JsonField": ("Field", "SQL", "Context"),
+        "UuidField": ("Field", "SQL", "Context"),
+        "BytesField": ("BlobField", "SQL", "Context"),
         "unique": ("NodeList", "SQL", "Entity", "EnclosedNodeList"),
         "check": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "ValueLiterals", "Node"),
         "LengthCheck": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "Node", "Context"),
@@ -248,13 +256,17 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
     for need, imported in helper_imports.items():
         if need in needs:
             module.use(*imported)
-    if {"Default", "CurrentTimestamp", "DateTimeMsField", "LengthCheck",
-            "PatternCheck"} & needs:
+    if {"Default", "CurrentTimestamp", "LengthCheck", "PatternCheck"} & needs or \
+            MODULE_FIELDS & needs:
         needs.add("dialect")
     if "DateTimeMsField" in needs:
         needs.add("utcnow")
     stdlib = (({"datetime"} if "utcnow" in needs else set())
-              | ({"uuid"} if "new_id" in needs else set()))
+              | ({"uuid"} if needs & {"new_id", "UuidField"} else set())
+              | ({"json"} if "JsonField" in needs else set()))
+    # Names from typing: Any for values of every kind, ClassVar for the column type tables.
+    typing_names = sorted(({"Any"} if needs & {"Default", "utcnow"} | MODULE_FIELDS else set())
+                          | ({"ClassVar"} if needs & MODULE_FIELDS else set()))
     class_names = tuple(module.classes[m.name] for m in spec.models)
     models = layout(Call(f"{names('MODELS')} = (", class_names, hug=False))
     if len(spec.models) == 1:
@@ -269,6 +281,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             models_name=names("MODELS"),
             stdlib=sorted(stdlib | ({"builtins"} if names.needs_builtins else set())),
             decimal="Decimal" in needs,
+            typing_names=typing_names,
             peewee_import=import_from("peewee", module.peewee),
             needs=needs,
             classes=classes,

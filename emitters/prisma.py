@@ -41,6 +41,9 @@ SCALARS: dict[FieldType, str] = {
     T.DATE: "DateTime",
     T.DATETIME: "DateTime",
     T.ENUM: "String",
+    T.JSON: "Json",  # JSONB on PostgreSQL, JSON on MySQL, TEXT on SQLite
+    T.UUID: "String",
+    T.BYTES: "Bytes",  # BYTEA, LONGBLOB, BLOB
 }
 
 
@@ -59,11 +62,11 @@ NATIVE_TYPES: dict[str, dict[FieldType, object]] = {
     "postgres": {
         T.ID: _varchar, T.REF: _varchar, T.STRING: _varchar, T.ENUM: _varchar,
         T.TEXT: "Text", T.DECIMAL: _decimal, T.DATE: "Date",
-        T.DATETIME: lambda f: f"Timestamptz({f.precision})",
+        T.DATETIME: lambda f: f"Timestamptz({f.precision})", T.UUID: "Uuid",
     },
     "mysql": {
         T.ID: _varchar, T.REF: _varchar, T.STRING: _varchar, T.ENUM: _varchar,
-        T.TEXT: "Text", T.DECIMAL: _decimal, T.DATE: "Date",
+        T.TEXT: "Text", T.DECIMAL: _decimal, T.DATE: "Date", T.UUID: "Char(36)",
     },
     "sqlite": {},
 }
@@ -90,6 +93,16 @@ DIALECT_GAPS = {
 }
 
 CHECK_GAP = "not expressible in Prisma"
+
+# Scalars a dialect's connector declares differently from SCALARS, with what the field's
+# documentation says instead. Prisma's Json on SQLite declares JSONB: NUMERIC affinity, which
+# turns a document that is a bare number into a number and differs from every other target's
+# TEXT; the column stays TEXT and the application encodes it.
+DIALECT_SCALARS: dict[str, dict[FieldType, tuple[str, str]]] = {
+    "sqlite": {T.JSON: ("String", "A JSON document stored as text: JSON.stringify it before "
+                                  "writing and JSON.parse it after reading (Prisma's Json on "
+                                  "SQLite would declare JSONB, a NUMERIC column).")},
+}
 
 
 @dataclass(frozen=True)
@@ -284,7 +297,8 @@ def _default_attr(field: Field, options: PrismaOptions) -> str:
 def _scalar_row(spec: Spec, model: Model, field: Field, options: PrismaOptions,
                 names: _Names) -> Row:
     dialect = options.dialect
-    type_name = SCALARS[field.type]
+    type_name, note = DIALECT_SCALARS.get(dialect, {}).get(field.type,
+                                                           (SCALARS[field.type], None))
     name = names.field(model.name, field.name)
     if field.type is T.ENUM and options.enums == "native":
         type_name = names.enums[field.enum.name]
@@ -306,7 +320,7 @@ def _scalar_row(spec: Spec, model: Model, field: Field, options: PrismaOptions,
     native = NATIVE_TYPES[dialect].get(field.type)
     if native is not None and not (field.type is T.ENUM and options.enums == "native"):
         attrs.append("@db." + (native if isinstance(native, str) else native(field)))
-    docs = _field_docs(field) + _check_docs(model, field, options)
+    docs = _field_docs(field) + ([note] if note else []) + _check_docs(model, field, options)
     return Row(tuple(docs), name, type_name + ("?" if field.nullable else ""),
                " ".join(attrs))
 

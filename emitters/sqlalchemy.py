@@ -77,6 +77,19 @@ TYPES: dict[FieldType, PyType] = {
     T.DATE: PyType("Date", _bare, "datetime.date", ("Date",), ("datetime",)),
     T.DATETIME: PyType("TimestampType", _bare, "datetime.datetime",
                        needs=("TimestampType", "datetime")),
+    T.JSON: PyType("JsonType", _bare, "Any", needs=("JsonType",)),
+    T.UUID: PyType("UuidType", _bare, "uuid.UUID", needs=("UuidType",)),
+    T.BYTES: PyType("BytesType", _bare, "bytes", needs=("BytesType",)),
+}
+# The sqlalchemy names and dialect modules each module-level helper type needs.
+HELPER_IMPORTS: dict[str, tuple[str, ...]] = {
+    "TimestampType": ("DateTime",), "DoubleType": ("Double", "REAL"),
+    "CurrentTimestamp": ("DateTime",), "JsonType": ("JSON",),
+    "UuidType": ("CHAR", "Dialect", "Text", "TypeDecorator"), "BytesType": ("LargeBinary",),
+}
+HELPER_DIALECTS: dict[str, tuple[str, ...]] = {
+    "TimestampType": ("mysql", "postgresql"), "JsonType": ("postgresql",),
+    "UuidType": ("postgresql",), "BytesType": ("mysql",),
 }
 
 # ON DELETE of a foreign key -> keyword arguments of the relationship on the referenced side,
@@ -301,19 +314,15 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
     module.classes = {m.name: names.class_name(m.name) for m in spec.models}
     classes = [_class(spec, model, module) for model in spec.models]
     needs = module.needs
-    if "TimestampType" in needs:
-        module.use("DateTime")
-    if "DoubleType" in needs:
-        module.use("Double", "REAL")
-    if "CurrentTimestamp" in needs:
-        module.use("DateTime")
+    for need in sorted(needs):
+        module.use(*HELPER_IMPORTS.get(need, ()))
     orm = {"DeclarativeBase", "Mapped", "mapped_column"}
     if any(c.relationships for c in classes):
         orm.add("relationship")
     stdlib = ({"datetime" for n in needs if n in ("datetime", "utcnow", "CurrentTimestamp",
                                                   "TimestampType")}
-              | ({"uuid"} if "new_id" in needs else set()))
-    dialects = sorted({"mysql", "postgresql"} if "TimestampType" in needs else set())
+              | ({"uuid"} if needs & {"new_id", "UuidType"} else set()))
+    dialects = sorted({d for need in needs for d in HELPER_DIALECTS.get(need, ())})
     title = py_docstring(spec.title.rstrip("."), "")
 
     def text() -> str:
@@ -323,10 +332,11 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             base=names("Base"),
             stdlib=sorted(stdlib | ({"builtins"} if names.needs_builtins else set())),
             decimal="Decimal" in needs,
-            any_type="CurrentTimestamp" in needs,
+            any_type=bool(needs & {"CurrentTimestamp", "JsonType", "UuidType"}),
             sqlalchemy_import=import_from("sqlalchemy", module.sqlalchemy),
             dialects=dialects,
             compiler="CurrentTimestamp" in needs,
+            compiles=bool(needs & {"CurrentTimestamp", "JsonType"}),
             orm_import=import_from("sqlalchemy.orm", orm),
             needs=needs,
             classes=classes,

@@ -66,15 +66,33 @@ TYPE_OPTIONS: dict[FieldType, set[str]] = {
     T.DATETIME: {"updatedAt"},
     T.ENUM: {"enum", "maxLength"},
     T.REF: {"to", "onDelete", "relation", "backref"},
+    T.JSON: set(),
+    T.UUID: set(),
+    T.BYTES: set(),
 }
 # Options an id field refuses although they are common: a primary key is always unique,
 # indexed, non-null and generated.
 ID_REFUSES = {"nullable", "default", "unique", "index"}
+# Common options other types refuse: a JSON or binary column is in no key or index (MySQL
+# cannot index one without a prefix length), and takes no literal default.
+TYPE_REFUSES: dict[FieldType, set[str]] = {
+    T.ID: ID_REFUSES,
+    T.JSON: {"unique", "index", "default"},
+    T.BYTES: {"unique", "index", "default"},
+}
+
+
+# Types a key or index cannot cover on every database (MySQL indexes no unbounded TEXT,
+# BLOB or JSON column without a prefix length), and what to say instead.
+UNINDEXABLE = {T.TEXT: "unbounded text", T.JSON: "a JSON column", T.BYTES: "a BLOB column"}
+UNINDEXABLE_HINT = {T.TEXT: "use type: string with maxLength",
+                    T.JSON: "index a field that holds the value you look up",
+                    T.BYTES: "index a field that holds a hash of the bytes"}
 
 
 # The options each type accepts, computed once (not per field).
 _ALLOWED: dict[FieldType, frozenset[str]] = {
-    t: frozenset((COMMON_OPTIONS | TYPE_OPTIONS[t]) - (ID_REFUSES if t is T.ID else set()))
+    t: frozenset((COMMON_OPTIONS | TYPE_OPTIONS[t]) - TYPE_REFUSES.get(t, set()))
     for t in FieldType
 }
 _FIELD_TYPES = {t.value: t for t in FieldType}
@@ -321,9 +339,10 @@ class _Builder:
                 if len(resolved) != len(names):
                     continue
                 for field in resolved:
-                    if field.type is T.TEXT:
-                        self.error(path, f"{kind} on text field '{field.name}': MySQL cannot "
-                                         "index unbounded text", "use type: string with maxLength")
+                    if field.type in UNINDEXABLE:
+                        self.error(path, f"{kind} on {field.type.value} field '{field.name}': "
+                                   f"MySQL cannot index {UNINDEXABLE[field.type]}",
+                                   UNINDEXABLE_HINT[field.type])
                 columns = tuple(f.column for f in resolved)
                 field_names = tuple(f.name for f in resolved)
                 if kind == "unique":
@@ -825,7 +844,9 @@ class _ShapeContext:
 
 def _a(ftype: FieldType) -> str:
     """The type name with its article: 'an int', 'a string'."""
-    return ("an " if ftype.value[0] in "aeiou" else "a ") + ftype.value
+    # "a uuid": the article follows the sound, and uuid starts with a "you".
+    vowel = ftype.value[0] in "aeiou" and ftype is not T.UUID
+    return ("an " if vowel else "a ") + ftype.value
 
 
 def upper_words(name: str) -> str:

@@ -34,6 +34,9 @@ class FieldType(str, enum.Enum):
     DATETIME = "datetime"  # timestamp with time zone, millisecond precision
     ENUM = "enum"  # one of an enum's values, stored as VARCHAR(maxLength) + CHECK
     REF = "ref"  # foreign key to another model's id
+    JSON = "json"  # any JSON document: JSONB, JSON, or text the database checks as JSON
+    UUID = "uuid"  # a uuid value (not a key): UUID where native, CHAR(36) text elsewhere
+    BYTES = "bytes"  # binary data: BYTEA, LONGBLOB, BLOB
 
 
 class OnDelete(str, enum.Enum):
