@@ -85,6 +85,11 @@ TYPE_SCHEMAS: dict[FieldType, dict[str, Any]] = {
     T.DATE: {"type": "string", "format": "date"},
     T.DATETIME: {"type": "string", "format": "date-time"},
     T.ENUM: {"type": "string"},
+    # Any JSON document but null (a null is the field's nullability, as for every type).
+    T.JSON: {"type": ["object", "array", "string", "number", "boolean"]},
+    T.UUID: {k: v for k, v in _ID_SCHEMA.items()},
+    # The bytes as base64 text (RFC 4648), the way JSON Schema 2020-12 says binary in a string.
+    T.BYTES: {"type": "string", "contentEncoding": "base64"},
 }
 
 # Example values of the types whose valid values a generic rule cannot pick otherwise.
@@ -94,6 +99,9 @@ TYPE_EXAMPLES: dict[FieldType, Any] = {
     T.BOOL: False,
     T.DATE: "2024-01-31",
     T.DATETIME: "2024-01-31T12:00:00.000Z",
+    T.JSON: {"any": ["JSON", 1, True]},
+    T.UUID: "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+    T.BYTES: "AAEC/w==",
 }
 
 # Auth scheme of the spec -> OpenAPI security scheme (name, object).
@@ -240,6 +248,8 @@ def _with_null(schema: dict[str, Any]) -> dict[str, Any]:
     """Let ``null`` through as well: in the type list where possible, else ``anyOf``."""
     if isinstance(schema.get("type"), str) and "enum" not in schema:
         return {**schema, "type": [schema["type"], "null"]}
+    if isinstance(schema.get("type"), list):  # a json field's several types
+        return {**schema, "type": [*schema["type"], "null"]}
     description = schema.pop("description", None)
     wrapped: dict[str, Any] = {"anyOf": [schema, {"type": "null"}]}
     if description is not None:

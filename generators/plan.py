@@ -350,6 +350,7 @@ def plan(models: dict[str, Model], api: Api) -> tuple[tuple[Operation, ...], tup
     operations, unbound = [], []
     for endpoint in api.endpoints:
         try:
+            _served_types(api, endpoint)
             operations.append(planner.operation(endpoint))
         except Unbound as problem:
             unbound.append((endpoint.name, endpoint.position, str(problem)))
@@ -361,3 +362,35 @@ def creatable(model: Model, params: set[str], owner: Field | None) -> list[str]:
     return [f.name for f in model.fields
             if not f.nullable and f.default is None and not f.primary_key
             and f.name not in params and f != owner and f.type is not FieldType.ID]
+
+
+# Types the runtimes (the FastAPI router, the TypeScript handlers) do not convert between
+# JSON and the database yet; OpenAPI, Pydantic and Zod describe them.
+NOT_SERVED = frozenset({FieldType.JSON, FieldType.UUID, FieldType.BYTES})
+
+
+def _served_types(api: Api, endpoint) -> None:
+    """Unbound when a value of the endpoint (path, body, response) has a type not served."""
+    shapes = [shape for _, shape in endpoint.params]
+    if endpoint.body is not None:
+        shapes.append(endpoint.body)
+    if endpoint.response is not None:
+        shapes.append(SchemaRef(endpoint.response, False, False, None))
+    seen: set[str] = set()
+    while shapes:
+        shape = shapes.pop()
+        if isinstance(shape, FieldShape):
+            if shape.field.type in NOT_SERVED:
+                raise Unbound(f"endpoint {endpoint.name}: {shape.model}.{shape.field.name} is "
+                              f"a {shape.field.type.value} field, which the runtimes do not "
+                              "serve yet (OpenAPI, Pydantic and Zod describe it)")
+        elif isinstance(shape, SchemaRef):
+            if shape.name not in seen:
+                seen.add(shape.name)
+                shapes.append(api.schema(shape.name).shape)
+        elif isinstance(shape, ObjectShape):
+            shapes.extend(s for _, s in shape.properties)
+        elif isinstance(shape, ListShape):
+            shapes.append(shape.items)
+        elif isinstance(shape, MapShape):
+            shapes += [shape.values, shape.keys]
