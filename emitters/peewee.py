@@ -265,7 +265,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
               | ({"uuid"} if needs & {"new_id", "UuidField"} else set())
               | ({"json"} if "JsonField" in needs else set()))
     # Names from typing: Any for values of every kind, ClassVar for the column type tables.
-    typing_names = sorted(({"Any"} if needs & {"Default", "utcnow"} | MODULE_FIELDS else set())
+    typing_names = sorted(({"Any"} if needs & ({"Default", "utcnow"} | MODULE_FIELDS) else set())
                           | ({"ClassVar"} if needs & MODULE_FIELDS else set()))
     class_names = tuple(module.classes[m.name] for m in spec.models)
     models = layout(Call(f"{names('MODELS')} = (", class_names, hug=False))

@@ -385,7 +385,8 @@ def _served_types(api: Api, endpoint) -> None:
                               f"a {shape.field.type.value} field, which the runtimes do not "
                               "serve yet (OpenAPI, Pydantic and Zod describe it)")
         elif isinstance(shape, SchemaRef):
-            if shape.name not in seen:
+            known = {named.name for named in api.schemas}  # an unknown one is reported
+            if shape.name not in seen and shape.name in known:
                 seen.add(shape.name)
                 shapes.append(api.schema(shape.name).shape)
         elif isinstance(shape, ObjectShape):

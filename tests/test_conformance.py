@@ -21,12 +21,7 @@ from tests.conformance.crosscheck import PAIRS, cross_check
 from tests.conformance.matrix import Conformance
 from tests.support import ALL_SPECS, ROOT, missing
 
-# The spec of the json, uuid and bytes types: in the database matrix and the ORM cross-check
-# only, until the runtimes, the raw-driver tests and the contract suite take these values (it
-# is not in tests/specs/, which every test module runs).
-TYPES_SPEC = ROOT / "tests" / "typespecs" / "types.yaml"
-DB_SPECS = [*ALL_SPECS, TYPES_SPEC]
-CELLS = [(s, e) for s in DB_SPECS for e in ENGINES]
+CELLS = [(s, e) for s in ALL_SPECS for e in ENGINES]
 CELL_IDS = [f"{s.stem}-{e}" for s, e in CELLS]
 
 
@@ -77,8 +72,8 @@ def test_every_target_creates_the_same_database(conformance, get_engine, spec_pa
 @pytest.mark.engine
 @pytest.mark.parametrize("engine", ["postgres", "sqlite"])
 @pytest.mark.parametrize("pair", PAIRS, ids=[f"{w}-writes-{r}-reads" for w, r in PAIRS])
-@pytest.mark.parametrize("spec_path", **{"argvalues": DB_SPECS,
-                                         "ids": [p.stem for p in DB_SPECS]})
+@pytest.mark.parametrize("spec_path", **{"argvalues": ALL_SPECS,
+                                         "ids": [p.stem for p in ALL_SPECS]})
 def test_rows_written_by_one_orm_read_back_by_another(fresh_db, tmp_path, spec_path, pair,
                                                       engine):
     writer, reader = pair

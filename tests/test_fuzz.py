@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import tempfile
+import uuid
 import warnings
 from pathlib import Path
 
@@ -139,6 +140,10 @@ def _param(value, engine: str):
         return str(value)
     if engine == "sqlite" and isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, dict):  # a json field's document, as its JSON text
+        return json.dumps(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
     return value
 
 

@@ -5,7 +5,9 @@ creates, rows a reference must point at)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import random
 import uuid
 from typing import Any
@@ -137,6 +139,10 @@ class Database:
         if fld.type is T.DATETIME and isinstance(value, str):
             moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
             value = moment
+        if fld.type is T.JSON and self.engine.dialect.name != "postgresql":
+            return json.dumps(value)  # a text column there (JSON on MariaDB is LONGTEXT)
+        if fld.type is T.BYTES and isinstance(value, str):
+            return base64.b64decode(value)
         if fld.type is T.DATETIME and self.engine.dialect.name != "postgresql":
             return value.astimezone(dt.timezone.utc).replace(tzinfo=None) \
                 if value.tzinfo else value
