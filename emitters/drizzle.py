@@ -72,7 +72,8 @@ PROFILES: dict[str, DialectProfile] = {
             T.DECIMAL: ("numeric", _decimal), T.BOOL: ("boolean", _none),
             T.DATE: ("date", _none),
             T.DATETIME: ("timestamp", lambda f: [("precision", str(f.precision)),
-                                                  ("withTimezone", "true")]),
+                                                  ("withTimezone", "true")] if f.timezone
+                         else [("precision", str(f.precision))]),
             T.JSON: ("jsonb", _none), T.UUID: ("uuid", _none), T.BYTES: (CUSTOM + "bytea", _none),
         },
         now={T.DATETIME: ("defaultNow", []), T.DATE: ("default", ["sql`CURRENT_DATE`"])},
@@ -93,7 +94,7 @@ PROFILES: dict[str, DialectProfile] = {
             T.BYTES: (CUSTOM + "longblob", _none),
         },
         # MySQL needs the precision of a DATETIME(3) default spelt out.
-        now={T.DATETIME: ("default", ["sql`CURRENT_TIMESTAMP(3)`"]),
+        now={T.DATETIME: ("default", ["sql`CURRENT_TIMESTAMP({p})`"]),
              T.DATE: ("default", ["sql`(CURRENT_DATE)`"])},
         on_update="() => new Date()",
         length_fn="CHAR_LENGTH", regex="REGEXP",
@@ -262,7 +263,7 @@ class _ModuleBuilder:
         if value is NOW:
             method, arguments = self.profile.now[field.type]
             nodes = []
-            for a in arguments:
+            for a in (a.replace("{p}", str(field.precision)) for a in arguments):
                 if a.startswith("sql`"):
                     nodes.append(ts.text(self.sql_text(a), simple=False))
                 else:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vigilo_gen.emitter import Emitter, NoOptions, Provenance
-from vigilo_gen.model import NOW, Check, Field, FieldType, Model, Spec
+from vigilo_gen.model import DATETIME_PRECISION, NOW, Check, Field, FieldType, Model, Spec
 
 from ._python import (
     CLASSES_MARK,
@@ -90,6 +90,9 @@ class _Module:
         self.needs: set[str] = set()
         self.n = names  # how each module-level name is written
         self.classes: dict[str, str] = {}  # model name -> its class name
+        # Datetime fields other than TIMESTAMP(3) WITH TIME ZONE: (class, time zone, precision)
+        self.timestamps: set[tuple[str, bool, int]] = set()
+        self.now_precisions: set[int] = set()  # CurrentTimestamp<p> for DATETIME(p) defaults
 
     def use(self, *names: str) -> str:
         """Import ``names`` from peewee; returns the first as written."""
@@ -115,7 +118,11 @@ def _defaults(field: Field, module: _Module) -> list[str | Call]:
         if field.type is T.DATE:
             return [f'constraints=[{default}({module.use("SQL")}("CURRENT_DATE"))]']
         module.needs.add("CurrentTimestamp")
-        return [f"constraints=[{default}({module.n('CurrentTimestamp')}())]"]
+        name = "CurrentTimestamp"
+        if field.precision != DATETIME_PRECISION:  # MySQL: CURRENT_TIMESTAMP(p)
+            module.now_precisions.add(field.precision)
+            name += str(field.precision)
+        return [f"constraints=[{default}({module.n(name)}())]"]
     if isinstance(value, bool):
         python = str(value)
     elif isinstance(value, str):
@@ -143,7 +150,13 @@ def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
                  "index=False"]
         return layout(Call(f"{_attr(ref.relation_attr)} = {foreign_key}(", tuple(args)), "    ")
     kind = TYPES[field.type]
-    if kind.field in MODULE_FIELDS:
+    if field.type is T.DATETIME and (not field.timezone or
+                                     field.precision != DATETIME_PRECISION):
+        name = ("" if field.timezone else "Naive") + f"Timestamp{field.precision}Field"
+        module.needs.add("DateTimeMsField")
+        module.timestamps.add((name, field.timezone, field.precision))
+        field_class = module.n(name)
+    elif kind.field in MODULE_FIELDS:
         module.needs.add(kind.field)
         field_class = module.n(kind.field)
     else:
@@ -282,6 +295,8 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             stdlib=sorted(stdlib | ({"builtins"} if names.needs_builtins else set())),
             decimal="Decimal" in needs,
             typing_names=typing_names,
+            timestamps=sorted(module.timestamps),
+            now_precisions=sorted(module.now_precisions),
             peewee_import=import_from("peewee", module.peewee),
             needs=needs,
             classes=classes,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from vigilo_gen.emitter import Emitter, Provenance, option
 from vigilo_gen.errors import UsageError
-from vigilo_gen.model import NOW, Field, FieldType, Model, Spec
+from vigilo_gen.model import DATETIME_PRECISION, NOW, Field, FieldType, Model, Spec
 
 from ._templates import template
 
@@ -62,11 +62,15 @@ NATIVE_TYPES: dict[str, dict[FieldType, object]] = {
     "postgres": {
         T.ID: _varchar, T.REF: _varchar, T.STRING: _varchar, T.ENUM: _varchar,
         T.TEXT: "Text", T.DECIMAL: _decimal, T.DATE: "Date",
-        T.DATETIME: lambda f: f"Timestamptz({f.precision})", T.UUID: "Uuid",
+        T.DATETIME: lambda f: f"Timestamp{'tz' if f.timezone else ''}({f.precision})",
+        T.UUID: "Uuid",
     },
     "mysql": {
         T.ID: _varchar, T.REF: _varchar, T.STRING: _varchar, T.ENUM: _varchar,
         T.TEXT: "Text", T.DECIMAL: _decimal, T.DATE: "Date", T.UUID: "Char(36)",
+        # DATETIME(3) is Prisma's own DateTime there: another precision is spelt out.
+        T.DATETIME: lambda f: None if f.precision == DATETIME_PRECISION
+        else f"DateTime({f.precision})",
     },
     "sqlite": {},
 }
@@ -318,8 +322,10 @@ def _scalar_row(spec: Spec, model: Model, field: Field, options: PrismaOptions,
     if field.column != name:
         attrs.append(f"@map({_string(field.column)})")
     native = NATIVE_TYPES[dialect].get(field.type)
+    if native is not None and not isinstance(native, str):
+        native = native(field)
     if native is not None and not (field.type is T.ENUM and options.enums == "native"):
-        attrs.append("@db." + (native if isinstance(native, str) else native(field)))
+        attrs.append("@db." + native)
     docs = _field_docs(field) + ([note] if note else []) + _check_docs(model, field, options)
     return Row(tuple(docs), name, type_name + ("?" if field.nullable else ""),
                " ".join(attrs))

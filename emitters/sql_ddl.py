@@ -89,7 +89,7 @@ PROFILES: dict[str, Profile] = {
     "postgres": Profile(write="postgres", updated_at="postgres", types={T.JSON: "JSONB"}),
     "mysql": Profile(
         write=MySQLCompat,
-        types={T.DATETIME: "DATETIME(3)", T.BOOL: "BOOLEAN", T.FLOAT: "DOUBLE",
+        types={T.DATETIME: "DATETIME({p})", T.BOOL: "BOOLEAN", T.FLOAT: "DOUBLE",
                # MySQL 8 has no UUID type (MariaDB's is 10.7+): the 36-character text every
                # client writes, as Prisma (@db.Char(36)) and Drizzle do. LONGBLOB: Prisma's
                # Bytes; BLOB would stop at 64 KiB. JSON is LONGTEXT + CHECK on MariaDB.
@@ -276,6 +276,8 @@ class DDLBuilder:
             text = custom.format(n=f.max_length, p=f.precision, s=f.scale)
             return exp.DataType(this=DT.USERDEFINED, kind=text)
         kind, params = GENERIC_TYPES[f.type]
+        if f.type is T.DATETIME and not f.timezone:
+            kind = DT.TIMESTAMP  # a plain timestamp: the application keeps it in UTC
         values: tuple[int, ...] = ()
         if params == "length":
             values = (f.max_length,)

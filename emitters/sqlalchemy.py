@@ -16,7 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vigilo_gen.emitter import Emitter, NoOptions, Provenance
-from vigilo_gen.model import NOW, Check, Field, FieldType, Model, OnDelete, Spec
+from vigilo_gen.model import (
+    DATETIME_PRECISION,
+    NOW,
+    Check,
+    Field,
+    FieldType,
+    Model,
+    OnDelete,
+    Spec,
+)
 
 from ._python import (
     CLASSES_MARK,
@@ -116,6 +125,8 @@ class _Module:
         self.needs: set[str] = set()
         self.n = names  # how each module-level name is written
         self.classes: dict[str, str] = {}  # model name -> its class name
+        self.timestamps: set[tuple[str, bool, int]] = set()  # see timestamp_type
+        self.now_precisions: set[int] = set()  # CurrentTimestamp<p> for DATETIME(p) defaults
 
     def use(self, *names: str) -> str:
         """Import ``names`` from sqlalchemy; returns the first as written, to write it in
@@ -133,7 +144,22 @@ def _attr(name: str) -> str:
     return safe_attr(name, RESERVED_ATTRS)
 
 
+def timestamp_type(field: Field) -> tuple[str, bool, int] | None:
+    """(helper name, time zone, precision) of a datetime column other than the default
+    TIMESTAMP(3) WITH TIME ZONE (TimestampType), one module-level type per kind."""
+    if field.type is not T.DATETIME or (field.timezone and
+                                        field.precision == DATETIME_PRECISION):
+        return None
+    return (("" if field.timezone else "Naive") + f"Timestamp{field.precision}Type",
+            field.timezone, field.precision)
+
+
 def _column_type(field: Field, module: _Module) -> str:
+    kind = timestamp_type(field)
+    if kind is not None:
+        module.timestamps.add(kind)
+        module.use("DateTime")
+        return module.n(kind[0])
     pytype = TYPES[field.type]
     module.use(*pytype.imports)
     module.needs.update(pytype.needs)
@@ -157,7 +183,11 @@ def _defaults(field: Field, module: _Module) -> list[str]:
             args.append(f"server_default={module.use('func')}.current_date()")
         else:
             module.needs.add("CurrentTimestamp")
-            args.append(f"server_default={module.n('CurrentTimestamp')}()")
+            name = "CurrentTimestamp"
+            if field.precision != DATETIME_PRECISION:  # MySQL: CURRENT_TIMESTAMP(p)
+                module.now_precisions.add(field.precision)
+                name += str(field.precision)
+            args.append(f"server_default={module.n(name)}()")
     elif isinstance(value, bool):
         args += [f"default={value}", f"server_default={module.use(str(value).lower())}()"]
     elif isinstance(value, str):
@@ -321,8 +351,10 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         orm.add("relationship")
     stdlib = ({"datetime" for n in needs if n in ("datetime", "utcnow", "CurrentTimestamp",
                                                   "TimestampType")}
+              | ({"datetime"} if module.timestamps else set())
               | ({"uuid"} if needs & {"new_id", "UuidType"} else set()))
-    dialects = sorted({d for need in needs for d in HELPER_DIALECTS.get(need, ())})
+    dialects = sorted({d for need in needs for d in HELPER_DIALECTS.get(need, ())}
+                      | ({"mysql", "postgresql"} if module.timestamps else set()))
     title = py_docstring(spec.title.rstrip("."), "")
 
     def text() -> str:
@@ -340,6 +372,8 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             orm_import=import_from("sqlalchemy.orm", orm),
             needs=needs,
             classes=classes,
+            timestamps=sorted(module.timestamps),
+            now_precisions=sorted(module.now_precisions),
         )
 
     helpers, _ = text().split(CLASSES_MARK)

@@ -23,6 +23,7 @@ from .model import (
     DEFAULT_STRING_LENGTH,
     ID_LENGTH,
     INT_BOUNDS,
+    MAX_DATETIME_PRECISION,
     NOW,
     Api,
     Backref,
@@ -63,7 +64,7 @@ TYPE_OPTIONS: dict[FieldType, set[str]] = {
     T.DECIMAL: {"min", "max", "precision", "scale"},
     T.BOOL: set(),
     T.DATE: set(),
-    T.DATETIME: {"updatedAt"},
+    T.DATETIME: {"updatedAt", "precision", "timezone"},
     T.ENUM: {"enum", "maxLength"},
     T.REF: {"to", "onDelete", "relation", "backref"},
     T.JSON: set(),
@@ -478,7 +479,14 @@ class _Builder:
             if scale > precision:
                 self.error((*path, "scale"), f"scale {scale} is above precision {precision}")
         if ftype is T.DATETIME:
-            precision = DATETIME_PRECISION
+            precision = DATETIME_PRECISION if precision is None else precision
+            if precision > MAX_DATETIME_PRECISION:
+                self.error((*path, "precision"), f"precision {precision} of a datetime is above "
+                           f"{MAX_DATETIME_PRECISION}", "PostgreSQL, MySQL and the ORMs keep "
+                           "at most microseconds")
+        elif ftype is T.DECIMAL and spec.get("precision") == 0:
+            self.error((*path, "precision"), "precision 0 of a decimal holds no digit",
+                       "at least 1")
         updated_at = bool(spec.get("updatedAt", False))
         default = spec.get("default")
         if "default" in spec:
@@ -498,7 +506,7 @@ class _Builder:
             unique_constraint=naming.constraint_name(table, (column,), "key") if unique else None,
             index=naming.constraint_name(table, (column,), "idx") if spec.get("index") else None,
             updated_at=updated_at, description=spec.get("description"),
-            position=self.source.key(path),
+            position=self.source.key(path), timezone=bool(spec.get("timezone", True)),
         )
 
     def _default(self, model, name, ftype, spec, path, enum, max_length, min_length, pattern,

@@ -54,8 +54,10 @@ class OnDelete(str, enum.Enum):
 
 # Length of the text form of a uuid4 ("8-4-4-4-12" hex digits).
 ID_LENGTH = 36
-# Fractional-second digits of every datetime column (milliseconds: what JavaScript's Date holds).
+# Fractional-second digits of a datetime column unless it says `precision` (milliseconds: what
+# JavaScript's Date holds), and the most any target keeps (microseconds).
 DATETIME_PRECISION = 3
+MAX_DATETIME_PRECISION = 6
 DEFAULT_DECIMAL = (18, 6)
 DEFAULT_STRING_LENGTH = 255
 DEFAULT_ENUM_LENGTH = 50
@@ -142,6 +144,7 @@ class Field:
     updated_at: bool  # set to now on every update
     description: str | None
     position: Position
+    timezone: bool = True  # datetime: WITH TIME ZONE (False: a plain TIMESTAMP, by convention UTC)
 
     @property
     def has_range(self) -> bool:

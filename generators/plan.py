@@ -11,6 +11,7 @@ runtime targets refuse it.
 from __future__ import annotations
 
 from .model import (
+    DATETIME_PRECISION,
     NOW,
     Api,
     Endpoint,
@@ -380,9 +381,14 @@ def _served_types(api: Api, endpoint) -> None:
     while shapes:
         shape = shapes.pop()
         if isinstance(shape, FieldShape):
-            if shape.field.type in NOT_SERVED:
-                raise Unbound(f"endpoint {endpoint.name}: {shape.model}.{shape.field.name} is "
-                              f"a {shape.field.type.value} field, which the runtimes do not "
+            field = shape.field
+            kind = field.type.value if field.type in NOT_SERVED else None
+            if field.type is FieldType.DATETIME and (not field.timezone or
+                                                     field.precision != DATETIME_PRECISION):
+                kind = "datetime (no time zone or a precision other than 3)"
+            if kind is not None:
+                raise Unbound(f"endpoint {endpoint.name}: {shape.model}.{field.name} is "
+                              f"a {kind} field, which the runtimes do not "
                               "serve yet (OpenAPI, Pydantic and Zod describe it)")
         elif isinstance(shape, SchemaRef):
             known = {named.name for named in api.schemas}  # an unknown one is reported
