@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from vigilo_gen.emitter import Emitter, Provenance, option
 from vigilo_gen.errors import UsageError
-from vigilo_gen.model import NOW, Field, FieldType, Model, Spec
+from vigilo_gen.model import NEW_UUID, NOW, Field, FieldType, Model, Spec
 from vigilo_gen.naming import lower_camel
 
 from . import ts_layout as ts
+from ._sql_functions import UUID_DEFAULTS
 from ._templates import template
 
 T = FieldType
@@ -260,6 +261,10 @@ class _ModuleBuilder:
         value = field.default
         if value is None:
             return None
+        if value is NEW_UUID:  # the database's own function, as our SQL writes it
+            if self.dialect == "postgres":
+                return ("defaultRandom", [])
+            return ("default", [self.sql(UUID_DEFAULTS[self.dialect])])
         if value is NOW:
             method, arguments = self.profile.now[field.type]
             nodes = []
@@ -357,6 +362,9 @@ class _ModuleBuilder:
 
     def field_docs(self, model: Model, field: Field) -> list[str]:
         docs = field.description.splitlines() if field.description else []
+        if field.updated_at and field.default is None:
+            docs.append("NULL until the row's first update (in the database and the other "
+                        "targets); Drizzle's $onUpdate also fills it on insert.")
         for check in model.checks:
             if check.field == field.name and check.kind == "pattern" and \
                     self.profile.regex is None:

@@ -39,7 +39,6 @@ from vigilo_gen.errors import UsageError
 from vigilo_gen.model import (
     ID_LENGTH,
     INT_BOUNDS,
-    NOW,
     Api,
     Endpoint,
     Field,
@@ -442,8 +441,8 @@ def _numeric_example(field: Field) -> int | float:
 def field_example(field: Field) -> Any:
     """A valid value of ``field``: its default, else its first enum value, else a value that
     satisfies its range, length and pattern."""
-    if field.default is not None and field.default is not NOW:
-        value = field.default
+    if field.literal_default is not None:
+        value = field.literal_default
     elif field.enum is not None:
         return field.enum.values[0]
     elif field.type in TYPE_EXAMPLES:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vigilo_gen.emitter import Emitter, NoOptions, Provenance
-from vigilo_gen.model import DATETIME_PRECISION, NOW, Check, Field, FieldType, Model, Spec
+from vigilo_gen.model import DATETIME_PRECISION, NEW_UUID, NOW, Check, Field, FieldType, Model, Spec
 
 from ._python import (
     CLASSES_MARK,
@@ -34,6 +34,7 @@ from ._python import (
     safe_attr,
     taken_names,
 )
+from ._sql_functions import SQLITE_UUID4
 from ._templates import template
 
 T = FieldType
@@ -114,6 +115,9 @@ def _defaults(field: Field, module: _Module) -> list[str | Call]:
         return []
     module.needs.add("Default")
     default = module.n("Default")
+    if value is NEW_UUID:
+        module.needs.add("NewUuid")
+        return [f"constraints=[{default}({module.n('NewUuid')}())]"]
     if value is NOW:
         if field.type is T.DATE:
             return [f'constraints=[{default}({module.use("SQL")}("CURRENT_DATE"))]']
@@ -257,6 +261,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
     helper_imports = {
         "Default": ("Node", "Context"),
         "CurrentTimestamp": ("Node", "Context"),
+        "NewUuid": ("Node", "Context"),
         "DateTimeMsField": ("DateTimeField", "SQL", "Context"),
         "JsonField": ("Field", "SQL", "Context"),
         "UuidField": ("Field", "SQL", "Context"),
@@ -269,7 +274,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
     for need, imported in helper_imports.items():
         if need in needs:
             module.use(*imported)
-    if {"Default", "CurrentTimestamp", "LengthCheck", "PatternCheck"} & needs or \
+    if {"Default", "CurrentTimestamp", "NewUuid", "LengthCheck", "PatternCheck"} & needs or \
             MODULE_FIELDS & needs:
         needs.add("dialect")
     if "DateTimeMsField" in needs:
@@ -295,6 +300,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             stdlib=sorted(stdlib | ({"builtins"} if names.needs_builtins else set())),
             decimal="Decimal" in needs,
             typing_names=typing_names,
+            sqlite_uuid4=SQLITE_UUID4,
             timestamps=sorted(module.timestamps),
             now_precisions=sorted(module.now_precisions),
             peewee_import=import_from("peewee", module.peewee),

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from vigilo_gen.emitter import Emitter, Provenance, option
 from vigilo_gen.errors import UsageError
-from vigilo_gen.model import DATETIME_PRECISION, NOW, Field, FieldType, Model, Spec
+from vigilo_gen.model import DATETIME_PRECISION, NEW_UUID, NOW, Field, FieldType, Model, Spec
 
+from ._sql_functions import UUID_DEFAULTS
 from ._templates import template
 
 T = FieldType
@@ -97,6 +98,10 @@ DIALECT_GAPS = {
 }
 
 CHECK_GAP = "not expressible in Prisma"
+# An updatedAt field without a default is NULL until the row's first update in the database
+# and the other ORMs; Prisma Client sets @updatedAt on create as well.
+UPDATED_AT_NULL_GAP = ("NULL until the row's first update (in the database and the other "
+                       "targets); Prisma Client also sets it when it creates a row.")
 
 # Scalars a dialect's connector declares differently from SCALARS, with what the field's
 # documentation says instead. Prisma's Json on SQLite declares JSONB: NUMERIC affinity, which
@@ -287,6 +292,8 @@ def _default_attr(field: Field, options: PrismaOptions) -> str:
         return ""
     if value is NOW:
         text = "now()" if field.type is T.DATETIME else CURRENT_DATE[options.dialect]
+    elif value is NEW_UUID:  # the database's own function, as our SQL writes it
+        text = f"dbgenerated({_string(UUID_DEFAULTS[options.dialect])})"
     elif isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, (int, float)):
@@ -326,6 +333,8 @@ def _scalar_row(spec: Spec, model: Model, field: Field, options: PrismaOptions,
         native = native(field)
     if native is not None and not (field.type is T.ENUM and options.enums == "native"):
         attrs.append("@db." + native)
+    if field.updated_at and field.default is None:
+        note = UPDATED_AT_NULL_GAP
     docs = _field_docs(field) + ([note] if note else []) + _check_docs(model, field, options)
     return Row(tuple(docs), name, type_name + ("?" if field.nullable else ""),
                " ".join(attrs))

@@ -23,7 +23,8 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.dialects.mysql import MySQL
 from vigilo_gen.emitter import Provenance
-from vigilo_gen.model import NOW, Check, Field, FieldType, Model, OnDelete, Spec
+from vigilo_gen.emitters._sql_functions import UUID_DEFAULTS
+from vigilo_gen.model import NEW_UUID, NOW, Check, Field, FieldType, Model, OnDelete, Spec
 from vigilo_gen.naming import constraint_name
 
 T = FieldType
@@ -303,6 +304,15 @@ class DDLBuilder:
     def default(self, f: Field) -> exp.Expression | None:
         if f.default is None:
             return None
+        if f.default is NEW_UUID:
+            text = UUID_DEFAULTS.get(self.dialect)
+            if text is None:
+                self.gaps.unsupported(f"{self.dialect} has no function for a random uuid: the "
+                                      "application makes the default uuid of "
+                                      f"{f.column}")
+                return None
+            # As written (sqlglot would respell it): every ORM target writes the same text.
+            return exp.Var(this=text)
         if f.default is NOW:
             if f.type is T.DATE:
                 return exp.CurrentDate()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from vigilo_gen.emitter import Emitter, NoOptions, Provenance
 from vigilo_gen.model import (
     DATETIME_PRECISION,
+    NEW_UUID,
     NOW,
     Check,
     Field,
@@ -42,6 +43,7 @@ from ._python import (
     safe_attr,
     taken_names,
 )
+from ._sql_functions import SQLITE_UUID4
 from ._templates import template
 
 T = FieldType
@@ -95,6 +97,7 @@ HELPER_IMPORTS: dict[str, tuple[str, ...]] = {
     "TimestampType": ("DateTime",), "DoubleType": ("Double", "REAL"),
     "CurrentTimestamp": ("DateTime",), "JsonType": ("JSON",),
     "UuidType": ("CHAR", "Dialect", "Text", "TypeDecorator"), "BytesType": ("LargeBinary",),
+    "NewUuid": ("String",),
 }
 HELPER_DIALECTS: dict[str, tuple[str, ...]] = {
     "TimestampType": ("mysql", "postgresql"), "JsonType": ("postgresql",),
@@ -178,6 +181,9 @@ def _defaults(field: Field, module: _Module) -> list[str]:
     if field.primary_key and field.generate:
         module.needs.add("new_id")
         args.append(f"default={module.n('new_id')}")
+    elif value is NEW_UUID:
+        module.needs.add("NewUuid")
+        args.append(f"server_default={module.n('NewUuid')}()")
     elif value is NOW:
         if field.type is T.DATE:
             args.append(f"server_default={module.use('func')}.current_date()")
@@ -364,11 +370,12 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             base=names("Base"),
             stdlib=sorted(stdlib | ({"builtins"} if names.needs_builtins else set())),
             decimal="Decimal" in needs,
-            any_type=bool(needs & {"CurrentTimestamp", "JsonType", "UuidType"}),
+            any_type=bool(needs & {"CurrentTimestamp", "JsonType", "UuidType", "NewUuid"}),
             sqlalchemy_import=import_from("sqlalchemy", module.sqlalchemy),
             dialects=dialects,
-            compiler="CurrentTimestamp" in needs,
-            compiles=bool(needs & {"CurrentTimestamp", "JsonType"}),
+            compiler=bool(needs & {"CurrentTimestamp", "NewUuid"}),
+            compiles=bool(needs & {"CurrentTimestamp", "JsonType", "NewUuid"}),
+            sqlite_uuid4=SQLITE_UUID4,
             orm_import=import_from("sqlalchemy.orm", orm),
             needs=needs,
             classes=classes,

@@ -24,6 +24,7 @@ from .model import (
     ID_LENGTH,
     INT_BOUNDS,
     MAX_DATETIME_PRECISION,
+    NEW_UUID,
     NOW,
     Api,
     Backref,
@@ -492,8 +493,9 @@ class _Builder:
         if "default" in spec:
             default = self._default(model, name, ftype, spec, path, enum, max_length,
                                     min_length, pattern, minimum, maximum, nullable, scale)
-        if updated_at and default is None:
+        if updated_at and default is None and not nullable:
             default = NOW  # a row's first "updated at" is its creation time
+        # A nullable one without a default stays NULL until the row's first update.
         unique = bool(spec.get("unique", False))
         primary = ftype is T.ID
         return Field(
@@ -518,6 +520,11 @@ class _Builder:
             if ftype in (T.DATE, T.DATETIME):
                 return NOW
             self.error(where, f"{label}: 'now' is only a default for date and datetime fields")
+            return None
+        if ftype is T.UUID:
+            if value == "uuid":
+                return NEW_UUID
+            self.error(where, f"{label}: a uuid field's default is 'uuid' (a new random uuid)")
             return None
         if isinstance(value, bool) and ftype in (T.STRING, T.TEXT, T.ENUM):
             word = self.source.yaml11_word(where)  # default: NO is Norway, not false

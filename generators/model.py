@@ -81,7 +81,19 @@ class Now:
 
 
 NOW = Now()
-DefaultValue = str | int | float | bool | Now
+
+
+@dataclass(frozen=True)
+class NewUuid:
+    """The default ``uuid`` of a uuid field: a random uuid made by the database where it has
+    a function for it (gen_random_uuid(), UUID(), ...), else by the ORM."""
+
+    def __repr__(self) -> str:
+        return "NewUuid()"
+
+
+NEW_UUID = NewUuid()
+DefaultValue = str | int | float | bool | Now | NewUuid
 
 
 @dataclass(frozen=True)
@@ -145,6 +157,11 @@ class Field:
     description: str | None
     position: Position
     timezone: bool = True  # datetime: WITH TIME ZONE (False: a plain TIMESTAMP, by convention UTC)
+
+    @property
+    def literal_default(self) -> str | int | float | bool | None:
+        """The default when it is a literal value (not now, not a new uuid)."""
+        return None if isinstance(self.default, (Now, NewUuid)) else self.default
 
     @property
     def has_range(self) -> bool:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from .model import (
     DATETIME_PRECISION,
-    NOW,
     Api,
     Endpoint,
     Field,
@@ -162,8 +161,8 @@ class Planner:
         may_miss = step.child or step.ref.nullable
         if not may_miss:
             return ReadColumn(field, (step,), optional, nullable, False, None)
-        if field.default is not None and field.default is not NOW:
-            return ReadColumn(field, (step,), optional, nullable, True, field.default)
+        if field.literal_default is not None:
+            return ReadColumn(field, (step,), optional, nullable, True, field.literal_default)
         if nullable:
             return ReadColumn(field, (step,), optional, nullable, True, None)
         if optional:

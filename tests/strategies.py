@@ -200,6 +200,10 @@ def field_spec(draw, ftype: str, enums: dict[str, list[str]], targets: list[str]
             spec["default"] = "now"
         if choice == "updatedAt":
             spec["updatedAt"] = True
+        if draw(st.integers(0, 3)) == 0:
+            spec["precision"] = draw(st.integers(0, 6))
+        if draw(st.integers(0, 3)) == 0:
+            spec["timezone"] = draw(st.booleans())
     elif ftype in ("json", "uuid", "bytes"):
         spec = {"type": ftype}
     elif ftype == "enum":

@@ -18,7 +18,7 @@ import pytest
 import sqlglot
 from vigilo_gen.emitters.sql import DIALECTS
 from vigilo_gen.emitters.sql_ddl import PROFILES
-from vigilo_gen.model import NOW, FieldType, OnDelete
+from vigilo_gen.model import NEW_UUID, NOW, FieldType, OnDelete
 from vigilo_gen.spec import load_spec
 
 from tests.engines import expect_violation
@@ -269,6 +269,58 @@ def test_updated_at_moves_on_update(loaded):
             moved = _as_datetime(rows.get(model.table, pk, key, stamp.column))
             assert (moved > old + dt.timedelta(days=365)) == maintained, \
                 (model.table, stamp.column, moved)
+
+
+@engine_cases
+def test_updated_at_without_default_is_null_until_the_first_update(loaded):
+    """A nullable updatedAt field without a default (README): a new row holds NULL there; the
+    database sets it on the row's first update (not on DuckDB, which has no triggers)."""
+    spec, rows, _sample = loaded
+    for model in spec.models:
+        nulls = [f for f in model.updated_at_fields if f.default is None]
+        unique_columns = {c for u in model.uniques for c in u.columns}
+        other = next((f for f in model.fields if not f.primary_key and f.reference is None
+                      and not f.updated_at and f.default is not NOW
+                      and f.column not in unique_columns
+                      and valid_value(f, 1) != valid_value(f, 0)), None)
+        if not nulls or other is None:
+            continue
+        row = {c: v for c, v in fresh_row(spec, rows, model).items()
+               if c not in {f.column for f in nulls}}
+        rows.insert(model.table, row)
+        pk, key = model.primary_key.column, row[model.primary_key.column]
+        for stamp in nulls:
+            assert rows.get(model.table, pk, key, stamp.column) is None, stamp.name
+        if rows.engine == "duckdb" and model.backrefs:
+            continue  # DuckDB refuses any UPDATE of a referenced row
+        rows.update(model.table, pk, key, other.column, valid_value(other, 1))
+        for stamp in nulls:
+            stored = rows.get(model.table, pk, key, stamp.column)
+            assert (stored is not None) == (rows.engine != "duckdb"), (stamp.name, stored)
+
+
+@engine_cases
+def test_uuid_defaults_are_new_random_uuids(loaded):
+    """`default: uuid` (README): a row inserted without the column gets a uuid from the
+    database, a new one per row: version 4 (random), except MySQL's and MariaDB's UUID(),
+    which their manuals define as an RFC 4122 version 1 (time-based) uuid."""
+    spec, rows, _sample = loaded
+    version = 1 if rows.engine == "mariadb" else 4
+    for model in spec.models:
+        generated = [f for f in model.fields if f.default is NEW_UUID]
+        if not generated:
+            continue
+        seen: dict[str, set] = {f.column: set() for f in generated}
+        for _ in range(2):
+            row = {c: v for c, v in fresh_row(spec, rows, model).items()
+                   if c not in seen}
+            rows.insert(model.table, row)
+            pk, key = model.primary_key.column, row[model.primary_key.column]
+            for field in generated:
+                value = uuid.UUID(str(rows.get(model.table, pk, key, field.column)))
+                assert value.version == version and value.variant == uuid.RFC_4122, value
+                seen[field.column].add(value)
+        assert all(len(values) == 2 for values in seen.values()), seen
 
 
 @engine_cases
