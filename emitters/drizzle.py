@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from vigilo_gen.emitter import Emitter, Provenance, option
 from vigilo_gen.errors import UsageError
-from vigilo_gen.model import NEW_UUID, NOW, Field, FieldType, Model, Spec
+from vigilo_gen.model import NEW_UUID, NOW, Field, FieldType, Model, Spec, SqlDefault
 from vigilo_gen.naming import lower_camel
 
 from . import ts_layout as ts
@@ -261,6 +261,9 @@ class _ModuleBuilder:
         value = field.default
         if value is None:
             return None
+        if isinstance(value, SqlDefault):
+            sql = value.sql(self.dialect)
+            return None if sql is None else ("default", [self.sql(sql)])
         if value is NEW_UUID:  # the database's own function, as our SQL writes it
             if self.dialect == "postgres":
                 return ("defaultRandom", [])
@@ -362,6 +365,9 @@ class _ModuleBuilder:
 
     def field_docs(self, model: Model, field: Field) -> list[str]:
         docs = field.description.splitlines() if field.description else []
+        if isinstance(field.default, SqlDefault) and field.default.sql(self.dialect) is None:
+            docs.append(f"No default on {self.dialect}: its SQL default is written for "
+                        + ", ".join(d for d, _ in field.default.expressions) + " only.")
         if field.updated_at and field.default is None:
             docs.append("NULL until the row's first update (in the database and the other "
                         "targets); Drizzle's $onUpdate also fills it on insert.")

@@ -17,7 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vigilo_gen.emitter import Emitter, NoOptions, Provenance
-from vigilo_gen.model import DATETIME_PRECISION, NEW_UUID, NOW, Check, Field, FieldType, Model, Spec
+from vigilo_gen.model import (
+    DATETIME_PRECISION,
+    NEW_UUID,
+    NOW,
+    Check,
+    Field,
+    FieldType,
+    Model,
+    Spec,
+    SqlDefault,
+)
 
 from ._python import (
     CLASSES_MARK,
@@ -115,6 +125,12 @@ def _defaults(field: Field, module: _Module) -> list[str | Call]:
         return []
     module.needs.add("Default")
     default = module.n("Default")
+    if isinstance(value, SqlDefault):
+        module.needs.add("SqlExpression")
+        by_dialect = tuple(f"{d}={py_str(text)}" for d, text in value.expressions
+                           if d in ("postgres", "mysql", "sqlite"))
+        return [Call("constraints=[", (Call(f"{default}(", (
+            Call(f"{module.n('SqlExpression')}(", by_dialect),)),), "]")]
     if value is NEW_UUID:
         module.needs.add("NewUuid")
         return [f"constraints=[{default}({module.n('NewUuid')}())]"]
@@ -262,6 +278,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         "Default": ("Node", "Context"),
         "CurrentTimestamp": ("Node", "Context"),
         "NewUuid": ("Node", "Context"),
+        "SqlExpression": ("Node", "Context"),
         "DateTimeMsField": ("DateTimeField", "SQL", "Context"),
         "JsonField": ("Field", "SQL", "Context"),
         "UuidField": ("Field", "SQL", "Context"),
@@ -274,7 +291,8 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
     for need, imported in helper_imports.items():
         if need in needs:
             module.use(*imported)
-    if {"Default", "CurrentTimestamp", "NewUuid", "LengthCheck", "PatternCheck"} & needs or \
+    if {"Default", "CurrentTimestamp", "NewUuid", "SqlExpression", "LengthCheck",
+            "PatternCheck"} & needs or \
             MODULE_FIELDS & needs:
         needs.add("dialect")
     if "DateTimeMsField" in needs:

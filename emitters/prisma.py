@@ -16,7 +16,16 @@ from dataclasses import dataclass
 
 from vigilo_gen.emitter import Emitter, Provenance, option
 from vigilo_gen.errors import UsageError
-from vigilo_gen.model import DATETIME_PRECISION, NEW_UUID, NOW, Field, FieldType, Model, Spec
+from vigilo_gen.model import (
+    DATETIME_PRECISION,
+    NEW_UUID,
+    NOW,
+    Field,
+    FieldType,
+    Model,
+    Spec,
+    SqlDefault,
+)
 
 from ._sql_functions import UUID_DEFAULTS
 from ._templates import template
@@ -294,6 +303,11 @@ def _default_attr(field: Field, options: PrismaOptions) -> str:
         text = "now()" if field.type is T.DATETIME else CURRENT_DATE[options.dialect]
     elif value is NEW_UUID:  # the database's own function, as our SQL writes it
         text = f"dbgenerated({_string(UUID_DEFAULTS[options.dialect])})"
+    elif isinstance(value, SqlDefault):
+        sql = value.sql(options.dialect)
+        if sql is None:
+            return ""  # the field's documentation says so (_scalar_row)
+        text = f"dbgenerated({_string(sql)})"
     elif isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, (int, float)):
@@ -335,6 +349,9 @@ def _scalar_row(spec: Spec, model: Model, field: Field, options: PrismaOptions,
         attrs.append("@db." + native)
     if field.updated_at and field.default is None:
         note = UPDATED_AT_NULL_GAP
+    if isinstance(field.default, SqlDefault) and field.default.sql(dialect) is None:
+        note = ("No default on " + dialect + ": its SQL default is written for "
+                + ", ".join(d for d, _ in field.default.expressions) + " only.")
     docs = _field_docs(field) + ([note] if note else []) + _check_docs(model, field, options)
     return Row(tuple(docs), name, type_name + ("?" if field.nullable else ""),
                " ".join(attrs))

@@ -24,7 +24,17 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.dialects.mysql import MySQL
 from vigilo_gen.emitter import Provenance
 from vigilo_gen.emitters._sql_functions import UUID_DEFAULTS
-from vigilo_gen.model import NEW_UUID, NOW, Check, Field, FieldType, Model, OnDelete, Spec
+from vigilo_gen.model import (
+    NEW_UUID,
+    NOW,
+    Check,
+    Field,
+    FieldType,
+    Model,
+    OnDelete,
+    Spec,
+    SqlDefault,
+)
 from vigilo_gen.naming import constraint_name
 
 T = FieldType
@@ -304,6 +314,14 @@ class DDLBuilder:
     def default(self, f: Field) -> exp.Expression | None:
         if f.default is None:
             return None
+        if isinstance(f.default, SqlDefault):
+            text = f.default.sql(self.dialect)
+            if text is None:
+                self.gaps.unsupported(f"{f.column}'s default is SQL written for "
+                                      + ", ".join(d for d, _ in f.default.expressions)
+                                      + " only: no default here")
+                return None
+            return exp.Var(this=text)  # as written: the spec's own SQL for this dialect
         if f.default is NEW_UUID:
             text = UUID_DEFAULTS.get(self.dialect)
             if text is None:

@@ -26,6 +26,7 @@ from vigilo_gen.model import (
     Model,
     OnDelete,
     Spec,
+    SqlDefault,
 )
 
 from ._python import (
@@ -92,6 +93,8 @@ TYPES: dict[FieldType, PyType] = {
     T.UUID: PyType("UuidType", _bare, "uuid.UUID", needs=("UuidType",)),
     T.BYTES: PyType("BytesType", _bare, "bytes", needs=("BytesType",)),
 }
+# Spec dialect -> SQLAlchemy dialect name (MariaDB is compiled as MySQL by SqlExpression).
+SA_DIALECTS = {"postgres": "postgresql", "mysql": "mysql", "sqlite": "sqlite"}
 # The sqlalchemy names and dialect modules each module-level helper type needs.
 HELPER_IMPORTS: dict[str, tuple[str, ...]] = {
     "TimestampType": ("DateTime",), "DoubleType": ("Double", "REAL"),
@@ -181,6 +184,11 @@ def _defaults(field: Field, module: _Module) -> list[str]:
     if field.primary_key and field.generate:
         module.needs.add("new_id")
         args.append(f"default={module.n('new_id')}")
+    elif isinstance(value, SqlDefault):
+        module.needs.add("SqlExpression")
+        by_dialect = tuple(f"{SA_DIALECTS[d]}={py_str(text)}" for d, text in value.expressions
+                           if d in SA_DIALECTS)
+        args.append(Call(f"server_default={module.n('SqlExpression')}(", by_dialect))
     elif value is NEW_UUID:
         module.needs.add("NewUuid")
         args.append(f"server_default={module.n('NewUuid')}()")
@@ -370,11 +378,12 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             base=names("Base"),
             stdlib=sorted(stdlib | ({"builtins"} if names.needs_builtins else set())),
             decimal="Decimal" in needs,
-            any_type=bool(needs & {"CurrentTimestamp", "JsonType", "UuidType", "NewUuid"}),
+            any_type=bool(needs & {"CurrentTimestamp", "JsonType", "UuidType", "NewUuid",
+                                   "SqlExpression"}),
             sqlalchemy_import=import_from("sqlalchemy", module.sqlalchemy),
             dialects=dialects,
-            compiler=bool(needs & {"CurrentTimestamp", "NewUuid"}),
-            compiles=bool(needs & {"CurrentTimestamp", "JsonType", "NewUuid"}),
+            compiler=bool(needs & {"CurrentTimestamp", "NewUuid", "SqlExpression"}),
+            compiles=bool(needs & {"CurrentTimestamp", "JsonType", "NewUuid", "SqlExpression"}),
             sqlite_uuid4=SQLITE_UUID4,
             orm_import=import_from("sqlalchemy.orm", orm),
             needs=needs,

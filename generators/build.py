@@ -15,6 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from . import naming
+from .dialects import SQL_DIALECTS
 from .errors import Diagnostic, SpecError, did_you_mean
 from .model import (
     DATETIME_PRECISION,
@@ -45,6 +46,7 @@ from .model import (
     SchemaRef,
     Shape,
     Spec,
+    SqlDefault,
     Unique,
 )
 from .plan import creatable, plan
@@ -515,6 +517,16 @@ class _Builder:
                  minimum, maximum, nullable, scale):
         value = spec["default"]
         where = (*path, "default")
+        if isinstance(value, dict):  # {sql: {dialect: expression}}, the escape hatch
+            unknown = [d for d in value["sql"] if d not in SQL_DIALECTS]
+            for dialect in unknown:
+                self.error((*where, "sql", dialect), f"unknown SQL dialect '{dialect}' in the "
+                           f"sql default of {model}.{name}",
+                           did_you_mean(dialect, SQL_DIALECTS) or "one of: "
+                           + ", ".join(SQL_DIALECTS), at_key=True)
+            if unknown:
+                return None
+            return SqlDefault(tuple(sorted(value["sql"].items())))
         label = f"default {value!r} of {model}.{name}"
         if value == "now":
             if ftype in (T.DATE, T.DATETIME):

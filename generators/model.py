@@ -93,7 +93,20 @@ class NewUuid:
 
 
 NEW_UUID = NewUuid()
-DefaultValue = str | int | float | bool | Now | NewUuid
+
+
+@dataclass(frozen=True)
+class SqlDefault:
+    """``default: {sql: {dialect: expression}}``: SQL the database evaluates, written as given
+    for each dialect named; a dialect not named has no default (said through the gaps path)."""
+
+    expressions: tuple[tuple[str, str], ...]  # (dialect, SQL text), sorted by dialect
+
+    def sql(self, dialect: str) -> str | None:
+        return dict(self.expressions).get(dialect)
+
+
+DefaultValue = str | int | float | bool | Now | NewUuid | SqlDefault
 
 
 @dataclass(frozen=True)
@@ -161,7 +174,7 @@ class Field:
     @property
     def literal_default(self) -> str | int | float | bool | None:
         """The default when it is a literal value (not now, not a new uuid)."""
-        return None if isinstance(self.default, (Now, NewUuid)) else self.default
+        return None if isinstance(self.default, (Now, NewUuid, SqlDefault)) else self.default
 
     @property
     def has_range(self) -> bool:

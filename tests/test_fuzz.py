@@ -111,8 +111,8 @@ def value_for(field, seed: int):
         if field.type is T.DECIMAL:
             return decimal.Decimal(str(value))
         return int(value) if field.type in (T.INT, T.BIGINT) else float(value)
-    if field.default is not None and field.default is not NOW:
-        return field.default
+    if field.literal_default is not None:
+        return field.literal_default
     return valid_value(field, seed)
 
 

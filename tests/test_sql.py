@@ -18,7 +18,7 @@ import pytest
 import sqlglot
 from vigilo_gen.emitters.sql import DIALECTS
 from vigilo_gen.emitters.sql_ddl import PROFILES
-from vigilo_gen.model import NEW_UUID, NOW, FieldType, OnDelete
+from vigilo_gen.model import NEW_UUID, NOW, FieldType, OnDelete, SqlDefault
 from vigilo_gen.spec import load_spec
 
 from tests.engines import expect_violation
@@ -321,6 +321,29 @@ def test_uuid_defaults_are_new_random_uuids(loaded):
                 assert value.version == version and value.variant == uuid.RFC_4122, value
                 seen[field.column].add(value)
         assert all(len(values) == 2 for values in seen.values()), seen
+
+
+@engine_cases
+def test_sql_defaults_are_evaluated_by_the_database(loaded):
+    """`default: {sql: ...}` (README): where the spec names the engine's dialect, a row
+    inserted without the column gets the expression's value; elsewhere there is no default."""
+    spec, rows, _sample = loaded
+    tested = 0
+    for model in spec.models:
+        fields = [f for f in model.fields if isinstance(f.default, SqlDefault)
+                  and f.default.sql(ENGINES[rows.engine]) is not None]
+        if not fields:
+            continue
+        row = {c: v for c, v in fresh_row(spec, rows, model).items()
+               if c not in {f.column for f in fields}}
+        rows.insert(model.table, row)
+        for field in fields:
+            value = rows.get(model.table, model.primary_key.column,
+                             row[model.primary_key.column], field.column)
+            assert value is not None and value != "", (field.name, value)
+            tested += 1
+    assert tested or rows.engine == "duckdb" or not any(
+        isinstance(f.default, SqlDefault) for m in spec.models for f in m.fields)
 
 
 @engine_cases

@@ -108,8 +108,10 @@ class Database:
             elif fld.default is NOW:
                 row[fld.name] = dt.datetime(2020, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc) \
                     if fld.type is T.DATETIME else dt.date(2020, 1, 2)
-            elif fld.default is not None:
-                row[fld.name] = fld.default
+            elif fld.literal_default is not None:
+                row[fld.name] = fld.literal_default
+            elif fld.default is not None:  # made by the database: seed a value of our own
+                row[fld.name] = self.db_value(fld, values.valid_value(fld, self.rng))
             elif fld.nullable:
                 row[fld.name] = None
             else:
