@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from vigilo_gen.emitter import Emitter, Provenance, dialect_option, option
 from vigilo_gen.errors import UsageError
-from vigilo_gen.model import NOW, Field, FieldType, Model, Spec
+from vigilo_gen.model import NEW_UUID, NOW, Field, FieldType, Model, Spec, SqlDefault
 from vigilo_gen.naming import lower_camel
 
 from . import ts_layout as ts
+from ._sql_functions import UUID_DEFAULTS
 from ._templates import template
 
 T = FieldType
@@ -61,6 +62,11 @@ def _none(f: Field) -> list:
 
 BIGINT = [("mode", '"number"')]
 
+# A column builder Drizzle does not have, defined in the module with customType (pg-core has
+# no bytea, mysql-core no longblob): builder name -> the SQL type it declares.
+CUSTOM = "custom:"
+CUSTOM_TYPES = {"bytea": "bytea", "longblob": "longblob"}
+
 PROFILES: dict[str, DialectProfile] = {
     "postgres": DialectProfile(
         module="pg-core", table="pgTable",
@@ -72,7 +78,9 @@ PROFILES: dict[str, DialectProfile] = {
             T.DECIMAL: ("numeric", _decimal), T.BOOL: ("boolean", _none),
             T.DATE: ("date", _none),
             T.DATETIME: ("timestamp", lambda f: [("precision", str(f.precision)),
-                                                  ("withTimezone", "true")]),
+                                                  ("withTimezone", "true")] if f.timezone
+                         else [("precision", str(f.precision))]),
+            T.JSON: ("jsonb", _none), T.UUID: ("uuid", _none), T.BYTES: (CUSTOM + "bytea", _none),
         },
         now={T.DATETIME: ("defaultNow", []), T.DATE: ("default", ["sql`CURRENT_DATE`"])},
         on_update="() => new Date()",
@@ -89,9 +97,11 @@ PROFILES: dict[str, DialectProfile] = {
             T.DECIMAL: ("decimal", _decimal), T.BOOL: ("boolean", _none),
             T.DATE: ("date", lambda f: [("mode", '"string"')]),
             T.DATETIME: ("datetime", lambda f: [("mode", '"date"'), ("fsp", str(f.precision))]),
+            T.JSON: ("json", _none), T.UUID: ("char", lambda f: [("length", "36")]),
+            T.BYTES: (CUSTOM + "longblob", _none),
         },
         # MySQL needs the precision of a DATETIME(3) default spelt out.
-        now={T.DATETIME: ("default", ["sql`CURRENT_TIMESTAMP(3)`"]),
+        now={T.DATETIME: ("default", ["sql`CURRENT_TIMESTAMP({p})`"]),
              T.DATE: ("default", ["sql`(CURRENT_DATE)`"])},
         on_update="() => new Date()",
         length_fn="CHAR_LENGTH", regex="REGEXP",
@@ -112,6 +122,8 @@ PROFILES: dict[str, DialectProfile] = {
             # numeric(): the NUMERIC affinity SQLite gives the DATE/DATETIME every other
             # target declares (text() would be TEXT affinity); values stay ISO-8601 text.
             T.DATE: ("numeric", _none), T.DATETIME: ("numeric", _none),
+            T.JSON: ("text", lambda f: [("mode", '"json"')]), T.UUID: ("text", _none),
+            T.BYTES: ("blob", lambda f: [("mode", '"buffer"')]),
         },
         now={T.DATETIME: ("default", ["sql`CURRENT_TIMESTAMP`"]),
              T.DATE: ("default", ["sql`CURRENT_DATE`"])},
@@ -171,6 +183,7 @@ class _ModuleBuilder:
         self.dialect = dialect
         self.profile = PROFILES[dialect]
         self.core: set[str] = {self.profile.table}
+        self.customs: set[str] = set()  # CUSTOM_TYPES the module defines
         self.orm: set[str] = set()
         self.gap_notes: list[str] = []
         # Module-level values the spec names: the tables and their relations. An import that
@@ -214,7 +227,13 @@ class _ModuleBuilder:
 
     def column(self, model: Model, field: Field) -> ts.Node:
         builder, options_fn = self.profile.types[field.value_type]
-        builder = self.core_fn(builder)
+        if builder.startswith(CUSTOM):
+            builder = builder.removeprefix(CUSTOM)
+            self.customs.add(builder)
+            self.core.add("customType")
+            builder = self.n(builder)
+        else:
+            builder = self.core_fn(builder)
         props = []
         for key, value in options_fn(field):
             if isinstance(value, tuple):  # enum values
@@ -253,10 +272,17 @@ class _ModuleBuilder:
         value = field.default
         if value is None:
             return None
+        if isinstance(value, SqlDefault):
+            sql = value.sql(self.dialect)
+            return None if sql is None else ("default", [self.sql(sql)])
+        if value is NEW_UUID:  # the database's own function, as our SQL writes it
+            if self.dialect == "postgres":
+                return ("defaultRandom", [])
+            return ("default", [self.sql(UUID_DEFAULTS[self.dialect])])
         if value is NOW:
             method, arguments = self.profile.now[field.type]
             nodes = []
-            for a in arguments:
+            for a in (a.replace("{p}", str(field.precision)) for a in arguments):
                 if a.startswith("sql`"):
                     nodes.append(ts.text(self.sql_text(a), simple=False))
                 else:
@@ -358,6 +384,12 @@ class _ModuleBuilder:
 
     def field_docs(self, model: Model, field: Field) -> list[str]:
         docs = field.description.splitlines() if field.description else []
+        if isinstance(field.default, SqlDefault) and field.default.sql(self.dialect) is None:
+            docs.append(f"No default on {self.dialect}: its SQL default is written for "
+                        + ", ".join(d for d, _ in field.default.expressions) + " only.")
+        if field.updated_at and field.default is None:
+            docs.append("NULL until the row's first update (in the database and the other "
+                        "targets); Drizzle's $onUpdate also fills it on insert.")
         for check in model.checks:
             if check.field == field.name and check.kind == "pattern" and \
                     self.profile.regex is None:
@@ -440,6 +472,13 @@ class _ModuleBuilder:
                 for name, infer in ((row, "$inferSelect"),
                                     (f"New{model.name}", "$inferInsert"))]
 
+    def custom_types(self) -> list[str]:
+        """The customType definitions the columns use, as prettier lays them out."""
+        return [f"const {self.n(name)} = {self.n('customType')}<"
+                "{ data: Buffer; driverData: Buffer }>({\n"
+                f'  dataType() {{\n    return "{CUSTOM_TYPES[name]}";\n  }},\n}});'
+                for name in sorted(self.customs)]
+
     def imports(self) -> list[str]:
         lines = []
         for names, module in ((self.orm, "drizzle-orm"),
@@ -490,6 +529,7 @@ def render(spec: Spec, options: DrizzleOptions, provenance: Provenance) -> str:
                                 builder.relations(model), tuple(builder.types(model))))
     return template("drizzle.ts.j2").render(
         header=provenance.header("//"), imports=builder.imports(), tables=tables,
+        customs=builder.custom_types(),
     )
 
 

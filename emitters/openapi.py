@@ -39,7 +39,6 @@ from vigilo_gen.errors import UsageError
 from vigilo_gen.model import (
     ID_LENGTH,
     INT_BOUNDS,
-    NOW,
     Api,
     Endpoint,
     Field,
@@ -85,6 +84,11 @@ TYPE_SCHEMAS: dict[FieldType, dict[str, Any]] = {
     T.DATE: {"type": "string", "format": "date"},
     T.DATETIME: {"type": "string", "format": "date-time"},
     T.ENUM: {"type": "string"},
+    # Any JSON document but null (a null is the field's nullability, as for every type).
+    T.JSON: {"type": ["object", "array", "string", "number", "boolean"]},
+    T.UUID: {k: v for k, v in _ID_SCHEMA.items()},
+    # The bytes as base64 text (RFC 4648), the way JSON Schema 2020-12 says binary in a string.
+    T.BYTES: {"type": "string", "contentEncoding": "base64"},
 }
 
 # Example values of the types whose valid values a generic rule cannot pick otherwise.
@@ -94,6 +98,9 @@ TYPE_EXAMPLES: dict[FieldType, Any] = {
     T.BOOL: False,
     T.DATE: "2024-01-31",
     T.DATETIME: "2024-01-31T12:00:00.000Z",
+    T.JSON: {"any": ["JSON", 1, True]},
+    T.UUID: "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+    T.BYTES: "AAEC/w==",
 }
 
 # Auth scheme of the spec -> OpenAPI security scheme (name, object).
@@ -240,6 +247,8 @@ def _with_null(schema: dict[str, Any]) -> dict[str, Any]:
     """Let ``null`` through as well: in the type list where possible, else ``anyOf``."""
     if isinstance(schema.get("type"), str) and "enum" not in schema:
         return {**schema, "type": [schema["type"], "null"]}
+    if isinstance(schema.get("type"), list):  # a json field's several types
+        return {**schema, "type": [*schema["type"], "null"]}
     description = schema.pop("description", None)
     wrapped: dict[str, Any] = {"anyOf": [schema, {"type": "null"}]}
     if description is not None:
@@ -432,8 +441,8 @@ def _numeric_example(field: Field) -> int | float:
 def field_example(field: Field) -> Any:
     """A valid value of ``field``: its default, else its first enum value, else a value that
     satisfies its range, length and pattern."""
-    if field.default is not None and field.default is not NOW:
-        value = field.default
+    if field.literal_default is not None:
+        value = field.literal_default
     elif field.enum is not None:
         return field.enum.values[0]
     elif field.value_type in TYPE_EXAMPLES:

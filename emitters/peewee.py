@@ -17,7 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vigilo_gen.emitter import Emitter, NoOptions, Provenance
-from vigilo_gen.model import NOW, Check, Field, FieldType, Model, Spec
+from vigilo_gen.model import (
+    DATETIME_PRECISION,
+    NEW_UUID,
+    NOW,
+    Check,
+    Field,
+    FieldType,
+    Model,
+    Spec,
+    SqlDefault,
+)
 from vigilo_gen.naming import constraint_name
 
 from ._python import (
@@ -35,6 +45,7 @@ from ._python import (
     safe_attr,
     taken_names,
 )
+from ._sql_functions import SQLITE_UUID4
 from ._templates import template
 
 T = FieldType
@@ -77,6 +88,9 @@ TYPES: dict[FieldType, PeeweeType] = {
     T.BOOL: PeeweeType("BooleanField", _no_args),
     T.DATE: PeeweeType("DateField", _no_args),
     T.DATETIME: PeeweeType("DateTimeMsField", _no_args),
+    T.JSON: PeeweeType("JsonField", _no_args),
+    T.UUID: PeeweeType("UuidField", _no_args),
+    T.BYTES: PeeweeType("BytesField", _no_args),
 }
 # Integer keys the database generates: the module's helper fields, Peewee's AutoField and
 # BigAutoField (AUTO_INCREMENT on MySQL, the rowid on SQLite) declared as an identity column
@@ -85,8 +99,10 @@ IDENTITY_TYPES: dict[FieldType, PeeweeType] = {
     T.INT: PeeweeType("IdentityField", _no_args),
     T.BIGINT: PeeweeType("BigIdentityField", _no_args),
 }
-# Field classes the generated module defines itself (and what each is built from).
-HELPER_FIELDS = {"DateTimeMsField", "IdentityField", "BigIdentityField"}
+# Field classes the generated module defines (a column type per database), not peewee's.
+# Those with a column type per database (a ClassVar table of them, values of Any type).
+TYPED_FIELDS = frozenset({"DateTimeMsField", "JsonField", "UuidField", "BytesField"})
+MODULE_FIELDS = TYPED_FIELDS | {"IdentityField", "BigIdentityField"}
 
 
 class _Module:
@@ -95,6 +111,9 @@ class _Module:
         self.needs: set[str] = set()
         self.n = names  # how each module-level name is written
         self.classes: dict[str, str] = {}  # model name -> its class name
+        # Datetime fields other than TIMESTAMP(3) WITH TIME ZONE: (class, time zone, precision)
+        self.timestamps: set[tuple[str, bool, int]] = set()
+        self.now_precisions: set[int] = set()  # CurrentTimestamp<p> for DATETIME(p) defaults
 
     def use(self, *names: str) -> str:
         """Import ``names`` from peewee; returns the first as written."""
@@ -116,11 +135,24 @@ def _defaults(field: Field, module: _Module) -> list[str | Call]:
         return []
     module.needs.add("Default")
     default = module.n("Default")
+    if isinstance(value, SqlDefault):
+        module.needs.add("SqlExpression")
+        by_dialect = tuple(f"{d}={py_str(text)}" for d, text in value.expressions
+                           if d in ("postgres", "mysql", "sqlite"))
+        return [Call("constraints=[", (Call(f"{default}(", (
+            Call(f"{module.n('SqlExpression')}(", by_dialect),)),), "]")]
+    if value is NEW_UUID:
+        module.needs.add("NewUuid")
+        return [f"constraints=[{default}({module.n('NewUuid')}())]"]
     if value is NOW:
         if field.type is T.DATE:
             return [f'constraints=[{default}({module.use("SQL")}("CURRENT_DATE"))]']
         module.needs.add("CurrentTimestamp")
-        return [f"constraints=[{default}({module.n('CurrentTimestamp')}())]"]
+        name = "CurrentTimestamp"
+        if field.precision != DATETIME_PRECISION:  # MySQL: CURRENT_TIMESTAMP(p)
+            module.now_precisions.add(field.precision)
+            name += str(field.precision)
+        return [f"constraints=[{default}({module.n(name)}())]"]
     if isinstance(value, bool):
         python = str(value)
     elif isinstance(value, str):
@@ -151,7 +183,13 @@ def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
                  "index=False"]
         return layout(Call(f"{_attr(ref.relation_attr)} = {foreign_key}(", tuple(args)), "    ")
     kind = IDENTITY_TYPES[field.type] if field.identity else TYPES[field.type]
-    if kind.field in HELPER_FIELDS:
+    if field.type is T.DATETIME and (not field.timezone or
+                                     field.precision != DATETIME_PRECISION):
+        name = ("" if field.timezone else "Naive") + f"Timestamp{field.precision}Field"
+        module.needs.add("DateTimeMsField")
+        module.timestamps.add((name, field.timezone, field.precision))
+        field_class = module.n(name)
+    elif kind.field in MODULE_FIELDS:
         module.needs.add(kind.field)
         field_class = module.n(kind.field)
     else:
@@ -263,10 +301,15 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
     helper_imports = {
         "Default": ("Node", "Context"),
         "CurrentTimestamp": ("Node", "Context"),
+        "NewUuid": ("Node", "Context"),
+        "SqlExpression": ("Node", "Context"),
         "DateTimeMsField": ("DateTimeField", "SQL", "Context"),
         "named_key": ("NodeList", "SQL", "Entity", "Context"),
         "IdentityField": ("AutoField", "SQL", "Context"),
         "BigIdentityField": ("BigAutoField", "SQL", "Context"),
+        "JsonField": ("Field", "SQL", "Context"),
+        "UuidField": ("Field", "SQL", "Context"),
+        "BytesField": ("BlobField", "SQL", "Context"),
         "unique": ("NodeList", "SQL", "Entity", "EnclosedNodeList"),
         "check": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "ValueLiterals", "Node"),
         "LengthCheck": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "Node", "Context"),
@@ -276,13 +319,18 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
     for need, imported in helper_imports.items():
         if need in needs:
             module.use(*imported)
-    if {"Default", "CurrentTimestamp", "DateTimeMsField", "LengthCheck",
-            "PatternCheck", "Exact", "IdentityField", "BigIdentityField", "named_key"} & needs:
+    if {"Default", "CurrentTimestamp", "NewUuid", "SqlExpression", "LengthCheck",
+            "PatternCheck", "Exact", "named_key"} & needs or MODULE_FIELDS & needs:
         needs.add("dialect")
     if "DateTimeMsField" in needs:
         needs.add("utcnow")
     stdlib = (({"datetime"} if "utcnow" in needs else set())
-              | ({"uuid"} if "new_id" in needs else set()))
+              | ({"uuid"} if needs & {"new_id", "UuidField"} else set())
+              | ({"json"} if "JsonField" in needs else set()))
+    # Names from typing: Any for values of every kind, ClassVar for the column type tables.
+    typing_names = sorted(
+        ({"Any"} if needs & ({"Default", "utcnow", "named_key"} | TYPED_FIELDS) else set())
+        | ({"ClassVar"} if needs & TYPED_FIELDS else set()))
     class_names = tuple(module.classes[m.name] for m in spec.models)
     models = layout(Call(f"{names('MODELS')} = (", class_names, hug=False))
     if len(spec.models) == 1:
@@ -297,6 +345,10 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             models_name=names("MODELS"),
             stdlib=sorted(stdlib | ({"builtins"} if names.needs_builtins else set())),
             decimal="Decimal" in needs,
+            typing_names=typing_names,
+            sqlite_uuid4=SQLITE_UUID4,
+            timestamps=sorted(module.timestamps),
+            now_precisions=sorted(module.now_precisions),
             peewee_import=import_from("peewee", module.peewee),
             needs=needs,
             classes=classes,

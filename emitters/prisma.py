@@ -16,8 +16,18 @@ from dataclasses import dataclass
 
 from vigilo_gen.emitter import Emitter, Provenance, dialect_option, option
 from vigilo_gen.errors import UsageError
-from vigilo_gen.model import NOW, Field, FieldType, Model, Spec
+from vigilo_gen.model import (
+    DATETIME_PRECISION,
+    NEW_UUID,
+    NOW,
+    Field,
+    FieldType,
+    Model,
+    Spec,
+    SqlDefault,
+)
 
+from ._sql_functions import UUID_DEFAULTS
 from ._templates import template
 
 T = FieldType
@@ -41,6 +51,9 @@ SCALARS: dict[FieldType, str] = {
     T.DATE: "DateTime",
     T.DATETIME: "DateTime",
     T.ENUM: "String",
+    T.JSON: "Json",  # JSONB on PostgreSQL, JSON on MySQL, TEXT on SQLite
+    T.UUID: "String",
+    T.BYTES: "Bytes",  # BYTEA, LONGBLOB, BLOB
 }
 
 
@@ -59,11 +72,15 @@ NATIVE_TYPES: dict[str, dict[FieldType, object]] = {
     "postgres": {
         T.ID: _varchar, T.REF: _varchar, T.STRING: _varchar, T.ENUM: _varchar,
         T.TEXT: "Text", T.DECIMAL: _decimal, T.DATE: "Date",
-        T.DATETIME: lambda f: f"Timestamptz({f.precision})",
+        T.DATETIME: lambda f: f"Timestamp{'tz' if f.timezone else ''}({f.precision})",
+        T.UUID: "Uuid",
     },
     "mysql": {
         T.ID: _varchar, T.REF: _varchar, T.STRING: _varchar, T.ENUM: _varchar,
-        T.TEXT: "Text", T.DECIMAL: _decimal, T.DATE: "Date",
+        T.TEXT: "Text", T.DECIMAL: _decimal, T.DATE: "Date", T.UUID: "Char(36)",
+        # DATETIME(3) is Prisma's own DateTime there: another precision is spelt out.
+        T.DATETIME: lambda f: None if f.precision == DATETIME_PRECISION
+        else f"DateTime({f.precision})",
     },
     "sqlite": {},
 }
@@ -98,6 +115,20 @@ DIALECT_GAPS = {
 }
 
 CHECK_GAP = "not expressible in Prisma"
+# An updatedAt field without a default is NULL until the row's first update in the database
+# and the other ORMs; Prisma Client sets @updatedAt on create as well.
+UPDATED_AT_NULL_GAP = ("NULL until the row's first update (in the database and the other "
+                       "targets); Prisma Client also sets it when it creates a row.")
+
+# Scalars a dialect's connector declares differently from SCALARS, with what the field's
+# documentation says instead. Prisma's Json on SQLite declares JSONB: NUMERIC affinity, which
+# turns a document that is a bare number into a number and differs from every other target's
+# TEXT; the column stays TEXT and the application encodes it.
+DIALECT_SCALARS: dict[str, dict[FieldType, tuple[str, str]]] = {
+    "sqlite": {T.JSON: ("String", "A JSON document stored as text: JSON.stringify it before "
+                                  "writing and JSON.parse it after reading (Prisma's Json on "
+                                  "SQLite would declare JSONB, a NUMERIC column).")},
+}
 
 
 @dataclass(frozen=True)
@@ -280,6 +311,13 @@ def _default_attr(field: Field, options: PrismaOptions) -> str:
         return ""
     if value is NOW:
         text = "now()" if field.type is T.DATETIME else CURRENT_DATE[options.dialect]
+    elif value is NEW_UUID:  # the database's own function, as our SQL writes it
+        text = f"dbgenerated({_string(UUID_DEFAULTS[options.dialect])})"
+    elif isinstance(value, SqlDefault):
+        sql = value.sql(options.dialect)
+        if sql is None:
+            return ""  # the field's documentation says so (_scalar_row)
+        text = f"dbgenerated({_string(sql)})"
     elif isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, (int, float)):
@@ -294,7 +332,10 @@ def _default_attr(field: Field, options: PrismaOptions) -> str:
 def _scalar_row(spec: Spec, model: Model, field: Field, options: PrismaOptions,
                 names: _Names) -> Row:
     dialect = options.dialect
-    type_name = "Int" if _rowid_bigint(spec, field, dialect) else SCALARS[field.value_type]
+    type_name, note = DIALECT_SCALARS.get(dialect, {}).get(
+        field.value_type, (SCALARS[field.value_type], None))
+    if _rowid_bigint(spec, field, dialect):
+        type_name = "Int"
     name = names.field(model.name, field.name)
     if field.type is T.ENUM and options.enums == "native":
         type_name = names.enums[field.enum.name]
@@ -315,9 +356,16 @@ def _scalar_row(spec: Spec, model: Model, field: Field, options: PrismaOptions,
     if field.column != name:
         attrs.append(f"@map({_string(field.column)})")
     native = NATIVE_TYPES[dialect].get(field.value_type)
+    if native is not None and not isinstance(native, str):
+        native = native(field)
     if native is not None and not (field.type is T.ENUM and options.enums == "native"):
-        attrs.append("@db." + (native if isinstance(native, str) else native(field)))
-    docs = _field_docs(field) + _check_docs(model, field, options)
+        attrs.append("@db." + native)
+    if field.updated_at and field.default is None:
+        note = UPDATED_AT_NULL_GAP
+    if isinstance(field.default, SqlDefault) and field.default.sql(dialect) is None:
+        note = ("No default on " + dialect + ": its SQL default is written for "
+                + ", ".join(d for d, _ in field.default.expressions) + " only.")
+    docs = _field_docs(field) + ([note] if note else []) + _check_docs(model, field, options)
     return Row(tuple(docs), name, type_name + ("?" if field.nullable else ""),
                " ".join(attrs))
 

@@ -75,12 +75,55 @@ _WIRE_IMPORTS = {
     "date": ("from datetime import date", "from pydantic import BeforeValidator"),
     "datetime": ("from datetime import datetime, timezone",
                  "from pydantic import BeforeValidator, PlainSerializer"),
+    "uuid": ("from uuid import UUID", "from pydantic import BeforeValidator"),
+    "bytes": ("import base64", "import binascii",
+              "from pydantic import BeforeValidator, PlainSerializer"),
     "decimal": ("from decimal import Decimal", "from typing import Any",
                 "from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler",
                 "from pydantic.json_schema import JsonSchemaValue",
                 "from pydantic_core import CoreSchema, core_schema"),
 }
 _WIRE_HELPERS = {
+    "uuid": """
+_UUID_TEXT = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", re.ASCII
+)
+
+
+def _uuid_text(value: object) -> object:
+    \"\"\"A uuid is its 36-character text on the wire, or a UUID from Python code.\"\"\"
+    if isinstance(value, str):
+        if _UUID_TEXT.fullmatch(value):
+            return value
+        raise PydanticCustomError("uuid_parsing", "Input should be a uuid as 36-character text")
+    if isinstance(value, UUID):
+        return value
+    raise PydanticCustomError("uuid_type", "Input should be a uuid as text")
+
+
+UuidText = Annotated[UUID, BeforeValidator(_uuid_text)]
+""",
+    "bytes": """
+def _bytes_text(value: object) -> object:
+    \"\"\"Bytes are base64 text (RFC 4648) on the wire, or bytes from Python code.\"\"\"
+    if isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except binascii.Error:
+            raise PydanticCustomError("base64_decode", "Input should be base64 text") from None
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    raise PydanticCustomError("bytes_type", "Input should be bytes as base64 text")
+
+
+def _bytes_json(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+BytesText = Annotated[
+    bytes, BeforeValidator(_bytes_text), PlainSerializer(_bytes_json, when_used="json")
+]
+""",
     "date": """
 _DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
@@ -179,7 +222,9 @@ def _decimal_text(value: Decimal) -> str:
 }
 # FieldType -> (name of its wire type, the helper that defines it)
 _DATE_ALIASES = {FieldType.DATE: ("IsoDate", "date"),
-                 FieldType.DATETIME: ("IsoDateTime", "datetime")}
+                 FieldType.DATETIME: ("IsoDateTime", "datetime"),
+                 FieldType.UUID: ("UuidText", "uuid"),
+                 FieldType.BYTES: ("BytesText", "bytes")}
 
 
 def _number_name(value: int | float) -> str:
@@ -266,7 +311,8 @@ class _WireTypes:
         return list(dict.fromkeys(lines))
 
     def definitions(self) -> str:
-        text = "".join("\n" + _WIRE_HELPERS[kind] for kind in ("date", "datetime", "decimal")
+        text = "".join("\n" + _WIRE_HELPERS[kind]
+                       for kind in ("date", "datetime", "uuid", "bytes", "decimal")
                        if kind in self.kinds)
         aliases = "".join(definition for definition in self.aliases.values() if definition)
         return text + ("\n\n" + aliases if aliases else "")

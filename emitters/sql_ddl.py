@@ -24,7 +24,18 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.dialects.mysql import MySQL
 from vigilo_gen.emitter import Provenance
-from vigilo_gen.model import NOW, Check, Field, FieldType, Model, OnDelete, Spec
+from vigilo_gen.emitters._sql_functions import UUID_DEFAULTS
+from vigilo_gen.model import (
+    NEW_UUID,
+    NOW,
+    Check,
+    Field,
+    FieldType,
+    Model,
+    OnDelete,
+    Spec,
+    SqlDefault,
+)
 from vigilo_gen.naming import constraint_name
 
 T = FieldType
@@ -79,17 +90,30 @@ class Profile:
     # (MySQL's column and table comments), or not at all (a gap).
     comments: str | None = COMMENT_ON
     table_suffix: str = ""  # e.g. ClickHouse's ENGINE clause
+    # Types stored in a wider type, so that the database no longer checks the values: what is
+    # lost, said once in the header.
+    weaker_types: dict[FieldType, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     # How an integer key the database generates (default: autoincrement) is declared: a key
     # of IDENTITIES, or None where the dialect has no such column (a gap).
     identity: str | None = "generated"
 
 
+JSON_AS_TEXT = "text: the database does not check that a value is a JSON document"
+UUID_AS_TEXT = "36-character text: the database does not check that a value is a uuid"
+
 PROFILES: dict[str, Profile] = {
-    "postgres": Profile(write="postgres", updated_at="postgres"),
+    # JSONB: the binary form PostgreSQL indexes and compares (what Prisma's Json and Drizzle's
+    # jsonb create); JSON would keep the text as written, whitespace and duplicate keys too.
+    "postgres": Profile(write="postgres", updated_at="postgres", types={T.JSON: "JSONB"}),
     "mysql": Profile(
         write=MySQLCompat,
-        types={T.DATETIME: "DATETIME(3)", T.BOOL: "BOOLEAN", T.FLOAT: "DOUBLE"},
+        types={T.DATETIME: "DATETIME({p})", T.BOOL: "BOOLEAN", T.FLOAT: "DOUBLE",
+               # MySQL 8 has no UUID type (MariaDB's is 10.7+): the 36-character text every
+               # client writes, as Prisma (@db.Char(36)) and Drizzle do. LONGBLOB: Prisma's
+               # Bytes; BLOB would stop at 64 KiB. JSON is LONGTEXT + CHECK on MariaDB.
+               T.JSON: "JSON", T.UUID: "CHAR(36)", T.BYTES: "LONGBLOB"},
+        weaker_types={T.UUID: UUID_AS_TEXT},
         # MariaDB's REGEXP ignores case under the usual case-insensitive collations.
         regex_prefix="(?-i)",
         binary_enum_check=True,
@@ -107,7 +131,11 @@ PROFILES: dict[str, Profile] = {
         types={T.ID: "VARCHAR(36)", T.REF: "VARCHAR(36)", T.STRING: "VARCHAR({n})",
                T.ENUM: "VARCHAR({n})", T.TEXT: "TEXT", T.INT: "INTEGER", T.BIGINT: "BIGINT",
                T.FLOAT: "REAL", T.DECIMAL: "DECIMAL({p}, {s})", T.BOOL: "BOOLEAN",
-               T.DATE: "DATE", T.DATETIME: "DATETIME"},
+               T.DATE: "DATE", T.DATETIME: "DATETIME",
+               # TEXT affinity for JSON documents and uuid text (the ORMs' JSON or UUID type
+               # names would give NUMERIC affinity and so convert "1" to 1).
+               T.JSON: "TEXT", T.UUID: "TEXT", T.BYTES: "BLOB"},
+        weaker_types={T.JSON: JSON_AS_TEXT, T.UUID: UUID_AS_TEXT},
         regex=False,
         updated_at="sqlite",
         comments=None,
@@ -130,7 +158,11 @@ PROFILES: dict[str, Profile] = {
     # what RESTRICT asks for. See TSQLDDL for cascade paths and NULLs in unique keys.
     "tsql": Profile(write="tsql", regex=False, bool_as_int=True, comments=None,
                     types={T.ID: "VARCHAR(36)", T.REF: "VARCHAR(36)", T.STRING: "NVARCHAR({n})",
-                           T.ENUM: "NVARCHAR({n})", T.TEXT: "NVARCHAR(MAX)"},
+                           T.ENUM: "NVARCHAR({n})", T.TEXT: "NVARCHAR(MAX)",
+                           # JSON is a type only from SQL Server 2025: text, checked by ISJSON
+                           # nowhere (a gap said in the header).
+                           T.JSON: "NVARCHAR(MAX)", T.BYTES: "VARBINARY(MAX)"},
+                    weaker_types={T.JSON: JSON_AS_TEXT},
                     on_delete=frozenset({OnDelete.CASCADE, OnDelete.SET_NULL,
                                          OnDelete.NO_ACTION}),
                     on_delete_implicit=frozenset({OnDelete.NO_ACTION, OnDelete.RESTRICT}),
@@ -146,7 +178,11 @@ PROFILES: dict[str, Profile] = {
                       types={T.ID: "VARCHAR2(36)", T.REF: "VARCHAR2(36)",
                              T.STRING: "VARCHAR2({n} CHAR)", T.ENUM: "VARCHAR2({n} CHAR)",
                              T.TEXT: "CLOB", T.INT: "NUMBER(10)", T.BIGINT: "NUMBER(19)",
-                             T.BOOL: "NUMBER(1)"},
+                             T.BOOL: "NUMBER(1)",
+                             # JSON is a type from 21c; 19c keeps the text in a CLOB. No UUID
+                             # type: the 36-character text.
+                             T.JSON: "CLOB", T.UUID: "VARCHAR2(36)"},
+                      weaker_types={T.JSON: JSON_AS_TEXT, T.UUID: UUID_AS_TEXT},
                       on_delete=frozenset({OnDelete.CASCADE, OnDelete.SET_NULL}),
                       on_update=frozenset(),  # Oracle has no ON UPDATE clause
                       on_delete_implicit=frozenset({OnDelete.NO_ACTION, OnDelete.RESTRICT}),
@@ -154,20 +190,27 @@ PROFILES: dict[str, Profile] = {
                              "new in 23ai, are not used: bool is NUMBER(1) with a CHECK).",
                              "Oracle stores an empty string as NULL: '' is refused by a NOT "
                              "NULL column and reads back as NULL from a nullable one.")),
-    "snowflake": Profile(write="snowflake", checks=ABSENT, primary_key=INFORMATIONAL,
+    "snowflake": Profile(write="snowflake", checks=ABSENT, types={T.UUID: "VARCHAR(36)"},
+                         weaker_types={T.UUID: UUID_AS_TEXT}, primary_key=INFORMATIONAL,
                          unique=INFORMATIONAL, foreign_keys=INFORMATIONAL, indexes=False),
     "bigquery": Profile(write="bigquery", datetime_precision=False, checks=ABSENT, comments=None,
+                        weaker_types={T.UUID: UUID_AS_TEXT},
                         primary_key=INFORMATIONAL, unique=ABSENT, foreign_keys=INFORMATIONAL,
                         on_delete=frozenset(), on_update=frozenset(), indexes=False,
                         identity=None),
+    # Redshift keeps JSON in SUPER and has no UUID type.
     "redshift": Profile(write="redshift", datetime_precision=False, checks=ABSENT,
+                        types={T.JSON: "SUPER", T.UUID: "VARCHAR(36)"},
+                        weaker_types={T.UUID: UUID_AS_TEXT},
                         primary_key=INFORMATIONAL, unique=INFORMATIONAL,
                         foreign_keys=INFORMATIONAL, on_delete=frozenset(),
                         on_update=frozenset(), indexes=False),
     "databricks": Profile(write="databricks", datetime_precision=False, checks=ABSENT,
                           primary_key=INFORMATIONAL, unique=ABSENT,
                           foreign_keys=INFORMATIONAL, on_delete=frozenset(),
-                          on_update=frozenset(), indexes=False, defaults=False, comments=None),
+                          on_update=frozenset(), indexes=False, defaults=False,
+                          comments=None, types={T.JSON: "STRING"},
+                          weaker_types={T.JSON: JSON_AS_TEXT, T.UUID: UUID_AS_TEXT}),
     "trino": Profile(write="trino", checks=ABSENT, primary_key=ABSENT, unique=ABSENT,
                      foreign_keys=ABSENT, indexes=False, defaults=False, identity=None),
     "clickhouse": Profile(write="clickhouse", regex=True, primary_key=INFORMATIONAL, comments=None,
@@ -199,6 +242,9 @@ GENERIC_TYPES: dict[FieldType, tuple[DT, str]] = {
     T.BOOL: (DT.BOOLEAN, ""),
     T.DATE: (DT.DATE, ""),
     T.DATETIME: (DT.TIMESTAMPTZ, "datetime"),
+    T.JSON: (DT.JSON, ""),
+    T.UUID: (DT.UUID, ""),
+    T.BYTES: (DT.VARBINARY, ""),
 }
 
 # The function every updated_at trigger of a dialect calls, written once per schema ({function}
@@ -273,6 +319,8 @@ class DDLBuilder:
             text = custom.format(n=f.max_length, p=f.precision, s=f.scale)
             return exp.DataType(this=DT.USERDEFINED, kind=text)
         kind, params = GENERIC_TYPES[f.value_type]
+        if f.type is T.DATETIME and not f.timezone:
+            kind = DT.TIMESTAMP  # a plain timestamp: the application keeps it in UTC
         values: tuple[int, ...] = ()
         if params == "length":
             values = (f.max_length,)
@@ -298,6 +346,23 @@ class DDLBuilder:
     def default(self, f: Field) -> exp.Expression | None:
         if f.default is None:
             return None
+        if isinstance(f.default, SqlDefault):
+            text = f.default.sql(self.dialect)
+            if text is None:
+                self.gaps.unsupported(f"{f.column}'s default is SQL written for "
+                                      + ", ".join(d for d, _ in f.default.expressions)
+                                      + " only: no default here")
+                return None
+            return exp.Var(this=text)  # as written: the spec's own SQL for this dialect
+        if f.default is NEW_UUID:
+            text = UUID_DEFAULTS.get(self.dialect)
+            if text is None:
+                self.gaps.unsupported(f"{self.dialect} has no function for a random uuid: the "
+                                      "application makes the default uuid of "
+                                      f"{f.column}")
+                return None
+            # As written (sqlglot would respell it): every ORM target writes the same text.
+            return exp.Var(this=text)
         if f.default is NOW:
             if f.type is T.DATE:
                 return exp.CurrentDate()
@@ -312,6 +377,9 @@ class DDLBuilder:
     # -- tables ------------------------------------------------------------------------------
 
     def column(self, f: Field) -> exp.ColumnDef:
+        lost = self.profile.weaker_types.get(f.type)
+        if lost:
+            self.gaps.unsupported(f"{f.type.value} columns are {lost}")
         constraints = []
         if f.identity:
             constraints += self.identity(f)

@@ -16,7 +16,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vigilo_gen.emitter import Emitter, NoOptions, Provenance
-from vigilo_gen.model import NOW, Check, Field, FieldType, Model, OnDelete, Spec
+from vigilo_gen.model import (
+    DATETIME_PRECISION,
+    NEW_UUID,
+    NOW,
+    Check,
+    Field,
+    FieldType,
+    Model,
+    OnDelete,
+    Spec,
+    SqlDefault,
+)
 
 from ._python import (
     CLASSES_MARK,
@@ -33,6 +44,7 @@ from ._python import (
     safe_attr,
     taken_names,
 )
+from ._sql_functions import SQLITE_UUID4
 from ._templates import template
 
 T = FieldType
@@ -77,6 +89,22 @@ TYPES: dict[FieldType, PyType] = {
     T.DATE: PyType("DateType", _bare, "datetime.date", needs=("DateType", "datetime")),
     T.DATETIME: PyType("TimestampType", _bare, "datetime.datetime",
                        needs=("TimestampType", "datetime")),
+    T.JSON: PyType("JsonType", _bare, "Any", needs=("JsonType",)),
+    T.UUID: PyType("UuidType", _bare, "uuid.UUID", needs=("UuidType",)),
+    T.BYTES: PyType("BytesType", _bare, "bytes", needs=("BytesType",)),
+}
+# Spec dialect -> SQLAlchemy dialect name (MariaDB is compiled as MySQL by SqlExpression).
+SA_DIALECTS = {"postgres": "postgresql", "mysql": "mysql", "sqlite": "sqlite"}
+# The sqlalchemy names and dialect modules each module-level helper type needs.
+HELPER_IMPORTS: dict[str, tuple[str, ...]] = {
+    "TimestampType": ("DateTime",), "DoubleType": ("Double", "REAL"),
+    "CurrentTimestamp": ("DateTime",), "JsonType": ("JSON",),
+    "UuidType": ("CHAR", "Dialect", "Text", "TypeDecorator"), "BytesType": ("LargeBinary",),
+    "NewUuid": ("String",), "DateType": ("Date",), "Exact": ("String",),
+}
+HELPER_DIALECTS: dict[str, tuple[str, ...]] = {
+    "TimestampType": ("mysql", "postgresql"), "JsonType": ("postgresql",),
+    "UuidType": ("postgresql",), "BytesType": ("mysql",), "DateType": ("sqlite",),
 }
 
 # ON DELETE of a foreign key -> keyword arguments of the relationship on the referenced side,
@@ -103,6 +131,8 @@ class _Module:
         self.needs: set[str] = set()
         self.n = names  # how each module-level name is written
         self.classes: dict[str, str] = {}  # model name -> its class name
+        self.timestamps: set[tuple[str, bool, int]] = set()  # see timestamp_type
+        self.now_precisions: set[int] = set()  # CurrentTimestamp<p> for DATETIME(p) defaults
 
     def use(self, *names: str) -> str:
         """Import ``names`` from sqlalchemy; returns the first as written, to write it in
@@ -120,7 +150,22 @@ def _attr(name: str) -> str:
     return safe_attr(name, RESERVED_ATTRS)
 
 
+def timestamp_type(field: Field) -> tuple[str, bool, int] | None:
+    """(helper name, time zone, precision) of a datetime column other than the default
+    TIMESTAMP(3) WITH TIME ZONE (TimestampType), one module-level type per kind."""
+    if field.type is not T.DATETIME or (field.timezone and
+                                        field.precision == DATETIME_PRECISION):
+        return None
+    return (("" if field.timezone else "Naive") + f"Timestamp{field.precision}Type",
+            field.timezone, field.precision)
+
+
 def _column_type(field: Field, module: _Module) -> str:
+    kind = timestamp_type(field)
+    if kind is not None:
+        module.timestamps.add(kind)
+        module.use("DateTime")
+        return module.n(kind[0])
     pytype = TYPES[field.value_type]
     module.use(*pytype.imports)
     module.needs.update(pytype.needs)
@@ -144,12 +189,24 @@ def _defaults(field: Field, module: _Module) -> list[str]:
     if field.generate == "uuid":
         module.needs.add("new_id")
         args.append(f"default={module.n('new_id')}")
+    elif isinstance(value, SqlDefault):
+        module.needs.add("SqlExpression")
+        by_dialect = tuple(f"{SA_DIALECTS[d]}={py_str(text)}" for d, text in value.expressions
+                           if d in SA_DIALECTS)
+        args.append(Call(f"server_default={module.n('SqlExpression')}(", by_dialect))
+    elif value is NEW_UUID:
+        module.needs.add("NewUuid")
+        args.append(f"server_default={module.n('NewUuid')}()")
     elif value is NOW:
         if field.type is T.DATE:
             args.append(f"server_default={module.use('func')}.current_date()")
         else:
             module.needs.add("CurrentTimestamp")
-            args.append(f"server_default={module.n('CurrentTimestamp')}()")
+            name = "CurrentTimestamp"
+            if field.precision != DATETIME_PRECISION:  # MySQL: CURRENT_TIMESTAMP(p)
+                module.now_precisions.add(field.precision)
+                name += str(field.precision)
+            args.append(f"server_default={module.n(name)}()")
     elif isinstance(value, bool):
         args += [f"default={value}", f"server_default={module.use(str(value).lower())}()"]
     elif isinstance(value, str):
@@ -315,25 +372,17 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
     module.classes = {m.name: names.class_name(m.name) for m in spec.models}
     classes = [_class(spec, model, module) for model in spec.models]
     needs = module.needs
-    if "TimestampType" in needs:
-        module.use("DateTime")
-    if "DoubleType" in needs:
-        module.use("Double", "REAL")
-    if "DateType" in needs:
-        module.use("Date")
-    if "CurrentTimestamp" in needs:
-        module.use("DateTime")
-    if "Exact" in needs:
-        module.use("String")
-    compiled = bool({"CurrentTimestamp", "Exact"} & needs)  # helpers with @compiles
+    for need in sorted(needs):
+        module.use(*HELPER_IMPORTS.get(need, ()))
     orm = {"DeclarativeBase", "Mapped", "mapped_column"}
     if any(c.relationships for c in classes):
         orm.add("relationship")
     stdlib = ({"datetime" for n in needs if n in ("datetime", "utcnow", "CurrentTimestamp",
                                                   "TimestampType")}
-              | ({"uuid"} if "new_id" in needs else set()))
-    dialects = sorted(({"mysql", "postgresql"} if "TimestampType" in needs else set())
-                      | ({"sqlite"} if "DateType" in needs else set()))
+              | ({"datetime"} if module.timestamps else set())
+              | ({"uuid"} if needs & {"new_id", "UuidType"} else set()))
+    dialects = sorted({d for need in needs for d in HELPER_DIALECTS.get(need, ())}
+                      | ({"mysql", "postgresql"} if module.timestamps else set()))
     title = py_docstring(spec.title.rstrip("."), "")
 
     def text() -> str:
@@ -343,13 +392,19 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             base=names("Base"),
             stdlib=sorted(stdlib | ({"builtins"} if names.needs_builtins else set())),
             decimal="Decimal" in needs,
-            any_type=compiled,
+            any_type=bool(needs & {"CurrentTimestamp", "JsonType", "UuidType", "NewUuid",
+                                   "SqlExpression", "Exact"}),
             sqlalchemy_import=import_from("sqlalchemy", module.sqlalchemy),
             dialects=dialects,
-            compiler=compiled,
+            compiler=bool(needs & {"CurrentTimestamp", "NewUuid", "SqlExpression", "Exact"}),
+            compiles=bool(needs & {"CurrentTimestamp", "JsonType", "NewUuid", "SqlExpression",
+                                   "Exact"}),
+            sqlite_uuid4=SQLITE_UUID4,
             orm_import=import_from("sqlalchemy.orm", orm),
             needs=needs,
             classes=classes,
+            timestamps=sorted(module.timestamps),
+            now_precisions=sorted(module.now_precisions),
         )
 
     helpers, _ = text().split(CLASSES_MARK)

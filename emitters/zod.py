@@ -134,8 +134,12 @@ class _Builder:
         if "enum" in schema:
             return ts.call("z.enum", [ts.arr([ts.text(ts.string(v)) for v in schema["enum"]])])
         kind = schema["type"]
+        if isinstance(kind, list):  # a json field: any JSON value but null
+            return _call("z.json().refine", "(value) => value !== null")
         if kind == "string":
             fmt = schema.get("format")
+            if schema.get("contentEncoding") == "base64":
+                return _call("z.base64")
             if fmt == "date":
                 return _call("z.iso.date")
             if fmt == "date-time":

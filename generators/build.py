@@ -15,6 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from . import naming
+from .dialects import SQL_DIALECTS
 from .errors import Diagnostic, SpecError, did_you_mean
 from .model import (
     DATETIME_PRECISION,
@@ -23,6 +24,8 @@ from .model import (
     DEFAULT_STRING_LENGTH,
     ID_LENGTH,
     INT_BOUNDS,
+    MAX_DATETIME_PRECISION,
+    NEW_UUID,
     NOW,
     Api,
     Backref,
@@ -44,6 +47,7 @@ from .model import (
     SchemaRef,
     Shape,
     Spec,
+    SqlDefault,
     Unique,
 )
 from .plan import creatable, plan
@@ -65,10 +69,13 @@ TYPE_OPTIONS: dict[FieldType, set[str]] = {
     T.DECIMAL: {"min", "max", "precision", "scale"},
     T.BOOL: set(),
     T.DATE: set(),
-    T.DATETIME: {"updatedAt"},
+    T.DATETIME: {"updatedAt", "precision", "timezone"},
     T.ENUM: {"enum", "maxLength"},
     T.REF: {"to", "onDelete", "relation", "backref", "references", "onUpdate",
             "foreignKeyName"},
+    T.JSON: set(),
+    T.UUID: set(),
+    T.BYTES: set(),
 }
 # Options an id field refuses although they are common: a primary key is always unique,
 # indexed, non-null and generated.
@@ -85,11 +92,28 @@ AUTOINCREMENT = "autoincrement"
 # Types a field of a composite key (`primaryKey: [a, b]` on the model) may have.
 COMPOSITE_KEY_TYPES = {T.INT, T.BIGINT, T.STRING, T.ENUM, T.DATE, T.REF}
 
+# Common options other types refuse: a JSON or binary column is in no key or index (MySQL
+# cannot index one without a prefix length), and takes no literal default.
+TYPE_REFUSES: dict[FieldType, set[str]] = {
+    T.ID: ID_REFUSES,
+    T.JSON: {"unique", "index", "default"},
+    T.BYTES: {"unique", "index", "default"},
+}
+
+
+# Types a key or index cannot cover on every database (MySQL indexes no unbounded TEXT,
+# BLOB or JSON column without a prefix length), and what to say instead.
+UNINDEXABLE = {T.TEXT: "unbounded text", T.JSON: "a JSON column", T.BYTES: "a BLOB column"}
+UNINDEXABLE_HINT = {T.TEXT: "use type: string with maxLength",
+                    T.JSON: "index a field that holds the value you look up",
+                    T.BYTES: "index a field that holds a hash of the bytes"}
+
 
 # The options each type accepts, computed once (not per field).
 _ALLOWED: dict[FieldType, frozenset[str]] = {
-    t: frozenset((COMMON_OPTIONS | TYPE_OPTIONS[t] | ({"primaryKey"} if t in KEY_TYPES else set()))
-                 - (ID_REFUSES if t is T.ID else set()))
+    t: frozenset((COMMON_OPTIONS | TYPE_OPTIONS[t]
+                  | ({"primaryKey"} if t in KEY_TYPES else set()))
+                 - TYPE_REFUSES.get(t, set()))
     for t in FieldType
 }
 _FIELD_TYPES = {t.value: t for t in FieldType}
@@ -375,9 +399,10 @@ class _Builder:
                 if len(resolved) != len(names):
                     continue
                 for field in resolved:
-                    if field.type is T.TEXT:
-                        self.error(path, f"{kind} on text field '{field.name}': MySQL cannot "
-                                         "index unbounded text", "use type: string with maxLength")
+                    if field.type in UNINDEXABLE:
+                        self.error(path, f"{kind} on {field.type.value} field '{field.name}': "
+                                   f"MySQL cannot index {UNINDEXABLE[field.type]}",
+                                   UNINDEXABLE_HINT[field.type])
                 columns = tuple(f.column for f in resolved)
                 field_names = tuple(f.name for f in resolved)
                 if kind == "unique":
@@ -567,7 +592,14 @@ class _Builder:
             if scale > precision:
                 self.error((*path, "scale"), f"scale {scale} is above precision {precision}")
         if ftype is T.DATETIME:
-            precision = DATETIME_PRECISION
+            precision = DATETIME_PRECISION if precision is None else precision
+            if precision > MAX_DATETIME_PRECISION:
+                self.error((*path, "precision"), f"precision {precision} of a datetime is above "
+                           f"{MAX_DATETIME_PRECISION}", "PostgreSQL, MySQL and the ORMs keep "
+                           "at most microseconds")
+        elif ftype is T.DECIMAL and spec.get("precision") == 0:
+            self.error((*path, "precision"), "precision 0 of a decimal holds no digit",
+                       "at least 1")
         updated_at = bool(spec.get("updatedAt", False))
         in_composite = name in self.composite_keys.get(model, ())
         primary = ftype is T.ID or _is_key(spec) or in_composite
@@ -592,8 +624,9 @@ class _Builder:
         elif "default" in spec:
             default = self._default(model, name, ftype, spec, path, enum, max_length,
                                     min_length, pattern, minimum, maximum, nullable, scale)
-        if updated_at and default is None:
+        if updated_at and default is None and not nullable:
             default = NOW  # a row's first "updated at" is its creation time
+        # A nullable updatedAt without a default stays NULL until the row's first update.
         unique = bool(spec.get("unique", False)) and not primary
         for word, needs, holds in (("uniqueName", unique, "unique: true"),
                                    ("indexName", spec.get("index") or ftype is T.REF
@@ -614,6 +647,7 @@ class _Builder:
             if spec.get("index") else None,
             updated_at=updated_at, description=spec.get("description"),
             position=self.source.key(path), renamed_from=self._rename(path, spec),
+            timezone=bool(spec.get("timezone", True)),
         )
 
     def _referenced(self, model: str, name: str, spec: dict, path: tuple,
@@ -650,11 +684,26 @@ class _Builder:
                  minimum, maximum, nullable, scale):
         value = spec["default"]
         where = (*path, "default")
+        if isinstance(value, dict):  # {sql: {dialect: expression}}, the escape hatch
+            unknown = [d for d in value["sql"] if d not in SQL_DIALECTS]
+            for dialect in unknown:
+                self.error((*where, "sql", dialect), f"unknown SQL dialect '{dialect}' in the "
+                           f"sql default of {model}.{name}",
+                           did_you_mean(dialect, SQL_DIALECTS) or "one of: "
+                           + ", ".join(SQL_DIALECTS), at_key=True)
+            if unknown:
+                return None
+            return SqlDefault(tuple(sorted(value["sql"].items())))
         label = f"default {value!r} of {model}.{name}"
         if value == "now":
             if ftype in (T.DATE, T.DATETIME):
                 return NOW
             self.error(where, f"{label}: 'now' is only a default for date and datetime fields")
+            return None
+        if ftype is T.UUID:
+            if value == "uuid":
+                return NEW_UUID
+            self.error(where, f"{label}: a uuid field's default is 'uuid' (a new random uuid)")
             return None
         if isinstance(value, bool) and ftype in (T.STRING, T.TEXT, T.ENUM):
             word = self.source.yaml11_word(where)  # default: NO is Norway, not false
@@ -1014,7 +1063,9 @@ def _is_key(spec: dict) -> bool:
 
 def _a(ftype: FieldType) -> str:
     """The type name with its article: 'an int', 'a string'."""
-    return ("an " if ftype.value[0] in "aeiou" else "a ") + ftype.value
+    # "a uuid": the article follows the sound, and uuid starts with a "you".
+    vowel = ftype.value[0] in "aeiou" and ftype is not T.UUID
+    return ("an " if vowel else "a ") + ftype.value
 
 
 def upper_words(name: str) -> str:

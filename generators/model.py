@@ -44,6 +44,9 @@ class FieldType(str, enum.Enum):
     DATETIME = "datetime"  # timestamp with time zone, millisecond precision
     ENUM = "enum"  # one of an enum's values, stored as VARCHAR(maxLength) + CHECK
     REF = "ref"  # foreign key to another model's id
+    JSON = "json"  # any JSON document: JSONB, JSON, or text the database checks as JSON
+    UUID = "uuid"  # a uuid value (not a key): UUID where native, CHAR(36) text elsewhere
+    BYTES = "bytes"  # binary data: BYTEA, LONGBLOB, BLOB
 
 
 class OnDelete(str, enum.Enum):
@@ -61,8 +64,10 @@ class OnDelete(str, enum.Enum):
 
 # Length of the text form of a uuid4 ("8-4-4-4-12" hex digits).
 ID_LENGTH = 36
-# Fractional-second digits of every datetime column (milliseconds: what JavaScript's Date holds).
+# Fractional-second digits of a datetime column unless it says `precision` (milliseconds: what
+# JavaScript's Date holds), and the most any target keeps (microseconds).
 DATETIME_PRECISION = 3
+MAX_DATETIME_PRECISION = 6
 DEFAULT_DECIMAL = (18, 6)
 DEFAULT_STRING_LENGTH = 255
 DEFAULT_ENUM_LENGTH = 50
@@ -86,7 +91,32 @@ class Now:
 
 
 NOW = Now()
-DefaultValue = str | int | float | bool | Now
+
+
+@dataclass(frozen=True)
+class NewUuid:
+    """The default ``uuid`` of a uuid field: a random uuid made by the database where it has
+    a function for it (gen_random_uuid(), UUID(), ...), else by the ORM."""
+
+    def __repr__(self) -> str:
+        return "NewUuid()"
+
+
+NEW_UUID = NewUuid()
+
+
+@dataclass(frozen=True)
+class SqlDefault:
+    """``default: {sql: {dialect: expression}}``: SQL the database evaluates, written as given
+    for each dialect named; a dialect not named has no default (said through the gaps path)."""
+
+    expressions: tuple[tuple[str, str], ...]  # (dialect, SQL text), sorted by dialect
+
+    def sql(self, dialect: str) -> str | None:
+        return dict(self.expressions).get(dialect)
+
+
+DefaultValue = str | int | float | bool | Now | NewUuid | SqlDefault
 
 
 @dataclass(frozen=True)
@@ -169,6 +199,12 @@ class Field:
     description: str | None
     position: Position
     renamed_from: Rename | None = None
+    timezone: bool = True  # datetime: WITH TIME ZONE (False: a plain TIMESTAMP, by convention UTC)
+
+    @property
+    def literal_default(self) -> str | int | float | bool | None:
+        """The default when it is a literal value (not now, not a new uuid)."""
+        return None if isinstance(self.default, (Now, NewUuid, SqlDefault)) else self.default
 
     @property
     def has_range(self) -> bool:

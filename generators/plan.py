@@ -11,11 +11,12 @@ runtime targets refuse it.
 from __future__ import annotations
 
 from .model import (
-    NOW,
+    DATETIME_PRECISION,
     Api,
     Endpoint,
     Field,
     FieldShape,
+    FieldType,
     ListShape,
     MapShape,
     Model,
@@ -179,8 +180,8 @@ class Planner:
         may_miss = step.child or step.ref.nullable
         if not may_miss:
             return ReadColumn(field, (step,), optional, nullable, False, None)
-        if field.default is not None and field.default is not NOW:
-            return ReadColumn(field, (step,), optional, nullable, True, field.default)
+        if field.literal_default is not None:
+            return ReadColumn(field, (step,), optional, nullable, True, field.literal_default)
         if nullable:
             return ReadColumn(field, (step,), optional, nullable, True, None)
         if optional:
@@ -383,6 +384,7 @@ def plan(models: dict[str, Model], api: Api) -> tuple[tuple[Operation, ...], tup
     operations, unbound = [], []
     for endpoint in api.endpoints:
         try:
+            _served_types(api, endpoint)
             operations.append(planner.operation(endpoint))
         except Unbound as problem:
             unbound.append((endpoint.name, endpoint.position, str(problem)))
@@ -394,3 +396,41 @@ def creatable(model: Model, params: set[str], owner: Field | None) -> list[str]:
     return [f.name for f in model.fields
             if not f.nullable and f.default is None and not f.generate
             and f.name not in params and f != owner]
+
+
+# Types the runtimes (the FastAPI router, the TypeScript handlers) do not convert between
+# JSON and the database yet; OpenAPI, Pydantic and Zod describe them.
+NOT_SERVED = frozenset({FieldType.JSON, FieldType.UUID, FieldType.BYTES})
+
+
+def _served_types(api: Api, endpoint) -> None:
+    """Unbound when a value of the endpoint (path, body, response) has a type not served."""
+    shapes = [shape for _, shape in endpoint.params]
+    if endpoint.body is not None:
+        shapes.append(endpoint.body)
+    if endpoint.response is not None:
+        shapes.append(SchemaRef(endpoint.response, False, False, None))
+    seen: set[str] = set()
+    while shapes:
+        shape = shapes.pop()
+        if isinstance(shape, FieldShape):
+            field = shape.field
+            kind = field.type.value if field.type in NOT_SERVED else None
+            if field.type is FieldType.DATETIME and (not field.timezone or
+                                                     field.precision != DATETIME_PRECISION):
+                kind = "datetime (no time zone or a precision other than 3)"
+            if kind is not None:
+                raise Unbound(f"endpoint {endpoint.name}: {shape.model}.{field.name} is "
+                              f"a {kind} field, which the runtimes do not "
+                              "serve yet (OpenAPI, Pydantic and Zod describe it)")
+        elif isinstance(shape, SchemaRef):
+            known = {named.name for named in api.schemas}  # an unknown one is reported
+            if shape.name not in seen and shape.name in known:
+                seen.add(shape.name)
+                shapes.append(api.schema(shape.name).shape)
+        elif isinstance(shape, ObjectShape):
+            shapes.extend(s for _, s in shape.properties)
+        elif isinstance(shape, ListShape):
+            shapes.append(shape.items)
+        elif isinstance(shape, MapShape):
+            shapes += [shape.values, shape.keys]

@@ -37,8 +37,8 @@ _PATTERN_MEANINGS = {
 # parameters (varchar(255) is varchar).
 _SYNONYM_HINTS: dict[str, tuple[str, ...]] = {
     "use 'id' for a primary key, a uuid the application generates; for another uuid column "
-    "'string' with maxLength: 36":
-        ("uuid", "guid", "uniqueidentifier", "objectid"),
+    "'uuid'":
+        ("guid", "uniqueidentifier", "objectid"),
     "use 'int' with primaryKey: true and default: autoincrement (an identity key)":
         ("serial", "serial4", "smallserial", "serial2", "autoincrement", "autofield",
          "increments"),
@@ -59,8 +59,8 @@ _SYNONYM_HINTS: dict[str, tuple[str, ...]] = {
                                      "citext", "email", "url"),
     "use 'text'": ("clob", "nclob", "longtext", "mediumtext", "tinytext", "ntext",
                    "unicodetext"),
-    "there is no JSON type: use 'text', encoded and decoded by the application":
-        ("json", "jsonb", "object", "map", "dict"),
+    "use 'json', any JSON document (JSONB on PostgreSQL)":
+        ("jsonb", "object", "map", "dict", "variant", "super"),
     "use 'bool'": ("boolean", "bit", "logical"),
     "use 'float', a double-precision number":
         ("double", "double precision", "real", "float4", "float8", "float64", "number",
@@ -70,8 +70,8 @@ _SYNONYM_HINTS: dict[str, tuple[str, ...]] = {
                                    "foreign_key", "fk", "belongsto", "belongs_to", "manytoone",
                                    "many2one"),
     "use 'enum' with enum: <Enum>": ("enumeration", "choice", "choices"),
-    "there is no binary type: store base64 in 'text', or the bytes elsewhere and their key "
-    "in a 'string'": ("blob", "bytea", "binary", "varbinary", "bytes", "image"),
+    "use 'bytes', binary data (BYTEA, LONGBLOB, BLOB)":
+        ("blob", "bytea", "binary", "varbinary", "longblob", "largebinary", "image", "buffer"),
     "there is no array type: a list is a model of its own with a 'ref' to its owner":
         ("array", "list"),
 }

@@ -94,6 +94,13 @@ def valid_value(field: Field, seed: int = 0) -> Any:
         return dt.date(2024, 1, 1) + dt.timedelta(days=seed)
     if t is T.DATETIME:
         return dt.datetime(2024, 1, 1, 12, 0, tzinfo=dt.timezone.utc) + dt.timedelta(hours=seed)
+    if t is T.JSON:  # a real document: nesting, unicode, a number, null, a list
+        return {"name": f"{field.attr}-{seed}", "n": seed + 0.5, "none": None,
+                "tags": ["a", "\u00e9", seed], "nested": {"ok": seed % 2 == 0}}
+    if t is T.UUID:
+        return uuid.UUID(int=(seed + 1) * 0x1000000000000000000000001)
+    if t is T.BYTES:  # every byte value, a NUL first: no text encoding survives it
+        return bytes([0, *range(256)]) + seed.to_bytes(4, "big")
     raise AssertionError(f"no sample for {t}")
 
 

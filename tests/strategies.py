@@ -65,7 +65,9 @@ hostile_text = st.lists(st.one_of(st.sampled_from(HOSTILE_PIECES),
                         min_size=1, max_size=6).map("".join)
 
 FIELD_TYPES = ["string", "text", "int", "bigint", "float", "decimal", "bool", "date",
-               "datetime", "enum", "ref"]
+               "datetime", "enum", "ref", "json", "uuid", "bytes"]
+# Types no key or index may cover (MySQL indexes none of them without a prefix).
+UNINDEXABLE = ("text", "json", "bytes")
 INT_RANGE = {"int": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
 
 
@@ -204,6 +206,12 @@ def field_spec(draw, ftype: str, enums: dict[str, list[str]], targets: list[str]
             spec["default"] = "now"
         if choice == "updatedAt":
             spec["updatedAt"] = True
+        if draw(st.integers(0, 3)) == 0:
+            spec["precision"] = draw(st.integers(0, 6))
+        if draw(st.integers(0, 3)) == 0:
+            spec["timezone"] = draw(st.booleans())
+    elif ftype in ("json", "uuid", "bytes"):
+        spec = {"type": ftype}
     elif ftype == "enum":
         name = draw(st.sampled_from(sorted(enums)))
         spec = {"type": "enum", "enum": name}
@@ -224,9 +232,9 @@ def field_spec(draw, ftype: str, enums: dict[str, list[str]], targets: list[str]
             spec["onDelete"] = on_delete
     if "nullable" not in spec and draw(st.integers(0, 3)) == 0:
         spec["nullable"] = True
-    if ftype != "text" and draw(st.integers(0, 5)) == 0:
+    if ftype not in UNINDEXABLE and draw(st.integers(0, 5)) == 0:
         spec["unique"] = True
-    if draw(st.integers(0, 5)) == 0:
+    if ftype not in ("json", "bytes") and draw(st.integers(0, 5)) == 0:
         spec["index"] = True
     if draw(st.integers(0, 3)) == 0:
         spec["description"] = draw(hostile_text)
@@ -279,7 +287,7 @@ def model_spec(draw, name: str, earlier: list[str], enums: dict[str, list[str]]
         model["description"] = draw(hostile_text)
     if draw(st.integers(0, 5)) == 0:
         model["table"] = _snake(name) + "_tbl"
-    indexable = [f for f, s in fields.items() if s["type"] != "text"]
+    indexable = [f for f, s in fields.items() if s["type"] not in UNINDEXABLE]
     for key in ("unique", "indexes"):
         if len(indexable) >= 2 and draw(st.booleans()):
             groups = draw(st.lists(st.lists(st.sampled_from(indexable), min_size=2, max_size=3,
@@ -484,7 +492,7 @@ def invalid_specs(draw) -> tuple[str, str]:
         else:
             del data[target]
     elif mutation == "bad-type-name":
-        field["type"] = draw(st.sampled_from(["strin", "integer", "String", "uuid", "ref2", ""]))
+        field["type"] = draw(st.sampled_from(["strin", "integer", "String", "guid", "ref2", ""]))
     elif mutation == "break-reference":
         refs = [s for s in fields.values() if s["type"] in ("ref", "enum")]
         if refs:

@@ -141,13 +141,13 @@ def test_a_failed_run_leaves_the_existing_output_untouched(tmp_path):
 # README's type list): a closest-spelling guess is wrong for several (uuid is not always an
 # id, serial is no decimal, a time of day is no datetime).
 SYNONYMS = {
-    "uuid": ("'id' for a primary key", "'string' with maxLength: 36"),
+    "guid": ("'id' for a primary key", "another uuid column 'uuid'"),
     "serial": ("use 'int'",), "bigserial": ("use 'bigint'",),
     "timestamp": ("use 'datetime'",), "timestamptz": ("use 'datetime'",),
     "time": ("there is no time-of-day",),
     "varchar": ("use 'string'",), "VARCHAR(255)": ("use 'string'",), "char": ("use 'string'",),
     "boolean": ("use 'bool'",), "integer": ("use 'int'",), "smallint": ("use 'int'",),
-    "json": ("no JSON type: use 'text'",), "jsonb": ("no JSON type: use 'text'",),
+    "jsonb": ("use 'json'",), "bytea": ("use 'bytes'",), "blob": ("use 'bytes'",),
     "double": ("use 'float'",), "real": ("use 'float'",),
     "numeric": ("use 'decimal' with precision and scale",),
     "decimal(10,2)": ("write type: decimal and its size as options",),

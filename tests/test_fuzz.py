@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import tempfile
+import uuid
 import warnings
 from pathlib import Path
 
@@ -112,8 +113,8 @@ def value_for(field, seed: int):
         if field.type is T.DECIMAL:
             return decimal.Decimal(str(value))
         return int(value) if field.type in (T.INT, T.BIGINT) else float(value)
-    if field.default is not None and field.default is not NOW:
-        return field.default
+    if field.literal_default is not None:
+        return field.literal_default
     return valid_value(field, seed)
 
 
@@ -141,6 +142,10 @@ def _param(value, engine: str):
         return str(value)
     if engine == "sqlite" and isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, dict):  # a json field's document, as its JSON text
+        return json.dumps(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
     return value
 
 

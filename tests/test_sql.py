@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import itertools
+import json
 import re
+import uuid
 
 import pytest
 import sqlglot
 from vigilo_gen.emitters.sql import DIALECTS
 from vigilo_gen.emitters.sql_ddl import PROFILES
-from vigilo_gen.model import NOW, FieldType, OnDelete
+from vigilo_gen.model import NEW_UUID, NOW, FieldType, OnDelete, SqlDefault
 from vigilo_gen.spec import load_spec
 
 from tests.engines import expect_violation
@@ -88,6 +90,10 @@ def test_no_dialect_specific_text_for_unknown_features(tmp_path):
 
 def _param(value, engine):
     if engine == "sqlite" and isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (dict, list)):  # a json field's document, as its JSON text
+        return json.dumps(value)
+    if isinstance(value, uuid.UUID):  # the 36-character text every engine reads as a uuid
         return str(value)
     if engine == "mariadb" and isinstance(value, dt.datetime):
         return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
@@ -163,6 +169,19 @@ def test_rows_round_trip(loaded):
                 assert rows.get(model.table, pk, sample[model.name][pk], field.column) == expected
             if field.default is NOW:  # filled in by the database
                 assert rows.get(model.table, pk, sample[model.name][pk], field.column)
+            if field.type in READ_BACK and sample[model.name].get(field.column) is not None:
+                stored = rows.get(model.table, pk, sample[model.name][pk], field.column)
+                assert READ_BACK[field.type](stored) == sample[model.name][field.column], \
+                    (field.name, stored)
+
+
+# What a driver returns for a json, uuid or bytes column, as the value written: PostgreSQL's
+# and DuckDB's drivers decode JSON and uuids themselves, the others return their text.
+READ_BACK = {
+    FieldType.JSON: lambda v: json.loads(v) if isinstance(v, (str, bytes)) else v,
+    FieldType.UUID: lambda v: v if isinstance(v, uuid.UUID) else uuid.UUID(str(v)),
+    FieldType.BYTES: bytes,
+}
 
 
 @engine_cases
@@ -251,6 +270,81 @@ def test_updated_at_moves_on_update(loaded):
             moved = _as_datetime(rows.get(model.table, pk, key, stamp.column))
             assert (moved > old + dt.timedelta(days=365)) == maintained, \
                 (model.table, stamp.column, moved)
+
+
+@engine_cases
+def test_updated_at_without_default_is_null_until_the_first_update(loaded):
+    """A nullable updatedAt field without a default (README): a new row holds NULL there; the
+    database sets it on the row's first update (not on DuckDB, which has no triggers)."""
+    spec, rows, _sample = loaded
+    for model in spec.models:
+        nulls = [f for f in model.updated_at_fields if f.default is None]
+        unique_columns = {c for u in model.uniques for c in u.columns}
+        other = next((f for f in model.fields if not f.primary_key and f.reference is None
+                      and not f.updated_at and f.default is not NOW
+                      and f.column not in unique_columns
+                      and valid_value(f, 1) != valid_value(f, 0)), None)
+        if not nulls or other is None:
+            continue
+        row = {c: v for c, v in fresh_row(spec, rows, model).items()
+               if c not in {f.column for f in nulls}}
+        rows.insert(model.table, row)
+        pk, key = model.primary_key.column, row[model.primary_key.column]
+        for stamp in nulls:
+            assert rows.get(model.table, pk, key, stamp.column) is None, stamp.name
+        if rows.engine == "duckdb" and model.backrefs:
+            continue  # DuckDB refuses any UPDATE of a referenced row
+        rows.update(model.table, pk, key, other.column, valid_value(other, 1))
+        for stamp in nulls:
+            stored = rows.get(model.table, pk, key, stamp.column)
+            assert (stored is not None) == (rows.engine != "duckdb"), (stamp.name, stored)
+
+
+@engine_cases
+def test_uuid_defaults_are_new_random_uuids(loaded):
+    """`default: uuid` (README): a row inserted without the column gets a uuid from the
+    database, a new one per row: version 4 (random), except MySQL's and MariaDB's UUID(),
+    which their manuals define as an RFC 4122 version 1 (time-based) uuid."""
+    spec, rows, _sample = loaded
+    version = 1 if rows.engine == "mariadb" else 4
+    for model in spec.models:
+        generated = [f for f in model.fields if f.default is NEW_UUID]
+        if not generated:
+            continue
+        seen: dict[str, set] = {f.column: set() for f in generated}
+        for _ in range(2):
+            row = {c: v for c, v in fresh_row(spec, rows, model).items()
+                   if c not in seen}
+            rows.insert(model.table, row)
+            pk, key = model.primary_key.column, row[model.primary_key.column]
+            for field in generated:
+                value = uuid.UUID(str(rows.get(model.table, pk, key, field.column)))
+                assert value.version == version and value.variant == uuid.RFC_4122, value
+                seen[field.column].add(value)
+        assert all(len(values) == 2 for values in seen.values()), seen
+
+
+@engine_cases
+def test_sql_defaults_are_evaluated_by_the_database(loaded):
+    """`default: {sql: ...}` (README): where the spec names the engine's dialect, a row
+    inserted without the column gets the expression's value; elsewhere there is no default."""
+    spec, rows, _sample = loaded
+    tested = 0
+    for model in spec.models:
+        fields = [f for f in model.fields if isinstance(f.default, SqlDefault)
+                  and f.default.sql(ENGINES[rows.engine]) is not None]
+        if not fields:
+            continue
+        row = {c: v for c, v in fresh_row(spec, rows, model).items()
+               if c not in {f.column for f in fields}}
+        rows.insert(model.table, row)
+        for field in fields:
+            value = rows.get(model.table, model.primary_key.column,
+                             row[model.primary_key.column], field.column)
+            assert value is not None and value != "", (field.name, value)
+            tested += 1
+    assert tested or rows.engine == "duckdb" or not any(
+        isinstance(f.default, SqlDefault) for m in spec.models for f in m.fields)
 
 
 @engine_cases

@@ -5,7 +5,9 @@ creates, rows a reference must point at)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import random
 import uuid
 from typing import Any
@@ -109,8 +111,10 @@ class Database:
             elif fld.default is NOW:
                 row[fld.name] = dt.datetime(2020, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc) \
                     if fld.type is T.DATETIME else dt.date(2020, 1, 2)
-            elif fld.default is not None:
-                row[fld.name] = fld.default
+            elif fld.literal_default is not None:
+                row[fld.name] = fld.literal_default
+            elif fld.default is not None:  # made by the database: seed a value of our own
+                row[fld.name] = self.db_value(fld, values.valid_value(fld, self.rng))
             elif fld.nullable:
                 row[fld.name] = None
             else:
@@ -142,6 +146,10 @@ class Database:
         if fld.type is T.DATETIME and isinstance(value, str):
             moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
             value = moment
+        if fld.type is T.JSON and self.engine.dialect.name != "postgresql":
+            return json.dumps(value)  # a text column there (JSON on MariaDB is LONGTEXT)
+        if fld.type is T.BYTES and isinstance(value, str):
+            return base64.b64decode(value)
         if fld.type is T.DATETIME and self.engine.dialect.name != "postgresql":
             return value.astimezone(dt.timezone.utc).replace(tzinfo=None) \
                 if value.tzinfo else value

@@ -18,7 +18,6 @@ from typing import Any
 
 import yaml
 from vigilo_gen.model import (
-    NOW,
     Endpoint,
     Field,
     FieldShape,
@@ -303,8 +302,8 @@ def parse_key(fld: Field, key: str) -> Any:
 
 
 def default_json(fld: Field) -> Any:
-    """The JSON value of a field's default (OMIT for `now` and for none)."""
-    if fld.default is None or fld.default is NOW:
+    """The JSON value of a field's default (OMIT for `now`, a database-made one, and none)."""
+    if fld.literal_default is None:
         return OMIT
     if fld.type is T.DECIMAL:
         return str(fld.default)

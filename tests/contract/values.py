@@ -7,8 +7,11 @@ Nothing here knows a table or an endpoint by name.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import decimal
+import json
 import math
 import random
 import re
@@ -191,6 +194,13 @@ def valid_value(field: Field, rng: random.Random, edge: str | None = None) -> An
             dt.datetime(2020, 1, 1) + dt.timedelta(seconds=rng.randint(0, 10**9),
                                                    milliseconds=rng.randint(0, 999))
         return moment.isoformat(timespec="milliseconds") + "Z"
+    if t is T.JSON:  # a document: nesting, unicode, a number, a null inside
+        return {"k": rng.randint(0, 10**6), "s": "\u00e9\u00df", "l": [1.5, None, True],
+                "o": {"deep": []}}
+    if t is T.UUID:
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    if t is T.BYTES:  # base64 text of bytes no text encoding keeps (a NUL, 0xff)
+        return base64.b64encode(bytes([0, 255, *rng.randbytes(8)])).decode()
     raise AssertionError(f"no value for {t}")
 
 
@@ -247,6 +257,9 @@ _WRONG_TYPE: dict[FieldType, list[Any]] = {
     T.DATE: [20240131, "2024-13-45", "31/01/2024"],
     T.DATETIME: [1706702400, "not a time", "2024-02-30T10:00:00Z"],
     T.ENUM: [0],
+    T.JSON: [],  # every JSON value but null is a document (null is the nullability's)
+    T.UUID: [123, True],
+    T.BYTES: [123, ["bytes"]],
 }
 
 
@@ -378,9 +391,14 @@ def same_value(field: Field, expected: Any, got: Any) -> bool:
             left, right = _instant(got), _instant(expected)
             return left is not None and right is not None and \
                 abs((left - right).total_seconds()) < 0.0015
-        if t in (T.ID, T.REF):
+        if t in (T.ID, T.REF, T.UUID):
             return str(got).lower() == str(expected).lower()
-    except (ValueError, TypeError, decimal.InvalidOperation):
+        if t is T.JSON:  # a driver gives the document decoded (PostgreSQL) or as text
+            return (json.loads(got) if isinstance(got, (str, bytes)) else got) == expected
+        if t is T.BYTES:  # a driver gives bytes, the API base64 text
+            raw = base64.b64decode(got, validate=True) if isinstance(got, str) else bytes(got)
+            return raw == base64.b64decode(expected, validate=True)
+    except (ValueError, TypeError, decimal.InvalidOperation, binascii.Error):
         return False
     return got == expected
 
@@ -404,4 +422,10 @@ def json_of_db(field: Field, value: Any) -> Any:
             else str(value)[:10]
     if t is T.DATETIME:
         return value.isoformat() if isinstance(value, dt.datetime) else str(value)
+    if t is T.JSON:
+        return json.loads(value) if isinstance(value, (str, bytes)) else value
+    if t is T.UUID:
+        return str(value)
+    if t is T.BYTES:
+        return base64.b64encode(bytes(value)).decode()
     return value
