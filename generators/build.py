@@ -96,8 +96,8 @@ COMPOSITE_KEY_TYPES = {T.INT, T.BIGINT, T.STRING, T.ENUM, T.DATE, T.REF}
 # cannot index one without a prefix length), and takes no literal default.
 TYPE_REFUSES: dict[FieldType, set[str]] = {
     T.ID: ID_REFUSES,
-    T.JSON: {"unique", "index", "default"},
-    T.BYTES: {"unique", "index", "default"},
+    T.JSON: {"unique", "index", "default", "uniqueName", "indexName", "checkNames"},
+    T.BYTES: {"unique", "index", "default", "uniqueName", "indexName", "checkNames"},
 }
 
 
