@@ -17,7 +17,8 @@ requests per second and of wrk's p50/p99 latency, and ratio = serve / hand-writt
 (target >= 0.9). Time to ready is process start to the first 200 from /healthz, median of
 --ready-runs runs, on a new SQLite file and on an existing one (target < 1 s).
 
-    python tools/bench_service.py [--engines sqlite,postgres] [--targets serve,handwritten]
+    python tools/bench_service.py [--engines sqlite,postgres]
+        [--targets serve,handwritten,node-drizzle,node-prisma]
         [--duration 8] [--rounds 3] [--connections 16] [--out docs/bench-service.md]
 
 The machine is shared: read the load average printed with the results, and judge by ratios
@@ -50,6 +51,9 @@ TARGETS = {
     "serve": [sys.executable, "-m", "vigilo_gen", "serve", "--spec", str(SPEC)],
     "handwritten": [sys.executable, str(ROOT / "tools" / "handwritten_app.py")],
 }
+# The TypeScript handlers (vigilo-gen ts-handlers) over each ORM, hosted by the plain Node
+# server the contract tests use (tools/node/serve-handlers.mjs).
+NODE_TARGETS = {"node-drizzle": "drizzle", "node-prisma": "prisma"}
 ENDPOINTS = {"GET state": "get", "POST line-opacity": "post"}
 READY_TARGET_S = 1.0
 RATIO_TARGET = 0.9
@@ -124,11 +128,12 @@ class Server:
         self.target = target
         self.port = free_port()
         self.log = workdir / f"{target}-{self.port}.log"
+        command = node_command(target, db_url, workdir) if target in NODE_TARGETS else \
+            [*TARGETS[target], "--db", db_url]
         with open(self.log, "wb") as sink:
             self.started = time.perf_counter()
             self.proc = subprocess.Popen(
-                [*TARGETS[target], "--db", db_url, "--host", "127.0.0.1",
-                 "--port", str(self.port)],
+                [*command, "--host", "127.0.0.1", "--port", str(self.port)],
                 cwd=workdir, stdout=sink, stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 60
@@ -153,6 +158,27 @@ class Server:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+_GENERATED: dict[tuple[str, str], Path] = {}
+
+
+def node_command(target: str, db_url: str, workdir: Path) -> list[str]:
+    """serve-handlers.mjs over the handlers generated for the ORM and the URL's engine (once
+    per ORM and engine); its --db is a file path (SQLite) or a postgres:// URL."""
+    sys.path.insert(0, str(ROOT))
+    from tests.contract.node_server import NodeHandlersProcess, generate_module
+
+    orm = NODE_TARGETS[target]
+    dialect = "sqlite" if db_url.startswith("sqlite") else "postgres"
+    if (orm, dialect) not in _GENERATED:
+        _GENERATED[orm, dialect] = generate_module(SPEC, workdir / f"gen-{orm}-{dialect}", orm,
+                                                   dialect)
+    db = db_url.removeprefix("sqlite:///") if dialect == "sqlite" else \
+        "postgresql://" + db_url.split("://", 1)[1]
+    process = NodeHandlersProcess(_GENERATED[orm, dialect], dialect, db, workdir, orm=orm)
+    command = process.command()
+    return command[:command.index("--port")] + command[command.index("--port") + 2:]
 
 
 def post(port: int, path: str, body: object) -> None:
@@ -286,7 +312,9 @@ def report(cells: dict[tuple[str, str, str], Cell], ready: dict[str, dict[str, f
         f"driver and uvicorn settings. Keys drawn at random from {args.keys} seeded instances "
         "(each with a position, 3 connections, 5 statuses, settings). ratio = generated "
         f"(`vigilo-gen serve`) / hand-written (tools/handwritten_app.py) requests per second; "
-        f"target >= {RATIO_TARGET}.",
+        f"target >= {RATIO_TARGET}. node-drizzle / node-prisma: the TypeScript handlers "
+        "(`vigilo-gen ts-handlers`) over Drizzle / the Prisma 7 client, in the plain Node "
+        "server of the contract tests (tools/node/serve-handlers.mjs).",
         "",
         "| target | engine | endpoint | rps | p50 (ms) | p99 (ms) | ratio generated/hand-written |",
         "|---|---|---|---:|---:|---:|---:|",
@@ -326,7 +354,7 @@ def report(cells: dict[tuple[str, str, str], Cell], ready: dict[str, dict[str, f
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--engines", default="sqlite,postgres")
-    parser.add_argument("--targets", default="serve,handwritten")
+    parser.add_argument("--targets", default="serve,handwritten,node-drizzle,node-prisma")
     parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk before each run")
     parser.add_argument("--rounds", type=int, default=3)
@@ -338,8 +366,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.targets = [t for t in args.targets.split(",") if t]
     for target in args.targets:
-        if target not in TARGETS:
-            parser.error(f"unknown target {target!r} ({', '.join(TARGETS)})")
+        if target not in TARGETS and target not in NODE_TARGETS:
+            parser.error(f"unknown target {target!r} ({', '.join([*TARGETS, *NODE_TARGETS])})")
+    if args.targets[0] != "serve":
+        parser.error("the first target must be serve: it creates the schema and seeds it")
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install -y wrk)", file=sys.stderr)
         return 1
@@ -367,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
                 finally:
                     engine.close()
             if args.ready_runs:
-                for target in args.targets:
+                for target in [t for t in args.targets if t in TARGETS]:
                     ready[target] = time_to_ready(target, args.ready_runs, workdir)
         except Failure as exc:
             print(f"bench-service failed: {exc}", file=sys.stderr)
