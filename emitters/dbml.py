@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from vigilo_gen.emitter import Emitter, Provenance, option
 from vigilo_gen.errors import Diagnostic
-from vigilo_gen.model import NOW, Field, FieldType, Model, Spec
+from vigilo_gen.model import NEW_UUID, NOW, Field, FieldType, Model, Spec, SqlDefault
 
 T = FieldType
 
@@ -42,7 +42,8 @@ TYPES = {
     T.TEXT: lambda f: "text", T.INT: lambda f: "integer", T.BIGINT: lambda f: "bigint",
     T.FLOAT: lambda f: '"double precision"', T.DECIMAL: lambda f: f"decimal({f.precision},"
     f"{f.scale})", T.BOOL: lambda f: "boolean", T.DATE: lambda f: "date",
-    T.DATETIME: lambda f: f"timestamptz({f.precision})",
+    T.DATETIME: lambda f: f"timestamp{'tz' if f.timezone else ''}({f.precision})",
+    T.JSON: lambda f: "jsonb", T.UUID: lambda f: "uuid", T.BYTES: lambda f: "bytea",
 }
 # A string default holding a quote goes as an SQL expression (see _default); an expression
 # cannot hold a backtick or a line break, so such a value is only noted.
@@ -68,6 +69,12 @@ def _default(field: Field) -> str | None:
         return None
     if value is NOW:
         return NOW_DEFAULT[field.type]
+    if value is NEW_UUID:
+        return "`gen_random_uuid()`"
+    if isinstance(value, SqlDefault):  # PostgreSQL's expression, as `sql --dialect postgres`
+        expression = value.sql("postgres")
+        return None if expression is None or UNSAYABLE.intersection(expression) \
+            else f"`{expression}`"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):

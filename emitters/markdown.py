@@ -47,6 +47,7 @@ TYPES = {
     T.DECIMAL: lambda f: f"decimal({f.precision}, {f.scale})", T.BOOL: lambda f: "bool",
     T.DATE: lambda f: "date", T.DATETIME: lambda f: "datetime",
     T.ENUM: lambda f: f"enum {f.enum.name}" if f.enum else "enum",
+    T.JSON: lambda f: "json", T.UUID: lambda f: "uuid", T.BYTES: lambda f: "bytes",
 }
 
 

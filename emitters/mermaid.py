@@ -36,6 +36,7 @@ TYPES = {
     T.INT: lambda f: "int", T.BIGINT: lambda f: "bigint", T.FLOAT: lambda f: "float",
     T.DECIMAL: lambda f: f"decimal({f.precision},{f.scale})", T.BOOL: lambda f: "bool",
     T.DATE: lambda f: "date", T.DATETIME: lambda f: "datetime",
+    T.JSON: lambda f: "json", T.UUID: lambda f: "uuid", T.BYTES: lambda f: "bytes",
 }
 # Words Mermaid's erDiagram grammar reads as key markers, not as an attribute name.
 KEY_WORDS = frozenset({"PK", "FK", "UK"})

@@ -26,6 +26,7 @@ __all__ = [
     "Backref", "Check", "DefaultValue", "Endpoint", "Enum", "Field", "FieldShape", "FieldType",
     "Index", "ListShape", "MapShape", "Model", "NamedSchema", "Now", "ObjectShape", "OnDelete",
     "Position", "Reference", "SchemaRef", "Shape", "Spec", "Unique", "api_int_bounds",
+    "NEW_UUID", "NewUuid", "SqlDefault", "Rename", "MAX_DATETIME_PRECISION",
 ]
 
 

@@ -22,6 +22,7 @@ PYTHON_TYPES: dict[FieldType, str] = {
     T.ID: "str", T.REF: "str", T.STRING: "str", T.TEXT: "str", T.ENUM: "str",
     T.INT: "int", T.BIGINT: "int", T.FLOAT: "float", T.DECIMAL: "decimal.Decimal",
     T.BOOL: "bool", T.DATE: "datetime.date", T.DATETIME: "datetime.datetime",
+    T.JSON: "object", T.UUID: "str", T.BYTES: "bytes",
 }
 
 
@@ -63,7 +64,7 @@ def render(spec: Spec, options: Options, provenance) -> str:
     out += [f'{pad}"{m.name}{options.suffix}",' for m in spec.models] + ["]"]
     for model in spec.models:
         name = model.name + options.suffix
-        columns = [(f.column, PYTHON_TYPES[f.type] + (" | None" if f.nullable else ""))
+        columns = [(f.column, PYTHON_TYPES[f.value_type] + (" | None" if f.nullable else ""))
                    for f in model.fields]
         out += ["", ""]
         if options.style == "class":
