@@ -100,7 +100,8 @@ def test_on_delete_is_written_where_the_vendor_accepts_it_and_said_where_not(dia
         written, missing = tables(text, dialect), gaps(text)
         for model in read(spec_path).values():
             for field in (f for f in model.fields if f.type == "ref"):
-                name = f"{model.table}_{field.column}_fkey"
+                # The documented rule, or the name the spec gives (foreignKeyName).
+                name = field.raw.get("foreignKeyName") or f"{model.table}_{field.column}_fkey"
                 fk = constraints(written[model.table]).get(name)
                 if allowed is None:
                     assert fk is None, (dialect, name)
@@ -138,7 +139,8 @@ def test_checks_are_written_where_the_vendor_has_them_and_said_where_not(dialect
         for model in read(spec_path).values():
             found = {n: c for n, c in constraints(written[model.table]).items()
                      if isinstance(c, exp.CheckColumnConstraint)}
-            expected = {f"{model.table}_{f.column}_{kind}_check": (f, kind)
+            expected = {(f.raw.get("checkNames") or {}).get(kind)
+                        or f"{model.table}_{f.column}_{kind}_check": (f, kind)
                         for f in model.fields for kind in f.check_kinds}
             if dialect in BOOL_CHECKS:
                 expected.update({f"{model.table}_{f.column}_bool_check": (f, "bool")
