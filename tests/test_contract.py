@@ -24,6 +24,7 @@ from vigilo_gen.spec import load_spec
 
 from tests.api_support import body_component, schema_accepts
 from tests.contract import bodies, rules, values
+from tests.contract.served import Served
 from tests.contract.server import ServeProcess
 from tests.contract.suite import Suite, families
 from tests.support import ALL_SPECS, missing
@@ -48,23 +49,8 @@ def _cases() -> list:
     return cases
 
 
-class _Served:
-    """The one running server (and its suite); replaced when a test needs another."""
-
-    key: tuple[str, str] | None = None
-    server: ServeProcess | None = None
-    suite: Suite | None = None
-    database = None
-
-    @classmethod
-    def stop(cls) -> None:
-        if cls.suite is not None:
-            cls.suite.close()
-        if cls.server is not None:
-            cls.server.stop()
-        if cls.database is not None:
-            cls.database.drop()
-        cls.key = cls.server = cls.suite = cls.database = None
+class _Served(Served):
+    """This module's server (see tests/contract/served.py)."""
 
 
 @pytest.fixture(scope="session")

@@ -38,6 +38,7 @@ from vigilo_gen.config import _toml
 from vigilo_gen.spec import load_spec
 
 from tests.contract.node_server import schema_sql
+from tests.contract.served import Served
 from tests.contract.server import ServeProcess
 from tests.contract.suite import Suite, families
 from tests.support import ROOT, missing
@@ -197,24 +198,8 @@ class NextStartProcess(ServeProcess):
         ]
 
 
-class _Served:
-    key: tuple[str, str] | None = None
-    app: Path | None = None
-    server: NextStartProcess | None = None
-    suite: Suite | None = None
-    database = None
-
-    @classmethod
-    def stop(cls) -> None:
-        if cls.suite is not None:
-            cls.suite.close()
-        if cls.server is not None:
-            cls.server.stop()
-        if cls.database is not None:
-            cls.database.drop()
-        if cls.app is not None:
-            shutil.rmtree(cls.app, ignore_errors=True)
-        cls.key = cls.app = cls.server = cls.suite = cls.database = None
+class _Served(Served):
+    """This module's server (see tests/contract/served.py)."""
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ import pytest
 from vigilo_gen.spec import load_spec
 
 from tests.contract.node_server import NodeHandlersProcess, generate_module, schema_sql
+from tests.contract.served import Served
 from tests.contract.suite import Suite, families
 from tests.support import ALL_SPECS, ROOT, missing
 from tests.test_drizzle import node_tool
@@ -94,21 +95,8 @@ def _cases() -> list:
     return cases
 
 
-class _Served:
-    key: tuple[str, str, str] | None = None
-    server: NodeHandlersProcess | None = None
-    suite: Suite | None = None
-    database = None
-
-    @classmethod
-    def stop(cls) -> None:
-        if cls.suite is not None:
-            cls.suite.close()
-        if cls.server is not None:
-            cls.server.stop()
-        if cls.database is not None:
-            cls.database.drop()
-        cls.key = cls.server = cls.suite = cls.database = None
+class _Served(Served):
+    """This module's server (see tests/contract/served.py)."""
 
 
 @pytest.fixture(scope="session")
