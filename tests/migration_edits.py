@@ -375,10 +375,22 @@ def _supported(data: Data) -> Data:
     return data
 
 
+def _unshared(value):
+    """A copy of a YAML-like tree in which no two places hold the same mapping or list
+    (copy.deepcopy keeps such sharing, and YAML writes it as an alias)."""
+    if isinstance(value, dict):
+        return {key: _unshared(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_unshared(item) for item in value]
+    return value
+
+
 @st.composite
 def spec_pairs(draw) -> tuple[Data, Data, list[str]]:
     """(old spec data, new spec data, the edits applied)."""
-    old = _supported(draw(spec_data()))
+    # The drawn spec may hold one field mapping in two places (the strategies reuse drawn
+    # values); an edit to one must not change the other, so the tree is copied apart first.
+    old = _supported(_unshared(draw(spec_data())))
     old.pop("api", None)
     editor = Editor(draw, old)
     applied = []
