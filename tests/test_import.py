@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -51,7 +49,12 @@ def sql_of(spec_path: Path, dialect: str) -> str:
 # -- what a database keeps -----------------------------------------------------------------------
 
 
-def canonical(data: dict, dialect: str, through_db: bool) -> dict:
+# The ON UPDATE action a catalogue gives back as no clause: PostgreSQL's pg_get_constraintdef
+# omits NO ACTION; the inspector gives MariaDB's RESTRICT and NO ACTION (its default) as none.
+UNSAID_ON_UPDATE = {"postgres": ("noAction",), "mysql": ("restrict", "noAction")}
+
+
+def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> dict:
     """The spec as the database (or our SQL text) holds it:
 
     - no ``api`` section: the SQL does not depend on it, and a schema has none;
@@ -61,8 +64,11 @@ def canonical(data: dict, dialect: str, through_db: bool) -> dict:
       and uuid values are TEXT (README, "One physical schema"): a TEXT column is text, unless
       it is a key, unique, indexed or has a uuid default, which only a uuid field may be;
       SQLite's catalogue keeps no comments (descriptions are lost through the database);
-    - PostgreSQL and MariaDB report an ``ON UPDATE NO ACTION`` they were given as no clause
-      (NO ACTION is the default: pg_get_constraintdef and SHOW CREATE TABLE omit it);
+    - PostgreSQL reports ``ON UPDATE NO ACTION``, MariaDB RESTRICT and NO ACTION, as no
+      clause (UNSAID_ON_UPDATE);
+    - MariaDB keeps a DOUBLE or DECIMAL default as a number (0.0 and 0 are one value there);
+    - a default in SQL (``default: {sql: ...}``) is kept in the database's own spelling
+      (PostgreSQL's pg_get_expr), which the test reads from the database itself;
     - MariaDB names every primary key PRIMARY (its own name is not kept).
     """
     data = yaml.safe_load(yaml.safe_dump(data, sort_keys=False))
@@ -96,13 +102,22 @@ def canonical(data: dict, dialect: str, through_db: bool) -> dict:
                 if field.get("checkNames") == {}:
                     field.pop("checkNames")
                 keyed = field.get("unique") or field.get("index") or fname in indexed \
-                    or "default" in field
+                    or field.get("default") == "uuid"
                 if field["type"] == "json" or field["type"] == "uuid" and not keyed:
                     field["type"] = "text"
                 if through_db:
                     field.pop("description", None)
-            if through_db and field.get("onUpdate") == "noAction":
+            if through_db and field.get("onUpdate") in UNSAID_ON_UPDATE.get(dialect, ()):
                 field.pop("onUpdate")
+            if through_db and dialect == "mysql" and field["type"] in ("float", "decimal") \
+                    and isinstance(field.get("default"), int):
+                field["default"] = float(field["default"])
+            sql = (field.get("default") or {}).get("sql") if isinstance(
+                field.get("default"), dict) else None
+            if sql and through_db and dialect in sql:
+                table = model.get("table") or naming.snake_case(name)
+                column = field.get("column") or naming.snake_case(fname)
+                sql[dialect] = (db_defaults or {}).get((table, column), sql[dialect])
         if dialect == "sqlite" and through_db:
             model.pop("description", None)
         if dialect == "mysql" and through_db:
@@ -123,10 +138,10 @@ def write(folder: Path, name: str, data_or_text) -> Path:
 
 
 def assert_round_trip(original: Path, imported_text: str, dialect: str, through_db: bool,
-                      folder: Path) -> None:
+                      folder: Path, db_defaults=None) -> None:
     data = yaml.safe_load(original.read_text(encoding="utf-8"))
-    expected = sql_of(write(folder, "canonical.yaml", canonical(data, dialect, through_db)),
-                      dialect)
+    expected = sql_of(write(folder, "canonical.yaml",
+                            canonical(data, dialect, through_db, db_defaults)), dialect)
     imported = write(folder, "imported.yaml", imported_text)
     try:
         got = sql_of(imported, dialect)
@@ -153,11 +168,16 @@ def through_database(spec_path: Path, engine_name: str, get_engine, folder: Path
     try:
         emitter = registry.load("sql")
         db.execute_script(emitter.run(load_spec(spec_path), emitter.make_options(dialect=dialect)))
+        defaults = {}
+        if engine_name == "postgres":
+            defaults = {(t, c): d for t, c, d in db.execute(
+                "SELECT table_name, column_name, column_default FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND column_default IS NOT NULL")}
         db.close()
         text = import_db(db.sqlalchemy_url)
     finally:
         db.drop()
-    assert_round_trip(spec_path, text, dialect, True, folder)
+    assert_round_trip(spec_path, text, dialect, True, folder, defaults)
 
 
 # -- the test specs and the bundled spec ---------------------------------------------------------

@@ -9,6 +9,7 @@ reports it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -102,7 +103,12 @@ def _bound(tree: exp.Expression):
             value = literal_value(tree.expression)
         except ValueError:
             return None
-        if column is None or isinstance(value, (str, bool)):
+        if isinstance(value, str):  # PostgreSQL gives a negative bound back as '-5'::integer
+            try:
+                value = int(value) if re.fullmatch(r"-?\d+", value) else float(value)
+            except ValueError:
+                return None
+        if column is None or isinstance(value, bool):
             return None
         return column, ("min" if isinstance(tree, exp.GTE) else "max"), value
     return None
@@ -151,9 +157,6 @@ def json_valid(tree: exp.Expression):
     if isinstance(tree, exp.Anonymous) and tree.name.lower() == "json_valid" and \
             len(tree.expressions) == 1:
         column = column_of(plain(tree.expressions[0]))
-        return ("json", column, {}) if column else None
-    if isinstance(tree, exp.JSONValid) if hasattr(exp, "JSONValid") else False:
-        column = column_of(plain(tree.this))
         return ("json", column, {}) if column else None
     return None
 

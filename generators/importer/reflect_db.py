@@ -144,7 +144,7 @@ class _Reflector:
         self.dialect = DIALECTS[kind]
         self.reader = "postgres" if kind == "postgresql" else "mysql"
         self.text = text
-        self.source = Source(dialect=self.dialect)
+        self.source = Source(dialect=self.dialect, catalogue=True)
 
     def query(self, table: dict[str, str]) -> list[tuple]:
         sql = table.get("mysql" if self.kind == "mariadb" else self.kind)
@@ -163,9 +163,11 @@ class _Reflector:
                        if odd}
         extras = {}
         if self.dialect == "mysql":
-            extras = {(t, c): (e or "").lower() for t, c, e in self.connection.execute(self.text(
-                "SELECT table_name, column_name, extra FROM information_schema.columns "
-                "WHERE table_schema = DATABASE()")).all()}
+            # EXTRA (auto_increment, ON UPDATE) and the default as the server keeps it (the
+            # inspector's reading of SHOW CREATE TABLE loses some quoted text defaults).
+            extras = {(t, c): ((e or "").lower(), d) for t, c, e, d in self.connection.execute(
+                self.text("SELECT table_name, column_name, extra, column_default FROM "
+                          "information_schema.columns WHERE table_schema = DATABASE()")).all()}
         for name in self.inspector.get_table_names():
             self.source.tables.append(self.table(name, order, odd_indexes, extras))
         for name in self.inspector.get_view_names():
@@ -202,6 +204,11 @@ class _Reflector:
                 continue
             key = Key(iname, tuple(columns))
             (uniques if index.get("unique") else indexes).append(key)
+        if self.dialect == "mysql":  # the keys in the order SHOW CREATE TABLE lists them
+            quoted = self.connection.dialect.identifier_preparer.quote(name)
+            shown = self.connection.execute(self.text(f"SHOW CREATE TABLE {quoted}")).one()[1]
+            order = {m[1].replace("``", "`"): m.start()
+                     for m in re.finditer(r"KEY `((?:[^`]|``)+)`", shown)}
         if order:  # creation order, where the database keeps it
             uniques.sort(key=lambda k: order.get(k.name, 0))
             indexes.sort(key=lambda k: order.get(k.name, 0))
@@ -214,8 +221,14 @@ class _Reflector:
                 _action(options.get("onupdate")), f"constraint {fk.get('name')} on {name}"))
         if order:
             table.foreign_keys.sort(key=lambda f: order.get(f.name, 0))
+        checks = inspector.get_check_constraints(name)
+        if self.dialect == "mysql":  # with MariaDB's own JSON checks, which the inspector skips
+            checks = [{"name": n, "sqltext": t} for n, t in self.connection.execute(self.text(
+                "SELECT constraint_name, check_clause FROM information_schema.check_constraints "
+                "WHERE constraint_schema = DATABASE() AND table_name = :t "
+                "ORDER BY constraint_name"), {"t": name}).all()]
         with contextlib.suppress(NotImplementedError):
-            for check in inspector.get_check_constraints(name):
+            for check in checks:
                 where = f"constraint {check.get('name')} on {name}"
                 condition = self.parse(check["sqltext"], where)
                 if condition is not None:
@@ -228,14 +241,15 @@ class _Reflector:
         declared = self.parse_type(type_text, where)
         column = Column(name=info["name"], type=declared, nullable=bool(info["nullable"]),
                         comment=info.get("comment") or None)
-        extra = extras.get((table.name, info["name"]), "")
+        extra, server_default = extras.get((table.name, info["name"]), ("", None))
         column.identity = bool(info.get("identity")) or "auto_increment" in extra
         column.on_update_now = "on update current_timestamp" in extra
-        default = info.get("default")
+        default = server_default if self.dialect == "mysql" else info.get("default")
         if default is not None and not (self.dialect == "mysql" and default.upper() == "NULL"):
             column.default = self.parse(default, where)
-            column.default_text = default if self.dialect != "mysql" or \
-                not default.startswith(("'", "(")) else None
+            column.default_text = default
+            if self.dialect == "mysql" and not isinstance(column.default, exp.Literal):
+                column.default_text = f"({default})"  # MySQL takes an expression in parentheses
         return column
 
     def parse_type(self, text: str, where: str) -> exp.DataType:

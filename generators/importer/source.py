@@ -92,6 +92,7 @@ class Source:
     """A schema as read: its tables in source order, its triggers, and the notes so far."""
 
     dialect: str  # the sql emitter's dialect name (postgres, mysql, sqlite, ...)
+    catalogue: bool = False  # read from a live database (not from a SQL file)
     tables: list[Table] = field(default_factory=list)
     triggers: list[Trigger] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)

@@ -63,6 +63,9 @@ UPDATED_AT_TRIGGERS: dict[str, re.Pattern] = {
                          r"WHERE\s+[^;]+;\s*END\s*;?\s*$", re.I | re.S),
 }
 UPDATED_AT_FUNCTION = "vigilo_gen_set_updated_at"
+# What a foreign key does when its ON DELETE is not said: MySQL's SHOW CREATE TABLE (and so
+# the inspector) omits RESTRICT, its default; elsewhere it is NO ACTION.
+IMPLICIT_ACTION = {"mysql": "RESTRICT"}
 ON_ACTIONS = {"CASCADE": "cascade", "SET NULL": "setNull", "RESTRICT": "restrict",
               "NO ACTION": "noAction"}
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -270,6 +273,8 @@ class _Importer:
             if (precision, scale) != DEFAULT_DECIMAL:
                 params["precision"], params["scale"] = precision, scale
         if spec_type == "datetime":
+            if first is None and self.dialect == "mysql":
+                first = 0  # MySQL's DATETIME without digits keeps whole seconds
             if first is not None and first != DATETIME_PRECISION:
                 params["precision"] = first
             if declared.this is DT.TIMESTAMP and self.dialect not in ("mysql", "sqlite"):
@@ -292,8 +297,12 @@ class _Importer:
         return False
 
     def indexed(self, table: Table, column: Column) -> bool:
-        return any(column.name in k.columns for k in (*table.uniques, *table.indexes)) or (
-            isinstance(column.default, exp.Expression) and column.default is not None)
+        from vigilo_gen.emitters._sql_functions import UUID_DEFAULTS
+
+        keyed = (*table.uniques, *table.indexes, *([table.primary_key] if table.primary_key
+                                                    else []))
+        return any(column.name in k.columns for k in keyed) or column.default is not None \
+            and _same_sql(column.default, UUID_DEFAULTS[self.dialect], self.dialect)
 
     def enum(self, table: Table, column: Column, values: list[str]) -> str:
         for name, known in self.enums.items():
@@ -336,6 +345,9 @@ class _Importer:
             return value.lower() == "true"
         if spec_type in ("int", "bigint") and isinstance(value, float) and value.is_integer():
             return int(value)
+        if spec_type in ("float", "decimal") and isinstance(value, int):
+            # MySQL's catalogue keeps the number, not how it was written: a float's is a float
+            return float(value) if self.source.catalogue and self.dialect == "mysql" else value
         if spec_type in ("float", "decimal") and isinstance(value, str):
             try:
                 return float(value) if "." in value or "e" in value.lower() else int(value)
@@ -398,10 +410,11 @@ class _Importer:
             out["references"] = self.fields[(target.name, target_columns[0])]
         nullable = column.nullable
         default_delete = "setNull" if nullable else "cascade"
-        delete = ON_ACTIONS.get(fk.on_delete or "NO ACTION", "noAction")
+        implicit = IMPLICIT_ACTION.get(self.dialect) if self.source.catalogue else None
+        delete = ON_ACTIONS.get(fk.on_delete or implicit or "NO ACTION", "noAction")
         if delete != default_delete:
             out["onDelete"] = delete
-        if fk.on_update:
+        if fk.on_update and not (self.source.catalogue and fk.on_update == implicit):
             out["onUpdate"] = ON_ACTIONS.get(fk.on_update, "noAction")
         if fk.name and fk.name != naming.constraint_name(table.name, (column.name,), "fkey"):
             out["foreignKeyName"] = fk.name
