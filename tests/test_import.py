@@ -58,12 +58,15 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
     """The spec as the database (or our SQL text) holds it:
 
     - no ``api`` section: the SQL does not depend on it, and a schema has none;
+    - no blank description: PostgreSQL and MySQL store an empty comment as no comment (and
+      a SQL file's ``-- Model: `` line says nothing);
     - from a database, model names are its table names in PascalCase (a catalogue keeps no
       model name; our SQL file names each model in the comment above its table);
     - SQLite: no CHECK can match a regular expression (our SQL leaves patterns out), and JSON
       and uuid values are TEXT (README, "One physical schema"): a TEXT column is text, unless
       it is a key, unique, indexed or has a uuid default, which only a uuid field may be;
-      SQLite's catalogue keeps no comments (descriptions are lost through the database);
+      SQLite keeps no comments: our SQL names a table's description in the comment above it
+      (lost through the database), a column's nowhere;
     - PostgreSQL reports ``ON UPDATE NO ACTION``, MariaDB RESTRICT and NO ACTION, as no
       clause (UNSAID_ON_UPDATE);
     - MariaDB keeps a DOUBLE or DECIMAL default as a number (0.0 and 0 are one value there);
@@ -91,6 +94,10 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
             for field in model["fields"].values():
                 if field.get("type") == "ref":
                     field["to"] = renames[field["to"]]
+    for model in models.values():  # blank descriptions: an empty comment, kept as none
+        for item in (model, *model["fields"].values()):
+            if isinstance(item.get("description"), str) and not item["description"].strip():
+                item.pop("description")
     for name, model in models.items():
         indexed = {c for key in ("unique", "indexes") for entry in model.get(key) or []
                    for c in (entry if isinstance(entry, list) else entry["fields"])}
@@ -105,8 +112,7 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
                     or field.get("default") == "uuid"
                 if field["type"] == "json" or field["type"] == "uuid" and not keyed:
                     field["type"] = "text"
-                if through_db:
-                    field.pop("description", None)
+                field.pop("description", None)  # our SQLite SQL has no column comments
             if through_db and field.get("onUpdate") in UNSAID_ON_UPDATE.get(dialect, ()):
                 field.pop("onUpdate")
             if through_db and dialect == "mysql" and field["type"] in ("float", "decimal") \
@@ -122,10 +128,6 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
             model.pop("description", None)
         if dialect == "mysql" and through_db:
             model.pop("primaryKeyName", None)
-    if dialect == "sqlite" and through_db:
-        for name, enum in list((data.get("enums") or {}).items()):
-            if isinstance(enum, dict):
-                enum.pop("description", None)
     return data
 
 

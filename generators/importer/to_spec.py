@@ -70,7 +70,7 @@ ON_ACTIONS = {"CASCADE": "cascade", "SET NULL": "setNull", "RESTRICT": "restrict
               "NO ACTION": "noAction"}
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # The comment our SQL writes above a table: "Model" or "Model: description".
-_TITLE = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::\s+(?P<description>.+))?$")
+_TITLE = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?:\s+(?P<description>.*))?)?$")
 
 
 def identifier(name: str, fallback: str) -> str:
@@ -244,7 +244,8 @@ class _Importer:
             spec_type = "bool"
         if self.dialect == "sqlite" and declared.this is DT.INT and self.wide_key(table, column):
             spec_type = "bigint"  # SQLite's rowid key is INTEGER even for a bigint key
-        if self.dialect == "sqlite" and spec_type == "text" and self.indexed(table, column):
+        if self.dialect == "sqlite" and spec_type == "text" and self.indexed(table, column) \
+                and not {"minLength", "pattern"} & set(facts):
             spec_type = "uuid"  # SQLite's uuid is TEXT; only a uuid TEXT column may be a key
         if spec_type is None:
             self.note(table.where, f"{table.name}.{column.name}: type {declared.sql()} has no "
@@ -301,8 +302,11 @@ class _Importer:
 
         keyed = (*table.uniques, *table.indexes, *([table.primary_key] if table.primary_key
                                                     else []))
-        return any(column.name in k.columns for k in keyed) or column.default is not None \
-            and _same_sql(column.default, UUID_DEFAULTS[self.dialect], self.dialect)
+        uuid_default = column.default is not None and _same_sql(
+            column.default, UUID_DEFAULTS[self.dialect], self.dialect)
+        if column.default is not None and not uuid_default:
+            return False  # a literal default: a uuid field takes none, so this is text
+        return uuid_default or any(column.name in k.columns for k in keyed)
 
     def enum(self, table: Table, column: Column, values: list[str]) -> str:
         for name, known in self.enums.items():

@@ -17,7 +17,13 @@ _SPECIAL = {"null", "true", "false", "yes", "no", "on", "off", "y", "n"}
 def scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
+    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+        text = repr(value)
+        if "e" in text and "." not in text.split("e")[0]:  # YAML reads 1e-07 as a string
+            mantissa, exponent = text.split("e")
+            text = f"{mantissa}.0e{exponent}"
+        return text
+    if isinstance(value, int):
         return repr(value)
     text = str(value)
     if _PLAIN.fullmatch(text) and text.lower() not in _SPECIAL:
