@@ -128,7 +128,44 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
             model.pop("description", None)
         if dialect == "mysql" and through_db:
             model.pop("primaryKeyName", None)
+            mysql_key_order(name, model)
     return data
+
+
+def mysql_key_order(name: str, model: dict) -> None:
+    """MySQL and MariaDB keep a table's unique keys sorted (sql_table.cc, sort_keys): those
+    whose columns are all NOT NULL first, then the others, each in creation order. Written as
+    the model's ``unique:`` list in that order (the SQL is the same but for the order)."""
+    table = model.get("table") or naming.snake_case(name)
+    fields = model["fields"]
+    entries = []  # (fields, name) in the order build lists them: field-level first
+    for fname, field in fields.items():
+        if field.get("unique") and not field.get("primaryKey") and field["type"] != "id":
+            column = field.get("column") or naming.snake_case(fname)
+            entries.append(([fname], field.get("uniqueName")
+                            or naming.constraint_name(table, (column,), "key")))
+    for entry in model.get("unique") or []:
+        names = entry if isinstance(entry, list) else entry["fields"]
+        columns = [fields[f].get("column") or naming.snake_case(f) for f in names]
+        entries.append((names, None if isinstance(entry, list) else entry.get("name")
+                        or naming.constraint_name(table, columns, "key")))
+    key = set(model.get("primaryKey") or [])
+
+    def nullable(names):
+        return any(fields[f].get("nullable") and f not in key for f in names)
+
+    ordered = sorted(entries, key=lambda e: nullable(e[0]))  # stable: creation order kept
+    if ordered == entries:
+        return
+    for field in fields.values():
+        field.pop("uniqueName", None)
+    # A single-field unique stays `unique: true` (it makes a ref one-to-one); its place in
+    # the list is taken by naming it there too, which build accepts as the same constraint.
+    for fname, field in fields.items():
+        if field.get("unique"):
+            field.pop("unique")
+    model["unique"] = [{"fields": names, "name": name} if name else names
+                       for names, name in ordered]
 
 
 def write(folder: Path, name: str, data_or_text) -> Path:

@@ -76,6 +76,9 @@ def column_of(node: exp.Expression) -> str | None:
 
 
 def enum_values(tree: exp.Expression):
+    if isinstance(tree, exp.EQ) and isinstance(plain(tree.expression), exp.Literal):
+        # PostgreSQL keeps IN ('a') of one value as = 'a'
+        tree = exp.In(this=tree.this, expressions=[tree.expression])
     if not isinstance(tree, exp.In) or tree.args.get("query"):
         return None
     target = tree.this

@@ -349,6 +349,9 @@ class _Importer:
             return value.lower() == "true"
         if spec_type in ("int", "bigint") and isinstance(value, float) and value.is_integer():
             return int(value)
+        if spec_type in ("int", "bigint") and isinstance(value, str) and \
+                re.fullmatch(r"-?\d+", value):
+            return int(value)  # PostgreSQL gives a negative default back as '-5'::integer
         if spec_type in ("float", "decimal") and isinstance(value, int):
             # MySQL's catalogue keeps the number, not how it was written: a float's is a float
             return float(value) if self.source.catalogue and self.dialect == "mysql" else value
