@@ -50,8 +50,8 @@ def sql_of(spec_path: Path, dialect: str) -> str:
 
 
 # The ON UPDATE action a catalogue gives back as no clause: PostgreSQL's pg_get_constraintdef
-# omits NO ACTION; the inspector gives MariaDB's RESTRICT and NO ACTION (its default) as none.
-UNSAID_ON_UPDATE = {"postgres": ("noAction",), "mysql": ("restrict", "noAction")}
+# omits NO ACTION; MariaDB's catalogue says RESTRICT (its default) for ON UPDATE unsaid.
+UNSAID_ON_UPDATE = {"postgres": ("noAction",), "mysql": ("restrict",)}
 
 
 def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> dict:
@@ -67,8 +67,9 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
       it is a key, unique, indexed or has a uuid default, which only a uuid field may be;
       SQLite keeps no comments: our SQL names a table's description in the comment above it
       (lost through the database), a column's nowhere;
-    - PostgreSQL reports ``ON UPDATE NO ACTION``, MariaDB RESTRICT and NO ACTION, as no
-      clause (UNSAID_ON_UPDATE);
+    - PostgreSQL reports ``ON UPDATE NO ACTION``, MariaDB ``ON UPDATE RESTRICT``, as no
+      clause: each is that database's default (UNSAID_ON_UPDATE);
+    - MariaDB keeps no negative zero (a bound of -0.0 is 0.0);
     - MariaDB keeps a DOUBLE or DECIMAL default as a number (0.0 and 0 are one value there);
     - a default in SQL (``default: {sql: ...}``) is kept in the database's own spelling
       (PostgreSQL's pg_get_expr), which the test reads from the database itself;
@@ -118,6 +119,10 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
             if through_db and dialect == "mysql" and field["type"] in ("float", "decimal") \
                     and isinstance(field.get("default"), int):
                 field["default"] = float(field["default"])
+            for word in ("min", "max", "default"):
+                if through_db and dialect == "mysql" and isinstance(field.get(word), float) \
+                        and field[word] == 0:
+                    field[word] = 0.0
             sql = (field.get("default") or {}).get("sql") if isinstance(
                 field.get("default"), dict) else None
             if sql and through_db and dialect in sql:

@@ -213,8 +213,15 @@ class _Reflector:
             uniques.sort(key=lambda k: order.get(k.name, 0))
             indexes.sort(key=lambda k: order.get(k.name, 0))
         table.uniques, table.indexes = uniques, indexes
+        rules = {}
+        if self.dialect == "mysql":  # the inspector gives NO ACTION back as nothing said
+            rules = {n: {"ondelete": d, "onupdate": u} for n, d, u in self.connection.execute(
+                self.text("SELECT constraint_name, delete_rule, update_rule FROM "
+                          "information_schema.referential_constraints WHERE "
+                          "constraint_schema = DATABASE() AND table_name = :t"),
+                {"t": name}).all()}
         for fk in inspector.get_foreign_keys(name):
-            options = fk.get("options") or {}
+            options = rules.get(fk.get("name")) or fk.get("options") or {}
             table.foreign_keys.append(ForeignKey(
                 fk.get("name") or "", tuple(fk["constrained_columns"]), fk["referred_table"],
                 tuple(fk["referred_columns"]), _action(options.get("ondelete")),
