@@ -64,7 +64,7 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
       model name; our SQL file names each model in the comment above its table);
     - SQLite: no CHECK can match a regular expression (our SQL leaves patterns out), and JSON
       and uuid values are TEXT (README, "One physical schema"): a TEXT column is text, unless
-      it is a key, unique, indexed or has a uuid default, which only a uuid field may be;
+      it is part of a key or unique, or has a uuid default, which only a uuid field may be;
       SQLite keeps no comments: our SQL names a table's description in the comment above it
       (lost through the database), a column's nowhere;
     - PostgreSQL reports ``ON UPDATE NO ACTION``, MariaDB ``ON UPDATE RESTRICT``, as no
@@ -100,7 +100,7 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
             if isinstance(item.get("description"), str) and not item["description"].strip():
                 item.pop("description")
     for name, model in models.items():
-        indexed = {c for key in ("unique", "indexes") for entry in model.get(key) or []
+        indexed = {c for entry in model.get("unique") or []
                    for c in (entry if isinstance(entry, list) else entry["fields"])}
         indexed |= set(model.get("primaryKey") or [])
         for fname, field in model["fields"].items():
@@ -109,7 +109,7 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
                 (field.get("checkNames") or {}).pop("pattern", None)
                 if field.get("checkNames") == {}:
                     field.pop("checkNames")
-                keyed = field.get("unique") or field.get("index") or fname in indexed \
+                keyed = field.get("unique") or fname in indexed \
                     or field.get("default") == "uuid"
                 if field["type"] == "json" or field["type"] == "uuid" and not keyed:
                     field["type"] = "text"

@@ -246,7 +246,7 @@ class _Importer:
             spec_type = "bigint"  # SQLite's rowid key is INTEGER even for a bigint key
         if self.dialect == "sqlite" and spec_type == "text" and self.indexed(table, column) \
                 and not {"minLength", "pattern"} & set(facts):
-            spec_type = "uuid"  # SQLite's uuid is TEXT; only a uuid TEXT column may be a key
+            spec_type = "uuid"  # SQLite's uuid is TEXT; of TEXT fields only a uuid is unique
         if spec_type is None:
             self.note(table.where, f"{table.name}.{column.name}: type {declared.sql()} has no "
                       "spec type; imported as text")
@@ -300,8 +300,8 @@ class _Importer:
     def indexed(self, table: Table, column: Column) -> bool:
         from vigilo_gen.emitters._sql_functions import UUID_DEFAULTS
 
-        keyed = (*table.uniques, *table.indexes, *([table.primary_key] if table.primary_key
-                                                    else []))
+        # Not an index: a text field may be indexed too (only a unique TEXT must be a uuid).
+        keyed = (*table.uniques, *([table.primary_key] if table.primary_key else []))
         uuid_default = column.default is not None and _same_sql(
             column.default, UUID_DEFAULTS[self.dialect], self.dialect)
         if column.default is not None and not uuid_default:
