@@ -29,7 +29,7 @@ from vigilo_gen.importer.write_spec import write_spec
 from vigilo_gen.spec import load_spec
 
 from tests.strategies import valid_specs
-from tests.support import IN_CI
+from tests.support import IN_CI, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = sorted((ROOT / "tests" / "specs").glob("*.yaml")) + [ROOT / "spec" / "vigilo.yaml"]
@@ -64,7 +64,8 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
       model name; our SQL file names each model in the comment above its table);
     - SQLite: no CHECK can match a regular expression (our SQL leaves patterns out), and JSON
       and uuid values are TEXT (README, "One physical schema"): a TEXT column is text, unless
-      it is part of a key or unique, or has a uuid default, which only a uuid field may be;
+      it is part of a key, a unique or a listed index, or has a uuid default, which only a
+      uuid field may be (a text field takes only an ``index: true`` of its own);
       SQLite keeps no comments: our SQL names a table's description in the comment above it
       (lost through the database), a column's nowhere;
     - PostgreSQL reports ``ON UPDATE NO ACTION``, MariaDB ``ON UPDATE RESTRICT``, as no
@@ -100,7 +101,7 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
             if isinstance(item.get("description"), str) and not item["description"].strip():
                 item.pop("description")
     for name, model in models.items():
-        indexed = {c for entry in model.get("unique") or []
+        indexed = {c for key in ("unique", "indexes") for entry in model.get(key) or []
                    for c in (entry if isinstance(entry, list) else entry["fields"])}
         indexed |= set(model.get("primaryKey") or [])
         for fname, field in model["fields"].items():
@@ -279,3 +280,80 @@ def test_random_specs_round_trip_through_a_sql_file(text, dialect):
         emitter = registry.load("sql")
         sql = emitter.run(load_spec(path), emitter.make_options(dialect=dialect))
         assert_round_trip(path, import_sql(sql, dialect), dialect, False, Path(folder))
+
+
+# -- what is not imported, and bad input ---------------------------------------------------------
+
+LEGACY = ROOT / "tests" / "import" / "legacy.postgres.sql"
+
+
+def test_report_of_a_sql_file_names_each_item_at_its_place(tmp_path):
+    """Each construct the spec cannot hold is one line on stderr and at the top of the spec,
+    at the line:col where its statement (or its CHECK) starts in the file."""
+    out = tmp_path / "legacy.yaml"
+    result = run_cli("import", "sql", str(LEGACY), "--dialect", "postgres", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    where = str(LEGACY)
+    expected = [
+        f"{where}:6:13: not imported: CHECK on customer: score BETWEEN 0 AND 10",
+        f"{where}:18:1: not imported: partial index invoice_open_idx on invoice "
+        "(WHERE total > 0)",
+        f"{where}:20:1: not imported: view big_invoice",
+        f"{where}:22:1: not imported: function audit",
+        f"{where}:24:1: not imported: trigger invoice_audit on invoice (not the updated_at "
+        "trigger vigilo-gen writes)",
+    ]
+    assert result.stderr.splitlines() == [f"vigilo-gen: {line}" for line in expected] + [
+        "vigilo-gen: 5 item(s) not imported (listed at the top of the spec)"]
+    text = out.read_text(encoding="utf-8")
+    assert [line[4:] for line in text.splitlines() if line.startswith("#   ")] == expected
+    spec = load_spec(out)  # and the rest is a spec: comments became descriptions
+    customer = spec.model("Customer")
+    assert customer.description == "Who buys."
+    assert customer.field("email").description == "Where receipts go."
+    assert customer.field("status").enum.values == ("active", "closed")
+    assert spec.model("Invoice").field("total").minimum == 0
+
+
+def test_report_of_a_database_names_each_object(postgres_db, tmp_path):
+    postgres_db.execute_script(LEGACY.read_text(encoding="utf-8"))
+    postgres_db.close()
+    source, name = read_db(postgres_db.sqlalchemy_url)
+    doc, notes = to_spec(source, name)
+    # PostgreSQL keeps BETWEEN as ">= AND <=" (pg_get_constraintdef), our range form, under
+    # the name it gives an unnamed column CHECK, {table}_{column}_check: a range, not a note.
+    assert doc["models"]["Customer"]["fields"]["score"] == {
+        "type": "int", "min": 0, "max": 10, "nullable": True,
+        "checkNames": {"range": "customer_score_check"}}
+    assert [str(n) for n in notes] == [
+        "function audit: not imported: function audit",
+        "index invoice_open_idx: not imported: a partial or expression index "
+        "(CREATE INDEX invoice_open_idx ON public.invoice USING btree (customer_id) WHERE "
+        "(total > (0)::numeric))",
+        "trigger invoice_audit: not imported: trigger invoice_audit on invoice (not the "
+        "updated_at trigger vigilo-gen writes)",
+        "view big_invoice: not imported: a view",
+    ]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["import", "sql", "{sql}", "--dialect", "postgrs"],
+     r"^vigilo-gen: error: bad value 'postgrs' for --dialect of `vigilo-gen import sql` "
+     r"\(did you mean 'postgres'\? choices: postgres, mysql, sqlite"),
+    (["import", "sql", "{bad}", "--dialect", "postgres"],
+     r"^vigilo-gen: error: .*bad\.sql:2:\d+: cannot parse this statement as postgres SQL: "),
+    (["import", "db", "postgresql://user:secret@127.0.0.1:1/nothing"],
+     r"^vigilo-gen: error: postgresql://user:\*\*\*@127\.0\.0\.1:1/nothing: cannot read the "
+     r"database: "),
+    (["import", "db", "nosuchdb://x"],
+     r"^vigilo-gen: error: nosuchdb://x: not a database URL SQLAlchemy can open"),
+], ids=["unknown-dialect", "unparsable-sql", "unreachable-url", "unknown-url-scheme"])
+def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
+    bad = tmp_path / "bad.sql"
+    bad.write_text("CREATE TABLE ok (id INT PRIMARY KEY);\nCREATE TABLE (x INT);\n")
+    args = [a.format(sql=LEGACY, bad=bad) for a in args]
+    result = run_cli(*args)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and re.match(message, lines[0]), result.stderr
+    assert "secret" not in result.stderr

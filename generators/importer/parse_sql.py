@@ -110,6 +110,8 @@ class _Reader:
 
     def statement(self, start: int, chunk: str) -> None:
         self.chunk = chunk
+        self.start = start
+        self.check_places = None
         where = self.where(start)
         match = _TRIGGER.match(chunk)
         if match:
@@ -150,9 +152,12 @@ class _Reader:
         if isinstance(tree, exp.Pragma) or isinstance(tree, exp.Command) and \
                 tree.name.upper() in ("SET", "PRAGMA"):
             return  # session settings: not part of the schema
-        what = f"{str(kind).lower()} " if kind else ""
-        head = " ".join(chunk.split())[:60]
-        self.source.note(where, f"not imported: {what or 'statement '}({head})")
+        if isinstance(tree, exp.Create) and kind:
+            self.source.note(where, f"not imported: {str(kind).lower()} {tree.this.name}")
+            return
+        head = " ".join(chunk.split())
+        head = head if len(head) <= 60 else head[:57] + "..."
+        self.source.note(where, f"not imported: statement {head!r}")
 
     def create_table(self, tree: exp.Create, where: str) -> None:
         schema = tree.this
@@ -162,6 +167,9 @@ class _Reader:
         table = Table(name=schema.this.name, where=where)
         table.title = self.title(where)
         defaults = iter(self.default_texts())
+        # Each CHECK of the table at its own line:col (tree order is text order).
+        self.check_places = iter([self.where(self.start + t.start - self.tokens[0].start)
+                                  for t in self.tokens if t.text.upper() == "CHECK"])
         for item in schema.expressions:
             if isinstance(item, exp.ColumnDef):
                 for constraint in item.args.get("constraints") or []:
@@ -228,7 +236,8 @@ class _Reader:
             elif isinstance(kind, exp.UniqueColumnConstraint):
                 table.uniques.append(Key(name or "", (column.name,)))
             elif isinstance(kind, exp.CheckColumnConstraint):
-                table.checks.append(Check(name or "", kind.this, table.where))
+                table.checks.append(Check(name or "", kind.this,
+                                          next(self.check_places, table.where)))
             elif isinstance(kind, exp.Reference):
                 self.foreign_key(table, name or "", (column.name,), kind, table.where)
             else:
@@ -250,7 +259,9 @@ class _Reader:
             elif isinstance(kind, exp.UniqueColumnConstraint):
                 table.uniques.append(Key(name, tuple(_names(kind.this.expressions))))
             elif isinstance(kind, exp.CheckColumnConstraint):
-                table.checks.append(Check(name, kind.this, where))
+                places = getattr(self, "check_places", None)
+                table.checks.append(Check(name, kind.this, next(places, where) if places
+                                          else where))
             elif isinstance(kind, exp.ForeignKey):
                 self.foreign_key(table, name, tuple(_names(kind.expressions)),
                                  kind.args["reference"], where)

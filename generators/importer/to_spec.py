@@ -246,7 +246,7 @@ class _Importer:
             spec_type = "bigint"  # SQLite's rowid key is INTEGER even for a bigint key
         if self.dialect == "sqlite" and spec_type == "text" and self.indexed(table, column) \
                 and not {"minLength", "pattern"} & set(facts):
-            spec_type = "uuid"  # SQLite's uuid is TEXT; of TEXT fields only a uuid is unique
+            spec_type = "uuid"  # SQLite's uuid is TEXT; of TEXT fields only a uuid is a key
         if spec_type is None:
             self.note(table.where, f"{table.name}.{column.name}: type {declared.sql()} has no "
                       "spec type; imported as text")
@@ -300,8 +300,10 @@ class _Importer:
     def indexed(self, table: Table, column: Column) -> bool:
         from vigilo_gen.emitters._sql_functions import UUID_DEFAULTS
 
-        # Not an index: a text field may be indexed too (only a unique TEXT must be a uuid).
-        keyed = (*table.uniques, *([table.primary_key] if table.primary_key else []))
+        # A text field may have an index of its own (`index: true`), but be in no key and in
+        # no index of several columns: there, a TEXT column is a uuid.
+        keyed = (*table.uniques, *([table.primary_key] if table.primary_key else []),
+                 *(i for i in table.indexes if len(i.columns) > 1))
         uuid_default = column.default is not None and _same_sql(
             column.default, UUID_DEFAULTS[self.dialect], self.dialect)
         if column.default is not None and not uuid_default:
@@ -485,7 +487,8 @@ class _Importer:
                     spec["type"] not in ("id",) and not spec.get("primaryKey"):
                 last = order[column]
                 spec["unique"] = True
-                if unique.name != naming.constraint_name(table.name, (column,), "key"):
+                if unique.name and unique.name != naming.constraint_name(table.name, (column,),
+                                                                         "key"):
                     spec["uniqueName"] = unique.name
             else:
                 listed_uniques.append(unique)
@@ -517,7 +520,8 @@ class _Importer:
             entries = []
             for item in items:
                 names = [field_of[c] for c in item.columns]
-                if item.name == naming.constraint_name(table.name, item.columns, suffix):
+                if not item.name or item.name == naming.constraint_name(table.name,
+                                                                        item.columns, suffix):
                     entries.append(names)
                 else:
                     entries.append({"fields": names, "name": item.name})
@@ -548,4 +552,11 @@ def _same_sql(tree: exp.Expression, text: str, dialect: str) -> bool:
 
 def to_spec(source: Source, name: str) -> tuple[dict[str, Any], list[Note]]:
     importer = _Importer(source)
-    return importer.document(name), importer.notes
+    doc = importer.document(name)
+    return doc, sorted(importer.notes, key=_place)
+
+
+def _place(note: Note) -> tuple:
+    """Notes in source order: by line and column in a SQL file, else by object name."""
+    found = re.search(r":(\d+):(\d+)$", note.where)
+    return (0, int(found[1]), int(found[2]), "") if found else (1, 0, 0, note.where)
