@@ -10,8 +10,9 @@ import typer
 
 from .errors import UsageError
 
-app = typer.Typer(help="Import an existing schema (a SQL file or a database) as a spec.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Import an existing schema (a SQL file or a database) as a spec.", no_args_is_help=True
+)
 
 
 def register(parent: typer.Typer) -> None:
@@ -38,10 +39,14 @@ def _finish(source, name: str, origin: str, out: Path | None) -> None:
 @app.command("sql")
 def sql_command(
     file: Path = typer.Argument(..., help="The SQL file (DDL) to import.", dir_okay=False),
-    dialect: str = typer.Option(..., "--dialect", help="The file's SQL dialect (a `sql "
-                                "--dialect` name: postgres, mysql, sqlite, ...)."),
-    out: Path | None = typer.Option(None, "--out", "-o", dir_okay=False,
-                                    help="Write the spec to FILE (atomically), not stdout."),
+    dialect: str = typer.Option(
+        ...,
+        "--dialect",
+        help="The file's SQL dialect (a `sql --dialect` name: postgres, mysql, sqlite, ...).",
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", dir_okay=False, help="Write the spec to FILE (atomically), not stdout."
+    ),
 ) -> None:
     """Read the tables of a SQL file into a spec; report what the spec cannot hold."""
     from .commands import guarded
@@ -52,13 +57,16 @@ def sql_command(
         if dialect not in READERS:
             from .errors import choice_hint
 
-            raise UsageError(f"bad value {dialect!r} for --dialect of `vigilo-gen import sql` "
-                             f"({choice_hint(dialect, READERS)})")
+            raise UsageError(
+                f"bad value {dialect!r} for --dialect of `vigilo-gen import sql` "
+                f"({choice_hint(dialect, READERS)})"
+            )
         try:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"{file}: cannot read: {getattr(exc, 'strerror', None) or exc}") \
-                from None
+            raise UsageError(
+                f"{file}: cannot read: {getattr(exc, 'strerror', None) or exc}"
+            ) from None
         source = read_sql(text, dialect, str(file))
         _finish(source, file.stem, file.name, out)
 
@@ -67,10 +75,13 @@ def sql_command(
 
 @app.command("db")
 def db_command(
-    url: str = typer.Argument(..., help="A SQLAlchemy database URL: postgresql://..., "
-                              "mysql+pymysql://..., sqlite:///file.db"),
-    out: Path | None = typer.Option(None, "--out", "-o", dir_okay=False,
-                                    help="Write the spec to FILE (atomically), not stdout."),
+    url: str = typer.Argument(
+        ...,
+        help="A SQLAlchemy database URL: postgresql://..., mysql+pymysql://..., sqlite:///file.db",
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", dir_okay=False, help="Write the spec to FILE (atomically), not stdout."
+    ),
 ) -> None:
     """Read a database's tables into a spec; report what the spec cannot hold."""
     from .commands import guarded

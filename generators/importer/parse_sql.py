@@ -21,21 +21,48 @@ from vigilo_gen.errors import UsageError
 from .source import Check, Column, ForeignKey, Key, Source, Table, Trigger
 
 # The sql emitter's dialect names -> the sqlglot dialect that reads them (ours write MySQL
-# through a MySQL subclass; sqlglot's mysql reads it).
-READERS: dict[str, str] = {"postgres": "postgres", "mysql": "mysql", "sqlite": "sqlite",
-                           "duckdb": "duckdb", "tsql": "tsql", "oracle": "oracle",
-                           "snowflake": "snowflake", "bigquery": "bigquery",
-                           "redshift": "redshift", "databricks": "databricks",
-                           "trino": "trino", "clickhouse": "clickhouse"}
+# through a MySQL subclass, which sqlglot's mysql reads; sqlglot's duckdb reader drops VARCHAR
+# lengths, and the DDL we write for DuckDB is PostgreSQL's syntax).
+READERS: dict[str, str] = {
+    "postgres": "postgres",
+    "mysql": "mysql",
+    "sqlite": "sqlite",
+    "duckdb": "postgres",
+    "tsql": "tsql",
+    "oracle": "oracle",
+    "snowflake": "snowflake",
+    "bigquery": "bigquery",
+    "redshift": "redshift",
+    "databricks": "databricks",
+    "trino": "trino",
+    "clickhouse": "clickhouse",
+}
 
-_TRIGGER = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?TRIGGER\s+"
-                      r"(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>[`\"\[]?[\w$.]+[`\"\]]?)"
-                      r".*?\bON\s+(?P<table>[`\"\[]?[\w$.]+[`\"\]]?)", re.I | re.S)
+_TRIGGER = re.compile(
+    r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?TRIGGER\s+"
+    r"(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>[`\"\[]?[\w$.]+[`\"\]]?)"
+    r".*?\bON\s+(?P<table>[`\"\[]?[\w$.]+[`\"\]]?)",
+    re.I | re.S,
+)
 
 
 # Words that end a column's DEFAULT expression (the column's next constraint).
-_AFTER_DEFAULT = {"NOT", "NULL", "CONSTRAINT", "ON", "COMMENT", "CHECK", "REFERENCES", "PRIMARY",
-                  "UNIQUE", "GENERATED", "AUTO_INCREMENT", "COLLATE", "IDENTITY", "AUTOINCREMENT"}
+_AFTER_DEFAULT = {
+    "NOT",
+    "NULL",
+    "CONSTRAINT",
+    "ON",
+    "COMMENT",
+    "CHECK",
+    "REFERENCES",
+    "PRIMARY",
+    "UNIQUE",
+    "GENERATED",
+    "AUTO_INCREMENT",
+    "COLLATE",
+    "IDENTITY",
+    "AUTOINCREMENT",
+}
 
 
 def _unquote(name: str) -> str:
@@ -68,7 +95,7 @@ def statements(text: str, dialect: str) -> list[tuple[int, str, list[Token]]]:
         current.append(token)
     if current:
         result.append(current)
-    return [(chunk[0].start, text[chunk[0].start:chunk[-1].end + 1], chunk) for chunk in result]
+    return [(chunk[0].start, text[chunk[0].start : chunk[-1].end + 1], chunk) for chunk in result]
 
 
 def read_sql(text: str, dialect: str, file: str) -> Source:
@@ -115,24 +142,29 @@ class _Reader:
         where = self.where(start)
         match = _TRIGGER.match(chunk)
         if match:
-            self.source.triggers.append(Trigger(_unquote(match["name"]), _unquote(match["table"]),
-                                                chunk, where))
+            self.source.triggers.append(
+                Trigger(_unquote(match["name"]), _unquote(match["table"]), chunk, where)
+            )
             return
         try:
             # sqlglot logs a warning when it keeps a statement as a plain command (a function
             # body): that statement is reported below, as a note, instead.
             logging.getLogger("sqlglot").setLevel(logging.ERROR)
-            tree = sqlglot.parse_one(chunk, read=self.read,
-                                     error_level=sqlglot.ErrorLevel.RAISE)
+            tree = sqlglot.parse_one(chunk, read=self.read, error_level=sqlglot.ErrorLevel.RAISE)
         except ParseError as exc:
             detail = exc.errors[0] if exc.errors else {}
             line, col = position(self.text, start)
             if detail.get("line"):
                 line, col = line + detail["line"] - 1, detail.get("col", col)
-            why = re.sub(r"<Token token_type: \S+ text: (.*?), line: .*?>", r"'\1'",
-                         str(detail.get("description") or exc).splitlines()[0])
-            raise UsageError(f"{self.file}:{line}:{col}: cannot parse this statement as "
-                             f"{self.dialect} SQL: {why}") from None
+            why = re.sub(
+                r"<Token token_type: \S+ text: (.*?), line: .*?>",
+                r"'\1'",
+                str(detail.get("description") or exc).splitlines()[0],
+            )
+            raise UsageError(
+                f"{self.file}:{line}:{col}: cannot parse this statement as "
+                f"{self.dialect} SQL: {why}"
+            ) from None
         handler = HANDLERS.get((type(tree), (tree.args.get("kind") or "").upper()))
         if handler is None:
             self.other(tree, chunk, where)
@@ -143,14 +175,27 @@ class _Reader:
 
     def other(self, tree: exp.Expression, chunk: str, where: str) -> None:
         kind = tree.args.get("kind")
-        if isinstance(tree, exp.Create) and str(kind).upper() == "FUNCTION" or (
-                isinstance(tree, exp.Command) and re.match(r"\s*CREATE\s+(OR\s+REPLACE\s+)?"
-                                                           r"FUNCTION", chunk, re.I)):
+        if (
+            isinstance(tree, exp.Create)
+            and str(kind).upper() == "FUNCTION"
+            or (
+                isinstance(tree, exp.Command)
+                and re.match(
+                    r"\s*CREATE\s+(OR\s+REPLACE\s+)?"
+                    r"FUNCTION",
+                    chunk,
+                    re.I,
+                )
+            )
+        ):
             name = re.search(r"FUNCTION\s+([`\"\w.$]+)", chunk, re.I)
             self.source.functions.append((_unquote(name[1]) if name else "?", where))
             return
-        if isinstance(tree, exp.Pragma) or isinstance(tree, exp.Command) and \
-                tree.name.upper() in ("SET", "PRAGMA"):
+        if (
+            isinstance(tree, exp.Pragma)
+            or isinstance(tree, exp.Command)
+            and tree.name.upper() in ("SET", "PRAGMA")
+        ):
             return  # session settings: not part of the schema
         if isinstance(tree, exp.Create) and kind:
             self.source.note(where, f"not imported: {str(kind).lower()} {tree.this.name}")
@@ -168,8 +213,13 @@ class _Reader:
         table.title = self.title(where)
         defaults = iter(self.default_texts())
         # Each CHECK of the table at its own line:col (tree order is text order).
-        self.check_places = iter([self.where(self.start + t.start - self.tokens[0].start)
-                                  for t in self.tokens if t.text.upper() == "CHECK"])
+        self.check_places = iter(
+            [
+                self.where(self.start + t.start - self.tokens[0].start)
+                for t in self.tokens
+                if t.text.upper() == "CHECK"
+            ]
+        )
         for item in schema.expressions:
             if isinstance(item, exp.ColumnDef):
                 for constraint in item.args.get("constraints") or []:
@@ -204,13 +254,15 @@ class _Reader:
                         if inner == 0:
                             break
                         inner -= 1
-                    elif inner == 0 and (t.token_type is TokenType.COMMA
-                                         or t.text.upper() in _AFTER_DEFAULT):
+                    elif inner == 0 and (
+                        t.token_type is TokenType.COMMA or t.text.upper() in _AFTER_DEFAULT
+                    ):
                         break
                     j += 1
                 if j > i + 1:
-                    texts.append(self.chunk[tokens[i + 1].start - base:
-                                            tokens[j - 1].end - base + 1])
+                    texts.append(
+                        self.chunk[tokens[i + 1].start - base : tokens[j - 1].end - base + 1]
+                    )
         return texts
 
     def column_def(self, table: Table, item: exp.ColumnDef) -> None:
@@ -223,8 +275,9 @@ class _Reader:
             elif isinstance(kind, exp.DefaultColumnConstraint):
                 column.default = kind.this
                 column.default_text = kind.meta.get("text")
-            elif isinstance(kind, (exp.GeneratedAsIdentityColumnConstraint,
-                                   exp.AutoIncrementColumnConstraint)):
+            elif isinstance(
+                kind, (exp.GeneratedAsIdentityColumnConstraint, exp.AutoIncrementColumnConstraint)
+            ):
                 column.identity = True
             elif isinstance(kind, exp.OnUpdateColumnConstraint):
                 column.on_update_now = True
@@ -236,13 +289,17 @@ class _Reader:
             elif isinstance(kind, exp.UniqueColumnConstraint):
                 table.uniques.append(Key(name or "", (column.name,)))
             elif isinstance(kind, exp.CheckColumnConstraint):
-                table.checks.append(Check(name or "", kind.this,
-                                          next(self.check_places, table.where)))
+                table.checks.append(
+                    Check(name or "", kind.this, next(self.check_places, table.where))
+                )
             elif isinstance(kind, exp.Reference):
                 self.foreign_key(table, name or "", (column.name,), kind, table.where)
             else:
-                self.source.note(table.where, f"not imported: {table.name}.{column.name} "
-                                 f"{kind.sql(self.read) if kind else constraint.sql(self.read)}")
+                self.source.note(
+                    table.where,
+                    f"not imported: {table.name}.{column.name} "
+                    f"{kind.sql(self.read) if kind else constraint.sql(self.read)}",
+                )
         table.columns.append(column)
 
     def table_constraint(self, table: Table, item: exp.Expression, where: str) -> None:
@@ -260,49 +317,78 @@ class _Reader:
                 table.uniques.append(Key(name, tuple(_names(kind.this.expressions))))
             elif isinstance(kind, exp.CheckColumnConstraint):
                 places = getattr(self, "check_places", None)
-                table.checks.append(Check(name, kind.this, next(places, where) if places
-                                          else where))
+                table.checks.append(
+                    Check(name, kind.this, next(places, where) if places else where)
+                )
             elif isinstance(kind, exp.ForeignKey):
-                self.foreign_key(table, name, tuple(_names(kind.expressions)),
-                                 kind.args["reference"], where)
+                self.foreign_key(
+                    table, name, tuple(_names(kind.expressions)), kind.args["reference"], where
+                )
             else:
-                self.source.note(where, f"not imported: constraint {name or ''} of "
-                                 f"{table.name}: {kind.sql(self.read)}".replace("  ", " "))
+                self.source.note(
+                    where,
+                    f"not imported: constraint {name or ''} of "
+                    f"{table.name}: {kind.sql(self.read)}".replace("  ", " "),
+                )
 
-    def foreign_key(self, table: Table, name: str, columns: tuple[str, ...],
-                    reference: exp.Reference, where: str) -> None:
+    def foreign_key(
+        self,
+        table: Table,
+        name: str,
+        columns: tuple[str, ...],
+        reference: exp.Reference,
+        where: str,
+    ) -> None:
         target = reference.this
         target_table = target.this.name if isinstance(target, exp.Schema) else target.name
-        target_columns = tuple(_names(target.expressions)) if isinstance(target, exp.Schema) \
-            else ()
+        target_columns = tuple(_names(target.expressions)) if isinstance(target, exp.Schema) else ()
         actions = {"DELETE": None, "UPDATE": None}
         for option in reference.args.get("options") or []:
             text = " ".join(str(option).upper().split())
             for event in actions:
                 prefix = f"ON {event} "
                 if text.startswith(prefix):
-                    actions[event] = text[len(prefix):]
-        table.foreign_keys.append(ForeignKey(name, columns, target_table, target_columns,
-                                             actions["DELETE"], actions["UPDATE"], where))
+                    actions[event] = text[len(prefix) :]
+        table.foreign_keys.append(
+            ForeignKey(
+                name,
+                columns,
+                target_table,
+                target_columns,
+                actions["DELETE"],
+                actions["UPDATE"],
+                where,
+            )
+        )
 
     def create_index(self, tree: exp.Create, where: str) -> None:
         index = tree.this
         table = self.source.table(index.args["table"].name)
         params = index.args.get("params")
         columns = params.args.get("columns") if params else []
-        columns = [c.this if isinstance(c, exp.Ordered) and not c.args.get("desc") else c
-                   for c in columns or []]
+        columns = [
+            c.this if isinstance(c, exp.Ordered) and not c.args.get("desc") else c
+            for c in columns or []
+        ]
         names = [c.name for c in columns]
         plain = all(isinstance(c, exp.Column) for c in columns)
         if table is None:
-            self.source.note(where, f"not imported: index {index.name} on unknown table "
-                             f"{index.args['table'].name}")
+            self.source.note(
+                where,
+                f"not imported: index {index.name} on unknown table {index.args['table'].name}",
+            )
         elif params.args.get("where") is not None:
-            self.source.note(where, f"not imported: partial index {index.name} on "
-                             f"{table.name} (WHERE {params.args['where'].this.sql(self.read)})")
+            self.source.note(
+                where,
+                f"not imported: partial index {index.name} on "
+                f"{table.name} (WHERE {params.args['where'].this.sql(self.read)})",
+            )
         elif not plain or not names:
-            self.source.note(where, f"not imported: index {index.name} on {table.name} "
-                             "over expressions or with a sort order")
+            self.source.note(
+                where,
+                f"not imported: index {index.name} on {table.name} "
+                "over expressions or with a sort order",
+            )
         else:
             keys = table.uniques if tree.args.get("unique") else table.indexes
             keys.append(Key(index.name, tuple(names)))
@@ -334,7 +420,7 @@ class _Reader:
 
 
 def _names(items) -> list[str]:
-    return [i.name for i in items]
+    return [(i.this if isinstance(i, exp.Ordered) else i).name for i in items]
 
 
 HANDLERS = {

@@ -91,8 +91,10 @@ def enum_values(tree: exp.Expression):
         return None
     if column is None or not values:
         return None
-    if all(isinstance(v, int) and not isinstance(v, bool) for v in values) and \
-            sorted(values) == [0, 1]:
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values) and sorted(values) == [
+        0,
+        1,
+    ]:
         return "bool", column, {}  # Oracle's NUMBER(1) boolean check
     if not all(isinstance(v, str) for v in values):
         return None
@@ -157,8 +159,11 @@ def pattern(tree: exp.Expression):
 
 def json_valid(tree: exp.Expression):
     """MariaDB keeps a JSON column as LONGTEXT with CHECK (json_valid(column))."""
-    if isinstance(tree, exp.Anonymous) and tree.name.lower() == "json_valid" and \
-            len(tree.expressions) == 1:
+    if (
+        isinstance(tree, exp.Anonymous)
+        and tree.name.lower() == "json_valid"
+        and len(tree.expressions) == 1
+    ):
         column = column_of(plain(tree.expressions[0]))
         return ("json", column, {}) if column else None
     return None

@@ -14,8 +14,10 @@ def report(notes: list[Note]) -> None:
     for note in notes:
         print(f"vigilo-gen: {' '.join(str(note).split())}", file=sys.stderr)
     if notes:
-        print(f"vigilo-gen: {len(notes)} item(s) not imported (listed at the top of the spec)",
-              file=sys.stderr)
+        print(
+            f"vigilo-gen: {len(notes)} item(s) not imported (listed at the top of the spec)",
+            file=sys.stderr,
+        )
 
 
 def check_spec(text: str, origin: str) -> None:
@@ -33,5 +35,7 @@ def check_spec(text: str, origin: str) -> None:
             load_spec(path)
         except SpecError as exc:
             first = exc.diagnostics[0]
-            raise UsageError(f"{origin}: the imported spec is not valid: {first.message} "
-                             f"(at line {first.position.line} of the spec)") from None
+            raise UsageError(
+                f"{origin}: the imported spec is not valid: {first.message} "
+                f"(at line {first.position.line} of the spec)"
+            ) from None

@@ -30,44 +30,91 @@ DT = exp.DataType.Type
 
 # sqlglot type -> spec type, for every dialect; the dialect tables below refine it.
 TYPES: dict[DT, str] = {
-    DT.VARCHAR: "string", DT.NVARCHAR: "string", DT.CHAR: "string", DT.NCHAR: "string",
-    DT.TEXT: "text", DT.MEDIUMTEXT: "text", DT.LONGTEXT: "text", DT.TINYTEXT: "text",
-    DT.INT: "int", DT.MEDIUMINT: "int", DT.SMALLINT: "int", DT.TINYINT: "int",
-    DT.BIGINT: "bigint", DT.DOUBLE: "float", DT.FLOAT: "float", DT.DECIMAL: "decimal",
-    DT.BOOLEAN: "bool", DT.DATE: "date", DT.TIMESTAMPTZ: "datetime", DT.TIMESTAMP: "datetime",
-    DT.DATETIME: "datetime", DT.TIMESTAMPLTZ: "datetime", DT.DATETIME64: "datetime",
-    DT.JSON: "json", DT.JSONB: "json", DT.UUID: "uuid", DT.VARBINARY: "bytes",
-    DT.BINARY: "bytes", DT.BLOB: "bytes", DT.LONGBLOB: "bytes", DT.MEDIUMBLOB: "bytes",
-    DT.TINYBLOB: "bytes", DT.SUPER: "json",
+    DT.VARCHAR: "string",
+    DT.NVARCHAR: "string",
+    DT.CHAR: "string",
+    DT.NCHAR: "string",
+    DT.TEXT: "text",
+    DT.MEDIUMTEXT: "text",
+    DT.LONGTEXT: "text",
+    DT.TINYTEXT: "text",
+    DT.INT: "int",
+    DT.MEDIUMINT: "int",
+    DT.SMALLINT: "int",
+    DT.TINYINT: "int",
+    DT.BIGINT: "bigint",
+    DT.DOUBLE: "float",
+    DT.FLOAT: "float",
+    DT.DECIMAL: "decimal",
+    DT.BOOLEAN: "bool",
+    DT.DATE: "date",
+    DT.TIMESTAMPTZ: "datetime",
+    DT.TIMESTAMP: "datetime",
+    DT.DATETIME: "datetime",
+    DT.TIMESTAMPLTZ: "datetime",
+    DT.DATETIME64: "datetime",
+    DT.JSON: "json",
+    DT.JSONB: "json",
+    DT.UUID: "uuid",
+    DT.VARBINARY: "bytes",
+    DT.BINARY: "bytes",
+    DT.BLOB: "bytes",
+    DT.LONGBLOB: "bytes",
+    DT.MEDIUMBLOB: "bytes",
+    DT.TINYBLOB: "bytes",
+    DT.SUPER: "json",
+    DT.BIT: "bool",
 }
 # Types that hold fewer values than the spec type they map to: imported, and said.
-NARROWER = {DT.SMALLINT: "SMALLINT", DT.MEDIUMINT: "MEDIUMINT", DT.TINYINT: "TINYINT",
-            DT.FLOAT: "FLOAT (single precision)"}
+NARROWER = {
+    DT.SMALLINT: "SMALLINT",
+    DT.MEDIUMINT: "MEDIUMINT",
+    DT.TINYINT: "TINYINT",
+    DT.FLOAT: "FLOAT (single precision)",
+}
 # Per dialect: a declared type that is the text form of a spec type (MySQL's CHAR(36) uuid,
 # TINYINT(1) booleans); keyed by (type, first parameter).
 DIALECT_TYPES: dict[str, dict[tuple[DT, int | None], str]] = {
     "mysql": {(DT.CHAR, 36): "uuid", (DT.TINYINT, 1): "bool"},
-    "snowflake": {}, "redshift": {}, "oracle": {},
+    "snowflake": {},
+    "redshift": {},
+    "oracle": {},
 }
-NOW_FUNCTIONS = {"now", "current_timestamp", "sysdatetimeoffset", "getdate", "systimestamp",
-                 "localtimestamp"}
+NOW_FUNCTIONS = {
+    "now",
+    "current_timestamp",
+    "sysdatetimeoffset",
+    "getdate",
+    "systimestamp",
+    "localtimestamp",
+}
 # Our updated_at triggers, per dialect, as the database may give them back (whitespace and
 # quoting vary): the column they keep current.
 UPDATED_AT_TRIGGERS: dict[str, re.Pattern] = {
-    "postgres": re.compile(r"BEFORE\s+UPDATE\s+ON\s+.*FOR\s+EACH\s+ROW\s+EXECUTE\s+"
-                           r"(?:FUNCTION|PROCEDURE)\s+(?:\S+\.)?\"?vigilo_gen_set_updated_at"
-                           r"\"?\s*\(\s*'(?P<column>(?:[^']|'')+)'\s*\)\s*;?\s*$", re.I | re.S),
-    "sqlite": re.compile(r"AFTER\s+UPDATE\s+ON\s+\S+\s+FOR\s+EACH\s+ROW\s+WHEN\s+NEW\."
-                         r"\"(?P<column>(?:[^\"]|\"\")+)\"\s+IS\s+OLD\.\"(?P=column)\"\s+BEGIN"
-                         r"\s+UPDATE\s+\S+\s+SET\s+\"(?P=column)\"\s*=\s*CURRENT_TIMESTAMP\s+"
-                         r"WHERE\s+[^;]+;\s*END\s*;?\s*$", re.I | re.S),
+    "postgres": re.compile(
+        r"BEFORE\s+UPDATE\s+ON\s+.*FOR\s+EACH\s+ROW\s+EXECUTE\s+"
+        r"(?:FUNCTION|PROCEDURE)\s+(?:\S+\.)?\"?vigilo_gen_set_updated_at"
+        r"\"?\s*\(\s*'(?P<column>(?:[^']|'')+)'\s*\)\s*;?\s*$",
+        re.I | re.S,
+    ),
+    "sqlite": re.compile(
+        r"AFTER\s+UPDATE\s+ON\s+\S+\s+FOR\s+EACH\s+ROW\s+WHEN\s+NEW\."
+        r"\"(?P<column>(?:[^\"]|\"\")+)\"\s+IS\s+OLD\.\"(?P=column)\"\s+BEGIN"
+        r"\s+UPDATE\s+\S+\s+SET\s+\"(?P=column)\"\s*=\s*CURRENT_TIMESTAMP\s+"
+        r"WHERE\s+[^;]+;\s*END\s*;?\s*$",
+        re.I | re.S,
+    ),
 }
 UPDATED_AT_FUNCTION = "vigilo_gen_set_updated_at"
 # What a foreign key does when its ON DELETE is not said: MySQL's SHOW CREATE TABLE (and so
 # the inspector) omits RESTRICT, its default; elsewhere it is NO ACTION.
 IMPLICIT_ACTION = {"mysql": "RESTRICT"}
-ON_ACTIONS = {"CASCADE": "cascade", "SET NULL": "setNull", "RESTRICT": "restrict",
-              "NO ACTION": "noAction"}
+ON_ACTIONS = {
+    "CASCADE": "cascade",
+    "SET NULL": "setNull",
+    "RESTRICT": "restrict",
+    "NO ACTION": "noAction",
+}
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # The comment our SQL writes above a table: "Model" or "Model: description".
 _TITLE = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?:\s+(?P<description>.*))?)?$")
@@ -108,8 +155,11 @@ class _Importer:
             titled = _TITLE.match(table.title or "")
             if titled and table.comment is None and titled["description"]:
                 table.comment = titled["description"]  # a dialect without catalogue comments
-            name = titled["name"] if titled and titled["name"] not in taken else \
-                naming.upper_camel(identifier(table.name, "Table"))
+            name = (
+                titled["name"]
+                if titled and titled["name"] not in taken
+                else naming.upper_camel(identifier(table.name, "Table"))
+            )
             model = _unique_name(name, taken)
             self.models[table.name] = model
             fields: set[str] = set()
@@ -127,12 +177,19 @@ class _Importer:
             table = self.source.table(trigger.table)
             found = pattern.search(trigger.text) if pattern else None
             column = found["column"].replace("''", "'").replace('""', '"') if found else None
-            if table is not None and column and table.column(column) is not None and \
-                    trigger.name == naming.constraint_name(table.name, (column,), "trigger"):
+            if (
+                table is not None
+                and column
+                and table.column(column) is not None
+                and trigger.name == naming.constraint_name(table.name, (column,), "trigger")
+            ):
                 self.updated_at.add((table.name, column))
             else:
-                self.note(trigger.where, f"not imported: trigger {trigger.name} on "
-                          f"{trigger.table} (not the updated_at trigger vigilo-gen writes)")
+                self.note(
+                    trigger.where,
+                    f"not imported: trigger {trigger.name} on "
+                    f"{trigger.table} (not the updated_at trigger vigilo-gen writes)",
+                )
         for name, where in self.source.functions:
             if name != UPDATED_AT_FUNCTION:
                 self.note(where, f"not imported: function {name}")
@@ -161,27 +218,43 @@ class _Importer:
             out["description"] = table.comment
         key = table.primary_key.columns if table.primary_key else ()
         if not key:
-            self.note(table.where, f"table {table.name} has no primary key: the spec needs one "
-                      "(add one to the table, or a key field to the model)")
+            self.note(
+                table.where,
+                f"table {table.name} has no primary key: the spec needs one "
+                "(add one to the table, or a key field to the model)",
+            )
         facts = self.check_facts(table)
         foreign = self.foreign_keys(table)
         fields: dict[str, dict] = {}
         for column in table.columns:
             fields[self.fields[(table.name, column.name)]] = self.field(
-                table, column, key, facts.get(column.name, {}), foreign.get(column.name))
-        if table.primary_key and table.primary_key.name not in ("", "PRIMARY",
-                                                                naming.constraint_name(
-                                                                    table.name, (), "pkey")):
+                table, column, key, facts.get(column.name, {}), foreign.get(column.name)
+            )
+        if table.primary_key and table.primary_key.name not in (
+            "",
+            "PRIMARY",
+            naming.constraint_name(table.name, (), "pkey"),
+        ):
             out["primaryKeyName"] = table.primary_key.name
-        if len(key) > 1 or key and "primaryKey" not in fields[self.fields[(table.name, key[0])]] \
-                and fields[self.fields[(table.name, key[0])]]["type"] != "id":
+        if (
+            len(key) > 1
+            or key
+            and "primaryKey" not in fields[self.fields[(table.name, key[0])]]
+            and fields[self.fields[(table.name, key[0])]]["type"] != "id"
+        ):
             out["primaryKey"] = [self.fields[(table.name, c)] for c in key]
         out["fields"] = fields
         self.keys(table, fields, out, foreign)
         return out
 
-    def field(self, table: Table, column: Column, key: tuple[str, ...], facts: dict,
-              foreign: ForeignKey | None) -> dict[str, Any]:
+    def field(
+        self,
+        table: Table,
+        column: Column,
+        key: tuple[str, ...],
+        facts: dict,
+        foreign: ForeignKey | None,
+    ) -> dict[str, Any]:
         spec_type, params = self.column_type(table, column, facts)
         out: dict[str, Any] = {"type": spec_type}
         field_name = self.fields[(table.name, column.name)]
@@ -192,8 +265,12 @@ class _Importer:
             out = {"type": "ref", **({"column": out["column"]} if "column" in out else {})}
             out.update(self.reference(table, column, foreign))
             params = {}  # a reference holds the type of the key it references
-        elif single_key and spec_type == "string" and params.get("maxLength") == ID_LENGTH \
-                and column.default is None:
+        elif (
+            single_key
+            and spec_type == "string"
+            and params.get("maxLength") == ID_LENGTH
+            and column.default is None
+        ):
             out = {"type": "id", **({"column": out["column"]} if "column" in out else {})}
             params = {}
         elif single_key and spec_type in ("int", "bigint", "string"):
@@ -208,22 +285,32 @@ class _Importer:
         default = self.default(table, column, spec_type, updated_at)
         if default is not None:
             out["default"] = default
-        identity = column.identity or (self.dialect == "sqlite" and single_key
-                                       and column.type.this is DT.INT and foreign is None)
+        identity = column.identity or (
+            self.dialect == "sqlite"
+            and single_key
+            and column.type.this is DT.INT
+            and foreign is None
+        )
         if identity:
             if out.get("primaryKey") and spec_type in ("int", "bigint"):
                 out["default"] = "autoincrement"
             else:
-                self.note(table.where, f"{table.name}.{column.name} is generated by the "
-                          "database: only a single int or bigint key can be (not imported)")
+                self.note(
+                    table.where,
+                    f"{table.name}.{column.name} is generated by the "
+                    "database: only a single int or bigint key can be (not imported)",
+                )
         if updated_at:
             if spec_type == "datetime":
                 out["updatedAt"] = True
                 if out.get("default") == "now" and not column.nullable:
                     del out["default"]  # implied: a row's first "updated at" is its creation
             else:
-                self.note(table.where, f"{table.name}.{column.name} is kept current on update "
-                          "but is not a datetime (not imported)")
+                self.note(
+                    table.where,
+                    f"{table.name}.{column.name} is kept current on update "
+                    "but is not a datetime (not imported)",
+                )
         checks = facts.get("names", {})
         if checks:
             out["checkNames"] = checks
@@ -235,25 +322,42 @@ class _Importer:
 
     def column_type(self, table: Table, column: Column, facts: dict) -> tuple[str, dict]:
         declared = column.type
-        size = [p.this.this if isinstance(p.this, exp.Literal) else p.this.sql()
-                for p in declared.expressions] if isinstance(declared, exp.DataType) else []
+        size = (
+            [
+                p.this.this if isinstance(p.this, exp.Literal) else p.this.sql()
+                for p in declared.expressions
+            ]
+            if isinstance(declared, exp.DataType)
+            else []
+        )
         first = int(size[0]) if size and str(size[0]).isdigit() else None
-        spec_type = DIALECT_TYPES.get(self.dialect, {}).get((declared.this, first)) \
-            or TYPES.get(declared.this)
+        spec_type = DIALECT_TYPES.get(self.dialect, {}).get((declared.this, first)) or TYPES.get(
+            declared.this
+        )
         if declared.this is DT.TINYINT and self.dialect == "mysql" and first == 1:
             spec_type = "bool"
         if self.dialect == "sqlite" and declared.this is DT.INT and self.wide_key(table, column):
             spec_type = "bigint"  # SQLite's rowid key is INTEGER even for a bigint key
-        if self.dialect == "sqlite" and spec_type == "text" and self.indexed(table, column) \
-                and not {"minLength", "pattern"} & set(facts):
+        if (
+            self.dialect == "sqlite"
+            and spec_type == "text"
+            and self.indexed(table, column)
+            and not {"minLength", "pattern"} & set(facts)
+        ):
             spec_type = "uuid"  # SQLite's uuid is TEXT; of TEXT fields only a uuid is a key
         if spec_type is None:
-            self.note(table.where, f"{table.name}.{column.name}: type {declared.sql()} has no "
-                      "spec type; imported as text")
+            self.note(
+                table.where,
+                f"{table.name}.{column.name}: type {declared.sql()} has no "
+                "spec type; imported as text",
+            )
             return "text", {}
         if declared.this in NARROWER and spec_type in ("int", "float"):
-            self.note(table.where, f"{table.name}.{column.name}: {NARROWER[declared.this]} "
-                      f"imported as {spec_type} (a wider column once regenerated)")
+            self.note(
+                table.where,
+                f"{table.name}.{column.name}: {NARROWER[declared.this]} "
+                f"imported as {spec_type} (a wider column once regenerated)",
+            )
         if "json" in facts:
             spec_type = "json"
         if "bool" in facts:
@@ -289,9 +393,15 @@ class _Importer:
         """A key some foreign key references from a BIGINT column."""
         for other in self.source.tables:
             for fk in other.foreign_keys:
-                if fk.target == table.name and len(fk.columns) == 1 and (
-                        fk.target_columns or (table.primary_key.columns if table.primary_key
-                                              else ())) == (column.name,):
+                if (
+                    fk.target == table.name
+                    and len(fk.columns) == 1
+                    and (
+                        fk.target_columns
+                        or (table.primary_key.columns if table.primary_key else ())
+                    )
+                    == (column.name,)
+                ):
                     referencing = other.column(fk.columns[0])
                     if referencing is not None and referencing.type.this is DT.BIGINT:
                         return True
@@ -302,10 +412,14 @@ class _Importer:
 
         # A text field may have an index of its own (`index: true`), but be in no key and in
         # no index of several columns: there, a TEXT column is a uuid.
-        keyed = (*table.uniques, *([table.primary_key] if table.primary_key else []),
-                 *(i for i in table.indexes if len(i.columns) > 1))
+        keyed = (
+            *table.uniques,
+            *([table.primary_key] if table.primary_key else []),
+            *(i for i in table.indexes if len(i.columns) > 1),
+        )
         uuid_default = column.default is not None and _same_sql(
-            column.default, UUID_DEFAULTS[self.dialect], self.dialect)
+            column.default, UUID_DEFAULTS[self.dialect], self.dialect
+        )
         if column.default is not None and not uuid_default:
             return False  # a literal default: a uuid field takes none, so this is text
         return uuid_default or any(column.name in k.columns for k in keyed)
@@ -331,9 +445,12 @@ class _Importer:
         from vigilo_gen.emitters._sql_functions import UUID_DEFAULTS
 
         tree = recognise.plain(tree)
-        if isinstance(tree, (exp.CurrentTimestamp, exp.CurrentDate)) or \
-                isinstance(tree, (exp.Anonymous, exp.Var)) and tree.name.lower() in \
-                NOW_FUNCTIONS and not tree.expressions:
+        if (
+            isinstance(tree, (exp.CurrentTimestamp, exp.CurrentDate))
+            or isinstance(tree, (exp.Anonymous, exp.Var))
+            and tree.name.lower() in NOW_FUNCTIONS
+            and not tree.expressions
+        ):
             return "now"
         uuid_text = UUID_DEFAULTS.get(self.dialect)
         if uuid_text and _same_sql(column.default, uuid_text, self.dialect):
@@ -343,16 +460,22 @@ class _Importer:
         try:
             value = recognise.literal_value(tree)
         except ValueError:
-            return {"sql": {self.dialect: column.default_text
-                            or column.default.sql(_reader(self.dialect))}}
+            return {
+                "sql": {
+                    self.dialect: column.default_text or column.default.sql(_reader(self.dialect))
+                }
+            }
         if spec_type == "bool" and isinstance(value, int) and value in (0, 1):
             return bool(value)
         if spec_type == "bool" and isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
         if spec_type in ("int", "bigint") and isinstance(value, float) and value.is_integer():
             return int(value)
-        if spec_type in ("int", "bigint") and isinstance(value, str) and \
-                re.fullmatch(r"-?\d+", value):
+        if (
+            spec_type in ("int", "bigint")
+            and isinstance(value, str)
+            and re.fullmatch(r"-?\d+", value)
+        ):
             return int(value)  # PostgreSQL gives a negative default back as '-5'::integer
         if spec_type in ("float", "decimal") and isinstance(value, int):
             # MySQL's catalogue keeps the number, not how it was written: a float's is a float
@@ -397,14 +520,22 @@ class _Importer:
         for fk in table.foreign_keys:
             target = self.source.table(fk.target)
             if len(fk.columns) != 1 or target is None:
-                why = "a foreign key of several columns" if len(fk.columns) != 1 else \
-                    f"its table {fk.target} is not in the source"
-                self.note(fk.where, f"not imported: foreign key {fk.name} of {table.name} "
-                          f"({', '.join(fk.columns)}): {why}")
+                why = (
+                    "a foreign key of several columns"
+                    if len(fk.columns) != 1
+                    else f"its table {fk.target} is not in the source"
+                )
+                self.note(
+                    fk.where,
+                    f"not imported: foreign key {fk.name} of {table.name} "
+                    f"({', '.join(fk.columns)}): {why}",
+                )
                 continue
             if fk.columns[0] in result:
-                self.note(fk.where, f"not imported: second foreign key {fk.name} on "
-                          f"{table.name}.{fk.columns[0]}")
+                self.note(
+                    fk.where,
+                    f"not imported: second foreign key {fk.name} on {table.name}.{fk.columns[0]}",
+                )
                 continue
             result[fk.columns[0]] = fk
         return result
@@ -412,8 +543,9 @@ class _Importer:
     def reference(self, table: Table, column: Column, fk: ForeignKey) -> dict[str, Any]:
         target = self.source.table(fk.target)
         out: dict[str, Any] = {"to": self.models[target.name]}
-        target_columns = fk.target_columns or (target.primary_key.columns
-                                               if target.primary_key else ())
+        target_columns = fk.target_columns or (
+            target.primary_key.columns if target.primary_key else ()
+        )
         key = target.primary_key.columns if target.primary_key else ()
         if target_columns and target_columns != key:
             out["references"] = self.fields[(target.name, target_columns[0])]
@@ -460,8 +592,7 @@ class _Importer:
                 default += naming.upper_camel(relation)
             chosen = default
             if chosen in taken[target]:
-                chosen = _unique_name(default + naming.upper_camel(field_name),
-                                      set(taken[target]))
+                chosen = _unique_name(default + naming.upper_camel(field_name), set(taken[target]))
             taken[target].add(chosen)
             if chosen != default:
                 spec["backref"] = chosen
@@ -483,12 +614,18 @@ class _Importer:
         for unique in uniques:
             column = unique.columns[0]
             spec = fields[field_of[column]]
-            if len(unique.columns) == 1 and order[column] > last and not listed_uniques and \
-                    spec["type"] not in ("id",) and not spec.get("primaryKey"):
+            if (
+                len(unique.columns) == 1
+                and order[column] > last
+                and not listed_uniques
+                and spec["type"] not in ("id",)
+                and not spec.get("primaryKey")
+            ):
                 last = order[column]
                 spec["unique"] = True
-                if unique.name and unique.name != naming.constraint_name(table.name, (column,),
-                                                                         "key"):
+                if unique.name and unique.name != naming.constraint_name(
+                    table.name, (column,), "key"
+                ):
                     spec["uniqueName"] = unique.name
             else:
                 listed_uniques.append(unique)
@@ -497,8 +634,12 @@ class _Importer:
         field_level = []
         for index in indexes:
             column = index.columns[0]
-            if len(index.columns) == 1 and order[column] > last and not listed_indexes and \
-                    fields[field_of[column]]["type"] not in ("id",):
+            if (
+                len(index.columns) == 1
+                and order[column] > last
+                and not listed_indexes
+                and fields[field_of[column]]["type"] not in ("id",)
+            ):
                 last = order[column]
                 field_level.append(index)
             else:
@@ -515,21 +656,35 @@ class _Importer:
         for column in foreign:
             if column not in indexed and column not in leading:
                 fields[field_of[column]]["index"] = False
-        for word, items, suffix in (("unique", listed_uniques, "key"),
-                                    ("indexes", listed_indexes, "idx")):
+        for word, items, suffix in (
+            ("unique", listed_uniques, "key"),
+            ("indexes", listed_indexes, "idx"),
+        ):
             entries = []
             for item in items:
                 names = [field_of[c] for c in item.columns]
-                if not item.name or item.name == naming.constraint_name(table.name,
-                                                                        item.columns, suffix):
+                if not item.name or item.name == naming.constraint_name(
+                    table.name, item.columns, suffix
+                ):
                     entries.append(names)
                 else:
                     entries.append({"fields": names, "name": item.name})
             if entries:
                 out[word] = entries
         # `fields` first in the written model, then the lists: rebuild the order.
-        ordered = {k: out[k] for k in ("table", "description", "primaryKeyName", "primaryKey",
-                                       "fields", "unique", "indexes") if k in out}
+        ordered = {
+            k: out[k]
+            for k in (
+                "table",
+                "description",
+                "primaryKeyName",
+                "primaryKey",
+                "fields",
+                "unique",
+                "indexes",
+            )
+            if k in out
+        }
         out.clear()
         out.update(ordered)
 

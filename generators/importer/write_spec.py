@@ -42,8 +42,10 @@ def flow(value: Any) -> str:
 def write_spec(doc: dict[str, Any], notes: list[Note], origin: str) -> str:
     lines = [f"# Imported by vigilo-gen from {origin}."]
     if notes:
-        lines.append("# Not imported (the spec cannot hold these; see README, \"Adopting an "
-                     "existing database\"):")
+        lines.append(
+            '# Not imported (the spec cannot hold these; see README, "Adopting an '
+            'existing database"):'
+        )
         lines += [f"#   {' '.join(str(note).split())}" for note in notes]
     for key in ("version", "name", "title", "description"):
         if key in doc:
