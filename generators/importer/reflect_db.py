@@ -274,7 +274,8 @@ class _Reflector:
                 for n, t in self.connection.execute(
                     self.text(
                         "SELECT constraint_name, check_clause FROM "
-                        "information_schema.check_constraints WHERE constraint_schema = DATABASE() AND table_name = :t "
+                        "information_schema.check_constraints WHERE "
+                        "constraint_schema = DATABASE() AND table_name = :t "
                         "ORDER BY constraint_name"
                     ),
                     {"t": name},
