@@ -39,6 +39,9 @@ import bundle_size  # noqa: E402
 from make_spec import make_spec  # noqa: E402
 
 EMITTERS = ["sql", "prisma", "drizzle", "sqlalchemy", "peewee", "openapi", "pydantic"]
+# The spec back from our own SQL: `import sql` (PostgreSQL DDL) and `import db` (a SQLite
+# database built from our SQLite DDL). Reported, without a target yet.
+IMPORTS = ["import sql", "import db"]
 # Targets (medians, seconds): bundled spec, one emitter per process; 500 tables.
 # `check` runs on fresh files (as in a pre-commit hook): confirmed from the header stamps.
 SMALL_TARGET = {"sql": 0.20, "pydantic": 0.6, "all": 1.0, "check": 0.1}
@@ -190,6 +193,34 @@ class Bench:
             self.ours[(name, label)] = measure(argv, folder, self.runs)
         if self.has_all:
             self.ours[("all", label)] = self.measure_all(folder, spec, label)
+        self.imports_for(label, folder)
+
+    def imports_for(self, label: str, folder: Path) -> None:
+        """`import sql` of our PostgreSQL DDL, and `import db` of a SQLite database built from
+        our SQLite DDL (sqlite3 of the standard library): the spec back from each."""
+        if subprocess.run([self.vg, "import", "--help"], capture_output=True,
+                          cwd=folder).returncode:
+            return  # an installed vigilo-gen without `import`
+        ddl = folder / "schema.postgres.sql"
+        subprocess.run([self.vg, "sql", "--dialect", "postgres", "--spec",
+                        str(self.specs[label]), "--out", str(ddl)], cwd=folder,
+                       capture_output=True)
+        self.ours[("import sql", label)] = measure(
+            [self.vg, "import", "sql", str(ddl), "--dialect", "postgres", "--out",
+             str(folder / "imported-sql.yaml")], folder, self.runs)
+        import sqlite3
+
+        database = folder / "schema.sqlite"
+        database.unlink(missing_ok=True)
+        text = subprocess.run([self.vg, "sql", "--dialect", "sqlite", "--spec",
+                               str(self.specs[label])], cwd=folder, capture_output=True,
+                              text=True).stdout
+        with sqlite3.connect(database) as connection:
+            connection.executescript(text)
+        connection.close()
+        self.ours[("import db", label)] = measure(
+            [self.vg, "import", "db", f"sqlite:///{database}", "--out",
+             str(folder / "imported-db.yaml")], folder, self.runs)
 
     def measure_all(self, folder: Path, spec: Path, label: str) -> Result:
         project = folder / "project"
@@ -424,8 +455,10 @@ def report(bench: Bench, load_before: tuple, load_after: tuple, seconds: float) 
         head += [f"{label} s", f"{label} MB"]
     head.append(f"{large.split()[0]}/{base.split()[0]}")
     rows = []
-    names = EMITTERS + (["all", "check"] if bench.has_all else [])
+    names = EMITTERS + (["all", "check"] if bench.has_all else []) + IMPORTS
     for name in names:
+        if not any((name, label) in bench.ours for label in labels):
+            continue
         row = [f"vigilo-gen {name}"]
         for label in labels:
             r = bench.ours.get((name, label))
