@@ -9,6 +9,7 @@ Anything else (a view, a sequence, an INSERT) is a note, not silently skipped.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 
@@ -122,18 +123,20 @@ class _Reader:
         self.read = READERS[dialect]
         self.file = file
         self.text = text
+        self.lines = text.split("\n")
+        # Offsets where each line starts, for line:col of an offset without rescanning.
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def title(self, where: str) -> str | None:
         """The one-line ``-- text`` comment right above a statement (our SQL writes
         ``-- Model: description`` there), or None."""
         line = int(where.rsplit(":", 2)[1])
-        lines = self.text.splitlines()
-        above = lines[line - 2].strip() if line >= 2 else ""
+        above = self.lines[line - 2].strip() if line >= 2 else ""
         return above[2:].strip() if above.startswith("--") else None
 
     def where(self, offset: int) -> str:
-        line, col = position(self.text, offset)
-        return f"{self.file}:{line}:{col}"
+        line = bisect.bisect_right(self.line_starts, offset)
+        return f"{self.file}:{line}:{offset - self.line_starts[line - 1] + 1}"
 
     def statement(self, start: int, chunk: str) -> None:
         self.chunk = chunk

@@ -35,13 +35,15 @@ def plain(tree: exp.Expression) -> exp.Expression:
                 return exp.In(this=node.this, expressions=array.expressions)
         return node
 
-    tree = tree.copy()
-    for _ in range(8):  # nested wrappers: (((x)::text)) and the like
-        before = tree.sql()
-        tree = tree.transform(strip)
-        if tree.sql() == before:
-            break
-    return tree
+    def unwrap(node: exp.Expression) -> exp.Expression:
+        # Nested wrappers ((x)::text) come off one by one, at the same node.
+        while True:
+            stripped = strip(node)
+            if stripped is node:
+                return node
+            node = stripped
+
+    return tree.copy().transform(unwrap, copy=False)
 
 
 def literal_value(node: exp.Expression) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
 from sqlglot import exp
@@ -696,13 +697,18 @@ def _reader(dialect: str) -> str:
 
 
 def _same_sql(tree: exp.Expression, text: str, dialect: str) -> bool:
+    other = _plain_sql(text, dialect)
+    return other is not None and recognise.plain(tree).sql() == other
+
+
+@lru_cache(maxsize=64)  # the same few expressions (our uuid defaults), asked for every column
+def _plain_sql(text: str, dialect: str) -> str | None:
     import sqlglot
 
     try:
-        other = sqlglot.parse_one(text, read=_reader(dialect))
-    except Exception:
-        return False
-    return recognise.plain(tree).sql() == recognise.plain(other).sql()
+        return recognise.plain(sqlglot.parse_one(text, read=_reader(dialect))).sql()
+    except sqlglot.errors.SqlglotError:
+        return None
 
 
 def to_spec(source: Source, name: str) -> tuple[dict[str, Any], list[Note]]:
