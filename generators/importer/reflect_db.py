@@ -61,12 +61,23 @@ INDEX_DEFS = {
 
 
 def connect(url: str):
-    from sqlalchemy import create_engine
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+    try:
+        from sqlalchemy import create_engine
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+    except ImportError:
+        raise UsageError(
+            "`vigilo-gen import db` reads databases through SQLAlchemy, which is "
+            "not installed (pip install 'vigilo-gen[import]')"
+        ) from None
 
     try:
         engine = create_engine(url)
-    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
+    except ImportError as exc:  # the URL names a driver that is not installed
+        raise UsageError(
+            f"{_safe(url)}: its database driver is not installed ({exc}); "
+            "vigilo-gen[import] installs postgresql+psycopg://, mysql+pymysql://, sqlite:///"
+        ) from None
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise UsageError(f"{_safe(url)}: not a database URL SQLAlchemy can open ({exc})") from None
     if engine.dialect.name not in DIALECTS:
         raise UsageError(
