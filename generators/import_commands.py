@@ -19,7 +19,7 @@ def register(parent: typer.Typer) -> None:
     parent.add_typer(app, name="import")
 
 
-def _finish(source, name: str, origin: str, out: Path | None) -> None:
+def _finish(source, name: str, origin: str, out: Path | None, into: Path | None) -> None:
     """Build the spec text, check that it loads, report what was not imported, write it."""
     from .importer.report import check_spec, report
     from .importer.to_spec import to_spec
@@ -27,6 +27,16 @@ def _finish(source, name: str, origin: str, out: Path | None) -> None:
     from .output import write_atomic
 
     doc, notes = to_spec(source, name)
+    if into is not None:
+        from .importer.merge import merge_into
+
+        if out is not None:
+            raise UsageError("--into updates that spec in place: --out does not apply")
+        text = merge_into(into, doc)
+        check_spec(text, str(into))
+        report(notes)
+        write_atomic(into, text)
+        return
     text = write_spec(doc, notes, origin)
     check_spec(text, origin)
     report(notes)
@@ -46,6 +56,13 @@ def sql_command(
     ),
     out: Path | None = typer.Option(
         None, "--out", "-o", dir_okay=False, help="Write the spec to FILE (atomically), not stdout."
+    ),
+    into: Path | None = typer.Option(
+        None,
+        "--into",
+        dir_okay=False,
+        help="Merge into this spec, in place: its comments, "
+        "order, names, descriptions and api section are kept.",
     ),
 ) -> None:
     """Read the tables of a SQL file into a spec; report what the spec cannot hold."""
@@ -68,7 +85,7 @@ def sql_command(
                 f"{file}: cannot read: {getattr(exc, 'strerror', None) or exc}"
             ) from None
         source = read_sql(text, dialect, str(file))
-        _finish(source, file.stem, file.name, out)
+        _finish(source, file.stem, file.name, out, into)
 
     guarded(run)
 
@@ -82,6 +99,13 @@ def db_command(
     out: Path | None = typer.Option(
         None, "--out", "-o", dir_okay=False, help="Write the spec to FILE (atomically), not stdout."
     ),
+    into: Path | None = typer.Option(
+        None,
+        "--into",
+        dir_okay=False,
+        help="Merge into this spec, in place: its comments, "
+        "order, names, descriptions and api section are kept.",
+    ),
 ) -> None:
     """Read a database's tables into a spec; report what the spec cannot hold."""
     from .commands import guarded
@@ -90,6 +114,6 @@ def db_command(
         from .importer.reflect_db import _safe, read_db
 
         source, name = read_db(url)
-        _finish(source, name, _safe(url), out)
+        _finish(source, name, _safe(url), out, into)
 
     guarded(run)

@@ -442,3 +442,45 @@ def test_sql_of_other_dialects_reads_back_the_same_tables(spec_path, dialect, tm
         )
 
     assert layout(imported) == layout(original)
+
+
+def test_into_merges_the_database_into_a_spec_and_keeps_the_rest(tmp_path):
+    """--into: the tables decide the physical facts; the spec keeps its comments, names,
+    relation names, descriptions and api section (README, "Adopting an existing database")."""
+    original_text = (ROOT / "tests" / "specs" / "keys.yaml").read_text(encoding="utf-8")
+    changed = original_text.replace(
+        "      label: {type: string, maxLength: 60}",
+        "      label: {type: string, maxLength: 80}\n"
+        "      native: {type: string, maxLength: 60, nullable: true}",
+    )
+    assert changed != original_text
+    changed_path = write(tmp_path, "changed.yaml", changed)
+    ddl = tmp_path / "changed.sql"
+    ddl.write_text(
+        registry.load("sql").run(
+            load_spec(changed_path), registry.load("sql").make_options(dialect="postgres")
+        )
+    )
+    spec = write(tmp_path, "keys.yaml", original_text)
+    result = run_cli("import", "sql", str(ddl), "--dialect", "postgres", "--into", str(spec))
+    assert result.returncode == 0, result.stderr
+    merged_text = spec.read_text(encoding="utf-8")
+    # The database's facts: the same SQL as the changed spec's.
+    assert sql_of(spec, "postgres") == sql_of(changed_path, "postgres")
+    # The spec's own: its opening comments, its api section, names the database does not keep.
+    head = original_text.split("version:")[0]
+    assert merged_text.startswith(head)
+    merged, original = yaml.safe_load(merged_text), yaml.safe_load(original_text)
+    assert merged["api"] == original["api"]
+    assert list(merged["models"]) == list(original["models"])
+    for name, model in original["models"].items():
+        assert model.get("description") == merged["models"][name].get("description")
+        for field, spec_field in model["fields"].items():
+            got = merged["models"][name]["fields"][field]
+            for word in ("relation", "backref", "column"):
+                assert got.get(word) == spec_field.get(word), (name, field, word)
+    assert merged["models"]["Language"]["fields"]["native"] == {
+        "type": "string",
+        "maxLength": 60,
+        "nullable": True,
+    }
