@@ -40,7 +40,8 @@ from make_spec import make_spec  # noqa: E402
 
 EMITTERS = ["sql", "prisma", "drizzle", "sqlalchemy", "peewee", "openapi", "pydantic"]
 # The spec back from our own SQL: `import sql` (PostgreSQL DDL) and `import db` (a SQLite
-# database built from our SQLite DDL). Reported, without a target yet.
+# database built from our SQLite DDL), next to `drizzle-kit pull` on that database (`prisma
+# db pull` needs its native engine, which does not run offline here). No target yet.
 IMPORTS = ["import sql", "import db"]
 # Targets (medians, seconds): bundled spec, one emitter per process; 500 tables.
 # `check` runs on fresh files (as in a pre-commit hook): confirmed from the header stamps.
@@ -283,6 +284,9 @@ class Bench:
         if node and drizzle.is_file():
             self.say(f"  drizzle-kit generate ({label})")
             self.peers[("drizzle", label)] = self.drizzle_generate(node, drizzle, folder)
+            if (folder / "schema.sqlite").is_file():
+                self.say(f"  drizzle-kit pull ({label})")
+                self.peers[("import db", label)] = self.drizzle_pull(node, drizzle, folder)
         dmcg = executable("datamodel-codegen")
         if dmcg:
             self.say(f"  datamodel-codegen ({label})")
@@ -332,6 +336,27 @@ class Bench:
 
         return measure([node, str(cli), "generate", f"--config={config}", "--name=schema"],
                        work, self.runs, env=env, before=fresh, check=produced)
+
+    def drizzle_pull(self, node: str, cli: Path, folder: Path) -> Result:
+        """`drizzle-kit pull` of the SQLite database `import db` reads (offline)."""
+        work = folder / "drizzle-pull"
+        work.mkdir(exist_ok=True)
+        out = work / "pulled"
+        config = work / "drizzle.config.js"
+        settings = {"dialect": "sqlite", "dbCredentials": {"url": str(folder / "schema.sqlite")},
+                    "out": str(out)}
+        config.write_text(f"module.exports = {json.dumps(settings)};\n")
+        env = {**os.environ, "NODE_PATH": str(NODE_MODULES), "NO_COLOR": "1",
+               "FORCE_COLOR": "0"}
+
+        def fresh() -> None:
+            shutil.rmtree(out, ignore_errors=True)
+
+        def produced() -> str | None:
+            return None if (out / "schema.ts").is_file() else "drizzle-kit pull wrote no schema"
+
+        return measure([node, str(cli), "pull", f"--config={config}"], work, self.runs, env=env,
+                       before=fresh, check=produced)
 
     def versions(self) -> list[str]:
         node = shutil.which("node")
@@ -444,7 +469,7 @@ NOTES = """\
 
 
 PEER_NAMES = {"prisma": "prisma format", "drizzle": "drizzle-kit generate",
-              "pydantic": "datamodel-codegen"}
+              "pydantic": "datamodel-codegen", "import db": "drizzle-kit pull (sqlite)"}
 
 
 def report(bench: Bench, load_before: tuple, load_after: tuple, seconds: float) -> str:
