@@ -505,6 +505,8 @@ class _Module:
                     "  if (Object.keys(values).length > 0) {",
                     "    " + self.update(root_model, pk, f"root.{pk}", "values"),
                     "  }", "}"]
+        if isinstance(write, UpsertChild) and self.orm == "drizzle":
+            return self.upsert(write, merge, pk)
         if isinstance(write, UpsertChild):
             step = write.step
             ref = step.ref.name
@@ -540,6 +542,25 @@ class _Module:
                 lines += ["else {", "  " + delete, "}"]
             return lines
         raise AssertionError(write)
+
+    def upsert(self, write: UpsertChild, merge: bool, pk: str) -> list[str]:
+        """Update the one-to-one child, inserting it when the update found none: one query
+        when it exists (the root row's lock keeps a concurrent write from inserting it
+        meanwhile). A body that sets nothing only inserts a missing child."""
+        step = write.step
+        ref = step.ref.name
+        table = self.table(step.model)
+        insert = self.insert(step.model, f"{{ ...values, {ref}: root.{pk} }}")
+        update = (f"(await tx.update({table}).set(values as never).where(eq({table}.{ref}, "
+                  f"root.{pk} as never)).returning({{ key: {table}.{self.pk(step.model)} }}))")
+        lines = ["{", "  const values: Json = {};",
+                 *["  " + line for line in self.values(write.assigns, "body", merge)]]
+        if write.assigns and (not merge or any(a.required for a in write.assigns)):
+            return [*lines, f"  if ({update}.length === 0) {{", f"    {insert}", "  }", "}"]
+        found = self.first(step.model, {ref: f"root.{pk}"})
+        return [*lines, "  if (Object.keys(values).length === 0) {",
+                f"    if (({found}) === null) {insert}",
+                f"  }} else if ({update}.length === 0) {{", f"    {insert}", "  }", "}"]
 
     def prechecks(self, op: Operation) -> list[str]:
         lines = []
