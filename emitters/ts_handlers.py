@@ -256,7 +256,7 @@ class _Module:
                 elif isinstance(read, ReadObject):
                     walk(read)
 
-        if self.orm != "drizzle" or node.through:
+        if node.through:
             return []
         walk(node)
         models = [s.model for s in steps.values()]
@@ -437,6 +437,12 @@ class _Module:
         """``root`` (the row of ``model`` the fields select) and ``one`` (the rows of the to-one
         ``steps``, null when missing) in one query: a left join per step."""
         self.uses_one = True
+        if self.orm == "prisma":  # the rows come as the root's relation fields (include)
+            cond = ", ".join(f"{k}: {v} as never" for k, v in where.items())
+            include = ", ".join(f"{s.name}: true" for s in steps)
+            return [f"let root = (await {self.delegate(model)}.findFirst({{ where: {{ {cond} }}, "
+                    f"include: {{ {include} }} }})) as Row | null;",
+                    "const one = (root ?? {}) as One;"]
         table = self.table(model)
         names = {s.name for s in steps}
         key = "row"
@@ -505,19 +511,8 @@ class _Module:
                     "  if (Object.keys(values).length > 0) {",
                     "    " + self.update(root_model, pk, f"root.{pk}", "values"),
                     "  }", "}"]
-        if isinstance(write, UpsertChild) and self.orm == "drizzle":
-            return self.upsert(write, merge, pk)
         if isinstance(write, UpsertChild):
-            step = write.step
-            ref = step.ref.name
-            return ["{", "  const values: Json = {};",
-                    *["  " + line for line in self.values(write.assigns, "body", merge)],
-                    f"  const found = {self.first(step.model, {ref: f'root.{pk}'})};",
-                    "  if (found === null) {",
-                    "    " + self.insert(step.model, f"{{ ...values, {ref}: root.{pk} }}"),
-                    "  } else if (Object.keys(values).length > 0) {",
-                    "    " + self.update(step.model, ref, f"root.{pk}", "values"),
-                    "  }", "}"]
+            return self.upsert(write, merge, pk)
         if isinstance(write, ReplaceSet):
             step = write.step
             delete = self.delete(step.model, step.ref.name, f"root.{pk}")
@@ -553,14 +548,18 @@ class _Module:
         insert = self.insert(step.model, f"{{ ...values, {ref}: root.{pk} }}")
         update = (f"(await tx.update({table}).set(values as never).where(eq({table}.{ref}, "
                   f"root.{pk} as never)).returning({{ key: {table}.{self.pk(step.model)} }}))")
+        if self.orm == "prisma":  # the count of rows updated stands for the returned keys
+            update = (f"(await {self.delegate(step.model)}.updateMany({{ where: {{ {ref}: "
+                      f"root.{pk} as never }}, data: values as never }})).count")
+        size = "" if self.orm == "prisma" else ".length"
         lines = ["{", "  const values: Json = {};",
                  *["  " + line for line in self.values(write.assigns, "body", merge)]]
         if write.assigns and (not merge or any(a.required for a in write.assigns)):
-            return [*lines, f"  if ({update}.length === 0) {{", f"    {insert}", "  }", "}"]
+            return [*lines, f"  if ({update}{size} === 0) {{", f"    {insert}", "  }", "}"]
         found = self.first(step.model, {ref: f"root.{pk}"})
         return [*lines, "  if (Object.keys(values).length === 0) {",
                 f"    if (({found}) === null) {insert}",
-                f"  }} else if ({update}.length === 0) {{", f"    {insert}", "  }", "}"]
+                f"  }} else if ({update}{size} === 0) {{", f"    {insert}", "  }", "}"]
 
     def prechecks(self, op: Operation) -> list[str]:
         lines = []
