@@ -42,13 +42,19 @@ T = FieldType
 ORMS = ("drizzle", "prisma")
 DIALECTS = ("postgres", "sqlite")
 
+# How a prepared Drizzle query is made and run: its ``one`` row, ``all`` rows, or ``run``.
+PREPARE = {
+    "sqlite": ("prepare()", {"one": "get", "all": "all", "run": "run"}),
+    "postgres": ('prepare("")', {"one": "execute", "all": "execute", "run": "execute"}),
+}
 TO_JSON = {T.DATE: "dateJson", T.DATETIME: "datetimeJson", T.DECIMAL: "decimalJson"}
 FROM_JSON = {T.DATETIME: "datetimeValue"}
 TS_TYPES = {T.INT: "number", T.BIGINT: "number", T.FLOAT: "number", T.BOOL: "boolean"}
 
-DRIZZLE_IMPORTS = 'import { and, asc, eq, sql } from "drizzle-orm";\n'
 DB_IMPORTS = {
-    ("drizzle", "postgres"): DRIZZLE_IMPORTS + 'import type { PgDatabase } from '
+    ("drizzle", "postgres"): 'import { and, asc, eq, Param, sql } from "drizzle-orm";\n'
+                             'import type { Column } from "drizzle-orm";\n'
+                             'import type { PgDatabase } from '
                              '"drizzle-orm/pg-core";\nimport * as t from "__SCHEMA__";',
     ("drizzle", "sqlite"): 'import { and, asc, eq, Param, sql } from "drizzle-orm";\n'
                            'import type { Column } from "drizzle-orm";\n'
@@ -104,6 +110,30 @@ async function transact<R>(db: Db, write: boolean, work: (tx: Db) => Promise<R>)
       throw exc;
     }
   }
+}
+
+// Each query's statement, built once per database connection and kept with it: building a
+// Drizzle query costs several times running it. Drizzle binds a prepared query to the
+// connection of the session it was built on (a query prepared on the pool would run outside
+// the transaction), so the statements are kept per connection: the transaction's pooled
+// client (a driver whose session shows none builds each query per request). Its values come
+// as placeholders; only reads and deletes are kept (an insert's or update's defaults are
+// computed when its statement is built).
+const PREPARED = new WeakMap<object, Map<string, unknown>>();
+
+function prepared<S>(tx: Db, name: string, build: () => S): S {
+  const connection = (tx._.session as unknown as { client?: object }).client;
+  if (typeof connection !== "object" || connection === null) return build();
+  let statements = PREPARED.get(connection);
+  if (statements === undefined) PREPARED.set(connection, (statements = new Map()));
+  let statement = statements.get(name) as S | undefined;
+  if (statement === undefined) statements.set(name, (statement = build()));
+  return statement;
+}
+
+/** A placeholder whose value the column encodes, as it encodes a value given to `eq`. */
+function slot(column: Column, name: string): Param {
+  return new Param(sql.placeholder(name), column as never);
 }''',
     "sqlite": '''\
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -193,10 +223,9 @@ class _Module:
         self.readers: list[str] = []
         self.names: set[str] = set()
         self.checks: list[str] = []
-        # SQLite: each query is prepared once per database (building and compiling its SQL is
-        # most of its cost there); PostgreSQL runs a request's queries on the transaction's
-        # own pooled connection, which a statement prepared on the pool would not use.
-        self.prepared = orm == "drizzle" and dialect == "sqlite"
+        # Drizzle: each read's and delete's query is prepared once per connection (building it
+        # is most of its cost), see PREPARED in the runtime.
+        self.prepared = orm == "drizzle"
         self.statements: dict[str, str] = {}
         self.uses_one = False  # a root query brings its to-one rows (type One)
 
@@ -396,18 +425,21 @@ class _Module:
 
     # -- data access: the one place that knows the ORM ------------------------------------
 
-    def first(self, model: str, where: dict[str, str]) -> str:
-        """The first row of ``model`` whose fields equal the expressions, or null."""
+    def first(self, model: str, where: dict[str, str], lock: bool = False) -> str:
+        """The first row of ``model`` whose fields equal the expressions, or null; ``lock``:
+        locked for the transaction (Drizzle on PostgreSQL: FOR UPDATE)."""
         if self.orm == "prisma":
             return self.find(model, where)
         table = self.table(model)
         builder = f"tx.select().from({table}).where({self.where(table, where)}).limit(1)"
+        if lock and self.dialect == "postgres":
+            builder += '.for("update")'
         return self.first_row(builder, where)
 
     def first_row(self, builder: str, values: dict[str, str]) -> str:
-        if self.prepared:
-            return f"(({self.run(builder, values, 'get')}) as Row | undefined) ?? null"
-        return f"((await {builder})[0] as Row | undefined) ?? null"
+        if self.prepared and self.dialect == "sqlite":
+            return f"(({self.run(builder, values, 'one')}) as Row | undefined) ?? null"
+        return f"(({self.run(builder, values, 'all')})[0] as Row | undefined) ?? null"
 
     def where(self, table: str, where: dict[str, str]) -> str:
         """Drizzle's condition: each field equals its value, or its placeholder (prepared)."""
@@ -417,15 +449,18 @@ class _Module:
             conds = [f"eq({table}.{k}, {v} as never)" for k, v in where.items()]
         return conds[0] if len(conds) == 1 else f"and({', '.join(conds)})"
 
-    def run(self, builder: str, values: dict[str, str], method: str) -> str:
-        """Run a Drizzle query: prepared once per database on SQLite (``get``, ``all`` or
-        ``run`` with the placeholders' values), else built and awaited."""
+    def run(self, builder: str, values: dict[str, str], what: str) -> str:
+        """Run a Drizzle query (``what``: its ``one`` row, ``all`` rows, or ``run`` it),
+        prepared once per connection with the placeholders' values (``prepared``)."""
         if not self.prepared:
             return f"await {builder}"
         name = self.statements.setdefault(builder, f"s{len(self.statements) + 1}")
         args = ", ".join(f"{k}: {v}" for k, v in values.items())
-        return (f"await prepared(tx, {_lit(name)}, () => {builder}.prepare())"
-                f".{method}({{ {args} }})")
+        # SQLite's prepared queries get, list or run; PostgreSQL's execute (unnamed: the
+        # server parses each as before).
+        prepare, method = PREPARE[self.dialect]
+        return (f"await prepared(tx, {_lit(name)}, () => {builder}.{prepare})"
+                f".{method[what]}({{ {args} }})")
 
     def types(self) -> list[str]:
         if not self.uses_one:
@@ -638,9 +673,7 @@ class _Module:
         lines.append(f"  return transact(db, {'true' if write else 'false'}, async (tx) => {{")
         lines += ["    " + line for line in (self.lock(root.model, root.params) if write else [])]
         where = {f.name: f"key.{p}" for p, f in root.params}
-        select = self.first(root.model, where)
-        if write and self.dialect == "postgres" and self.orm == "drizzle":
-            select = select.replace(".limit(1))", '.limit(1).for("update"))')
+        select = self.first(root.model, where, lock=write)
         joined = self.joinable(op.read, root.model) if op.kind == "read" else []
         if joined:
             lines += ["    " + line for line in self.select_joined(root.model, where, joined)]
