@@ -308,7 +308,8 @@ QUERY_SPECS = [p for p in CONTRACT_SPECS if _one_query_reads(load_spec(p))]
 def test_a_read_brings_its_to_one_rows_with_its_root(fresh_db, tmp_path, engine, spec_path):
     """A read (Drizzle) is one transaction: one query for the root and the one-to-one children
     and referenced rows it shows, one per list or map; on SQLite a repeated read compiles no
-    statement but its BEGIN and COMMIT."""
+    statement but its BEGIN and COMMIT; on PostgreSQL every statement of a request, prepared
+    ones too, runs on the transaction's one connection."""
     import subprocess
     from urllib.parse import quote
 
@@ -346,3 +347,5 @@ def test_a_read_brings_its_to_one_rows_with_its_root(fresh_db, tmp_path, engine,
         assert len(first["statements"]) == len(again["statements"]) == count, first
         if engine == "sqlite":
             assert again["prepared"] == 2, again  # BEGIN and COMMIT
+        else:
+            assert first["connections"] == again["connections"] == 1, again

@@ -5,9 +5,10 @@ usage: node tools/node/count-queries.mjs --handlers FILE.ts --dialect postgres|s
 
 Reads [{"method": "GET", "path": "/api/...", "body": {...}|null}, ...] on stdin, runs each
 request through createHandlers(db).handle in turn, and prints for each
-{"status": 200, "statements": ["begin read only", "select ...", ...], "prepared": N}:
-the statements the driver ran for it (node-postgres queries; better-sqlite3 statement runs)
-and, on SQLite, how many statements it compiled (better-sqlite3 prepare) to run them.`;
+{"status": 200, "statements": ["begin read only", "select ...", ...], "prepared": N,
+"connections": N}: the statements the driver ran for it (node-postgres queries; better-sqlite3
+statement runs), on SQLite how many statements it compiled (better-sqlite3 prepare) to run
+them, and on PostgreSQL how many connections (pooled clients) ran them.`;
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ function instrument(dialect, log) {
     const query = Client.prototype.query;
     Client.prototype.query = function (config, ...rest) {
       log.statements.push(typeof config === 'string' ? config : config.text);
+      log.clients.add(this);
       return query.call(this, config, ...rest);
     };
     return;
@@ -53,7 +55,7 @@ async function main(argv) {
     db: { type: 'string' },
   });
   if (!values.handlers || !values.dialect || !values.db) throw new UsageError('--handlers, --dialect and --db are required');
-  const log = { statements: [], prepared: 0 };
+  const log = { statements: [], prepared: 0, clients: new Set() };
   instrument(values.dialect, log);
   const module = await importTs(values.handlers);
   const { db, close } = await openDb(values.dialect, values.db);
@@ -68,9 +70,11 @@ async function main(argv) {
       }
       log.statements = [];
       log.prepared = 0;
+      log.clients = new Set();
       const response = await handle(new Request(`http://localhost${path}`, init));
       await response.arrayBuffer();
-      out.push({ status: response.status, statements: log.statements, prepared: log.prepared });
+      const { statements, prepared, clients } = log;
+      out.push({ status: response.status, statements, prepared, connections: clients.size });
     }
   } finally {
     await close();
