@@ -69,10 +69,14 @@ def migrate_command(
     allow_destructive: bool = typer.Option(
         False, "--allow-destructive", help="Write steps that drop data or may fail on rows "
         "(refused otherwise, with the rule that refuses them)."),
-    out: Path | None = typer.Option(None, "--out", "-o", dir_okay=False,
-                                    help="Write to FILE (atomically) instead of stdout."),
-    format: str = typer.Option("sql", "--format", help="sql (a plain script) or alembic (a "
-                               "revision module running the same statements)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to FILE (atomically) "
+                                    "instead of stdout; with --format prisma, the migrations "
+                                    "folder to add the migration to."),
+    format: str = typer.Option("sql", "--format", help="sql (a plain script), alembic (a "
+                               "revision module running the same statements) or prisma (the "
+                               "script as the next folder of Prisma's migrations folder)."),
+    name: str = typer.Option("migration", "--name", help="prisma: the migration's name, after "
+                             "its number (letters, digits, _)."),
     down_revision: str | None = typer.Option(None, "--down-revision", help="Alembic: the "
                                              "revision this one follows."),
 ) -> None:
@@ -92,19 +96,35 @@ def migrate_command(
         if format not in FORMATS:
             raise UsageError(f"bad value {format!r} for --format of `vigilo-gen migrate` "
                              f"({choice_hint(format, FORMATS)})")
+        if format == "prisma":
+            from .migrate.folder import check_name
+
+            check_name(name)
+            if out is None:
+                raise UsageError("--format prisma writes a folder: pass --out MIGRATIONS_DIR "
+                                 "(e.g. prisma/migrations)")
         file, display = resolve_spec_path(spec)
         after = load_named(file, display)
         result = diff(load_old(source, file), after)
         try:
             text = plan_migration(result, dialect, allow_destructive=allow_destructive,
-                                  format=format, down_revision=down_revision)
+                                  format="sql" if format == "prisma" else format,
+                                  down_revision=down_revision)
         except Refused as refused:
             for change in refused.changes:
                 typer.echo(change.line(), err=True)
             typer.echo(f"vigilo-gen: refused: {len(refused.changes)} destructive change(s); "
                        "pass --allow-destructive to write them", err=True)
             raise typer.Exit(EXIT_STALE) from None
-        if out is None:
+        if format == "prisma":
+            from .migrate.prisma import write_prisma_migration
+
+            if not text:
+                typer.echo("vigilo-gen: no changes: nothing written", err=True)
+                return
+            written = write_prisma_migration(out, dialect, text, name)
+            typer.echo(f"written    {written / 'migration.sql'}", err=True)
+        elif out is None:
             typer.echo(text, nl=False)
         else:
             write_atomic(out, text)
