@@ -18,7 +18,7 @@ from typing import Any
 from hypothesis import strategies as st
 from vigilo_gen import naming
 
-from tests.strategies import FIELD_NAMES, MODEL_NAMES, UNINDEXABLE, spec_data
+from tests.strategies import FIELD_NAMES, INT_RANGE, MODEL_NAMES, UNINDEXABLE, spec_data
 
 Data = dict[str, Any]
 
@@ -279,7 +279,9 @@ class Editor:
         else:
             low, high = spec.get("min"), spec.get("max")
             value = spec.get("default", 0) + 1
-            if (low is None or value >= low) and (high is None or value <= high):
+            if high is None:  # the type's own bound (a default at the largest bigint)
+                high = INT_RANGE[spec["type"]][1]
+            if (low is None or value >= low) and value <= high:
                 spec["default"] = value
             else:
                 return False
