@@ -433,5 +433,8 @@ def main() -> None:
     from .evolution_commands import register
 
     register(app)  # diff, migrate
+    from .import_commands import register as register_import
+
+    register_import(app)  # import sql, import db
     _register_emitters()
     app(standalone_mode=True)

@@ -1,0 +1,335 @@
+"""Read a SQL file (DDL in one of the dialects we write) into a ``Source``, with sqlglot.
+
+Statements are split on the token stream (so that each keeps its ``line:col``), then parsed
+one by one: ``CREATE TABLE`` (columns, keys, uniques, foreign keys, checks, inline comments),
+``CREATE [UNIQUE] INDEX``, ``ALTER TABLE ... ADD CONSTRAINT`` (relations added afterwards),
+``COMMENT ON``, triggers (kept as text for ``to_spec`` to recognise our own) and functions.
+Anything else (a view, a sequence, an INSERT) is a note, not silently skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import Token, TokenType
+from vigilo_gen.errors import UsageError
+
+from .source import Check, Column, ForeignKey, Key, Source, Table, Trigger
+
+# The sql emitter's dialect names -> the sqlglot dialect that reads them (ours write MySQL
+# through a MySQL subclass; sqlglot's mysql reads it).
+READERS: dict[str, str] = {"postgres": "postgres", "mysql": "mysql", "sqlite": "sqlite",
+                           "duckdb": "duckdb", "tsql": "tsql", "oracle": "oracle",
+                           "snowflake": "snowflake", "bigquery": "bigquery",
+                           "redshift": "redshift", "databricks": "databricks",
+                           "trino": "trino", "clickhouse": "clickhouse"}
+
+_TRIGGER = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?TRIGGER\s+"
+                      r"(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>[`\"\[]?[\w$.]+[`\"\]]?)"
+                      r".*?\bON\s+(?P<table>[`\"\[]?[\w$.]+[`\"\]]?)", re.I | re.S)
+
+
+# Words that end a column's DEFAULT expression (the column's next constraint).
+_AFTER_DEFAULT = {"NOT", "NULL", "CONSTRAINT", "ON", "COMMENT", "CHECK", "REFERENCES", "PRIMARY",
+                  "UNIQUE", "GENERATED", "AUTO_INCREMENT", "COLLATE", "IDENTITY", "AUTOINCREMENT"}
+
+
+def _unquote(name: str) -> str:
+    name = name.split(".")[-1]
+    return name.strip('`"[]')
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def statements(text: str, dialect: str) -> list[tuple[int, str, list[Token]]]:
+    """(start offset, text, tokens) of each statement. A trigger's body (BEGIN ... END) keeps
+    its inner semicolons."""
+    tokens = sqlglot.Dialect.get_or_raise(READERS[dialect]).tokenize(text)
+    result, current, depth = [], [], 0
+    for token in tokens:
+        if token.token_type is TokenType.SEMICOLON and depth == 0:
+            if current:
+                result.append(current)
+            current = []
+            continue
+        if token.token_type is TokenType.BEGIN or token.text.upper() == "BEGIN" and current:
+            if any(t.text.upper() == "TRIGGER" for t in current[:6]):
+                depth += 1
+        elif token.text.upper() == "END" and depth:
+            depth -= 1
+        current.append(token)
+    if current:
+        result.append(current)
+    return [(chunk[0].start, text[chunk[0].start:chunk[-1].end + 1], chunk) for chunk in result]
+
+
+def read_sql(text: str, dialect: str, file: str) -> Source:
+    if dialect not in READERS:
+        from vigilo_gen.errors import choice_hint
+
+        raise UsageError(f"bad value {dialect!r} for --dialect ({choice_hint(dialect, READERS)})")
+    source = Source(dialect=dialect)
+    try:
+        chunks = statements(text, dialect)
+    except TokenError as exc:
+        raise UsageError(f"{file}: cannot read the SQL: {exc}") from None
+    reader = _Reader(source, dialect, file, text)
+    for start, chunk, tokens in chunks:
+        reader.tokens = tokens
+        reader.statement(start, chunk)
+    return source
+
+
+class _Reader:
+    def __init__(self, source: Source, dialect: str, file: str, text: str):
+        self.source = source
+        self.dialect = dialect
+        self.read = READERS[dialect]
+        self.file = file
+        self.text = text
+
+    def title(self, where: str) -> str | None:
+        """The one-line ``-- text`` comment right above a statement (our SQL writes
+        ``-- Model: description`` there), or None."""
+        line = int(where.rsplit(":", 2)[1])
+        lines = self.text.splitlines()
+        above = lines[line - 2].strip() if line >= 2 else ""
+        return above[2:].strip() if above.startswith("--") else None
+
+    def where(self, offset: int) -> str:
+        line, col = position(self.text, offset)
+        return f"{self.file}:{line}:{col}"
+
+    def statement(self, start: int, chunk: str) -> None:
+        self.chunk = chunk
+        where = self.where(start)
+        match = _TRIGGER.match(chunk)
+        if match:
+            self.source.triggers.append(Trigger(_unquote(match["name"]), _unquote(match["table"]),
+                                                chunk, where))
+            return
+        try:
+            # sqlglot logs a warning when it keeps a statement as a plain command (a function
+            # body): that statement is reported below, as a note, instead.
+            logging.getLogger("sqlglot").setLevel(logging.ERROR)
+            tree = sqlglot.parse_one(chunk, read=self.read,
+                                     error_level=sqlglot.ErrorLevel.RAISE)
+        except ParseError as exc:
+            detail = exc.errors[0] if exc.errors else {}
+            line, col = position(self.text, start)
+            if detail.get("line"):
+                line, col = line + detail["line"] - 1, detail.get("col", col)
+            why = re.sub(r"<Token token_type: \S+ text: (.*?), line: .*?>", r"'\1'",
+                         str(detail.get("description") or exc).splitlines()[0])
+            raise UsageError(f"{self.file}:{line}:{col}: cannot parse this statement as "
+                             f"{self.dialect} SQL: {why}") from None
+        handler = HANDLERS.get((type(tree), (tree.args.get("kind") or "").upper()))
+        if handler is None:
+            self.other(tree, chunk, where)
+        else:
+            handler(self, tree, where)
+
+    # -- statements ----------------------------------------------------------------------------
+
+    def other(self, tree: exp.Expression, chunk: str, where: str) -> None:
+        kind = tree.args.get("kind")
+        if isinstance(tree, exp.Create) and str(kind).upper() == "FUNCTION" or (
+                isinstance(tree, exp.Command) and re.match(r"\s*CREATE\s+(OR\s+REPLACE\s+)?"
+                                                           r"FUNCTION", chunk, re.I)):
+            name = re.search(r"FUNCTION\s+([`\"\w.$]+)", chunk, re.I)
+            self.source.functions.append((_unquote(name[1]) if name else "?", where))
+            return
+        if isinstance(tree, exp.Pragma) or isinstance(tree, exp.Command) and \
+                tree.name.upper() in ("SET", "PRAGMA"):
+            return  # session settings: not part of the schema
+        what = f"{str(kind).lower()} " if kind else ""
+        head = " ".join(chunk.split())[:60]
+        self.source.note(where, f"not imported: {what or 'statement '}({head})")
+
+    def create_table(self, tree: exp.Create, where: str) -> None:
+        schema = tree.this
+        if not isinstance(schema, exp.Schema):  # CREATE TABLE ... AS SELECT
+            self.source.note(where, f"not imported: table {tree.this.name} created from a query")
+            return
+        table = Table(name=schema.this.name, where=where)
+        table.title = self.title(where)
+        defaults = iter(self.default_texts())
+        for item in schema.expressions:
+            if isinstance(item, exp.ColumnDef):
+                for constraint in item.args.get("constraints") or []:
+                    if isinstance(constraint.args.get("kind"), exp.DefaultColumnConstraint):
+                        constraint.kind.meta["text"] = next(defaults, None)
+                self.column_def(table, item)
+            else:
+                self.table_constraint(table, item, where)
+        properties = tree.args.get("properties")
+        for prop in properties.expressions if properties else ():
+            if isinstance(prop, exp.SchemaCommentProperty):
+                table.comment = prop.this.name
+        self.source.tables.append(table)
+
+    def default_texts(self) -> list[str]:
+        """Each column default of a CREATE TABLE as written (an SQL expression default is kept
+        in its author's spelling, not sqlglot's), in order."""
+        texts, depth, tokens = [], 0, self.tokens
+        base = tokens[0].start
+        for i, token in enumerate(tokens):
+            if token.token_type is TokenType.L_PAREN:
+                depth += 1
+            elif token.token_type is TokenType.R_PAREN:
+                depth -= 1
+            elif token.token_type is TokenType.DEFAULT and depth == 1:
+                inner, j = 0, i + 1
+                while j < len(tokens):
+                    t = tokens[j]
+                    if t.token_type is TokenType.L_PAREN:
+                        inner += 1
+                    elif t.token_type is TokenType.R_PAREN:
+                        if inner == 0:
+                            break
+                        inner -= 1
+                    elif inner == 0 and (t.token_type is TokenType.COMMA
+                                         or t.text.upper() in _AFTER_DEFAULT):
+                        break
+                    j += 1
+                if j > i + 1:
+                    texts.append(self.chunk[tokens[i + 1].start - base:
+                                            tokens[j - 1].end - base + 1])
+        return texts
+
+    def column_def(self, table: Table, item: exp.ColumnDef) -> None:
+        column = Column(name=item.name, type=item.args["kind"])
+        for constraint in item.args.get("constraints") or []:
+            kind = constraint.args.get("kind")
+            name = constraint.name or None
+            if isinstance(kind, exp.NotNullColumnConstraint):
+                column.nullable = bool(kind.args.get("allow_null"))
+            elif isinstance(kind, exp.DefaultColumnConstraint):
+                column.default = kind.this
+                column.default_text = kind.meta.get("text")
+            elif isinstance(kind, (exp.GeneratedAsIdentityColumnConstraint,
+                                   exp.AutoIncrementColumnConstraint)):
+                column.identity = True
+            elif isinstance(kind, exp.OnUpdateColumnConstraint):
+                column.on_update_now = True
+            elif isinstance(kind, exp.CommentColumnConstraint):
+                column.comment = kind.this.name
+            elif isinstance(kind, exp.PrimaryKeyColumnConstraint):
+                table.primary_key = Key(name or "", (column.name,))
+                column.nullable = False
+            elif isinstance(kind, exp.UniqueColumnConstraint):
+                table.uniques.append(Key(name or "", (column.name,)))
+            elif isinstance(kind, exp.CheckColumnConstraint):
+                table.checks.append(Check(name or "", kind.this, table.where))
+            elif isinstance(kind, exp.Reference):
+                self.foreign_key(table, name or "", (column.name,), kind, table.where)
+            else:
+                self.source.note(table.where, f"not imported: {table.name}.{column.name} "
+                                 f"{kind.sql(self.read) if kind else constraint.sql(self.read)}")
+        table.columns.append(column)
+
+    def table_constraint(self, table: Table, item: exp.Expression, where: str) -> None:
+        name = ""
+        kinds = [item]
+        if isinstance(item, exp.Constraint):
+            name, kinds = item.name, item.expressions
+        for kind in kinds:
+            if isinstance(kind, exp.PrimaryKey):
+                table.primary_key = Key(name, tuple(_names(kind.expressions)))
+                for column in table.columns:
+                    if column.name in table.primary_key.columns:
+                        column.nullable = False
+            elif isinstance(kind, exp.UniqueColumnConstraint):
+                table.uniques.append(Key(name, tuple(_names(kind.this.expressions))))
+            elif isinstance(kind, exp.CheckColumnConstraint):
+                table.checks.append(Check(name, kind.this, where))
+            elif isinstance(kind, exp.ForeignKey):
+                self.foreign_key(table, name, tuple(_names(kind.expressions)),
+                                 kind.args["reference"], where)
+            else:
+                self.source.note(where, f"not imported: constraint {name or ''} of "
+                                 f"{table.name}: {kind.sql(self.read)}".replace("  ", " "))
+
+    def foreign_key(self, table: Table, name: str, columns: tuple[str, ...],
+                    reference: exp.Reference, where: str) -> None:
+        target = reference.this
+        target_table = target.this.name if isinstance(target, exp.Schema) else target.name
+        target_columns = tuple(_names(target.expressions)) if isinstance(target, exp.Schema) \
+            else ()
+        actions = {"DELETE": None, "UPDATE": None}
+        for option in reference.args.get("options") or []:
+            text = " ".join(str(option).upper().split())
+            for event in actions:
+                prefix = f"ON {event} "
+                if text.startswith(prefix):
+                    actions[event] = text[len(prefix):]
+        table.foreign_keys.append(ForeignKey(name, columns, target_table, target_columns,
+                                             actions["DELETE"], actions["UPDATE"], where))
+
+    def create_index(self, tree: exp.Create, where: str) -> None:
+        index = tree.this
+        table = self.source.table(index.args["table"].name)
+        params = index.args.get("params")
+        columns = params.args.get("columns") if params else []
+        columns = [c.this if isinstance(c, exp.Ordered) and not c.args.get("desc") else c
+                   for c in columns or []]
+        names = [c.name for c in columns]
+        plain = all(isinstance(c, exp.Column) for c in columns)
+        if table is None:
+            self.source.note(where, f"not imported: index {index.name} on unknown table "
+                             f"{index.args['table'].name}")
+        elif params.args.get("where") is not None:
+            self.source.note(where, f"not imported: partial index {index.name} on "
+                             f"{table.name} (WHERE {params.args['where'].this.sql(self.read)})")
+        elif not plain or not names:
+            self.source.note(where, f"not imported: index {index.name} on {table.name} "
+                             "over expressions or with a sort order")
+        else:
+            keys = table.uniques if tree.args.get("unique") else table.indexes
+            keys.append(Key(index.name, tuple(names)))
+
+    def alter_table(self, tree: exp.Alter, where: str) -> None:
+        table = self.source.table(tree.this.name)
+        actions = tree.args.get("actions") or []
+        if table is None or not all(isinstance(a, exp.AddConstraint) for a in actions):
+            self.source.note(where, f"not imported: {' '.join(tree.sql(self.read).split())[:80]}")
+            return
+        for action in actions:
+            for item in action.expressions:
+                self.table_constraint(table, item, where)
+
+    def comment(self, tree: exp.Comment, where: str) -> None:
+        kind = str(tree.args.get("kind")).upper()
+        target = tree.this
+        text = tree.args["expression"].name
+        if kind == "TABLE" and (table := self.source.table(target.name)):
+            table.comment = text
+            return
+        if kind == "COLUMN":
+            table = self.source.table(target.table)
+            column = table.column(target.name) if table else None
+            if column is not None:
+                column.comment = text
+                return
+        self.source.note(where, f"not imported: comment on {kind.lower()} {target.sql(self.read)}")
+
+
+def _names(items) -> list[str]:
+    return [i.name for i in items]
+
+
+HANDLERS = {
+    (exp.Create, "TABLE"): _Reader.create_table,
+    (exp.Create, "INDEX"): _Reader.create_index,
+    (exp.Alter, "TABLE"): _Reader.alter_table,
+    (exp.Comment, "TABLE"): _Reader.comment,
+    (exp.Comment, "COLUMN"): _Reader.comment,
+}

@@ -1,0 +1,551 @@
+"""A ``Source`` (tables, columns, constraints) turned into a spec document in the house style.
+
+Names: models PascalCase and fields camelCase, with ``table:``/``column:`` only where the
+snake_case rule would not give the original name back; constraint and index names only where
+they differ from the naming rule (``{table}_pkey``, ``{table}_{cols}_key`` ...). Facts are read
+back from the forms our SQL writes (``recognise``); whatever the spec cannot hold becomes a
+``Note`` with its source position, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+
+from sqlglot import exp
+from vigilo_gen import naming
+from vigilo_gen.model import (
+    DATETIME_PRECISION,
+    DEFAULT_DECIMAL,
+    DEFAULT_ENUM_LENGTH,
+    DEFAULT_STRING_LENGTH,
+    ID_LENGTH,
+)
+
+from . import recognise
+from .source import Column, ForeignKey, Note, Source, Table
+
+DT = exp.DataType.Type
+
+# sqlglot type -> spec type, for every dialect; the dialect tables below refine it.
+TYPES: dict[DT, str] = {
+    DT.VARCHAR: "string", DT.NVARCHAR: "string", DT.CHAR: "string", DT.NCHAR: "string",
+    DT.TEXT: "text", DT.MEDIUMTEXT: "text", DT.LONGTEXT: "text", DT.TINYTEXT: "text",
+    DT.INT: "int", DT.MEDIUMINT: "int", DT.SMALLINT: "int", DT.TINYINT: "int",
+    DT.BIGINT: "bigint", DT.DOUBLE: "float", DT.FLOAT: "float", DT.DECIMAL: "decimal",
+    DT.BOOLEAN: "bool", DT.DATE: "date", DT.TIMESTAMPTZ: "datetime", DT.TIMESTAMP: "datetime",
+    DT.DATETIME: "datetime", DT.TIMESTAMPLTZ: "datetime", DT.DATETIME64: "datetime",
+    DT.JSON: "json", DT.JSONB: "json", DT.UUID: "uuid", DT.VARBINARY: "bytes",
+    DT.BINARY: "bytes", DT.BLOB: "bytes", DT.LONGBLOB: "bytes", DT.MEDIUMBLOB: "bytes",
+    DT.TINYBLOB: "bytes", DT.SUPER: "json",
+}
+# Types that hold fewer values than the spec type they map to: imported, and said.
+NARROWER = {DT.SMALLINT: "SMALLINT", DT.MEDIUMINT: "MEDIUMINT", DT.TINYINT: "TINYINT",
+            DT.FLOAT: "FLOAT (single precision)"}
+# Per dialect: a declared type that is the text form of a spec type (MySQL's CHAR(36) uuid,
+# TINYINT(1) booleans); keyed by (type, first parameter).
+DIALECT_TYPES: dict[str, dict[tuple[DT, int | None], str]] = {
+    "mysql": {(DT.CHAR, 36): "uuid", (DT.TINYINT, 1): "bool"},
+    "snowflake": {}, "redshift": {}, "oracle": {},
+}
+NOW_FUNCTIONS = {"now", "current_timestamp", "sysdatetimeoffset", "getdate", "systimestamp",
+                 "localtimestamp"}
+# Our updated_at triggers, per dialect, as the database may give them back (whitespace and
+# quoting vary): the column they keep current.
+UPDATED_AT_TRIGGERS: dict[str, re.Pattern] = {
+    "postgres": re.compile(r"BEFORE\s+UPDATE\s+ON\s+.*FOR\s+EACH\s+ROW\s+EXECUTE\s+"
+                           r"(?:FUNCTION|PROCEDURE)\s+(?:\S+\.)?\"?vigilo_gen_set_updated_at"
+                           r"\"?\s*\(\s*'(?P<column>(?:[^']|'')+)'\s*\)\s*;?\s*$", re.I | re.S),
+    "sqlite": re.compile(r"AFTER\s+UPDATE\s+ON\s+\S+\s+FOR\s+EACH\s+ROW\s+WHEN\s+NEW\."
+                         r"\"(?P<column>(?:[^\"]|\"\")+)\"\s+IS\s+OLD\.\"(?P=column)\"\s+BEGIN"
+                         r"\s+UPDATE\s+\S+\s+SET\s+\"(?P=column)\"\s*=\s*CURRENT_TIMESTAMP\s+"
+                         r"WHERE\s+[^;]+;\s*END\s*;?\s*$", re.I | re.S),
+}
+UPDATED_AT_FUNCTION = "vigilo_gen_set_updated_at"
+# What a foreign key does when its ON DELETE is not said: MySQL's SHOW CREATE TABLE (and so
+# the inspector) omits RESTRICT, its default; elsewhere it is NO ACTION.
+IMPLICIT_ACTION = {"mysql": "RESTRICT"}
+ON_ACTIONS = {"CASCADE": "cascade", "SET NULL": "setNull", "RESTRICT": "restrict",
+              "NO ACTION": "noAction"}
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# The comment our SQL writes above a table: "Model" or "Model: description".
+_TITLE = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?:\s+(?P<description>.*))?)?$")
+
+
+def identifier(name: str, fallback: str) -> str:
+    """A spec identifier from any database name (spaces, dashes, leading digits replaced)."""
+    clean = re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_") or fallback
+    return clean if _IDENTIFIER.fullmatch(clean) else f"_{clean}"
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in taken or candidate.lower() in {t.lower() for t in taken}:
+        candidate, n = f"{name}{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+class _Importer:
+    def __init__(self, source: Source):
+        self.source = source
+        self.dialect = source.dialect
+        self.notes: list[Note] = list(source.notes)
+        self.models: dict[str, str] = {}  # table -> model name
+        self.fields: dict[tuple[str, str], str] = {}  # (table, column) -> field name
+        self.enums: dict[str, list[str]] = {}
+        self.updated_at: set[tuple[str, str]] = set()
+
+    def note(self, where: str, message: str) -> None:
+        self.notes.append(Note(where, message))
+
+    # -- names ------------------------------------------------------------------------------
+
+    def name_everything(self) -> None:
+        taken: set[str] = set()
+        for table in self.source.tables:
+            titled = _TITLE.match(table.title or "")
+            if titled and table.comment is None and titled["description"]:
+                table.comment = titled["description"]  # a dialect without catalogue comments
+            name = titled["name"] if titled and titled["name"] not in taken else \
+                naming.upper_camel(identifier(table.name, "Table"))
+            model = _unique_name(name, taken)
+            self.models[table.name] = model
+            fields: set[str] = set()
+            for column in table.columns:
+                name = naming.lower_camel(identifier(column.name, "column"))
+                if not name or not _IDENTIFIER.fullmatch(name):
+                    name = identifier(column.name, "column")
+                self.fields[(table.name, column.name)] = _unique_name(name, fields)
+
+    # -- triggers -----------------------------------------------------------------------------
+
+    def triggers(self) -> None:
+        pattern = UPDATED_AT_TRIGGERS.get(self.dialect)
+        for trigger in self.source.triggers:
+            table = self.source.table(trigger.table)
+            found = pattern.search(trigger.text) if pattern else None
+            column = found["column"].replace("''", "'").replace('""', '"') if found else None
+            if table is not None and column and table.column(column) is not None and \
+                    trigger.name == naming.constraint_name(table.name, (column,), "trigger"):
+                self.updated_at.add((table.name, column))
+            else:
+                self.note(trigger.where, f"not imported: trigger {trigger.name} on "
+                          f"{trigger.table} (not the updated_at trigger vigilo-gen writes)")
+        for name, where in self.source.functions:
+            if name != UPDATED_AT_FUNCTION:
+                self.note(where, f"not imported: function {name}")
+
+    # -- the document -------------------------------------------------------------------------
+
+    def document(self, name: str) -> dict[str, Any]:
+        self.name_everything()
+        self.triggers()
+        models = {}
+        for table in self.source.tables:
+            models[self.models[table.name]] = self.model(table)
+        self.name_relations(models)
+        doc: dict[str, Any] = {"version": 1, "name": identifier(name, "schema")}
+        if self.enums:
+            doc["enums"] = dict(sorted(self.enums.items()))
+        doc["models"] = models
+        return doc
+
+    def model(self, table: Table) -> dict[str, Any]:
+        model_name = self.models[table.name]
+        out: dict[str, Any] = {}
+        if naming.snake_case(model_name) != table.name:
+            out["table"] = table.name
+        if table.comment:
+            out["description"] = table.comment
+        key = table.primary_key.columns if table.primary_key else ()
+        if not key:
+            self.note(table.where, f"table {table.name} has no primary key: the spec needs one "
+                      "(add one to the table, or a key field to the model)")
+        facts = self.check_facts(table)
+        foreign = self.foreign_keys(table)
+        fields: dict[str, dict] = {}
+        for column in table.columns:
+            fields[self.fields[(table.name, column.name)]] = self.field(
+                table, column, key, facts.get(column.name, {}), foreign.get(column.name))
+        if table.primary_key and table.primary_key.name not in ("", "PRIMARY",
+                                                                naming.constraint_name(
+                                                                    table.name, (), "pkey")):
+            out["primaryKeyName"] = table.primary_key.name
+        if len(key) > 1 or key and "primaryKey" not in fields[self.fields[(table.name, key[0])]] \
+                and fields[self.fields[(table.name, key[0])]]["type"] != "id":
+            out["primaryKey"] = [self.fields[(table.name, c)] for c in key]
+        out["fields"] = fields
+        self.keys(table, fields, out, foreign)
+        return out
+
+    def field(self, table: Table, column: Column, key: tuple[str, ...], facts: dict,
+              foreign: ForeignKey | None) -> dict[str, Any]:
+        spec_type, params = self.column_type(table, column, facts)
+        out: dict[str, Any] = {"type": spec_type}
+        field_name = self.fields[(table.name, column.name)]
+        if naming.snake_case(field_name) != column.name:
+            out["column"] = column.name
+        single_key = key == (column.name,)
+        if foreign is not None:
+            out = {"type": "ref", **({"column": out["column"]} if "column" in out else {})}
+            out.update(self.reference(table, column, foreign))
+            params = {}  # a reference holds the type of the key it references
+        elif single_key and spec_type == "string" and params.get("maxLength") == ID_LENGTH \
+                and column.default is None:
+            out = {"type": "id", **({"column": out["column"]} if "column" in out else {})}
+            params = {}
+        elif single_key and spec_type in ("int", "bigint", "string"):
+            out["primaryKey"] = True
+        if spec_type in ("enum",):
+            out["enum"] = params.pop("enum")
+        for word, value in params.items():
+            out[word] = value
+        if column.nullable and column.name not in key:
+            out["nullable"] = True
+        updated_at = (table.name, column.name) in self.updated_at or column.on_update_now
+        default = self.default(table, column, spec_type, updated_at)
+        if default is not None:
+            out["default"] = default
+        identity = column.identity or (self.dialect == "sqlite" and single_key
+                                       and column.type.this is DT.INT and foreign is None)
+        if identity:
+            if out.get("primaryKey") and spec_type in ("int", "bigint"):
+                out["default"] = "autoincrement"
+            else:
+                self.note(table.where, f"{table.name}.{column.name} is generated by the "
+                          "database: only a single int or bigint key can be (not imported)")
+        if updated_at:
+            if spec_type == "datetime":
+                out["updatedAt"] = True
+                if out.get("default") == "now" and not column.nullable:
+                    del out["default"]  # implied: a row's first "updated at" is its creation
+            else:
+                self.note(table.where, f"{table.name}.{column.name} is kept current on update "
+                          "but is not a datetime (not imported)")
+        checks = facts.get("names", {})
+        if checks:
+            out["checkNames"] = checks
+        if column.comment:
+            out["description"] = column.comment
+        return out
+
+    # -- types, defaults ----------------------------------------------------------------------
+
+    def column_type(self, table: Table, column: Column, facts: dict) -> tuple[str, dict]:
+        declared = column.type
+        size = [p.this.this if isinstance(p.this, exp.Literal) else p.this.sql()
+                for p in declared.expressions] if isinstance(declared, exp.DataType) else []
+        first = int(size[0]) if size and str(size[0]).isdigit() else None
+        spec_type = DIALECT_TYPES.get(self.dialect, {}).get((declared.this, first)) \
+            or TYPES.get(declared.this)
+        if declared.this is DT.TINYINT and self.dialect == "mysql" and first == 1:
+            spec_type = "bool"
+        if self.dialect == "sqlite" and declared.this is DT.INT and self.wide_key(table, column):
+            spec_type = "bigint"  # SQLite's rowid key is INTEGER even for a bigint key
+        if self.dialect == "sqlite" and spec_type == "text" and self.indexed(table, column) \
+                and not {"minLength", "pattern"} & set(facts):
+            spec_type = "uuid"  # SQLite's uuid is TEXT; of TEXT fields only a uuid is unique
+        if spec_type is None:
+            self.note(table.where, f"{table.name}.{column.name}: type {declared.sql()} has no "
+                      "spec type; imported as text")
+            return "text", {}
+        if declared.this in NARROWER and spec_type in ("int", "float"):
+            self.note(table.where, f"{table.name}.{column.name}: {NARROWER[declared.this]} "
+                      f"imported as {spec_type} (a wider column once regenerated)")
+        if "json" in facts:
+            spec_type = "json"
+        if "bool" in facts:
+            spec_type = "bool"
+        params: dict[str, Any] = {}
+        if spec_type == "string":
+            length = first or DEFAULT_STRING_LENGTH
+            if "values" in facts:
+                spec_type = "enum"
+                params["enum"] = self.enum(table, column, facts["values"])
+                if length != max(DEFAULT_ENUM_LENGTH, *(len(v) for v in facts["values"])):
+                    params["maxLength"] = length
+            elif length != DEFAULT_STRING_LENGTH or first is None and size:
+                params["maxLength"] = length
+        if spec_type == "decimal":
+            precision = first or DEFAULT_DECIMAL[0]
+            scale = int(size[1]) if len(size) > 1 else 0 if first else DEFAULT_DECIMAL[1]
+            if (precision, scale) != DEFAULT_DECIMAL:
+                params["precision"], params["scale"] = precision, scale
+        if spec_type == "datetime":
+            if first is None and self.dialect == "mysql":
+                first = 0  # MySQL's DATETIME without digits keeps whole seconds
+            if first is not None and first != DATETIME_PRECISION:
+                params["precision"] = first
+            if declared.this is DT.TIMESTAMP and self.dialect not in ("mysql", "sqlite"):
+                params["timezone"] = False
+        for word in ("minLength", "pattern", "min", "max"):
+            if word in facts:
+                params[word] = facts[word]
+        return spec_type, params
+
+    def wide_key(self, table: Table, column: Column) -> bool:
+        """A key some foreign key references from a BIGINT column."""
+        for other in self.source.tables:
+            for fk in other.foreign_keys:
+                if fk.target == table.name and len(fk.columns) == 1 and (
+                        fk.target_columns or (table.primary_key.columns if table.primary_key
+                                              else ())) == (column.name,):
+                    referencing = other.column(fk.columns[0])
+                    if referencing is not None and referencing.type.this is DT.BIGINT:
+                        return True
+        return False
+
+    def indexed(self, table: Table, column: Column) -> bool:
+        from vigilo_gen.emitters._sql_functions import UUID_DEFAULTS
+
+        # Not an index: a text field may be indexed too (only a unique TEXT must be a uuid).
+        keyed = (*table.uniques, *([table.primary_key] if table.primary_key else []))
+        uuid_default = column.default is not None and _same_sql(
+            column.default, UUID_DEFAULTS[self.dialect], self.dialect)
+        if column.default is not None and not uuid_default:
+            return False  # a literal default: a uuid field takes none, so this is text
+        return uuid_default or any(column.name in k.columns for k in keyed)
+
+    def enum(self, table: Table, column: Column, values: list[str]) -> str:
+        for name, known in self.enums.items():
+            if known == values:
+                return name
+        base = naming.upper_camel(self.fields[(table.name, column.name)])
+        if base in self.enums:
+            base = self.models[table.name] + base
+        name = base
+        n = 2
+        while name in self.enums:
+            name, n = f"{base}{n}", n + 1
+        self.enums[name] = values
+        return name
+
+    def default(self, table: Table, column: Column, spec_type: str, updated_at: bool):
+        tree = column.default
+        if tree is None:
+            return None
+        from vigilo_gen.emitters._sql_functions import UUID_DEFAULTS
+
+        tree = recognise.plain(tree)
+        if isinstance(tree, (exp.CurrentTimestamp, exp.CurrentDate)) or \
+                isinstance(tree, (exp.Anonymous, exp.Var)) and tree.name.lower() in \
+                NOW_FUNCTIONS and not tree.expressions:
+            return "now"
+        uuid_text = UUID_DEFAULTS.get(self.dialect)
+        if uuid_text and _same_sql(column.default, uuid_text, self.dialect):
+            return "uuid"
+        if isinstance(tree, exp.Null):
+            return None
+        try:
+            value = recognise.literal_value(tree)
+        except ValueError:
+            return {"sql": {self.dialect: column.default_text
+                            or column.default.sql(_reader(self.dialect))}}
+        if spec_type == "bool" and isinstance(value, int) and value in (0, 1):
+            return bool(value)
+        if spec_type == "bool" and isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        if spec_type in ("int", "bigint") and isinstance(value, float) and value.is_integer():
+            return int(value)
+        if spec_type in ("int", "bigint") and isinstance(value, str) and \
+                re.fullmatch(r"-?\d+", value):
+            return int(value)  # PostgreSQL gives a negative default back as '-5'::integer
+        if spec_type in ("float", "decimal") and isinstance(value, int):
+            # MySQL's catalogue keeps the number, not how it was written: a float's is a float
+            return float(value) if self.source.catalogue and self.dialect == "mysql" else value
+        if spec_type in ("float", "decimal") and isinstance(value, str):
+            try:
+                return float(value) if "." in value or "e" in value.lower() else int(value)
+            except ValueError:
+                pass
+        return value
+
+    # -- checks ----------------------------------------------------------------------------
+
+    def check_facts(self, table: Table) -> dict[str, dict]:
+        """Per column: what its CHECK constraints say (enum values, range, minLength, pattern,
+        a JSON or boolean check), and the names that differ from the rule."""
+        facts: dict[str, dict] = defaultdict(dict)
+        for check in table.checks:
+            found = recognise.check_form(check.condition)
+            column = table.column(found[1]) if found else None
+            if column is None:
+                condition = " ".join(check.condition.sql(_reader(self.dialect)).split())
+                label = f"CHECK {check.name}" if check.name else "CHECK"
+                self.note(check.where, f"not imported: {label} on {table.name}: {condition}")
+                continue
+            kind, name, values = found
+            if kind == "pattern" and self.dialect == "mysql":
+                values = {"pattern": values["pattern"].removeprefix("(?-i)")}
+            facts[name].update(values)
+            if kind in ("json", "bool"):
+                facts[name][kind] = True
+                continue  # the database's own check (MariaDB's JSON, Oracle's NUMBER(1))
+            default = naming.constraint_name(table.name, (name, kind), "check")
+            if check.name and check.name != default:
+                facts[name].setdefault("names", {})[kind] = check.name
+        return facts
+
+    # -- references ----------------------------------------------------------------------------
+
+    def foreign_keys(self, table: Table) -> dict[str, ForeignKey]:
+        result = {}
+        for fk in table.foreign_keys:
+            target = self.source.table(fk.target)
+            if len(fk.columns) != 1 or target is None:
+                why = "a foreign key of several columns" if len(fk.columns) != 1 else \
+                    f"its table {fk.target} is not in the source"
+                self.note(fk.where, f"not imported: foreign key {fk.name} of {table.name} "
+                          f"({', '.join(fk.columns)}): {why}")
+                continue
+            if fk.columns[0] in result:
+                self.note(fk.where, f"not imported: second foreign key {fk.name} on "
+                          f"{table.name}.{fk.columns[0]}")
+                continue
+            result[fk.columns[0]] = fk
+        return result
+
+    def reference(self, table: Table, column: Column, fk: ForeignKey) -> dict[str, Any]:
+        target = self.source.table(fk.target)
+        out: dict[str, Any] = {"to": self.models[target.name]}
+        target_columns = fk.target_columns or (target.primary_key.columns
+                                               if target.primary_key else ())
+        key = target.primary_key.columns if target.primary_key else ()
+        if target_columns and target_columns != key:
+            out["references"] = self.fields[(target.name, target_columns[0])]
+        nullable = column.nullable
+        default_delete = "setNull" if nullable else "cascade"
+        implicit = IMPLICIT_ACTION.get(self.dialect) if self.source.catalogue else None
+        delete = ON_ACTIONS.get(fk.on_delete or implicit or "NO ACTION", "noAction")
+        if delete != default_delete:
+            out["onDelete"] = delete
+        if fk.on_update and not (self.source.catalogue and fk.on_update == implicit):
+            out["onUpdate"] = ON_ACTIONS.get(fk.on_update, "noAction")
+        if fk.name and fk.name != naming.constraint_name(table.name, (column.name,), "fkey"):
+            out["foreignKeyName"] = fk.name
+        return out
+
+    def name_relations(self, models: dict[str, dict]) -> None:
+        """Relation and back-reference names: the spec's defaults (build.py's rule) where they
+        collide with nothing, else the default with the field's name added."""
+        pairs: dict[frozenset, int] = defaultdict(int)
+        for name, model in models.items():
+            for spec in model["fields"].values():
+                if spec["type"] == "ref":
+                    pairs[frozenset((name, spec["to"]))] += 1
+        taken = {name: set(model["fields"]) for name, model in models.items()}
+        backrefs = []
+        for name in sorted(models):
+            for field_name, spec in models[name]["fields"].items():
+                if spec["type"] != "ref":
+                    continue
+                relation = naming.relation_name(field_name)
+                chosen = relation
+                if chosen in taken[name]:
+                    chosen = _unique_name(field_name + "Ref", set(taken[name]))
+                taken[name].add(chosen)
+                if chosen != relation:
+                    spec["relation"] = chosen
+                backrefs.append((name, field_name, spec, chosen))
+        for name, field_name, spec, relation in backrefs:
+            target = spec["to"]
+            default = naming.lower_camel(name)
+            if not spec.get("unique"):
+                default = naming.plural(default)
+            if target == name or pairs[frozenset((name, target))] > 1:
+                default += naming.upper_camel(relation)
+            chosen = default
+            if chosen in taken[target]:
+                chosen = _unique_name(default + naming.upper_camel(field_name),
+                                      set(taken[target]))
+            taken[target].add(chosen)
+            if chosen != default:
+                spec["backref"] = chosen
+
+    # -- uniques, indexes ------------------------------------------------------------------------
+
+    def keys(self, table: Table, fields: dict[str, dict], out: dict, foreign: dict) -> None:
+        field_of = {c.name: self.fields[(table.name, c.name)] for c in table.columns}
+        order = {c.name: n for n, c in enumerate(table.columns)}
+        key = table.primary_key.columns if table.primary_key else ()
+        uniques = [u for u in table.uniques if u.columns != key or not key]
+        indexes = list(table.indexes)
+        if self.dialect == "mysql":  # MySQL's own index for a foreign key nothing else leads
+            own = {(fk.name, fk.columns) for fk in table.foreign_keys}
+            indexes = [i for i in indexes if (i.name, i.columns) not in own]
+        # Single-column uniques first, in column order: `unique: true` on the field; the rest
+        # in order: the model's `unique:` list (build lists them in that order).
+        listed_uniques, last = [], -1
+        for unique in uniques:
+            column = unique.columns[0]
+            spec = fields[field_of[column]]
+            if len(unique.columns) == 1 and order[column] > last and not listed_uniques and \
+                    spec["type"] not in ("id",) and not spec.get("primaryKey"):
+                last = order[column]
+                spec["unique"] = True
+                if unique.name != naming.constraint_name(table.name, (column,), "key"):
+                    spec["uniqueName"] = unique.name
+            else:
+                listed_uniques.append(unique)
+        listed_indexes, last = [], -1
+        leading = {u.columns[0] for u in uniques} | ({key[0]} if key else set())
+        field_level = []
+        for index in indexes:
+            column = index.columns[0]
+            if len(index.columns) == 1 and order[column] > last and not listed_indexes and \
+                    fields[field_of[column]]["type"] not in ("id",):
+                last = order[column]
+                field_level.append(index)
+            else:
+                listed_indexes.append(index)
+        leading |= {i.columns[0] for i in listed_indexes}
+        indexed = {i.columns[0]: i for i in field_level}
+        for column, index in indexed.items():
+            spec = fields[field_of[column]]
+            automatic = column in foreign and column not in leading
+            if not automatic:
+                spec["index"] = True
+            if index.name != naming.constraint_name(table.name, (column,), "idx"):
+                spec["indexName"] = index.name
+        for column in foreign:
+            if column not in indexed and column not in leading:
+                fields[field_of[column]]["index"] = False
+        for word, items, suffix in (("unique", listed_uniques, "key"),
+                                    ("indexes", listed_indexes, "idx")):
+            entries = []
+            for item in items:
+                names = [field_of[c] for c in item.columns]
+                if item.name == naming.constraint_name(table.name, item.columns, suffix):
+                    entries.append(names)
+                else:
+                    entries.append({"fields": names, "name": item.name})
+            if entries:
+                out[word] = entries
+        # `fields` first in the written model, then the lists: rebuild the order.
+        ordered = {k: out[k] for k in ("table", "description", "primaryKeyName", "primaryKey",
+                                       "fields", "unique", "indexes") if k in out}
+        out.clear()
+        out.update(ordered)
+
+
+def _reader(dialect: str) -> str:
+    from .parse_sql import READERS
+
+    return READERS.get(dialect, dialect)
+
+
+def _same_sql(tree: exp.Expression, text: str, dialect: str) -> bool:
+    import sqlglot
+
+    try:
+        other = sqlglot.parse_one(text, read=_reader(dialect))
+    except Exception:
+        return False
+    return recognise.plain(tree).sql() == recognise.plain(other).sql()
+
+
+def to_spec(source: Source, name: str) -> tuple[dict[str, Any], list[Note]]:
+    importer = _Importer(source)
+    return importer.document(name), importer.notes
