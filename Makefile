@@ -93,10 +93,15 @@ bench: install
 
 # Requests per second and p50/p99 latency of `vigilo-gen serve` against the hand-written
 # Starlette baseline (tools/handwritten_app.py: the same SQL, database, driver and uvicorn
-# settings) on SQLite and PostgreSQL, with wrk on loopback, and serve's time to ready; writes
-# docs/bench-service.md. wrk (apt) and PostgreSQL (tools/install-engines.sh) when missing.
+# settings), and of the TypeScript handlers (plain Node server, Drizzle and Prisma) and the
+# Next.js build of examples/nextjs-prisma against a hand-written node:http baseline
+# (tools/node/handwritten-handlers.mjs), on SQLite and PostgreSQL, with wrk on loopback, and
+# serve's time to ready; writes docs/bench-service.md. wrk (apt), PostgreSQL
+# (tools/install-engines.sh) and the npm tools when missing.
 bench-service: $(VENV)/.installed
 	$(PIP) install --quiet -e '.[serve]' pytest  # pytest: tests/engines.py starts PostgreSQL
+	@[ -d $(NODE_TOOLS)/node_modules ] || \
+	  npm_config_nodedir=/usr npm ci --prefix $(NODE_TOOLS) --no-audit --no-fund --loglevel=error
 	@command -v wrk >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then S=; else S="sudo -n"; fi; \
 	  $$S env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk || { \

@@ -42,15 +42,23 @@ T = FieldType
 ORMS = ("drizzle", "prisma")
 DIALECTS = ("postgres", "sqlite")
 
+# How a prepared Drizzle query is made and run: its ``one`` row, ``all`` rows, or ``run``.
+PREPARE = {
+    "sqlite": ("prepare()", {"one": "get", "all": "all", "run": "run"}),
+    "postgres": ('prepare("")', {"one": "execute", "all": "execute", "run": "execute"}),
+}
 TO_JSON = {T.DATE: "dateJson", T.DATETIME: "datetimeJson", T.DECIMAL: "decimalJson"}
 FROM_JSON = {T.DATETIME: "datetimeValue"}
 TS_TYPES = {T.INT: "number", T.BIGINT: "number", T.FLOAT: "number", T.BOOL: "boolean"}
 
-DRIZZLE_IMPORTS = 'import { and, asc, eq, sql } from "drizzle-orm";\n'
 DB_IMPORTS = {
-    ("drizzle", "postgres"): DRIZZLE_IMPORTS + 'import type { PgDatabase } from '
+    ("drizzle", "postgres"): 'import { and, asc, eq, Param, sql } from "drizzle-orm";\n'
+                             'import type { Column } from "drizzle-orm";\n'
+                             'import type { PgDatabase } from '
                              '"drizzle-orm/pg-core";\nimport * as t from "__SCHEMA__";',
-    ("drizzle", "sqlite"): DRIZZLE_IMPORTS + 'import type { BaseSQLiteDatabase } from '
+    ("drizzle", "sqlite"): 'import { and, asc, eq, Param, sql } from "drizzle-orm";\n'
+                           'import type { Column } from "drizzle-orm";\n'
+                           'import type { BaseSQLiteDatabase } from '
                            '"drizzle-orm/sqlite-core";\nimport * as t from "__SCHEMA__";',
     ("prisma", "postgres"): 'import type { Prisma, PrismaClient } from "__CLIENT__";',
     ("prisma", "sqlite"): 'import type { Prisma, PrismaClient } from "__CLIENT__";',
@@ -102,6 +110,30 @@ async function transact<R>(db: Db, write: boolean, work: (tx: Db) => Promise<R>)
       throw exc;
     }
   }
+}
+
+// Each query's statement, built once per database connection and kept with it: building a
+// Drizzle query costs several times running it. Drizzle binds a prepared query to the
+// connection of the session it was built on (a query prepared on the pool would run outside
+// the transaction), so the statements are kept per connection: the transaction's pooled
+// client (a driver whose session shows none builds each query per request). Its values come
+// as placeholders; only reads and deletes are kept (an insert's or update's defaults are
+// computed when its statement is built).
+const PREPARED = new WeakMap<object, Map<string, unknown>>();
+
+function prepared<S>(tx: Db, name: string, build: () => S): S {
+  const connection = (tx._.session as unknown as { client?: object }).client;
+  if (typeof connection !== "object" || connection === null) return build();
+  let statements = PREPARED.get(connection);
+  if (statements === undefined) PREPARED.set(connection, (statements = new Map()));
+  let statement = statements.get(name) as S | undefined;
+  if (statement === undefined) statements.set(name, (statement = build()));
+  return statement;
+}
+
+/** A placeholder whose value the column encodes, as it encodes a value given to `eq`. */
+function slot(column: Column, name: string): Param {
+  return new Param(sql.placeholder(name), column as never);
 }''',
     "sqlite": '''\
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -135,6 +167,24 @@ async function transact<R>(db: Db, write: boolean, work: (tx: Db) => Promise<R>)
   const next = queue.then(run, run);
   queue = next.catch(() => undefined);
   return next;
+}
+
+// Each query's statement, built and compiled once per database and kept with it: on SQLite
+// that is most of a query's cost. Its values come as placeholders; only reads and deletes are
+// kept (an insert's or update's defaults are computed when its statement is built).
+const PREPARED = new WeakMap<Db, Map<string, unknown>>();
+
+function prepared<S>(db: Db, name: string, build: () => S): S {
+  let statements = PREPARED.get(db);
+  if (statements === undefined) PREPARED.set(db, (statements = new Map()));
+  let statement = statements.get(name) as S | undefined;
+  if (statement === undefined) statements.set(name, (statement = build()));
+  return statement;
+}
+
+/** A placeholder whose value the column encodes, as it encodes a value given to `eq`. */
+function slot(column: Column, name: string): Param {
+  return new Param(sql.placeholder(name), column as never);
 }''',
 }
 
@@ -173,6 +223,11 @@ class _Module:
         self.readers: list[str] = []
         self.names: set[str] = set()
         self.checks: list[str] = []
+        # Drizzle: each read's and delete's query is prepared once per connection (building it
+        # is most of its cost), see PREPARED in the runtime.
+        self.prepared = orm == "drizzle"
+        self.statements: dict[str, str] = {}
+        self.uses_one = False  # a root query brings its to-one rows (type One)
 
     def table(self, model: str) -> str:
         return "t." + variable(self.spec.model(model))
@@ -203,21 +258,39 @@ class _Module:
                 return self.find(step.model, {step.ref.name: f"{row}.{self.pk(model)}"})
             return (f"{row}.{step.ref.name} === null ? null : "
                     + self.find(step.model, {self.pk(step.model): f"{row}.{step.ref.name}"}))
-        table = self.table(step.model)
         if step.child:
-            where = f"eq({table}.{step.ref.name}, {row}.{self.pk(model)} as never)"
-        else:
-            where = f"eq({table}.{self.pk(step.model)}, {row}.{step.ref.name} as never)"
-        return (f"((await tx.select().from({table}).where({where}).limit(1))[0] as Row | "
-                "undefined) ?? null")
+            return self.first(step.model, {step.ref.name: f"{row}.{self.pk(model)}"})
+        return (f"{row}.{step.ref.name} === null ? null : "
+                + self.first(step.model, {self.pk(step.model): f"{row}.{step.ref.name}"}))
 
     def fetch_many(self, step: Step, row: str, model: str, order: tuple[Field, ...]) -> str:
         if self.orm == "prisma":
             return self.find(step.model, {step.ref.name: f"{row}.{self.pk(model)}"}, True, order)
         table = self.table(step.model)
-        by = "".join(f", asc({table}.{f.name})" for f in order)
-        return (f"(await tx.select().from({table}).where(eq({table}.{step.ref.name}, "
-                f"{row}.{self.pk(model)} as never)).orderBy({by[2:]})) as Row[]")
+        by = ", ".join(f"asc({table}.{f.name})" for f in order)
+        where = {step.ref.name: f"{row}.{self.pk(model)}"}
+        builder = f"tx.select().from({table}).where({self.where(table, where)}).orderBy({by})"
+        return f"({self.run(builder, where, 'all')}) as Row[]"
+
+    def joinable(self, node: ReadObject, model: str) -> list[Step]:
+        """The to-one steps the response reads from the root row itself (directly or in an
+        object of the same row), each to another table: their rows can come with the root's
+        (a left join: a one-to-one child has a unique reference, a referenced row one key)."""
+        steps: dict[str, Step] = {}
+
+        def walk(obj: ReadObject) -> None:
+            for _, read in obj.properties:
+                if isinstance(read, ReadObject | ReadColumn) and read.through:
+                    steps.setdefault(read.through[0].name, read.through[0])
+                elif isinstance(read, ReadObject):
+                    walk(read)
+
+        if node.through:
+            return []
+        walk(node)
+        models = [s.model for s in steps.values()]
+        # A table joined twice (or the root's own) would need an alias: read those apart.
+        return [s for s in steps.values() if s.model != model and models.count(s.model) == 1]
 
     def column(self, field: Field, expr: str) -> str:
         if field.type is T.DECIMAL:
@@ -227,19 +300,25 @@ class _Module:
         convert = TO_JSON.get(field.value_type)
         return f"{convert}({expr})" if convert else expr
 
-    def reader(self, node: ReadObject, model: str, name: str) -> str:
-        """An async function reading ``node`` from a row of ``model``: an object or null."""
+    def reader(self, node: ReadObject, model: str, name: str,
+               one: frozenset[str] = frozenset()) -> str:
+        """An async function reading ``node`` from a row of ``model``: an object or null.
+
+        ``one``: the to-one steps whose rows came with this row (``one[step]``, the root
+        query's joins) instead of a query of their own."""
         function = "read" + name[:1].upper() + _camel(name)[1:]
         while function in self.names:
             function += "_"
         self.names.add(function)
-        lines = [f"async function {function}(tx: Tx, row: Row): Promise<Json | null> {{"]
+        extra = ", one: One" if one else ""
+        lines = [f"async function {function}(tx: Tx, row: Row{extra}): Promise<Json | null> {{"]
         source, inner = "row", model
         if node.through:
             step = node.through[0]
-            lines.append(f"  const related = {self.fetch_one(step, 'row', model)};")
+            lines.append(f"  const related = {self.fetch_from(step, 'row', model, one)};")
             lines.append("  if (related === null) return null;")
             source, inner = "related", step.model
+            one = frozenset()
         if node.presence:
             test = " || ".join(f"{source}.{f.name} === null" for f in node.presence)
             lines.append(f"  if ({test}) return null;")
@@ -247,8 +326,8 @@ class _Module:
         fetched: set[str] = set()
         present = set(node.presence)
         for prop, read in node.properties:
-            lines += ["  " + line for line in
-                      self.prop(prop, read, source, inner, f"{name}_{prop}", fetched, present)]
+            lines += ["  " + line for line in self.prop(prop, read, source, inner,
+                                                        f"{name}_{prop}", fetched, present, one)]
         lines.append("  return out;")
         lines.append("}")
         self.readers.append("\n".join(lines))
@@ -263,8 +342,14 @@ class _Module:
         raise UsageError(f"ts-handlers: {name}: a list item or map value must be a column or "
                          "an object of the same row")
 
+    def fetch_from(self, step: Step, row: str, model: str, one: frozenset[str]) -> str:
+        """The row of a to-one step: the one the root query joined, else its own query."""
+        if step.name in one:
+            return f"one[{_lit(step.name)}] ?? null"
+        return self.fetch_one(step, row, model)
+
     def prop(self, prop: str, read: Read, row: str, model: str, name: str, fetched: set[str],
-             present: set[Field]) -> list[str]:
+             present: set[Field], one: frozenset[str] = frozenset()) -> list[str]:
         key = _lit(prop)
         if isinstance(read, ReadColumn):
             field = read.field
@@ -272,7 +357,7 @@ class _Module:
                 step = read.through[0]
                 related = "related_" + step.name
                 lines = [] if related in fetched else \
-                    [f"const {related} = {self.fetch_one(step, row, model)};"]
+                    [f"const {related} = {self.fetch_from(step, row, model, one)};"]
                 fetched.add(related)
                 value = self.column(field, f"{related}.{field.name}")
                 if read.has_fallback:
@@ -285,11 +370,12 @@ class _Module:
                 return [f"if ({row}.{field.name} !== null) out[{key}] = {expr};"]
             return [f"out[{key}] = {expr};"]
         if isinstance(read, ReadObject):
-            function = self.reader(read, model, name)
+            function = self.reader(read, model, name, one)
+            args = f"tx, {row}, one" if one else f"tx, {row}"
             if read.optional and not read.nullable:
-                return ["{", f"  const value = await {function}(tx, {row});",
+                return ["{", f"  const value = await {function}({args});",
                         f"  if (value !== null) out[{key}] = value;", "}"]
-            return [f"out[{key}] = await {function}(tx, {row});"]
+            return [f"out[{key}] = await {function}({args});"]
         if isinstance(read, ReadList):
             rows = self.fetch_many(read.step, row, model, read.order_by)
             item = self.value(read.item, "r", read.step.model, f"{name}_item")
@@ -339,15 +425,77 @@ class _Module:
 
     # -- data access: the one place that knows the ORM ------------------------------------
 
-    def first(self, model: str, where: dict[str, str]) -> str:
-        """The first row of ``model`` whose fields equal the expressions, or null."""
+    def first(self, model: str, where: dict[str, str], lock: bool = False) -> str:
+        """The first row of ``model`` whose fields equal the expressions, or null; ``lock``:
+        locked for the transaction (Drizzle on PostgreSQL: FOR UPDATE)."""
         if self.orm == "prisma":
             return self.find(model, where)
         table = self.table(model)
-        conds = [f"eq({table}.{k}, {v} as never)" for k, v in where.items()]
-        cond = conds[0] if len(conds) == 1 else f"and({', '.join(conds)})"
-        return (f"((await tx.select().from({table}).where({cond}).limit(1))[0] as Row | "
-                "undefined) ?? null")
+        builder = f"tx.select().from({table}).where({self.where(table, where)}).limit(1)"
+        if lock and self.dialect == "postgres":
+            builder += '.for("update")'
+        return self.first_row(builder, where)
+
+    def first_row(self, builder: str, values: dict[str, str]) -> str:
+        if self.prepared and self.dialect == "sqlite":
+            return f"(({self.run(builder, values, 'one')}) as Row | undefined) ?? null"
+        return f"(({self.run(builder, values, 'all')})[0] as Row | undefined) ?? null"
+
+    def where(self, table: str, where: dict[str, str]) -> str:
+        """Drizzle's condition: each field equals its value, or its placeholder (prepared)."""
+        if self.prepared:
+            conds = [f"eq({table}.{k}, slot({table}.{k}, {_lit(k)}))" for k in where]
+        else:
+            conds = [f"eq({table}.{k}, {v} as never)" for k, v in where.items()]
+        return conds[0] if len(conds) == 1 else f"and({', '.join(conds)})"
+
+    def run(self, builder: str, values: dict[str, str], what: str) -> str:
+        """Run a Drizzle query (``what``: its ``one`` row, ``all`` rows, or ``run`` it),
+        prepared once per connection with the placeholders' values (``prepared``)."""
+        if not self.prepared:
+            return f"await {builder}"
+        name = self.statements.setdefault(builder, f"s{len(self.statements) + 1}")
+        args = ", ".join(f"{k}: {v}" for k, v in values.items())
+        # SQLite's prepared queries get, list or run; PostgreSQL's execute (unnamed: the
+        # server parses each as before).
+        prepare, method = PREPARE[self.dialect]
+        return (f"await prepared(tx, {_lit(name)}, () => {builder}.{prepare})"
+                f".{method[what]}({{ {args} }})")
+
+    def types(self) -> list[str]:
+        if not self.uses_one:
+            return []
+        return ["/** The root row and the to-one rows its query joined, by relation (null: none). "
+                "*/\ntype One = Record<string, Row | null>;"]
+
+    def select_joined(self, model: str, where: dict[str, str], steps: list[Step]) -> list[str]:
+        """``root`` (the row of ``model`` the fields select) and ``one`` (the rows of the to-one
+        ``steps``, null when missing) in one query: a left join per step."""
+        self.uses_one = True
+        if self.orm == "prisma":  # the rows come as the root's relation fields (include)
+            cond = ", ".join(f"{k}: {v} as never" for k, v in where.items())
+            include = ", ".join(f"{s.name}: true" for s in steps)
+            return [f"let root = (await {self.delegate(model)}.findFirst({{ where: {{ {cond} }}, "
+                    f"include: {{ {include} }} }})) as Row | null;",
+                    "const one = (root ?? {}) as One;"]
+        table = self.table(model)
+        names = {s.name for s in steps}
+        key = "row"
+        while key in names:
+            key += "_"
+        columns = ", ".join([f"{key}: {table}",
+                             *(f"{_lit(s.name)}: {self.table(s.model)}" for s in steps)])
+        joins = ""
+        for s in steps:
+            other = self.table(s.model)
+            on = (f"eq({other}.{s.ref.name}, {table}.{self.pk(model)})" if s.child
+                  else f"eq({other}.{self.pk(s.model)}, {table}.{s.ref.name})")
+            joins += f".leftJoin({other}, {on})"
+        builder = (f"tx.select({{ {columns} }}).from({table}){joins}"
+                   f".where({self.where(table, where)}).limit(1)")
+        found = self.first_row(builder, where).replace("as Row |", "as One |")
+        return [f"const one: One = {found.removesuffix(' ?? null')} ?? {{}};",
+                f"let root = one[{_lit(key)}] ?? null;"]
 
     def insert(self, model: str, data: str) -> str:
         if self.orm == "prisma":
@@ -376,7 +524,8 @@ class _Module:
             return (f"await {self.delegate(model)}.deleteMany({{ where: {{ {field}: {value} "
                     "as never } });")
         table = self.table(model)
-        return f"await tx.delete({table}).where(eq({table}.{field}, {value} as never));"
+        where = {field: value}
+        return f"{self.run(f'tx.delete({table}).where({self.where(table, where)})', where, 'run')};"
 
     def lock(self, model: str, params: tuple[tuple[str, Field], ...]) -> list[str]:
         """Lock the root row for the transaction (PostgreSQL; SQLite locked the database at
@@ -398,16 +547,7 @@ class _Module:
                     "    " + self.update(root_model, pk, f"root.{pk}", "values"),
                     "  }", "}"]
         if isinstance(write, UpsertChild):
-            step = write.step
-            ref = step.ref.name
-            return ["{", "  const values: Json = {};",
-                    *["  " + line for line in self.values(write.assigns, "body", merge)],
-                    f"  const found = {self.first(step.model, {ref: f'root.{pk}'})};",
-                    "  if (found === null) {",
-                    "    " + self.insert(step.model, f"{{ ...values, {ref}: root.{pk} }}"),
-                    "  } else if (Object.keys(values).length > 0) {",
-                    "    " + self.update(step.model, ref, f"root.{pk}", "values"),
-                    "  }", "}"]
+            return self.upsert(write, merge, pk)
         if isinstance(write, ReplaceSet):
             step = write.step
             delete = self.delete(step.model, step.ref.name, f"root.{pk}")
@@ -432,6 +572,29 @@ class _Module:
                 lines += ["else {", "  " + delete, "}"]
             return lines
         raise AssertionError(write)
+
+    def upsert(self, write: UpsertChild, merge: bool, pk: str) -> list[str]:
+        """Update the one-to-one child, inserting it when the update found none: one query
+        when it exists (the root row's lock keeps a concurrent write from inserting it
+        meanwhile). A body that sets nothing only inserts a missing child."""
+        step = write.step
+        ref = step.ref.name
+        table = self.table(step.model)
+        insert = self.insert(step.model, f"{{ ...values, {ref}: root.{pk} }}")
+        update = (f"(await tx.update({table}).set(values as never).where(eq({table}.{ref}, "
+                  f"root.{pk} as never)).returning({{ key: {table}.{self.pk(step.model)} }}))")
+        if self.orm == "prisma":  # the count of rows updated stands for the returned keys
+            update = (f"(await {self.delegate(step.model)}.updateMany({{ where: {{ {ref}: "
+                      f"root.{pk} as never }}, data: values as never }})).count")
+        size = "" if self.orm == "prisma" else ".length"
+        lines = ["{", "  const values: Json = {};",
+                 *["  " + line for line in self.values(write.assigns, "body", merge)]]
+        if write.assigns and (not merge or any(a.required for a in write.assigns)):
+            return [*lines, f"  if ({update}{size} === 0) {{", f"    {insert}", "  }", "}"]
+        found = self.first(step.model, {ref: f"root.{pk}"})
+        return [*lines, "  if (Object.keys(values).length === 0) {",
+                f"    if (({found}) === null) {insert}",
+                f"  }} else if ({update}{size} === 0) {{", f"    {insert}", "  }", "}"]
 
     def prechecks(self, op: Operation) -> list[str]:
         lines = []
@@ -509,10 +672,13 @@ class _Module:
         lines += ["  " + line for line in self.prechecks(op)]
         lines.append(f"  return transact(db, {'true' if write else 'false'}, async (tx) => {{")
         lines += ["    " + line for line in (self.lock(root.model, root.params) if write else [])]
-        select = self.first(root.model, {f.name: f"key.{p}" for p, f in root.params})
-        if write and self.dialect == "postgres" and self.orm == "drizzle":
-            select = select.replace(".limit(1))", '.limit(1).for("update"))')
-        lines.append(f"    let root = {select};")
+        where = {f.name: f"key.{p}" for p, f in root.params}
+        select = self.first(root.model, where, lock=write)
+        joined = self.joinable(op.read, root.model) if op.kind == "read" else []
+        if joined:
+            lines += ["    " + line for line in self.select_joined(root.model, where, joined)]
+        else:
+            lines.append(f"    let root = {select};")
         lines.append(f"    if (root !== null && !visible({owner}, caller)) "
                      f"throw new Problem(404, {_lit(missing)});")
         if root.create and op.kind in ("write", "insert"):
@@ -526,8 +692,9 @@ class _Module:
         lines.append(f"    if (root === null) throw new Problem(404, {_lit(missing)});")
         body = []
         if op.kind == "read":
-            reader = self.reader(op.read, root.model, endpoint.response or name)
-            body.append(f"return (await {reader}(tx, root)) as Json;")
+            one = frozenset(s.name for s in joined)
+            reader = self.reader(op.read, root.model, endpoint.response or name, one)
+            body.append(f"return (await {reader}(tx, root{', one' if one else ''})) as Json;")
         elif op.kind == "delete":
             body += [self.delete(root.model, pk, f"root.{pk}"), "return SUCCESS;"]
         elif op.kind == "insert":
@@ -644,7 +811,8 @@ def render(spec: Spec, options: TsHandlersOptions, provenance: Provenance) -> st
                                                           else options.dialect])
             .replace("__TRANSACT__", PRISMA_TRANSACT if options.orm == "prisma"
                      else TRANSACT[options.dialect])
-            .replace("__HELPERS__", "\n\n".join(module.checks + module.readers + helpers))
+            .replace("__HELPERS__", "\n\n".join(module.checks + module.types() + module.readers
+                                                 + helpers))
             .replace("__ROUTES__", "[\n" + "\n".join(route_lines) + "\n]")
             .replace("__ENDPOINTS__", "{\n" + "\n".join(endpoints) + "\n}")
             .replace("__ENDPOINT_NAMES__", names)

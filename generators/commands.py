@@ -301,9 +301,10 @@ def check_command(
         if not full:
             from .freshness import quick_check
 
-            count = quick_check(config)
+            count = quick_check(config, migrations=True)
             if count is not None:
                 typer.echo(up_to_date_line(count), err=True)
+                _check_migrations(config)
                 return
         loaded, spec = _project(config)
 
@@ -329,10 +330,32 @@ def check_command(
                    "--force to replace it)") if foreign else ""
             typer.echo(f"vigilo-gen: {' and '.join(parts)} of {len(states)} outputs; run "
                        f"`{command}` and commit the result{why}", err=True)
+            _check_migrations(config)
             raise typer.Exit(EXIT_STALE)
         typer.echo(up_to_date_line(len(states)), err=True)
+        _check_migrations(config)
 
     guarded(run)
+
+
+def _check_migrations(config: Path | None) -> None:
+    """The config's [migrations] folder must hold a migration leading to the spec (exit 1
+    with one line when not), as Django's ``makemigrations --check``. A config without the
+    table costs one TOML parse (``check`` stays fast)."""
+    from .config import CONFIG_NAME, _toml, load_config
+
+    try:
+        data = _toml().loads((config or Path(CONFIG_NAME)).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        data = {"migrations": None}  # let load_config word the problem
+    if "migrations" not in data:
+        return
+    from .migrate.workflow import stale
+
+    line = stale(load_config(config))
+    if line is not None:
+        typer.echo(line, err=True)
+        raise typer.Exit(EXIT_STALE)
 
 
 METAVARS = {"bool": None, "int": "INTEGER", "str": "TEXT"}

@@ -25,7 +25,11 @@ from typing import Any
 from .errors import UsageError, choice_hint, did_you_mean
 
 CONFIG_NAME = "vigilo-gen.toml"
-TOP_KEYS = ("spec", "output", "lint")  # [lint]: rule id = level (vigilo_gen.lint)
+TOP_KEYS = ("spec", "output", "lint", "migrations")  # [lint]: rule id = level (vigilo_gen.lint)
+# [migrations]: the numbered migrations folder of `vigilo-gen migrate new` (migrate/workflow.py).
+MIGRATION_KEYS = ("folder", "dialects")
+# migrate.DIALECTS, written out: importing the planners would load sqlglot (a test keeps both).
+MIGRATION_DIALECTS = ("postgres", "mysql", "sqlite")
 # The other keys of an [[output]] table are the emitter's options. ``templates``: a folder
 # searched before the built-in templates (relative to this file's folder; vigilo_gen.templates).
 RESERVED_KEYS = ("emitter", "path", "templates")
@@ -46,12 +50,22 @@ class Output:
 
 
 @dataclass(frozen=True)
+class Migrations:
+    """The ``[migrations]`` table: where ``migrate new`` writes, for which dialects."""
+
+    folder: Path  # absolute (resolved against the config's folder)
+    display: str  # the folder as messages name it
+    dialects: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Config:
     file: Path
     display: str  # how to name the config in messages
     spec: Path
     outputs: tuple[Output, ...]
     lint: tuple[tuple[str, str], ...] = ()  # [lint] rule levels, checked (vigilo_gen.lint)
+    migrations: Migrations | None = None  # [migrations], when the project keeps a folder
 
     @property
     def root(self) -> Path:
@@ -247,5 +261,39 @@ def load_config(path: Path | None = None, load_emitter=None) -> Config:
     if not spec_path.is_file():
         raise error(lines.key("spec"), f"spec file '{spec}' not found"
                     + (f" (looked for {spec_path})" if str(spec_path) != spec else ""))
+    migrations = _migrations(data.get("migrations"), root, lines, error)
     return Config(file=file, display=display, spec=spec_path, outputs=tuple(outputs),
-                  lint=tuple(sorted(raw_lint.items())))
+                  lint=tuple(sorted(raw_lint.items())), migrations=migrations)
+
+
+def _migrations(raw, root: Path, lines: _Lines, error) -> Migrations | None:
+    """``[migrations]``: ``folder = "migrations"``, ``dialects = ["postgres", ...]``."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise error(lines.key("migrations"), "'migrations' must be a table: [migrations] then "
+                    "folder = \"migrations\" and dialects = [\"postgres\"]")
+    for key in raw:
+        if key not in MIGRATION_KEYS:
+            raise error(lines.table_key("migrations", key), f"unknown key '{key}' in "
+                        "[migrations]", did_you_mean(key, MIGRATION_KEYS)
+                        or f"known: {', '.join(MIGRATION_KEYS)}")
+    folder = raw.get("folder")
+    if not isinstance(folder, str) or not folder:
+        raise error(lines.table_key("migrations", "folder") or lines.key("migrations"),
+                    "[migrations] needs folder = \"DIR\" (e.g. \"migrations\")")
+    dialects = raw.get("dialects")
+    line = lines.table_key("migrations", "dialects") or lines.key("migrations")
+    if not isinstance(dialects, list) or not dialects or \
+            not all(isinstance(d, str) for d in dialects):
+        raise error(line, "[migrations] needs dialects = [...], a list of "
+                    + ", ".join(MIGRATION_DIALECTS))
+    for dialect in dialects:
+        if dialect not in MIGRATION_DIALECTS:
+            raise error(line, f"bad dialect {dialect!r} in [migrations]",
+                        choice_hint(dialect, MIGRATION_DIALECTS))
+    if len(set(dialects)) != len(dialects):
+        raise error(line, "a dialect is named twice in [migrations] dialects")
+    path = Path(folder) if Path(folder).is_absolute() else root / folder
+    display = folder if not root.parts or str(root) == "." else str(root / folder)
+    return Migrations(path, display, tuple(dialects))

@@ -106,10 +106,14 @@ class Diff:
 # -- types ----------------------------------------------------------------------------------
 
 # Type changes every value survives unchanged (beyond a longer VARCHAR, a wider decimal).
+# A uuid is its 36-character text in every dialect's cast; a json document becomes its JSON
+# text (PostgreSQL's jsonb writes it normalized, as it stored it).
 WIDENINGS = frozenset({(T.INT, T.BIGINT), (T.INT, T.FLOAT), (T.STRING, T.TEXT),
                        (T.ENUM, T.TEXT), (T.ENUM, T.STRING), (T.INT, T.DECIMAL),
-                       (T.BIGINT, T.DECIMAL)})
+                       (T.BIGINT, T.DECIMAL), (T.UUID, T.STRING), (T.UUID, T.TEXT),
+                       (T.JSON, T.TEXT)})
 _TEXTUAL = (T.STRING, T.ENUM, T.ID, T.REF)
+UUID_TEXT = 36  # characters of a uuid's text: a VARCHAR that holds it
 
 
 def _digits(f: Field) -> int:
@@ -125,9 +129,16 @@ def type_change(old: Field, new: Field) -> str | None:
         if old.type is T.DECIMAL and (old.precision, old.scale) != (new.precision, new.scale):
             wider = new.scale >= old.scale and _digits(new) >= _digits(old)
             return "widen" if wider else "narrow"
+        if old.type is T.DATETIME and (old.precision, old.timezone) != (new.precision,
+                                                                        new.timezone):
+            # Fewer fractional digits round the values; a time zone added or dropped converts
+            # them through the session's time zone (PostgreSQL; the others keep none).
+            same_zone = old.timezone == new.timezone
+            return "widen" if same_zone and new.precision >= old.precision else "narrow"
         return None
     if (old.type, new.type) in WIDENINGS:
-        if new.type in (T.STRING,) and old.max_length > new.max_length:
+        held = UUID_TEXT if old.type is T.UUID else old.max_length
+        if new.type is T.STRING and held is not None and held > new.max_length:
             return "narrow"
         if new.type is T.DECIMAL and (_digits(new) < _digits(old)):
             return "narrow"
@@ -144,11 +155,15 @@ def _rewrites(old: Field, new: Field, fk_changed: bool) -> tuple[str, ...]:
     kind = type_change(old, new)
     free_pg = old.type in (T.STRING, T.ENUM) and new.type in (T.STRING, T.ENUM, T.TEXT) and \
         (new.type is T.TEXT or new.max_length >= old.max_length)
+    # MySQL's DATETIME(p) and SQLite's DATETIME keep no time zone; SQLite no precision either.
+    both_datetime = old.type is new.type is T.DATETIME
+    kind_mysql = kind and not (both_datetime and old.precision == new.precision)
+    kind_sqlite = kind and not both_datetime
     if kind and not free_pg:
         dialects.append("postgres")
-    if kind or old.nullable != new.nullable:
+    if kind_mysql or old.nullable != new.nullable:
         dialects.append("mysql")
-    if kind or _constraints(old) != _constraints(new) or old.nullable != new.nullable \
+    if kind_sqlite or _constraints(old) != _constraints(new) or old.nullable != new.nullable \
             or old.default != new.default or fk_changed:
         dialects.append("sqlite")
     return tuple(dialects)
@@ -382,6 +397,8 @@ def _type_text(f: Field) -> str:
         return f"{f.type.value}({f.max_length})"
     if f.type is T.DECIMAL:
         return f"decimal({f.precision}, {f.scale})"
+    if f.type is T.DATETIME:
+        return f"datetime({f.precision}{'' if f.timezone else ', no time zone'})"
     return f.type.value
 
 

@@ -49,15 +49,18 @@ def _read_text(path: Path) -> str | None:
         return None
 
 
-def quick_check(config_path: Path | None) -> int | None:
-    """The number of outputs when every output of the config is confirmed fresh, else None."""
+def quick_check(config_path: Path | None, *, migrations: bool = False) -> int | None:
+    """The number of outputs when every output of the config is confirmed fresh, else None.
+    A config with a [migrations] table is confirmed only when ``migrations`` says the caller
+    checks the migrations folder too (``check_command`` does; the entry point's fast path
+    leaves such a config to it)."""
     try:
-        return _quick_check(config_path)
+        return _quick_check(config_path, migrations)
     except Exception:  # anything unexpected: the full path decides, and words any error
         return None
 
 
-def _quick_check(config_path: Path | None) -> int | None:
+def _quick_check(config_path: Path | None, migrations: bool = False) -> int | None:
     from .config import CONFIG_NAME, RESERVED_KEYS, TOP_KEYS, _toml
     from .registry import clash, discover
     from .stamp import spec_meaning_hash
@@ -71,7 +74,8 @@ def _quick_check(config_path: Path | None) -> int | None:
     spec = data.get("spec")
     outputs = data.get("output")
     if not set(data) <= set(TOP_KEYS) or not isinstance(spec, str) or not spec \
-            or not isinstance(outputs, list) or not outputs:
+            or not isinstance(outputs, list) or not outputs \
+            or ("migrations" in data and not migrations):
         return None
     root = file.parent
     spec_file = Path(spec) if Path(spec).is_absolute() else root / spec

@@ -375,6 +375,11 @@ class Planner:
                 if endpoint.response is not None:
                     read = self.read(self.api.schema(endpoint.response).shape,
                                      writes[0].step.model, endpoint.response)
+        if read is not None and not isinstance(read, ReadObject):
+            # The runtimes answer a JSON object (the error envelope is one too); a list, map
+            # or column is served as a property of an object schema.
+            raise Unbound(f"endpoint {endpoint.name}: the response {endpoint.response} is not "
+                          "an object: wrap it in an object schema's property")
         return Operation(endpoint, root, kind, read, tuple(writes), merge, status)
 
 

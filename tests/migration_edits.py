@@ -18,7 +18,7 @@ from typing import Any
 from hypothesis import strategies as st
 from vigilo_gen import naming
 
-from tests.strategies import FIELD_NAMES, MODEL_NAMES, spec_data
+from tests.strategies import FIELD_NAMES, INT_RANGE, MODEL_NAMES, UNINDEXABLE, spec_data
 
 Data = dict[str, Any]
 
@@ -195,10 +195,21 @@ class Editor:
         return None if found is None else self.models[found[0]]["fields"][found[1]]
 
     def widen_type(self) -> bool:
-        spec = self._field(lambda s: s["type"] in ("int", "string", "enum"))
+        spec = self._field(lambda s: s["type"] in ("int", "string", "enum", "uuid", "json")
+                           or s["type"] == "datetime" and s.get("precision", 3) < 6)
         if spec is None:
             return False
-        if spec["type"] == "int":
+        if spec["type"] == "uuid":  # its text, 36 characters (a string: keys may cover it)
+            if spec.get("default") == "uuid":  # a generated uuid is no string's default
+                del spec["default"]
+            spec["type"] = "string"
+            spec["maxLength"] = self.draw(st.sampled_from([36, 64]))
+        elif spec["type"] == "json":  # the document's JSON text
+            spec.pop("default", None)
+            spec["type"] = "text"
+        elif spec["type"] == "datetime":  # more fractional digits
+            spec["precision"] = self.draw(st.integers(spec.get("precision", 3) + 1, 6))
+        elif spec["type"] == "int":
             spec["type"] = self.draw(st.sampled_from(["bigint", "float", "decimal"]))
             if spec["type"] == "decimal":
                 spec.update(precision=18, scale=6)
@@ -268,7 +279,9 @@ class Editor:
         else:
             low, high = spec.get("min"), spec.get("max")
             value = spec.get("default", 0) + 1
-            if (low is None or value >= low) and (high is None or value <= high):
+            if high is None:  # the type's own bound (a default at the largest bigint)
+                high = INT_RANGE[spec["type"]][1]
+            if (low is None or value >= low) and value <= high:
                 spec["default"] = value
             else:
                 return False
@@ -331,7 +344,7 @@ class Editor:
             if not model["indexes"]:
                 del model["indexes"]
             return True
-        spec = self._field(lambda s: s["type"] != "text")
+        spec = self._field(lambda s: s["type"] not in UNINDEXABLE)
         if spec is None:
             return False
         spec["index"] = not spec.get("index", False)
@@ -352,29 +365,6 @@ EDITS = [name for name in vars(Editor) if not name.startswith("_") and name not 
     "models", "origin", "old_fields", "enum_values", "distinct")]
 
 
-# The types and options of the types merge that `migrate` does not plan yet (its widening
-# table and the row filler know the earlier types): drawn specs are mapped onto their nearest
-# earlier spelling, so the property keeps its strength on everything migrate supports.
-NEAREST = {"json": {"type": "text"}, "bytes": {"type": "text"},
-           "uuid": {"type": "string", "maxLength": 36}}
-
-
-def _supported(data: Data) -> Data:
-    for model in data["models"].values():
-        for name, spec in model["fields"].items():
-            if spec["type"] in NEAREST:
-                kept = {k: v for k, v in spec.items() if k in ("nullable", "unique",
-                                                                 "column", "description")}
-                model["fields"][name] = {**kept, **NEAREST[spec["type"]]}
-            spec = model["fields"][name]
-            spec.pop("timezone", None)
-            if spec["type"] == "datetime":
-                spec.pop("precision", None)
-            if isinstance(spec.get("default"), dict):
-                spec.pop("default")
-    return data
-
-
 def _unshared(value):
     """A copy of a YAML-like tree in which no two places hold the same mapping or list
     (copy.deepcopy keeps such sharing, and YAML writes it as an alias)."""
@@ -390,7 +380,7 @@ def spec_pairs(draw) -> tuple[Data, Data, list[str]]:
     """(old spec data, new spec data, the edits applied)."""
     # The drawn spec may hold one field mapping in two places (the strategies reuse drawn
     # values); an edit to one must not change the other, so the tree is copied apart first.
-    old = _supported(_unshared(draw(spec_data())))
+    old = _unshared(draw(spec_data()))
     old.pop("api", None)
     editor = Editor(draw, old)
     applied = []

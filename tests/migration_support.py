@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,10 @@ def _param(value: Any, engine: str) -> Any:
         return str(value)
     if engine == "sqlite" and isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, (dict, list)):  # a json field's document, as its JSON text
+        return json.dumps(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
     return value
 
 
@@ -73,8 +79,19 @@ def canonical(value: Any) -> Any:
         return int(value)
     if isinstance(value, (int, float, decimal.Decimal)):
         return decimal.Decimal(str(value)).normalize()
-    if isinstance(value, bytes):
-        return value.decode()
+    if isinstance(value, (bytes, bytearray, memoryview)):  # bytea: memoryview; a BLOB: bytes
+        value = bytes(value)
+        try:
+            return value.decode()  # MySQL hands some text back as bytes
+        except UnicodeDecodeError:
+            return value  # a bytes field's value: every byte, compared as is
+    if isinstance(value, str) and value[:1] in "{[":  # a json document read back as text
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    if isinstance(value, uuid.UUID):  # PostgreSQL's uuid; the others hand back its text
+        return str(value)
     return value
 
 

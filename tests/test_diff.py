@@ -152,6 +152,42 @@ def test_each_change_gets_its_documented_rule(tmp_path, edit, expected):
     assert rules(tmp_path, SHOP, edited(SHOP, *edits)) == expected
 
 
+# The types of README's "json, uuid, bytes" and a datetime's precision and time zone. The
+# documented rule: a widening keeps every value (a uuid as its 36-character text, a document
+# as its JSON text, more fractional digits); anything else may not convert (VG122).
+PLACED = "placedAt: {type: datetime, nullable: true}"
+TYPED = edited(SHOP, (PLACED, PLACED + "\n      token: {type: uuid, nullable: true}\n"
+                      "      doc: {type: json, nullable: true}\n"
+                      "      blob: {type: bytes, nullable: true}"))
+TYPE_CASES = [
+    ("datetime precision up", (PLACED, "placedAt: {type: datetime, nullable: true, precision: 6}"),
+     {"VG121", "VG301"}),
+    ("datetime precision down", (PLACED, "placedAt: {type: datetime, nullable: true, "
+                                 "precision: 0}"), {"VG122", "VG301"}),
+    ("datetime time zone dropped", (PLACED, "placedAt: {type: datetime, nullable: true, "
+                                    "timezone: false}"), {"VG122", "VG301"}),
+    ("uuid to its text", ("token: {type: uuid, nullable: true}",
+                          "token: {type: string, maxLength: 36, nullable: true}"),
+     {"VG121", "VG301"}),
+    ("uuid to too short a string", ("token: {type: uuid, nullable: true}",
+                                    "token: {type: string, maxLength: 20, nullable: true}"),
+     {"VG122", "VG301"}),
+    ("string to uuid", ("token: {type: string, maxLength: 36, nullable: true}",
+                        "token: {type: uuid, nullable: true}"), {"VG122", "VG301"}),
+    ("json to text", ("doc: {type: json, nullable: true}", "doc: {type: text, nullable: true}"),
+     {"VG121", "VG301"}),
+    ("bytes to text", ("blob: {type: bytes, nullable: true}",
+                       "blob: {type: text, nullable: true}"), {"VG122", "VG301"}),
+]
+
+
+@pytest.mark.parametrize(("edit", "expected"), [c[1:] for c in TYPE_CASES],
+                         ids=[c[0] for c in TYPE_CASES])
+def test_the_newer_types_get_their_documented_rule(tmp_path, edit, expected):
+    old = TYPED if edit[0] in TYPED else edited(TYPED, (edit[1], edit[0]))
+    assert rules(tmp_path, old, edited(old, edit)) == expected
+
+
 def test_a_dropped_table_is_destructive_and_located_in_the_old_spec(tmp_path):
     lines = SHOP.splitlines()
     start = lines.index("  Group:")

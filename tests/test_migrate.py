@@ -243,3 +243,33 @@ def test_descriptions_reach_the_catalogue(tmp_path, postgres_engine):
             db.execute_script(text)
             comments.append(db.execute(query)[0])
     assert comments[0] == comments[1] == ("Groups of orders.", "About the user.")
+
+
+# The newer types (README: json, uuid, bytes; a datetime's precision and time zone): built,
+# filled with their sample values (a nested document, a uuid, every byte value), migrated.
+PLACED = "placedAt: {type: datetime, nullable: true}"
+TYPED = edited(SHOP, (PLACED, PLACED + "\n      token: {type: uuid, nullable: true}\n"
+                      "      doc: {type: json, nullable: true}\n"
+                      "      blob: {type: bytes, nullable: true}\n"
+                      "      seenAt: {type: datetime, nullable: true, timezone: false}"))
+WIDENED = [
+    (PLACED, "placedAt: {type: datetime, nullable: true, precision: 6}"),
+    ("token: {type: uuid, nullable: true}", "token: {type: string, maxLength: 36, nullable: true}"),
+    ("doc: {type: json, nullable: true}", "doc: {type: text, nullable: true}"),
+    ("blob: {type: bytes, nullable: true}", "blob: {type: bytes}"),
+    ("seenAt: {type: datetime, nullable: true, timezone: false}",
+     "seenAt: {type: datetime, nullable: true, timezone: false, precision: 4}"),
+]
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_the_newer_types_widen_and_keep_their_values(tmp_path, get_engine, engine_name):
+    """Every widening of them is safe (written without --allow-destructive) and keeps every
+    value: a uuid becomes its text, a document its JSON text, a datetime gains digits; the
+    bytes column made NOT NULL (destructive: VG123) keeps every byte of every row."""
+    old, new = specs(tmp_path, TYPED, edited(TYPED, *WIDENED[:3], WIDENED[4]))
+    migrate_and_compare(get_engine(engine_name), old, new, allow_destructive=False,
+                        ignore=IGNORE[engine_name])
+    old, new = specs(tmp_path, TYPED, edited(TYPED, WIDENED[3]))
+    assert {c.rule for c in diff(old, new).changes} == {"VG123", "VG301"}
+    migrate_and_compare(get_engine(engine_name), old, new, ignore=IGNORE[engine_name])

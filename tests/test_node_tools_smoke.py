@@ -231,7 +231,8 @@ def sqlite_columns(path: Path) -> dict[str, list[str]]:
 # --- usage ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("script", ["prisma.mjs", "prisma-apply.mjs", "drizzle-sql.mjs",
+@pytest.mark.parametrize("script", ["prisma.mjs", "prisma-apply.mjs", "prisma-migrate.mjs",
+                                    "drizzle-sql.mjs",
                                     "tsc-check.mjs", "openapi-ts.mjs"])
 def test_usage(script):
     bare = run_tool(script)

@@ -219,3 +219,34 @@ def test_the_fastapi_emitter_refuses_an_unbound_endpoint_with_its_position(tmp_p
     with pytest.raises(UsageError, match=r"spec\.yaml:\d+:\d+: endpoint addOrder cannot be "
                                          r"served: .*'via'"):
         emitter.run(spec, emitter.make_options())
+
+
+def test_a_response_that_is_not_an_object_is_unbound_not_a_crash(tmp_path):
+    """The runtimes answer JSON objects (docs/runtime.md): a response schema that is a map, a
+    list or a column is refused with its position by every runtime emitter (it used to stop
+    fastapi and ts-handlers with an internal error, exit 3)."""
+    import subprocess
+    import sys
+
+    api = """
+    params: {handle: User.handle}
+    schemas:
+      Ratings: {map: Order.rating, keys: Order.code, via: orders}
+      Codes: {list: Order.code, via: orders}
+      Page: {object: {r: {schema: Ratings}}}
+    endpoints:
+      - {name: good, method: GET, path: '/g/{handle}', response: Page}
+      - {name: asMap, method: GET, path: '/m/{handle}', response: Ratings}
+      - {name: asList, method: GET, path: '/l/{handle}', response: Codes}
+      - {name: asColumn, method: GET, path: '/c/{handle}', response: Handle}
+    """
+    api = api.replace("    endpoints:", "      Handle: User.handle\n    endpoints:")
+    spec = _spec(tmp_path, api)
+    why = {name: text for name, _, text in spec.api.unbound}
+    assert set(why) == {"asMap", "asList", "asColumn"}, why
+    assert all("is not an object" in text for text in why.values())
+    for emitter in ("fastapi", "ts-handlers", "trpc"):
+        run = subprocess.run([sys.executable, "-m", "vigilo_gen", emitter, "--spec",
+                              str(tmp_path / "spec.yaml")], capture_output=True, text=True)
+        assert run.returncode == 2, (emitter, run.stderr)
+        assert "is not an object" in run.stderr and len(run.stderr.splitlines()) == 1

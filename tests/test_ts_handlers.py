@@ -253,3 +253,99 @@ def test_trpc_router_scenarios(tmp_path, orm):
     rows = sqlite3.connect(database).execute(
         "SELECT user_id FROM vigilo_instance WHERE instance_key = 'k1'").fetchall()
     assert rows == [(ALICE,)]  # created by the first write, owned by its caller
+
+
+# --- the queries a request sends (docs/runtime.md, "The TypeScript handlers' queries") ---------
+
+
+def _one_query_reads(spec) -> list:
+    """The reads whose every to-one row is the root's own one-to-one child or referenced row,
+    each of another table: those the root's query brings (a left join)."""
+    from vigilo_gen.operations import ReadColumn, ReadList, ReadMap, ReadObject
+
+    def fits(node, model, tables) -> bool:
+        for _, read in node.properties:
+            if isinstance(read, ReadColumn | ReadObject) and read.through:
+                step = read.through[0]
+                if step.model == model or len(read.through) > 1:
+                    return False
+                if isinstance(read, ReadObject) and any(
+                        not isinstance(r, ReadColumn) or r.through for _, r in read.properties):
+                    return False
+                tables.setdefault(step.name, step.model)
+            elif isinstance(read, ReadObject) and not fits(read, model, tables):
+                return False
+            elif isinstance(read, ReadList | ReadMap) and read.step.model == model:
+                return False
+        return True
+
+    found = []
+    for op in spec.api.operations:
+        tables: dict[str, str] = {}
+        if op.kind == "read" and op.read is not None and not op.read.through \
+                and fits(op.read, op.root.model, tables) and tables \
+                and len(set(tables.values())) == len(tables):
+            found.append(op)
+    return found
+
+
+def _lists(node) -> int:
+    """The lists and maps a read shows (one query each)."""
+    from vigilo_gen.operations import ReadList, ReadMap, ReadObject
+
+    return sum(1 if isinstance(r, ReadList | ReadMap) else
+               _lists(r) if isinstance(r, ReadObject) and not r.through else 0
+               for _, r in node.properties)
+
+
+QUERY_SPECS = [p for p in CONTRACT_SPECS if _one_query_reads(load_spec(p))]
+
+
+@pytest.mark.engine
+@pytest.mark.node
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+@pytest.mark.parametrize("spec_path", QUERY_SPECS, ids=lambda p: p.stem)
+def test_a_read_brings_its_to_one_rows_with_its_root(fresh_db, tmp_path, engine, spec_path):
+    """A read (Drizzle) is one transaction: one query for the root and the one-to-one children
+    and referenced rows it shows, one per list or map; on SQLite a repeated read compiles no
+    statement but its BEGIN and COMMIT; on PostgreSQL every statement of a request, prepared
+    ones too, runs on the transaction's one connection."""
+    import subprocess
+    from urllib.parse import quote
+
+    from tests.migration_support import fill
+    from tests.sample_values import sample_rows
+
+    _require_node()
+    spec = load_spec(spec_path)
+    db = fresh_db(engine)
+    db.execute_script(schema_sql(spec_path, engine))
+    assert fill(db, spec, seeds=(0,)) == len(spec.models)
+    rows = sample_rows(spec)
+    calls, expected = [], []
+    for op in _one_query_reads(spec):
+        root = spec.model(op.root.model)
+        if op.root.owner is not None:  # everyone's row: the read is anonymous
+            db.execute(f'UPDATE "{root.table}" SET "{op.root.owner.column}" = NULL')
+        path = op.endpoint.path
+        for param, field in op.root.params:
+            path = path.replace("{" + param + "}", quote(str(rows[root.name][field.column]),
+                                                        safe=""))
+        calls += [{"method": "GET", "path": spec.api.base_path + path}] * 2
+        expected.append(2 + 1 + _lists(op.read))
+    handlers = generate_module(spec_path, tmp_path / "gen", "drizzle", engine)
+    result = subprocess.run(
+        [shutil.which("node") or "node", str(ROOT / "tools" / "node" / "count-queries.mjs"),
+         "--handlers", str(handlers), "--dialect", engine,
+         "--db", str(db.path) if engine == "sqlite" else db.url],
+        input=json.dumps(calls), capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    answers = json.loads(result.stdout)
+    for i, count in enumerate(expected):
+        first, again = answers[2 * i], answers[2 * i + 1]
+        assert first["status"] == again["status"] == 200, (calls[2 * i], first)
+        assert len(first["statements"]) == len(again["statements"]) == count, first
+        if engine == "sqlite":
+            assert again["prepared"] == 2, again  # BEGIN and COMMIT
+        else:
+            assert first["connections"] == again["connections"] == 1, again

@@ -18,7 +18,7 @@ requests per second and of wrk's p50/p99 latency, and ratio = serve / hand-writt
 --ready-runs runs, on a new SQLite file and on an existing one (target < 1 s).
 
     python tools/bench_service.py [--engines sqlite,postgres]
-        [--targets serve,handwritten,node-drizzle,node-prisma]
+        [--targets serve,handwritten,node-drizzle,node-prisma,node-handwritten,nextjs-prisma]
         [--duration 8] [--rounds 3] [--connections 16] [--out docs/bench-service.md]
 
 The machine is shared: read the load average printed with the results, and judge by ratios
@@ -54,6 +54,15 @@ TARGETS = {
 # The TypeScript handlers (vigilo-gen ts-handlers) over each ORM, hosted by the plain Node
 # server the contract tests use (tools/node/serve-handlers.mjs).
 NODE_TARGETS = {"node-drizzle": "drizzle", "node-prisma": "prisma"}
+# The other TypeScript peers: tools/node/handwritten-handlers.mjs (the two benchmarked endpoints
+# written by hand on node:http and the same drivers: the TypeScript baseline), and the Next.js
+# route handlers of examples/nextjs-prisma after a real `next build` (`next start`).
+OTHER_TARGETS = ("node-handwritten", "nextjs-prisma")
+ALL_TARGETS = (*TARGETS, *NODE_TARGETS, *OTHER_TARGETS)
+# Each generated target's hand-written peer in its own language (the ratio column).
+BASELINE = {"serve": "handwritten", "node-drizzle": "node-handwritten",
+            "node-prisma": "node-handwritten", "nextjs-prisma": "node-handwritten"}
+NODE_DIR = ROOT / "tools" / "node"
 ENDPOINTS = {"GET state": "get", "POST line-opacity": "post"}
 READY_TARGET_S = 1.0
 RATIO_TARGET = 0.9
@@ -128,14 +137,11 @@ class Server:
         self.target = target
         self.port = free_port()
         self.log = workdir / f"{target}-{self.port}.log"
-        command = node_command(target, db_url, workdir) if target in NODE_TARGETS else \
-            [*TARGETS[target], "--db", db_url]
+        start = launch(target, db_url, workdir, self.port)
         with open(self.log, "wb") as sink:
             self.started = time.perf_counter()
-            self.proc = subprocess.Popen(
-                [*command, "--host", "127.0.0.1", "--port", str(self.port)],
-                cwd=workdir, stdout=sink, stderr=subprocess.STDOUT,
-            )
+            self.proc = subprocess.Popen(start.command, cwd=start.cwd or workdir, stdout=sink,
+                                         stderr=subprocess.STDOUT, env={**os.environ, **start.env})
         deadline = time.monotonic() + 60
         while not healthz(self.port):
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -160,25 +166,79 @@ class Server:
         self.stop()
 
 
+@dataclass(frozen=True)
+class Launch:
+    command: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
+
+
+def launch(target: str, db_url: str, workdir: Path, port: int) -> Launch:
+    """How to start ``target`` on ``port`` over the database ``db_url``."""
+    listen = ["--host", "127.0.0.1", "--port", str(port)]
+    if target in TARGETS:
+        return Launch([*TARGETS[target], "--db", db_url, *listen])
+    dialect, db = node_database(db_url)
+    if target in NODE_TARGETS:
+        return Launch([*node_command(target, dialect, db, workdir), *listen])
+    if target == "node-handwritten":
+        return Launch([node(), str(NODE_DIR / "handwritten-handlers.mjs"), "--dialect", dialect,
+                       "--db", db, *listen])
+    # nextjs-prisma: `next start` in the built app, the database in Prisma's URL form.
+    return Launch([node(), str(NODE_DIR / "node_modules" / "next" / "dist" / "bin" / "next"),
+                   "start", "-p", str(port), "-H", "127.0.0.1"],
+                  {"DATABASE_URL": f"file:{db}" if dialect == "sqlite" else db,
+                   "NEXT_TELEMETRY_DISABLED": "1"},
+                  cwd=next_app(dialect))
+
+
+def node() -> str:
+    found = shutil.which("node")
+    if found is None:
+        raise Failure("node is not installed (the node-* and nextjs-prisma targets need it)")
+    return found
+
+
+def node_database(db_url: str) -> tuple[str, str]:
+    """(dialect, what the Node drivers take): a file path (SQLite) or a postgresql:// URL."""
+    if db_url.startswith("sqlite"):
+        return "sqlite", db_url.removeprefix("sqlite:///")
+    return "postgres", "postgresql://" + db_url.split("://", 1)[1]
+
+
 _GENERATED: dict[tuple[str, str], Path] = {}
 
 
-def node_command(target: str, db_url: str, workdir: Path) -> list[str]:
-    """serve-handlers.mjs over the handlers generated for the ORM and the URL's engine (once
-    per ORM and engine); its --db is a file path (SQLite) or a postgres:// URL."""
+def node_command(target: str, dialect: str, db: str, workdir: Path) -> list[str]:
+    """serve-handlers.mjs over the handlers generated for the ORM and the engine (once per ORM
+    and engine)."""
     sys.path.insert(0, str(ROOT))
     from tests.contract.node_server import NodeHandlersProcess, generate_module
 
     orm = NODE_TARGETS[target]
-    dialect = "sqlite" if db_url.startswith("sqlite") else "postgres"
     if (orm, dialect) not in _GENERATED:
         _GENERATED[orm, dialect] = generate_module(SPEC, workdir / f"gen-{orm}-{dialect}", orm,
                                                    dialect)
-    db = db_url.removeprefix("sqlite:///") if dialect == "sqlite" else \
-        "postgresql://" + db_url.split("://", 1)[1]
     process = NodeHandlersProcess(_GENERATED[orm, dialect], dialect, db, workdir, orm=orm)
     command = process.command()
     return command[:command.index("--port")] + command[command.index("--port") + 2:]
+
+
+_NEXT_APPS: dict[str, Path] = {}
+
+
+def next_app(dialect: str) -> Path:
+    """examples/nextjs-prisma built for ``dialect`` (once per engine), as tests/test_nextjs.py
+    builds it: copied under tools/node/scratch/, outputs regenerated, `next build`."""
+    if dialect not in _NEXT_APPS:
+        sys.path.insert(0, str(ROOT))
+        from tests.test_nextjs import app_copy, next_build
+
+        app = app_copy(SPEC, dialect)
+        print(f"  next build ({dialect}) ...", flush=True)
+        print(f"  next build ({dialect}): {next_build(app):.0f} s", flush=True)
+        _NEXT_APPS[dialect] = app
+    return _NEXT_APPS[dialect]
 
 
 def post(port: int, path: str, body: object) -> None:
@@ -310,20 +370,24 @@ def report(cells: dict[tuple[str, str, str], Cell], ready: dict[str, dict[str, f
         f"thread(s), {args.duration} s per run after a {args.warmup} s warm-up, median of "
         f"{args.rounds} rounds alternating the targets; one server process each, same database, "
         f"driver and uvicorn settings. Keys drawn at random from {args.keys} seeded instances "
-        "(each with a position, 3 connections, 5 statuses, settings). ratio = generated "
-        f"(`vigilo-gen serve`) / hand-written (tools/handwritten_app.py) requests per second; "
-        f"target >= {RATIO_TARGET}. node-drizzle / node-prisma: the TypeScript handlers "
+        "(each with a position, 3 connections, 5 statuses, settings). ratio = a generated "
+        "target's requests per second / its hand-written peer's: `vigilo-gen serve` / "
+        f"tools/handwritten_app.py (target >= {RATIO_TARGET}); the TypeScript targets / "
+        "tools/node/handwritten-handlers.mjs (node:http and the same drivers, raw SQL). "
+        "nextjs-prisma: `next start` of examples/nextjs-prisma after `next build`. "
+        "node-drizzle / node-prisma: the TypeScript handlers "
         "(`vigilo-gen ts-handlers`) over Drizzle / the Prisma 7 client, in the plain Node "
         "server of the contract tests (tools/node/serve-handlers.mjs).",
         "",
-        "| target | engine | endpoint | rps | p50 (ms) | p99 (ms) | ratio generated/hand-written |",
+        "| target | engine | endpoint | rps | p50 (ms) | p99 (ms) | ratio to hand-written |",
         "|---|---|---|---:|---:|---:|---:|",
     ]
     for (target, engine, endpoint), cell in cells.items():
-        other = cells.get(("handwritten", engine, endpoint))
-        if target == "serve" and other is not None:
+        other = cells.get((BASELINE.get(target, ""), engine, endpoint))
+        if other is not None:
             ratio = cell.median("rps") / other.median("rps")
-            ratio_text = f"{ratio:.2f}" + ("" if ratio >= RATIO_TARGET else " (below target)")
+            below = target == "serve" and ratio < RATIO_TARGET  # the one ratio with a target
+            ratio_text = f"{ratio:.2f}" + (" (below target)" if below else "")
         else:
             ratio_text = "—"
         lines.append(f"| {target} | {engine} | {endpoint} | {cell.median('rps'):.0f} | "
@@ -354,7 +418,7 @@ def report(cells: dict[tuple[str, str, str], Cell], ready: dict[str, dict[str, f
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--engines", default="sqlite,postgres")
-    parser.add_argument("--targets", default="serve,handwritten,node-drizzle,node-prisma")
+    parser.add_argument("--targets", default=",".join(ALL_TARGETS))
     parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk before each run")
     parser.add_argument("--rounds", type=int, default=3)
@@ -366,8 +430,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.targets = [t for t in args.targets.split(",") if t]
     for target in args.targets:
-        if target not in TARGETS and target not in NODE_TARGETS:
-            parser.error(f"unknown target {target!r} ({', '.join([*TARGETS, *NODE_TARGETS])})")
+        if target not in ALL_TARGETS:
+            parser.error(f"unknown target {target!r} ({', '.join(ALL_TARGETS)})")
     if args.targets[0] != "serve":
         parser.error("the first target must be serve: it creates the schema and seeds it")
     if shutil.which("wrk") is None:
@@ -402,6 +466,9 @@ def main(argv: list[str] | None = None) -> int:
         except Failure as exc:
             print(f"bench-service failed: {exc}", file=sys.stderr)
             return 1
+        finally:
+            for app in _NEXT_APPS.values():
+                shutil.rmtree(app, ignore_errors=True)
     text = report(cells, ready, versions, args, load)
     print("\n" + text)
     if args.out:

@@ -26,7 +26,8 @@ class Refused(Exception):
         super().__init__("\n".join(c.line() for c in changes))
 
 
-FORMATS = ("sql", "alembic")
+# prisma: the sql script, written as a folder of Prisma's migrations folder (prisma.py).
+FORMATS = ("sql", "alembic", "prisma")
 
 
 def statements(result: Diff, dialect: str, *, alembic: bool = False) -> list[str]:
