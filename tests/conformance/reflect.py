@@ -64,6 +64,17 @@ def _sqlite_affinity(declared: str) -> str:
     return "NUMERIC"
 
 
+# PostgreSQL keeps timestamps to the microsecond: "By default, there is no explicit bound on
+# precision. The allowed range of p is from 0 to 6" (docs, Date/Time Types, 8.5), and a value is
+# stored with "1 microsecond" resolution. So TIMESTAMP and TIMESTAMP(6) store, round and
+# compare every value the same: two spellings of one type (the catalogue keeps the typmod).
+_PG_FULL_PRECISION = re.compile(r"^(timestamp|time)\(6\)( with(out)? time zone)$")
+
+
+def _pg_type(type_name: str) -> str:
+    return _PG_FULL_PRECISION.sub(r"\1\2", type_name)
+
+
 def _family(engine: str, type_name: str) -> str:
     t = type_name.lower()
     if engine == "postgres" and t == "boolean":
@@ -224,6 +235,8 @@ def _describe_table(engine: str, inspector, table: str, catalogue: dict, dialect
             type_name = _sqlite_affinity(catalogue["declared"][table][col["name"]])
         else:
             type_name = str(col["type"].compile(dialect=dialect)).lower()
+            if engine == "postgres":
+                type_name = _pg_type(type_name)
         default = col.get("default")
         if engine == "mariadb":
             # The inspector parses SHOW CREATE TABLE and loses defaults it cannot parse (a
