@@ -92,6 +92,9 @@ TYPES: dict[FieldType, PeeweeType] = {
     T.UUID: PeeweeType("UuidField", _no_args),
     T.BYTES: PeeweeType("BytesField", _no_args),
 }
+# A fixed-length string (`length: n`): CHAR(n). (FixedCharField strips the spaces the
+# database pads a shorter value with when it reads it back.)
+FIXED_LENGTH = PeeweeType("FixedCharField", _max_length)
 # Integer keys the database generates: the module's helper fields, Peewee's AutoField and
 # BigAutoField (AUTO_INCREMENT on MySQL, the rowid on SQLite) declared as an identity column
 # on PostgreSQL (where Peewee would write SERIAL, a sequence default).
@@ -169,20 +172,28 @@ def _defaults(field: Field, module: _Module) -> list[str | Call]:
 def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
     ref = field.reference
     if ref is not None:
-        foreign_key = module.use("ForeignKeyField")
         target = '"self"' if ref.target == model.name else module.classes[ref.target]
+        if ref.foreign_key and field.value_type is not T.UUID:
+            foreign_key = module.use("ForeignKeyField")
+        else:  # without a FOREIGN KEY, or to a uuid key: the module's ForeignKeyField
+            module.needs.add("Reference")
+            foreign_key = module.n("Reference")
         args: list[object] = [target, f"column_name={py_str(field.column)}"]
         if not ref.to_key:  # a unique field of the target, not its key
             args.append(f"field={py_str(_field_attr(spec.model(ref.target), ref.target_field))}")
         if field.nullable:
             args.append("null=True")
-        args += [f"backref={py_str(_attr(ref.backref_attr))}",
-                 f"on_delete={py_str(ref.on_delete.sql)}",
-                 *([f"on_update={py_str(ref.on_update.sql)}"] if ref.on_update else []),
-                 f"constraint_name={py_str(ref.constraint)}",
-                 "index=False"]
+        args.append(f"backref={py_str(_attr(ref.backref_attr))}")
+        if ref.foreign_key:
+            args += [f"on_delete={py_str(ref.on_delete.sql)}",
+                     *([f"on_update={py_str(ref.on_update.sql)}"] if ref.on_update else []),
+                     f"constraint_name={py_str(ref.constraint)}"]
+        else:
+            args.append("constraint=False")
+        args.append("index=False")
         return layout(Call(f"{_attr(ref.relation_attr)} = {foreign_key}(", tuple(args)), "    ")
-    kind = IDENTITY_TYPES[field.type] if field.identity else TYPES[field.type]
+    kind = IDENTITY_TYPES[field.type] if field.identity else \
+        FIXED_LENGTH if field.fixed_length else TYPES[field.type]
     if field.type is T.DATETIME and (not field.timezone or
                                      field.precision != DATETIME_PRECISION):
         name = ("" if field.timezone else "Naive") + f"Timestamp{field.precision}Field"
@@ -310,6 +321,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         "JsonField": ("Field", "SQL", "Context"),
         "UuidField": ("Field", "SQL", "Context"),
         "BytesField": ("BlobField", "SQL", "Context"),
+        "Reference": ("ForeignKeyField", "SQL", "Context"),
         "unique": ("NodeList", "SQL", "Entity", "EnclosedNodeList"),
         "check": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "ValueLiterals", "Node"),
         "LengthCheck": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "Node", "Context"),
@@ -329,7 +341,8 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
               | ({"json"} if "JsonField" in needs else set()))
     # Names from typing: Any for values of every kind, ClassVar for the column type tables.
     typing_names = sorted(
-        ({"Any"} if needs & ({"Default", "utcnow", "named_key"} | TYPED_FIELDS) else set())
+        ({"Any"} if needs & ({"Default", "utcnow", "named_key", "Reference"} | TYPED_FIELDS)
+         else set())
         | ({"ClassVar"} if needs & TYPED_FIELDS else set()))
     class_names = tuple(module.classes[m.name] for m in spec.models)
     models = layout(Call(f"{names('MODELS')} = (", class_names, hug=False))

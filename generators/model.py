@@ -171,6 +171,9 @@ class Reference:
     # What the database does to this row when the referenced key changes (``onUpdate``);
     # None: nothing said, the database's default (NO ACTION), no clause written.
     on_update: OnDelete | None = None
+    # False (``foreignKey: false``): a relation the ORMs follow but the database does not
+    # enforce, with no foreign key constraint (Prisma's relationMode "prisma").
+    foreign_key: bool = True
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,9 @@ class Field:
     position: Position
     renamed_from: Rename | None = None
     timezone: bool = True  # datetime: WITH TIME ZONE (False: a plain TIMESTAMP, by convention UTC)
+    # string (and a ref to such a key): ``length: n``, CHAR(n) of max_length, which the
+    # database pads with spaces, instead of VARCHAR(n)
+    fixed_length: bool = False
 
     @property
     def literal_default(self) -> str | int | float | bool | None:
