@@ -269,6 +269,11 @@ def _class(spec: Spec, model: Model, module: _Module) -> _Class:
     fields = [(py_comment(f.description, INDENT) if f.description else None,
                _field(spec, model, f, module)) for f in model.fields]
     meta = [f"table_name = {py_str(model.table)}"]
+    if model.composite and model.pk_constraint != constraint_name(model.table, (), "pkey"):
+        # A gap: peewee writes a CompositeKey's PRIMARY KEY itself, with no name.
+        meta += [f"# Peewee's CompositeKey cannot name its key: PostgreSQL names it "
+                 f"{model.table}_pkey,", f"# not {model.pk_constraint} (MySQL: PRIMARY, "
+                 "SQLite: unnamed, as in every target)."]
     if model.composite:
         meta.append(layout(Call(f"primary_key = {module.use('CompositeKey')}(", tuple(
             py_str(_field_attr(model, f.name)) for f in model.key)), "        "))

@@ -160,8 +160,15 @@ def test_umami_is_the_prisma_schemas_database(fresh_db, get_engine, tmp_path, ta
 
     original = fresh_db("postgres", "umami_original")
     result = node_tool(
-        "prisma-apply.mjs", "--schema", str(UMAMI / "schema.prisma"), "--url", original.url,
-        "--mode", "diff", "--sql-out", str(tmp_path / "migration.sql"),
+        "prisma-apply.mjs",
+        "--schema",
+        str(UMAMI / "schema.prisma"),
+        "--url",
+        original.url,
+        "--mode",
+        "diff",
+        "--sql-out",
+        str(tmp_path / "migration.sql"),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     ours = build(target, UMAMI / "umami.yaml", get_engine("postgres"), tmp_path).db
@@ -172,8 +179,11 @@ def test_umami_is_the_prisma_schemas_database(fresh_db, get_engine, tmp_path, ta
     assert len(reference) == 17
     found = differences(reference, actual)
     shown = [d.describe("schema.prisma", target) for d in found]
-    unexplained = [text for d, text in zip(found, shown)
-                   if (target, d.aspect) not in UMAMI_DIFFERENCES]
+    unexplained = [
+        text
+        for d, text in zip(found, shown, strict=True)
+        if (target, d.aspect) not in UMAMI_DIFFERENCES
+    ]
     assert unexplained == [], f"{len(found)} differences:\n" + "\n".join(shown)
     listed = {aspect for t, aspect in UMAMI_DIFFERENCES if t == target}
     assert listed == {d.aspect for d in found}, "a listed difference is gone"
