@@ -146,7 +146,12 @@ def _defaults(field: Field, module: _Module) -> list[str | Call]:
             Call(f"{module.n('SqlExpression')}(", by_dialect),)),), "]")]
     if value is NEW_UUID:
         module.needs.add("NewUuid")
-        return [f"constraints=[{default}({module.n('NewUuid')}())]"]
+        server = f"constraints=[{default}({module.n('NewUuid')}())]"
+        if field.primary_key:
+            # Peewee reads a new row's key back from the cursor's lastrowid (SQLite, MySQL),
+            # which is no uuid: it makes the key itself, as the database would (a uuid4).
+            return [f"default={module.n('uuid')}.uuid4", server]
+        return [server]
     if value is NOW:
         if field.type is T.DATE:
             return [f'constraints=[{default}({module.use("SQL")}("CURRENT_DATE"))]']
