@@ -10,6 +10,7 @@ production schema may differ only where its test lists the difference with the r
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -187,3 +188,78 @@ def test_umami_is_the_prisma_schemas_database(fresh_db, get_engine, tmp_path, ta
     assert unexplained == [], f"{len(found)} differences:\n" + "\n".join(shown)
     listed = {aspect for t, aspect in UMAMI_DIFFERENCES if t == target}
     assert listed == {d.aspect for d in found}, "a listed difference is gone"
+
+
+# --- django-taggit ----------------------------------------------------------------------------
+
+TAGGIT = REAL / "taggit"
+# What Django's `migrate` runs, in a process of its own (Django is configured once per process).
+_DJANGO_MIGRATE = """
+import sys
+import django
+from django.conf import settings
+from django.core.management import call_command
+
+name, user, password, host, port = sys.argv[1:6]
+settings.configure(
+    DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "NAME": name,
+                           "USER": user, "PASSWORD": password, "HOST": host, "PORT": port}},
+    INSTALLED_APPS=["django.contrib.contenttypes", "taggit"], USE_TZ=True)
+django.setup()
+call_command("migrate", verbosity=0)
+"""
+# Django's own bookkeeping, as _prisma_migrations is Prisma's: not part of the schema.
+_DJANGO_TABLES = ("django_migrations",)
+
+# (target, table, aspect, item) -> why it stays.
+TAGGIT_DIFFERENCES: dict[tuple[str, str, str, str], str] = {
+    **{
+        (target, "taggit_tag", "indexes", f"taggit_tag_{column}_{suffix}_like"): (
+            "Django adds a varchar_pattern_ops index beside every unique or indexed varchar "
+            "on PostgreSQL, for LIKE 'prefix%' under a non-C collation; the spec has no "
+            "word for an index's operator class."
+        )
+        for target in ("sql", "sqlalchemy", "peewee", "prisma", "drizzle")
+        for column, suffix in (("name", "58eb2ed9"), ("slug", "6be58b2c"))
+    },
+    **{
+        ("prisma", table, aspect, "id"): (
+            "Prisma's schema engine declares @default(autoincrement()) SERIAL on PostgreSQL "
+            "(a sequence default), not Django's identity column (the conformance matrix's "
+            "A3); `prisma migrate` with `vigilo-gen prisma-companion` makes it the identity."
+        )
+        for table in ("django_content_type", "taggit_tag", "taggit_taggeditem")
+        for aspect in ("default", "generated")
+    },
+}
+
+
+@pytest.mark.parametrize("target", ["sql", "sqlalchemy", "peewee", "prisma", "drizzle"])
+def test_taggit_is_the_django_migrations_database(fresh_db, get_engine, tmp_path, target):
+    """Django's `migrate` builds the original; the comparison sees what the reflection sees
+    (Django's foreign keys are also DEFERRABLE INITIALLY DEFERRED, which it does not read)."""
+    import subprocess
+    import sys
+
+    original = fresh_db("postgres", "taggit_original")
+    result = subprocess.run(
+        [sys.executable, "-c", _DJANGO_MIGRATE, original.database, original.user,
+         original.password, original.host, str(original.port)],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(TAGGIT)},
+    )
+    assert result.returncode == 0, result.stderr
+    ours = build(target, TAGGIT / "taggit.yaml", get_engine("postgres"), tmp_path).db
+    try:
+        reference, actual = describe(original), describe(ours)
+    finally:
+        ours.drop()
+    for table in _DJANGO_TABLES:
+        reference.pop(table)
+    assert sorted(reference) == ["django_content_type", "taggit_tag", "taggit_taggeditem"]
+    found = differences(reference, actual)
+    shown = {(target, d.table, d.aspect, d.item): d.describe("migrate", target) for d in found}
+    unexplained = [text for key, text in shown.items() if key not in TAGGIT_DIFFERENCES]
+    assert unexplained == [], f"{len(found)} differences:\n" + "\n".join(shown.values())
+    listed = {key for key in TAGGIT_DIFFERENCES if key[0] == target}
+    assert listed == set(shown), "a listed difference is gone"
