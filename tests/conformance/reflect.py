@@ -264,6 +264,9 @@ def _describe_table(engine: str, inspector, table: str, catalogue: dict, dialect
             "references": f"{fk['referred_table']}({', '.join(fk['referred_columns'])})",
             "on_delete": action["ondelete"], "on_update": action["onupdate"],
         }
+        deferrable = catalogue.get("deferrable", {}).get((table, fk.get("name")))
+        if deferrable is not None:  # only a deferrable one says so: NOT DEFERRABLE is usual
+            fks[", ".join(fk["constrained_columns"])]["deferrable"] = deferrable
     fk_names = {fk.get("name") for fk in inspector.get_foreign_keys(table)}
     uniques: dict[str, str | None] = {}
     indexes: dict[str, str] = {}
@@ -324,7 +327,16 @@ def _catalogue_postgres(conn) -> dict:
     for table, name, definition in rows:
         timing = "BEFORE" if " BEFORE " in definition else "AFTER"
         maintained.setdefault(table, []).append(f"trigger {name} ({timing} UPDATE)")
-    return {"maintained": maintained}
+    # When a foreign key is checked (the inspector does not say): Django, for one, creates
+    # every foreign key DEFERRABLE INITIALLY DEFERRED.
+    deferred = {(table, name): "INITIALLY DEFERRED" if initially else "INITIALLY IMMEDIATE"
+                for table, name, initially in conn.execute(text(
+                    "SELECT c.relname, k.conname, k.condeferred FROM pg_constraint k "
+                    "JOIN pg_class c ON c.oid = k.conrelid "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE k.contype = 'f' AND k.condeferrable "
+                    "AND n.nspname = current_schema()"))}
+    return {"maintained": maintained, "deferrable": deferred}
 
 
 def _catalogue_mariadb(conn) -> dict:
