@@ -162,8 +162,9 @@ class Reference:
     name: str
     ambiguous: bool  # another relation joins the same pair of models (or a self-reference)
     constraint: str  # physical foreign key constraint name
-    # The type of the values the reference holds: the target key's type (INT, BIGINT or
-    # STRING for an integer or natural key), or REF for a key of type id (uuid text).
+    # The type of the values the reference holds: the target key's type (INT, BIGINT,
+    # STRING or UUID for an integer, natural or uuid key), or REF for a key of type id
+    # (uuid text).
     key_type: FieldType = FieldType.REF
     # The target's field the reference holds: its key, or a unique field (``references:``).
     target_field: str = ""
