@@ -78,3 +78,41 @@ def test_peewee_follows_relations_the_database_does_not_enforce(fresh_db, engine
         assert m.Session.select().count() == 2
     finally:
         database.close()
+
+
+MIXED = """\
+version: 1
+models:
+  Site:
+    fields:
+      id: {type: uuid, primaryKey: true}
+  Page:
+    fields:
+      id: {type: int, primaryKey: true, default: autoincrement}
+      siteId: {type: ref, to: Site, foreignKey: false}
+      parentId: {type: ref, to: Page, nullable: true}
+"""
+
+
+def test_prisma_keeps_every_foreign_key_when_some_relations_have_none(fresh_db, tmp_path):
+    """README: Prisma's relationMode is the datasource's, not a relation's. With one relation
+    with a foreign key and one without, the schema keeps relationMode "foreignKeys", its header
+    names the foreign key the other targets leave out, and Prisma's own engine creates it."""
+    from tests.conformance.build import node_tool
+    from tests.conformance.reflect import describe
+
+    spec = tmp_path / "mixed.yaml"
+    spec.write_text(MIXED, encoding="utf-8")
+    schema = generate("prisma", spec, tmp_path / "prisma" / "schema.prisma")
+    assert "relationMode =" not in schema
+    header = " ".join(line.removeprefix("// ") for line in schema.splitlines()
+                      if line.startswith("//"))
+    assert "the other targets leave out (foreignKey: false): page_site_id_fkey." in header
+    db = fresh_db("postgres")
+    result = node_tool("prisma-apply.mjs", "--schema", str(tmp_path / "prisma" / "schema.prisma"),
+                       "--url", db.url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(describe(db)["page"]["foreign keys"]) == ["parent_id", "site_id"]
+    ours = fresh_db("postgres", "mixed_sql")
+    ours.execute_script(generate("sql", spec, tmp_path / "schema.sql", "--dialect", "postgres"))
+    assert sorted(describe(ours)["page"]["foreign keys"]) == ["parent_id"]
