@@ -33,7 +33,7 @@ class DbmlOptions:
 
 
 def _varchar(f: Field) -> str:
-    return f"varchar({f.max_length})"
+    return f"{'char' if f.fixed_length else 'varchar'}({f.max_length})"
 
 
 # PostgreSQL's spelling of each type (what `vigilo-gen sql --dialect postgres` writes).
@@ -146,6 +146,8 @@ def _refs(model: Model) -> list[str]:
     lines = []
     for field in model.references:
         ref = field.reference
+        if not ref.foreign_key:
+            continue  # a DBML Ref is a FOREIGN KEY (dbml2sql): foreignKey: false has none
         child = f"{_name(model.table)}.{_name(field.column)}"
         parent = f"{_name(ref.target_table)}.{_name(ref.target_column)}"
         # many-to-one: child > parent; one-to-one: parent - child (DBML's exporter puts the

@@ -227,6 +227,8 @@ class _ModuleBuilder:
 
     def column(self, model: Model, field: Field) -> ts.Node:
         builder, options_fn = self.profile.types[field.value_type]
+        if field.fixed_length and builder == "varchar":
+            builder = "char"  # length: n, CHAR(n) (SQLite's text has no fixed length)
         if builder.startswith(CUSTOM):
             builder = builder.removeprefix(CUSTOM)
             self.customs.add(builder)
@@ -341,6 +343,8 @@ class _ModuleBuilder:
                                    [ts.text(ts.string(check.name)), self.sql(body)]))
         for field in model.references:
             ref = field.reference
+            if not ref.foreign_key:
+                continue  # foreignKey: false: relations() below still joins the tables
             target = self.spec.model(ref.target)
             target_var = t if target.name == model.name else variable(target)
             fk = ts.call(self.core_fn("foreignKey"), [ts.obj([

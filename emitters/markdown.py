@@ -42,7 +42,8 @@ _LINE_START = re.compile(r"^(\s*\d*)([#+\-=.)])", re.M)
 # The column type as the spec's reader knows it: the logical type and its size.
 TYPES = {
     T.ID: lambda f: "id", T.REF: lambda f: "ref", T.TEXT: lambda f: "text",
-    T.STRING: lambda f: f"string({f.max_length})", T.INT: lambda f: "int",
+    T.STRING: lambda f: f"{'char' if f.fixed_length else 'string'}({f.max_length})",
+    T.INT: lambda f: "int",
     T.BIGINT: lambda f: "bigint", T.FLOAT: lambda f: "float",
     T.DECIMAL: lambda f: f"decimal({f.precision}, {f.scale})", T.BOOL: lambda f: "bool",
     T.DATE: lambda f: "date", T.DATETIME: lambda f: "datetime",

@@ -92,6 +92,9 @@ TYPES: dict[FieldType, PeeweeType] = {
     T.UUID: PeeweeType("UuidField", _no_args),
     T.BYTES: PeeweeType("BytesField", _no_args),
 }
+# A fixed-length string (`length: n`): CHAR(n). (FixedCharField strips the spaces the
+# database pads a shorter value with when it reads it back.)
+FIXED_LENGTH = PeeweeType("FixedCharField", _max_length)
 # Integer keys the database generates: the module's helper fields, Peewee's AutoField and
 # BigAutoField (AUTO_INCREMENT on MySQL, the rowid on SQLite) declared as an identity column
 # on PostgreSQL (where Peewee would write SERIAL, a sequence default).
@@ -143,7 +146,12 @@ def _defaults(field: Field, module: _Module) -> list[str | Call]:
             Call(f"{module.n('SqlExpression')}(", by_dialect),)),), "]")]
     if value is NEW_UUID:
         module.needs.add("NewUuid")
-        return [f"constraints=[{default}({module.n('NewUuid')}())]"]
+        server = f"constraints=[{default}({module.n('NewUuid')}())]"
+        if field.primary_key:
+            # Peewee reads a new row's key back from the cursor's lastrowid (SQLite, MySQL),
+            # which is no uuid: it makes the key itself, as the database would (a uuid4).
+            return [f"default={module.n('uuid')}.uuid4", server]
+        return [server]
     if value is NOW:
         if field.type is T.DATE:
             return [f'constraints=[{default}({module.use("SQL")}("CURRENT_DATE"))]']
@@ -169,20 +177,28 @@ def _defaults(field: Field, module: _Module) -> list[str | Call]:
 def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
     ref = field.reference
     if ref is not None:
-        foreign_key = module.use("ForeignKeyField")
         target = '"self"' if ref.target == model.name else module.classes[ref.target]
+        if ref.foreign_key and field.value_type is not T.UUID:
+            foreign_key = module.use("ForeignKeyField")
+        else:  # without a FOREIGN KEY, or to a uuid key: the module's ForeignKeyField
+            module.needs.add("Reference")
+            foreign_key = module.n("Reference")
         args: list[object] = [target, f"column_name={py_str(field.column)}"]
         if not ref.to_key:  # a unique field of the target, not its key
             args.append(f"field={py_str(_field_attr(spec.model(ref.target), ref.target_field))}")
         if field.nullable:
             args.append("null=True")
-        args += [f"backref={py_str(_attr(ref.backref_attr))}",
-                 f"on_delete={py_str(ref.on_delete.sql)}",
-                 *([f"on_update={py_str(ref.on_update.sql)}"] if ref.on_update else []),
-                 f"constraint_name={py_str(ref.constraint)}",
-                 "index=False"]
+        args.append(f"backref={py_str(_attr(ref.backref_attr))}")
+        if ref.foreign_key:
+            args += [f"on_delete={py_str(ref.on_delete.sql)}",
+                     *([f"on_update={py_str(ref.on_update.sql)}"] if ref.on_update else []),
+                     f"constraint_name={py_str(ref.constraint)}"]
+        else:
+            args.append("constraint=False")
+        args.append("index=False")
         return layout(Call(f"{_attr(ref.relation_attr)} = {foreign_key}(", tuple(args)), "    ")
-    kind = IDENTITY_TYPES[field.type] if field.identity else TYPES[field.type]
+    kind = IDENTITY_TYPES[field.type] if field.identity else \
+        FIXED_LENGTH if field.fixed_length else TYPES[field.type]
     if field.type is T.DATETIME and (not field.timezone or
                                      field.precision != DATETIME_PRECISION):
         name = ("" if field.timezone else "Naive") + f"Timestamp{field.precision}Field"
@@ -258,6 +274,11 @@ def _class(spec: Spec, model: Model, module: _Module) -> _Class:
     fields = [(py_comment(f.description, INDENT) if f.description else None,
                _field(spec, model, f, module)) for f in model.fields]
     meta = [f"table_name = {py_str(model.table)}"]
+    if model.composite and model.pk_constraint != constraint_name(model.table, (), "pkey"):
+        # A gap: peewee writes a CompositeKey's PRIMARY KEY itself, with no name.
+        meta += [f"# Peewee's CompositeKey cannot name its key: PostgreSQL names it "
+                 f"{model.table}_pkey,", f"# not {model.pk_constraint} (MySQL: PRIMARY, "
+                 "SQLite: unnamed, as in every target)."]
     if model.composite:
         meta.append(layout(Call(f"primary_key = {module.use('CompositeKey')}(", tuple(
             py_str(_field_attr(model, f.name)) for f in model.key)), "        "))
@@ -310,6 +331,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         "JsonField": ("Field", "SQL", "Context"),
         "UuidField": ("Field", "SQL", "Context"),
         "BytesField": ("BlobField", "SQL", "Context"),
+        "Reference": ("ForeignKeyField", "SQL", "Context"),
         "unique": ("NodeList", "SQL", "Entity", "EnclosedNodeList"),
         "check": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "ValueLiterals", "Node"),
         "LengthCheck": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "Node", "Context"),
@@ -329,7 +351,8 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
               | ({"json"} if "JsonField" in needs else set()))
     # Names from typing: Any for values of every kind, ClassVar for the column type tables.
     typing_names = sorted(
-        ({"Any"} if needs & ({"Default", "utcnow", "named_key"} | TYPED_FIELDS) else set())
+        ({"Any"} if needs & ({"Default", "utcnow", "named_key", "Reference"} | TYPED_FIELDS)
+         else set())
         | ({"ClassVar"} if needs & TYPED_FIELDS else set()))
     class_names = tuple(module.classes[m.name] for m in spec.models)
     models = layout(Call(f"{names('MODELS')} = (", class_names, hug=False))

@@ -58,7 +58,7 @@ SCALARS: dict[FieldType, str] = {
 
 
 def _varchar(f: Field) -> str:
-    return f"VarChar({f.max_length})"
+    return f"{'Char' if f.fixed_length else 'VarChar'}({f.max_length})"
 
 
 def _decimal(f: Field) -> str:
@@ -394,10 +394,13 @@ def _relation_row(spec: Spec, model: Model, field: Field, options: PrismaOptions
         _string(ref.name) if ref.ambiguous else "",
         f"fields: [{names.field(model.name, field.name)}]",
         f"references: [{names.field(target.name, ref.target_field)}]",
-        f"onDelete: {ON_DELETE[ref.on_delete.value]}",
-        # Prisma's default is ON UPDATE CASCADE; every other target leaves NO ACTION.
-        f"onUpdate: {ON_DELETE[ref.on_update.value] if ref.on_update else 'NoAction'}",
-        _map_arg(ref.constraint, model.table, (field.column,), "fkey", options.dialect),
+        *((f"onDelete: {EMULATED_ACTION}", f"onUpdate: {EMULATED_ACTION}")
+          if not ref.foreign_key and _relation_mode(spec) else (
+            f"onDelete: {ON_DELETE[ref.on_delete.value]}",
+            # Prisma's default is ON UPDATE CASCADE; every other target leaves NO ACTION.
+            f"onUpdate: {ON_DELETE[ref.on_update.value] if ref.on_update else 'NoAction'}")),
+        _map_arg(ref.constraint, model.table, (field.column,), "fkey", options.dialect)
+        if ref.foreign_key else "",
     ]
     return Row((), names.field(model.name, ref.relation),
                names.types[target.name] + ("?" if field.nullable else ""),
@@ -469,6 +472,43 @@ def _enum_views(spec: Spec, options: PrismaOptions, names: _Names) -> list[EnumV
 
 
 
+def _without_foreign_key(spec: Spec) -> tuple[list[str], list[str]]:
+    """The foreign key constraint names of the relations with one, and of those without."""
+    refs = [f.reference for m in spec.models for f in m.references]
+    return ([r.constraint for r in refs if r.foreign_key],
+            [r.constraint for r in refs if not r.foreign_key])
+
+
+# relationMode "prisma" has no NoAction on PostgreSQL or SQLite (prisma validate refuses it):
+# Prisma Client emulates the nearest action, Restrict, which the header says.
+EMULATED_ACTION = "Restrict"
+RELATION_MODE_GAP = (
+    'relationMode "prisma": no foreign keys in the database. Prisma Client refuses to',
+    "delete or re-key a row other rows reference (Restrict: it has no NoAction here);",
+    "the database and the other targets take no action.",
+)
+
+
+def _relation_mode(spec: Spec) -> str | None:
+    """relationMode "prisma" (no foreign keys in the database) when no relation has one."""
+    kept, left_out = _without_foreign_key(spec)
+    return "prisma" if left_out and not kept else None
+
+
+def _relation_mode_gap(spec: Spec) -> tuple[str, ...]:
+    """What Prisma does differently with relations without a foreign key. Its relationMode
+    is the datasource's, not a relation's: with some relations without a foreign key and
+    others with one, Prisma keeps them all (the safer side)."""
+    kept, left_out = _without_foreign_key(spec)
+    if left_out and not kept:
+        return RELATION_MODE_GAP
+    if not left_out:
+        return ()
+    return ("Prisma's relationMode applies to every relation: this schema creates the "
+            "foreign keys", "the other targets leave out (foreignKey: false): "
+            + ", ".join(left_out) + ".")
+
+
 def render(spec: Spec, options: PrismaOptions, provenance: Provenance) -> str:
     if options.dialect not in DIALECTS:
         raise UsageError(f"unknown dialect '{options.dialect}'; choose from "
@@ -479,7 +519,8 @@ def render(spec: Spec, options: PrismaOptions, provenance: Provenance) -> str:
         provider=PROVIDERS[options.dialect],
         dialect_gaps=DIALECT_GAPS[options.dialect] + (
             ROWID_GAP if any(_rowid_bigint(spec, m.primary_key, options.dialect)
-                             for m in spec.models) else ()),
+                             for m in spec.models) else ()) + _relation_mode_gap(spec),
+        relation_mode=_relation_mode(spec),
         models=[_model_view(spec, m, options, names) for m in spec.models],
         enums=_enum_views(spec, options, names),
     )

@@ -247,6 +247,14 @@ GENERIC_TYPES: dict[FieldType, tuple[DT, str]] = {
     T.BYTES: (DT.VARBINARY, ""),
 }
 
+# A fixed-length string (`length: n`) where sqlglot's CHAR is not the type: SQLite and DuckDB
+# spell strings themselves, SQL Server's are national (NCHAR like NVARCHAR), Oracle's count
+# characters. BigQuery and ClickHouse have no fixed-length text: a variable one, and a gap.
+FIXED_TYPES: dict[str, str] = {"sqlite": "CHAR({n})", "duckdb": "CHAR({n})",
+                               "tsql": "NCHAR({n})", "oracle": "CHAR({n} CHAR)"}
+NO_FIXED_LENGTH = ("bigquery", "clickhouse")
+
+
 # The function every updated_at trigger of a dialect calls, written once per schema ({function}
 # is its quoted name, UPDATED_AT_FUNCTION). PostgreSQL's row is a composite value: the column
 # named by the trigger's argument is replaced through jsonb_populate_record, so one function
@@ -314,6 +322,15 @@ class DDLBuilder:
     def column_type(self, f: Field) -> exp.DataType:
         if f.identity and self.profile.identity == "rowid":
             return exp.DataType(this=DT.USERDEFINED, kind="INTEGER")
+        if f.fixed_length and self.dialect not in NO_FIXED_LENGTH:
+            fixed = FIXED_TYPES.get(self.dialect)
+            if fixed is not None:
+                return exp.DataType(this=DT.USERDEFINED, kind=fixed.format(n=f.max_length))
+            return exp.DataType(this=DT.CHAR, nullable=f.nullable, expressions=[
+                exp.DataTypeParam(this=exp.Literal.number(f.max_length))])
+        if f.fixed_length:
+            self.gaps.unsupported(f"no fixed-length text: {f.column} (length {f.max_length}) "
+                                  "is variable-length")
         custom = self.profile.types.get(f.value_type)
         if custom is not None:
             text = custom.format(n=f.max_length, p=f.precision, s=f.scale)
@@ -466,6 +483,8 @@ class DDLBuilder:
             self.gaps.unsupported("unique constraints are informational (not enforced)")
         for f in model.references:
             ref = f.reference
+            if not ref.foreign_key:
+                continue  # foreignKey: false, a relation the database does not enforce
             if p.foreign_keys == ABSENT:
                 self.gaps.unsupported(f"foreign keys are not declared: {ref.constraint}")
                 continue
@@ -492,7 +511,8 @@ class DDLBuilder:
                     options=options,
                 ),
             )))
-        if p.foreign_keys == INFORMATIONAL and model.references:
+        if p.foreign_keys == INFORMATIONAL and any(f.reference.foreign_key
+                                                   for f in model.references):
             self.gaps.unsupported("foreign keys are informational (not enforced)")
         for check in model.checks:
             if p.checks == ABSENT:

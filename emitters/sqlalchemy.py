@@ -93,6 +93,8 @@ TYPES: dict[FieldType, PyType] = {
     T.UUID: PyType("UuidType", _bare, "uuid.UUID", needs=("UuidType",)),
     T.BYTES: PyType("BytesType", _bare, "bytes", needs=("BytesType",)),
 }
+# A fixed-length string (`length: n`, and a reference to such a key): CHAR(n).
+FIXED_LENGTH = PyType("CHAR", _varchar, "str", ("CHAR",))
 # Spec dialect -> SQLAlchemy dialect name (MariaDB is compiled as MySQL by SqlExpression).
 SA_DIALECTS = {"postgres": "postgresql", "mysql": "mysql", "sqlite": "sqlite"}
 # The sqlalchemy names and dialect modules each module-level helper type needs.
@@ -166,7 +168,7 @@ def _column_type(field: Field, module: _Module) -> str:
         module.timestamps.add(kind)
         module.use("DateTime")
         return module.n(kind[0])
-    pytype = TYPES[field.value_type]
+    pytype = FIXED_LENGTH if field.fixed_length else TYPES[field.value_type]
     module.use(*pytype.imports)
     module.needs.update(pytype.needs)
     text = module.n(pytype.name) + pytype.args(field)
@@ -228,7 +230,7 @@ def _column(model: Model, field: Field, attr: str, module: _Module) -> str:
         args.append(py_str(field.column))
     args.append(_column_type(field, module))
     ref = field.reference
-    if ref is not None:
+    if ref is not None and ref.foreign_key:  # foreignKey: false: the relationship joins
         args.append(Call(f"{module.use('ForeignKey')}(", (
             py_str(f"{ref.target_table}.{ref.target_column}"),
             f"ondelete={py_str(ref.on_delete.sql)}",
@@ -300,6 +302,22 @@ def _table_args(model: Model, module: _Module) -> str:
     return layout(Call("__table_args__ = (", tuple(items), hug=False), "    ")
 
 
+def _join(module: _Module, source: Model, field: Field, target: Model, *,
+          many_side: bool) -> str:
+    """primaryjoin= of a relation without a foreign key (``foreignKey: false``): with no
+    ForeignKey to follow, ``foreign()`` marks the referencing column, and in a
+    self-reference ``remote()`` the side the relationship loads."""
+    column = f"{module.classes[source.name]}.{_attr(field.attr)}"
+    key = f"{module.classes[target.name]}.{_attr(target.field(field.reference.target_field).attr)}"
+    referencing, referenced = f"foreign({column})", key
+    if source.name == target.name:
+        if many_side:
+            referencing = f"remote({referencing})"
+        else:
+            referenced = f"remote({referenced})"
+    return f"primaryjoin={py_str(f'{referenced} == {referencing}')}"
+
+
 def _relationships(spec: Spec, model: Model, attrs: dict[str, str],
                    module: _Module) -> list[str]:
     """relationship() attributes: one per ref field of the model, one per back-reference."""
@@ -311,10 +329,13 @@ def _relationships(spec: Spec, model: Model, attrs: dict[str, str],
         target = spec.model(ref.target)
         target_class = module.classes[target.name]
         args = [f"back_populates={py_str(_attr(ref.backref_attr))}"]
-        if ref.ambiguous:
-            args.append(f"foreign_keys=[{attrs[field.name]}]")
-        if ref.target == model.name:
-            args.append(f"remote_side=[{attrs[ref.target_field]}]")
+        if not ref.foreign_key:
+            args.append(_join(module, model, field, target, many_side=False))
+        else:
+            if ref.ambiguous:
+                args.append(f"foreign_keys=[{attrs[field.name]}]")
+            if ref.target == model.name:
+                args.append(f"remote_side=[{attrs[ref.target_field]}]")
         annotation = f"{target_class} | None" if field.nullable else target_class
         head = f"{_attr(ref.relation_attr)}: {mapped}[{annotation}] = {relationship}("
         lines.append(layout(Call(head, tuple(args)), "    "))
@@ -323,7 +344,9 @@ def _relationships(spec: Spec, model: Model, attrs: dict[str, str],
         source_class = module.classes[source.name]
         source_field = source.field(backref.source_field)
         args = [f"back_populates={py_str(_attr(source_field.reference.relation_attr))}"]
-        if backref.ambiguous:
+        if not source_field.reference.foreign_key:
+            args.append(_join(module, source, source_field, model, many_side=True))
+        elif backref.ambiguous:
             key = f"{source_class}.{_attr(source_field.attr)}"
             args.append(f"foreign_keys={py_str('[' + key + ']')}")
         if backref.on_delete is OnDelete.CASCADE and source_field.nullable:

@@ -61,7 +61,7 @@ COMMON_OPTIONS = {"type", "description", "column", "nullable", "default", "uniqu
                   "uniqueName", "indexName", "checkNames", "renamedFrom"}
 TYPE_OPTIONS: dict[FieldType, set[str]] = {
     T.ID: {"generate"},
-    T.STRING: {"maxLength", "minLength", "pattern"},
+    T.STRING: {"maxLength", "minLength", "pattern", "length"},
     T.TEXT: {"minLength", "pattern"},
     T.INT: {"min", "max"},
     T.BIGINT: {"min", "max"},
@@ -72,7 +72,7 @@ TYPE_OPTIONS: dict[FieldType, set[str]] = {
     T.DATETIME: {"updatedAt", "precision", "timezone"},
     T.ENUM: {"enum", "maxLength"},
     T.REF: {"to", "onDelete", "relation", "backref", "references", "onUpdate",
-            "foreignKeyName"},
+            "foreignKeyName", "foreignKey"},
     T.JSON: set(),
     T.UUID: set(),
     T.BYTES: set(),
@@ -81,8 +81,9 @@ TYPE_OPTIONS: dict[FieldType, set[str]] = {
 # indexed, non-null and generated.
 ID_REFUSES = {"nullable", "default", "unique", "index"}
 # Types a field of may be the model's primary key with `primaryKey: true` (an id field always
-# is): integer keys (often generated: `default: autoincrement`) and natural string keys.
-KEY_TYPES = {T.INT, T.BIGINT, T.STRING}
+# is): integer keys (often generated: `default: autoincrement`), natural string keys, and
+# native uuids (given by the application, or `default: uuid` from the database).
+KEY_TYPES = {T.INT, T.BIGINT, T.STRING, T.UUID}
 # Types whose key the database generates (`default: autoincrement`: an identity column).
 IDENTITY_TYPES = {T.INT, T.BIGINT}
 # What a `primaryKey: true` field refuses: a primary key is never null, always unique and
@@ -90,7 +91,7 @@ IDENTITY_TYPES = {T.INT, T.BIGINT}
 KEY_REFUSES = ("nullable", "unique", "index")
 AUTOINCREMENT = "autoincrement"
 # Types a field of a composite key (`primaryKey: [a, b]` on the model) may have.
-COMPOSITE_KEY_TYPES = {T.INT, T.BIGINT, T.STRING, T.ENUM, T.DATE, T.REF}
+COMPOSITE_KEY_TYPES = {T.INT, T.BIGINT, T.STRING, T.ENUM, T.DATE, T.REF, T.UUID}
 
 # Common options other types refuse: a JSON or binary column is in no key or index (MySQL
 # cannot index one without a prefix length), and takes no literal default.
@@ -177,8 +178,8 @@ class _Builder:
                 continue
             if not ids:
                 self.error(("models", name), f"model {name} has no primary key",
-                           "add 'id: {type: id}', or 'primaryKey: true' on an int, bigint or "
-                           "string field", at_key=True)
+                           "add 'id: {type: id}', or 'primaryKey: true' on an int, bigint, "
+                           "string or uuid field", at_key=True)
             elif len(ids) > 1:
                 what = "id field" if all(raw["fields"][f]["type"] == "id" for f in ids) \
                     else "primary key field"
@@ -327,8 +328,10 @@ class _Builder:
                 if ambiguous:
                     default_backref += naming.upper_camel(relation)
                 backref = spec.get("backref") or default_backref
-                on_delete = OnDelete(spec.get("onDelete") or
-                                     ("setNull" if spec.get("nullable") else "cascade"))
+                # Without a foreign key the database takes no action (none may be said).
+                on_delete = OnDelete(spec.get("onDelete") or (
+                    "noAction" if spec.get("foreignKey") is False
+                    else "setNull" if spec.get("nullable") else "cascade"))
                 rel_name = f"{name}_{field_name}"
                 relations[(name, field_name)] = {
                     "target": target,
@@ -523,6 +526,11 @@ class _Builder:
                 return None
             target_field, key_spec = found
             key_type = T.REF if key_spec["type"] == "id" else FieldType(key_spec["type"])
+            for word in ("onDelete", "onUpdate", "foreignKeyName"):
+                if spec.get("foreignKey") is False and word in spec:
+                    self.error((*path, word), f"{word} needs a foreign key: with foreignKey: "
+                               "false the database has none", f"remove {word} or "
+                               "foreignKey: false", at_key=True)
             for word in ("onDelete", "onUpdate"):
                 if spec.get(word) == "setNull" and not nullable:
                     self.error((*path, word), f"{word}: setNull needs a nullable field",
@@ -543,8 +551,15 @@ class _Builder:
                 key_type=key_type, target_field=target_field,
                 to_key=target_field == self.key_names.get(target),
                 on_update=OnDelete(spec["onUpdate"]) if "onUpdate" in spec else None,
+                foreign_key=spec.get("foreignKey", True),
             )
         max_length = spec.get("maxLength")
+        fixed_length = "length" in spec  # CHAR(n): max_length is n
+        if fixed_length and "maxLength" in spec:
+            self.error((*path, "length"), "length and maxLength both say a length",
+                       "length: n is CHAR(n), maxLength: n VARCHAR(n): keep one", at_key=True)
+        if fixed_length:
+            max_length = spec["length"]
         if ftype is T.STRING and max_length is None:
             max_length = DEFAULT_STRING_LENGTH
         if ftype is T.ENUM:
@@ -557,7 +572,9 @@ class _Builder:
         if ftype is T.ID or reference is not None and reference.key_type is T.REF:
             max_length = ID_LENGTH
         elif reference is not None:  # a ref holds the values of the key it references
-            max_length = (key_spec.get("maxLength", DEFAULT_STRING_LENGTH)
+            fixed_length = reference.key_type is T.STRING and "length" in key_spec
+            max_length = (key_spec.get("length") or key_spec.get("maxLength",
+                                                                 DEFAULT_STRING_LENGTH)
                           if reference.key_type is T.STRING else None)
         min_length = spec.get("minLength")
         if min_length is not None and max_length is not None and min_length > max_length:
@@ -619,7 +636,9 @@ class _Builder:
             else:
                 self.error((*path, "default"), f"default 'autoincrement' of {model}.{name}: "
                            "only an int or bigint primary key is generated by the database",
-                           "remove it: a string key is given by the application" if primary
+                           ("use default: uuid (a new uuid from the database)"
+                            if ftype is T.UUID else
+                            "remove it: a string key is given by the application") if primary
                            else "add 'primaryKey: true' to make this the model's key")
         elif "default" in spec:
             default = self._default(model, name, ftype, spec, path, enum, max_length,
@@ -648,6 +667,7 @@ class _Builder:
             updated_at=updated_at, description=spec.get("description"),
             position=self.source.key(path), renamed_from=self._rename(path, spec),
             timezone=bool(spec.get("timezone", True)),
+            fixed_length=fixed_length,
         )
 
     def _referenced(self, model: str, name: str, spec: dict, path: tuple,
@@ -674,9 +694,9 @@ class _Builder:
             self.error(where, f"{target}.{target_name} is not unique: a reference must name "
                        "one row", f"add 'unique: true' to {target}.{target_name}")
             return None
-        if target_spec["type"] not in ("id", "int", "bigint", "string"):
+        if target_spec["type"] not in ("id", "int", "bigint", "string", "uuid"):
             self.error(where, f"{target}.{target_name} is {_a(FieldType(target_spec['type']))} "
-                       "field: a reference holds an id, int, bigint or string value")
+                       "field: a reference holds an id, int, bigint, string or uuid value")
             return None
         return target_name, target_spec
 

@@ -162,8 +162,9 @@ class Reference:
     name: str
     ambiguous: bool  # another relation joins the same pair of models (or a self-reference)
     constraint: str  # physical foreign key constraint name
-    # The type of the values the reference holds: the target key's type (INT, BIGINT or
-    # STRING for an integer or natural key), or REF for a key of type id (uuid text).
+    # The type of the values the reference holds: the target key's type (INT, BIGINT,
+    # STRING or UUID for an integer, natural or uuid key), or REF for a key of type id
+    # (uuid text).
     key_type: FieldType = FieldType.REF
     # The target's field the reference holds: its key, or a unique field (``references:``).
     target_field: str = ""
@@ -171,6 +172,9 @@ class Reference:
     # What the database does to this row when the referenced key changes (``onUpdate``);
     # None: nothing said, the database's default (NO ACTION), no clause written.
     on_update: OnDelete | None = None
+    # False (``foreignKey: false``): a relation the ORMs follow but the database does not
+    # enforce, with no foreign key constraint (Prisma's relationMode "prisma").
+    foreign_key: bool = True
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,9 @@ class Field:
     position: Position
     renamed_from: Rename | None = None
     timezone: bool = True  # datetime: WITH TIME ZONE (False: a plain TIMESTAMP, by convention UTC)
+    # string (and a ref to such a key): ``length: n``, CHAR(n) of max_length, which the
+    # database pads with spaces, instead of VARCHAR(n)
+    fixed_length: bool = False
 
     @property
     def literal_default(self) -> str | int | float | bool | None:

@@ -420,7 +420,7 @@ def _served_types(api: Api, endpoint) -> None:
         shape = shapes.pop()
         if isinstance(shape, FieldShape):
             field = shape.field
-            kind = field.type.value if field.type in NOT_SERVED else None
+            kind = field.value_type.value if field.value_type in NOT_SERVED else None
             if field.type is FieldType.DATETIME and (not field.timezone or
                                                      field.precision != DATETIME_PRECISION):
                 kind = "datetime (no time zone or a precision other than 3)"

@@ -108,11 +108,14 @@ class Plan:
                     found.append((model, field, kind, value))
         return found
 
-    def root(self) -> Model:
-        """The first model whose deletion cascades to other models."""
+    def root(self) -> Model | None:
+        """The first model whose deletion cascades to other models; None for a spec whose
+        relations all go without a foreign key (``foreignKey: false``: nothing cascades)."""
         for model in self.spec.models:
             if cascade_children(self.spec, model):
                 return model
+        if all(not f.reference.foreign_key for m in self.spec.models for f in m.references):
+            return None
         raise AssertionError("spec without an ON DELETE CASCADE relation")
 
     def blockers(self, root: Model) -> list[Model]:

@@ -27,7 +27,9 @@ def from_spec(spec: Spec, engine: str) -> dict[str, TableNames]:
             pk=model.pk_constraint if engine == "postgres" else None,
             uniques=frozenset(u.name for u in model.uniques),
             indexes=frozenset(i.name for i in model.indexes),
-            fks=frozenset(f.reference.constraint for f in model.references),
+            # README: `foreignKey: false` is a relation with no FOREIGN KEY
+            fks=frozenset(f.reference.constraint for f in model.references
+                          if f.reference.foreign_key),
         )
     return out
 
@@ -74,7 +76,7 @@ def with_default_fk_names(spec: Spec, tables: dict[str, TableNames]) -> dict[str
     out = dict(tables)
     for model in spec.models:
         names = frozenset(constraint_name(model.table, (f.column,), "fkey")
-                          for f in model.references)
+                          for f in model.references if f.reference.foreign_key)
         old = tables[model.table]
         out[model.table] = TableNames(old.columns, old.pk, old.uniques, old.indexes, names)
     return out

@@ -119,11 +119,16 @@ class Rows:
     def update(self, table: str, pk: str, pk_value, column: str, value) -> None:
         p = self.db.placeholder
         self.db.execute(f"UPDATE {self.name(table)} SET {self.name(column)} = {p} "
-                        f"WHERE {self.name(pk)} = {p}", [_param(value, self.engine), pk_value])
+                        f"WHERE {self.name(pk)} = {p}", [_param(value, self.engine),
+                                                          _param(pk_value, self.engine)])
 
     def get(self, table: str, pk: str, pk_value, column: str):
         return self.db.scalar(f"SELECT {self.name(column)} FROM {self.name(table)} "
-                              f"WHERE {self.name(pk)} = {self.db.placeholder}", [pk_value])
+                              f"WHERE {self.name(pk)} = {self.db.placeholder}",
+                              [_param(pk_value, self.engine)])
+
+    def keys(self, table: str, pk: str) -> set:
+        return {r[0] for r in self.db.execute(f"SELECT {self.name(pk)} FROM {self.name(table)}")}
 
     def count(self, table: str) -> int:
         return self.db.scalar(f"SELECT COUNT(*) FROM {self.name(table)}")
@@ -315,8 +320,11 @@ def test_uuid_defaults_are_new_random_uuids(loaded):
         for _ in range(2):
             row = {c: v for c, v in fresh_row(spec, rows, model).items()
                    if c not in seen}
+            pk = model.primary_key.column
+            before = rows.keys(model.table, pk)
             rows.insert(model.table, row)
-            pk, key = model.primary_key.column, row[model.primary_key.column]
+            # A key the database makes (a uuid key with `default: uuid`): the new one.
+            (key,) = rows.keys(model.table, pk) - before if pk in seen else (row[pk],)
             for field in generated:
                 value = uuid.UUID(str(rows.get(model.table, pk, key, field.column)))
                 assert value.version == version and value.variant == uuid.RFC_4122, value
@@ -579,7 +587,9 @@ def test_oracle_grammar(spec_path, tmp_path):
                 assert columns[f.column].startswith("NUMBER(1)"), columns[f.column]
                 assert re.search(rf'CHECK \("{f.column}" IN \(0, 1\)\)', ddl), f.column
             if f.type in (FieldType.STRING, FieldType.ENUM):  # sizes in characters
-                assert columns[f.column].startswith(f"VARCHAR2({f.max_length} CHAR)")
+                # CHAR [(size [BYTE | CHAR])]: a fixed-length one (`length: n`, README)
+                kind = "CHAR" if f.fixed_length else "VARCHAR2"
+                assert columns[f.column].startswith(f"{kind}({f.max_length} CHAR)")
             if f.type is FieldType.BOOL and f.default is not None:
                 assert f"DEFAULT {int(f.default)}" in columns[f.column]
 
@@ -672,7 +682,9 @@ def test_sql_server_strings_are_unicode(spec_path, tmp_path):
     for model in spec.models:
         for f in model.fields:
             if f.type in (FieldType.STRING, FieldType.ENUM, FieldType.TEXT):
-                assert columns[f.column].startswith("NVARCHAR("), (f.column, columns[f.column])
+                # NCHAR(n): the fixed-length Unicode type (`length: n`, README)
+                kind = "NCHAR(" if f.fixed_length else "NVARCHAR("
+                assert columns[f.column].startswith(kind), (f.column, columns[f.column])
     literals = list(re.finditer(r"(N?)'(?:[^']|'')*'", _code(ddl)))
     assert all(m.group(1) == "N" for m in literals), \
         [m.group(0) for m in literals if not m.group(1)]

@@ -130,6 +130,8 @@ def test_orm_round_trip(orm):
     # Deleting the root row through the ORM removes every cascaded child row, and a
     # database-side DELETE (no ORM cascade) does the same: the two agree.
     root = plan.root()
+    if root is None:  # no relation has a foreign key: nothing cascades
+        return
     children = cascade_children(spec, root)
     for how in ("orm", "database"):
         with Session(engine) as session:

@@ -71,4 +71,20 @@ ALLOWED: tuple[Allowed, ...] = (
         or (d.aspect == "default" and d.reference is None
             and str(d.actual).startswith("nextval(")),
     ),
+    Allowed(
+        id="A4",
+        targets=("peewee",),
+        engines=("postgres",),
+        summary="Peewee cannot name a composite primary key",
+        reason="Peewee's CompositeKey writes PRIMARY KEY (a, b) itself, without a CONSTRAINT "
+               "name, so PostgreSQL calls it {table}_pkey where the spec says "
+               "`primaryKeyName` (the generated module says so above the key). MySQL calls "
+               "every primary key PRIMARY and SQLite keeps no name: no difference there.",
+        # only a composite key's name, PostgreSQL's own, over the same columns
+        matches=lambda d: (d.aspect == "primary key" and d.actual != MISSING
+                           and d.reference != MISSING
+                           and d.actual["columns"] == d.reference["columns"]
+                           and ", " in d.actual["columns"]
+                           and str(d.actual["name"]).endswith("_pkey")),
+    ),
 )

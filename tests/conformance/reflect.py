@@ -64,6 +64,17 @@ def _sqlite_affinity(declared: str) -> str:
     return "NUMERIC"
 
 
+# PostgreSQL keeps timestamps to the microsecond: "By default, there is no explicit bound on
+# precision. The allowed range of p is from 0 to 6" (docs, Date/Time Types, 8.5), and a value is
+# stored with "1 microsecond" resolution. So TIMESTAMP and TIMESTAMP(6) store, round and
+# compare every value the same: two spellings of one type (the catalogue keeps the typmod).
+_PG_FULL_PRECISION = re.compile(r"^(timestamp|time)\(6\)( with(out)? time zone)$")
+
+
+def _pg_type(type_name: str) -> str:
+    return _PG_FULL_PRECISION.sub(r"\1\2", type_name)
+
+
 def _family(engine: str, type_name: str) -> str:
     t = type_name.lower()
     if engine == "postgres" and t == "boolean":
@@ -224,6 +235,8 @@ def _describe_table(engine: str, inspector, table: str, catalogue: dict, dialect
             type_name = _sqlite_affinity(catalogue["declared"][table][col["name"]])
         else:
             type_name = str(col["type"].compile(dialect=dialect)).lower()
+            if engine == "postgres":
+                type_name = _pg_type(type_name)
         default = col.get("default")
         if engine == "mariadb":
             # The inspector parses SHOW CREATE TABLE and loses defaults it cannot parse (a
@@ -251,6 +264,9 @@ def _describe_table(engine: str, inspector, table: str, catalogue: dict, dialect
             "references": f"{fk['referred_table']}({', '.join(fk['referred_columns'])})",
             "on_delete": action["ondelete"], "on_update": action["onupdate"],
         }
+        deferrable = catalogue.get("deferrable", {}).get((table, fk.get("name")))
+        if deferrable is not None:  # only a deferrable one says so: NOT DEFERRABLE is usual
+            fks[", ".join(fk["constrained_columns"])]["deferrable"] = deferrable
     fk_names = {fk.get("name") for fk in inspector.get_foreign_keys(table)}
     uniques: dict[str, str | None] = {}
     indexes: dict[str, str] = {}
@@ -311,7 +327,16 @@ def _catalogue_postgres(conn) -> dict:
     for table, name, definition in rows:
         timing = "BEFORE" if " BEFORE " in definition else "AFTER"
         maintained.setdefault(table, []).append(f"trigger {name} ({timing} UPDATE)")
-    return {"maintained": maintained}
+    # When a foreign key is checked (the inspector does not say): Django, for one, creates
+    # every foreign key DEFERRABLE INITIALLY DEFERRED.
+    deferred = {(table, name): "INITIALLY DEFERRED" if initially else "INITIALLY IMMEDIATE"
+                for table, name, initially in conn.execute(text(
+                    "SELECT c.relname, k.conname, k.condeferred FROM pg_constraint k "
+                    "JOIN pg_class c ON c.oid = k.conrelid "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE k.contype = 'f' AND k.condeferrable "
+                    "AND n.nspname = current_schema()"))}
+    return {"maintained": maintained, "deferrable": deferred}
 
 
 def _catalogue_mariadb(conn) -> dict:

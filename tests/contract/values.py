@@ -104,7 +104,8 @@ def _string(field: Field, rng: random.Random, edge: str | None) -> str:
         elif edge == "high":
             size = high
         else:
-            size = rng.randint(max(low, 6), max(low, min(high, 24)))
+            # 6 to 24 characters, within the field's lengths (a short field: up to its maximum)
+            size = rng.randint(min(max(low, 6), high), max(low, min(high, 24)))
         alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
         text = "".join(rng.choice(alphabet) for _ in range(size))
         if edge == "high" and size >= 4:  # non-ASCII and quotes survive the round trip

@@ -135,7 +135,8 @@ def expected_database(spec_path: Path) -> dict[str, dict]:
                 uniques[f.column] = f.raw.get("uniqueName") or f"{t}_{f.column}_key"
             if f.raw.get("index") is True:
                 indexes[f.raw.get("indexName") or f"{t}_{f.column}_idx"] = f.column
-            if f.type == "ref":
+            # README: `foreignKey: false` keeps the column and its index, no FOREIGN KEY.
+            if f.type == "ref" and f.raw.get("foreignKey") is not False:
                 target = models[f.raw["to"]]
                 target_pk = target.field(f.raw["references"]) if "references" in f.raw \
                     else _key(target)[0]
