@@ -191,6 +191,22 @@ class _ModuleBuilder:
         self.taken = {variable(m) for m in spec.models} | {
             variable(m) + "Relations" for m in spec.models}
         self.aliases: dict[str, str] = {}
+        # Each enum a column uses: an exported `as const` array of its values (the columns'
+        # `enum` option) and a union type of them. Row types and reserved words are avoided.
+        types = {m.name for m in spec.models} | {f"New{m.name}" for m in spec.models} | {
+            m.name + "Row" for m in spec.models} | RESERVED | TYPE_RESERVED
+        used = {f.enum.name for m in spec.models for f in m.fields
+                if f.type is T.ENUM and f.enum is not None}
+        self.enums: dict[str, tuple[str, str]] = {}  # enum name -> (values const, type)
+        for enum in (e for e in spec.enums if e.name in used):
+            const, type_name = lower_camel(enum.name) + "Values", enum.name
+            while const in self.taken or const in RESERVED:
+                const = "_" + const
+            while type_name in types:
+                type_name += "Enum"
+            self.taken.add(const)
+            types.add(type_name)
+            self.enums[enum.name] = (const, type_name)
         # The table config's parameter: `t` unless a table is called t.
         self.param = next(p for p in ("t", "table", "_t", "__t") if p not in self.taken)
 
@@ -236,8 +252,8 @@ class _ModuleBuilder:
             builder = self.core_fn(builder)
         props = []
         for key, value in options_fn(field):
-            if isinstance(value, tuple):  # enum values
-                props.append((key, ts.arr([ts.text(ts.string(v)) for v in value])))
+            if isinstance(value, tuple):  # enum values: the module's array of them
+                props.append((key, ts.text(self.enums[field.enum.name][0])))
             else:
                 props.append((key, ts.text(value)))
         head_args = [ts.text(ts.string(field.column))]
@@ -472,6 +488,19 @@ class _ModuleBuilder:
                 for name, infer in ((row, "$inferSelect"),
                                     (f"New{model.name}", "$inferInsert"))]
 
+    def enum_blocks(self) -> list[str]:
+        """Per enum: its values as an exported ``as const`` array and their union type."""
+        blocks = []
+        for enum in (e for e in self.spec.enums if e.name in self.enums):
+            const, type_name = self.enums[enum.name]
+            docs = _jsdoc(enum.description.splitlines() if enum.description else [])
+            values = ts.arr([ts.text(ts.string(v)) for v in enum.values])
+            lines = [*docs, ts.render([f"export const {const} = ", values.doc, " as const;"]),
+                     *docs, ts.render(group_type(f"export type {type_name} = ",
+                                                 f"(typeof {const})[number];"))]
+            blocks.append("\n".join(lines))
+        return blocks
+
     def custom_types(self) -> list[str]:
         """The customType definitions the columns use, as prettier lays them out."""
         return [f"const {self.n(name)} = {self.n('customType')}<"
@@ -529,7 +558,7 @@ def render(spec: Spec, options: DrizzleOptions, provenance: Provenance) -> str:
                                 builder.relations(model), tuple(builder.types(model))))
     return template("drizzle.ts.j2").render(
         header=provenance.header("//"), imports=builder.imports(), tables=tables,
-        customs=builder.custom_types(),
+        customs=builder.custom_types(), enums=builder.enum_blocks(),
     )
 
 

@@ -35,6 +35,9 @@ from ._python import (
     INDENT,
     Call,
     PyNames,
+    enum_class,
+    enum_class_names,
+    enum_member_names,
     import_from,
     layout,
     py_comment,
@@ -78,7 +81,7 @@ def _max_length(f: Field) -> list[str]:
 TYPES: dict[FieldType, PeeweeType] = {
     T.ID: PeeweeType("CharField", _max_length),
     T.STRING: PeeweeType("CharField", _max_length),
-    T.ENUM: PeeweeType("CharField", _max_length),
+    T.ENUM: PeeweeType("EnumField", _max_length),
     T.TEXT: PeeweeType("TextField", _no_args),
     T.INT: PeeweeType("IntegerField", _no_args),
     T.BIGINT: PeeweeType("BigIntegerField", _no_args),
@@ -102,7 +105,7 @@ IDENTITY_TYPES: dict[FieldType, PeeweeType] = {
 # Field classes the generated module defines (a column type per database), not peewee's.
 # Those with a column type per database (a ClassVar table of them, values of Any type).
 TYPED_FIELDS = frozenset({"DateTimeMsField", "JsonField", "UuidField", "BytesField"})
-MODULE_FIELDS = TYPED_FIELDS | {"IdentityField", "BigIdentityField"}
+MODULE_FIELDS = TYPED_FIELDS | {"IdentityField", "BigIdentityField", "EnumField"}
 
 
 class _Module:
@@ -114,6 +117,7 @@ class _Module:
         # Datetime fields other than TIMESTAMP(3) WITH TIME ZONE: (class, time zone, precision)
         self.timestamps: set[tuple[str, bool, int]] = set()
         self.now_precisions: set[int] = set()  # CurrentTimestamp<p> for DATETIME(p) defaults
+        self.enums: dict[str, str] = {}  # spec enum name -> its class name
 
     def use(self, *names: str) -> str:
         """Import ``names`` from peewee; returns the first as written."""
@@ -153,6 +157,11 @@ def _defaults(field: Field, module: _Module) -> list[str | Call]:
             module.now_precisions.add(field.precision)
             name += str(field.precision)
         return [f"constraints=[{default}({module.n(name)}())]"]
+    if field.type is T.ENUM and isinstance(value, str):
+        # The member in Python; the database's DEFAULT is its value.
+        member = enum_member_names(field.enum.values)[field.enum.values.index(value)]
+        return [f"default={module.enums[field.enum.name]}.{member}",
+                Call("constraints=[", (Call(f"{default}(", (py_str(value),)),), "]")]
     if isinstance(value, bool):
         python = str(value)
     elif isinstance(value, str):
@@ -196,6 +205,8 @@ def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
         field_class = module.use(kind.field)
     attr = _attr(field.attr)
     args = list(kind.args(field))
+    if field.type is T.ENUM:
+        args.insert(0, module.enums[field.enum.name])
     if attr != field.column:
         args.append(f"column_name={py_str(field.column)}")
     if field.primary_key and not model.composite:  # a composite key is Meta.primary_key
@@ -292,9 +303,14 @@ def _docstring(text: str | None) -> str | None:
 
 
 def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
-    names = PyNames(taken_names(spec, RESERVED_ATTRS))
+    taken = taken_names(spec, RESERVED_ATTRS)
+    enums = enum_class_names(spec, taken)
+    names = PyNames(taken | set(enums.values()))
     module = _Module(names)
     module.classes = {m.name: names.class_name(m.name) for m in spec.models}
+    module.enums = enums
+    enum_classes = [enum_class(e, enums[e.name], names("enum"), names("str"))
+                    for e in spec.enums if e.name in enums]
     classes = [_class(spec, model, module) for model in spec.models]
     needs = module.needs
     # What each DDL helper of the module is built from.
@@ -310,6 +326,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         "JsonField": ("Field", "SQL", "Context"),
         "UuidField": ("Field", "SQL", "Context"),
         "BytesField": ("BlobField", "SQL", "Context"),
+        "EnumField": ("CharField",),
         "unique": ("NodeList", "SQL", "Entity", "EnclosedNodeList"),
         "check": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "ValueLiterals", "Node"),
         "LengthCheck": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "Node", "Context"),
@@ -326,10 +343,12 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         needs.add("utcnow")
     stdlib = (({"datetime"} if "utcnow" in needs else set())
               | ({"uuid"} if needs & {"new_id", "UuidField"} else set())
-              | ({"json"} if "JsonField" in needs else set()))
+              | ({"json"} if "JsonField" in needs else set())
+              | ({"enum"} if enums else set()))
     # Names from typing: Any for values of every kind, ClassVar for the column type tables.
     typing_names = sorted(
-        ({"Any"} if needs & ({"Default", "utcnow", "named_key"} | TYPED_FIELDS) else set())
+        ({"Any"} if needs & ({"Default", "utcnow", "named_key", "EnumField"} | TYPED_FIELDS)
+         else set())
         | ({"ClassVar"} if needs & TYPED_FIELDS else set()))
     class_names = tuple(module.classes[m.name] for m in spec.models)
     models = layout(Call(f"{names('MODELS')} = (", class_names, hug=False))
@@ -352,6 +371,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             peewee_import=import_from("peewee", module.peewee),
             needs=needs,
             classes=classes,
+            enum_classes=enum_classes,
             models=models,
         )
 

@@ -34,6 +34,9 @@ from ._python import (
     INDENT,
     Call,
     PyNames,
+    enum_class,
+    enum_class_names,
+    enum_member_names,
     import_from,
     layout,
     py_comment,
@@ -101,6 +104,7 @@ HELPER_IMPORTS: dict[str, tuple[str, ...]] = {
     "CurrentTimestamp": ("DateTime",), "JsonType": ("JSON",),
     "UuidType": ("CHAR", "Dialect", "Text", "TypeDecorator"), "BytesType": ("LargeBinary",),
     "NewUuid": ("String",), "DateType": ("Date",), "Exact": ("String",),
+    "enum_type": ("Enum",),
 }
 HELPER_DIALECTS: dict[str, tuple[str, ...]] = {
     "TimestampType": ("mysql", "postgresql"), "JsonType": ("postgresql",),
@@ -133,6 +137,7 @@ class _Module:
         self.classes: dict[str, str] = {}  # model name -> its class name
         self.timestamps: set[tuple[str, bool, int]] = set()  # see timestamp_type
         self.now_precisions: set[int] = set()  # CurrentTimestamp<p> for DATETIME(p) defaults
+        self.enums: dict[str, str] = {}  # spec enum name -> its class name
 
     def use(self, *names: str) -> str:
         """Import ``names`` from sqlalchemy; returns the first as written, to write it in
@@ -161,6 +166,9 @@ def timestamp_type(field: Field) -> tuple[str, bool, int] | None:
 
 
 def _column_type(field: Field, module: _Module) -> str:
+    if field.type is T.ENUM:
+        module.needs.add("enum_type")
+        return f"{module.n('enum_type')}({module.enums[field.enum.name]}, {field.max_length})"
     kind = timestamp_type(field)
     if kind is not None:
         module.timestamps.add(kind)
@@ -178,7 +186,8 @@ def _column_type(field: Field, module: _Module) -> str:
 
 
 def _python_type(field: Field, module: _Module) -> str:
-    base = module.dotted(TYPES[field.value_type].python)
+    base = module.enums[field.enum.name] if field.type is T.ENUM \
+        else module.dotted(TYPES[field.value_type].python)
     return f"{base} | None" if field.nullable else base
 
 
@@ -207,6 +216,10 @@ def _defaults(field: Field, module: _Module) -> list[str]:
                 module.now_precisions.add(field.precision)
                 name += str(field.precision)
             args.append(f"server_default={module.n(name)}()")
+    elif field.type is T.ENUM and isinstance(value, str):
+        member = enum_member_names(field.enum.values)[field.enum.values.index(value)]
+        args += [f"default={module.enums[field.enum.name]}.{member}",
+                 f"server_default={py_str(value)}"]
     elif isinstance(value, bool):
         args += [f"default={value}", f"server_default={module.use(str(value).lower())}()"]
     elif isinstance(value, str):
@@ -367,9 +380,14 @@ def _docstring(text: str | None) -> str | None:
 
 
 def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
-    names = PyNames(taken_names(spec, RESERVED_ATTRS))
+    taken = taken_names(spec, RESERVED_ATTRS)
+    enums = enum_class_names(spec, taken)
+    names = PyNames(taken | set(enums.values()))
     module = _Module(names)
     module.classes = {m.name: names.class_name(m.name) for m in spec.models}
+    module.enums = enums
+    enum_classes = [enum_class(e, enums[e.name], names("enum"), names("str"))
+                    for e in spec.enums if e.name in enums]
     classes = [_class(spec, model, module) for model in spec.models]
     needs = module.needs
     for need in sorted(needs):
@@ -379,6 +397,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         orm.add("relationship")
     stdlib = ({"datetime" for n in needs if n in ("datetime", "utcnow", "CurrentTimestamp",
                                                   "TimestampType")}
+              | ({"enum"} if enums else set())
               | ({"datetime"} if module.timestamps else set())
               | ({"uuid"} if needs & {"new_id", "UuidType"} else set()))
     dialects = sorted({d for need in needs for d in HELPER_DIALECTS.get(need, ())}
@@ -403,6 +422,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             orm_import=import_from("sqlalchemy.orm", orm),
             needs=needs,
             classes=classes,
+            enum_classes=enum_classes,
             timestamps=sorted(module.timestamps),
             now_precisions=sorted(module.now_precisions),
         )

@@ -12,7 +12,14 @@ import pytest
 from vigilo_gen.spec import load_spec
 
 from tests.engines import constraint_violation_kind
-from tests.orm_scenario import ENGINES, import_generated, plan_for, same, utc_naive
+from tests.orm_scenario import (
+    ENGINES,
+    import_generated,
+    is_enum_member,
+    plan_for,
+    same,
+    utc_naive,
+)
 from tests.sample_values import cascade_children, with_fresh_key
 from tests.support import ALL_SPECS, SPEC_IDS, generate, require_executable, spec_params
 
@@ -106,6 +113,7 @@ def test_orm_round_trip(orm):
                 assert same(field, plan.rows[model.name][field.column], value), field.name
             else:  # a server default (now)
                 assert value is not None, field.name
+            assert is_enum_member(field, value), (field.name, value)
         for field in model.references:  # the relation resolves to the parent row
             if plan.rows[model.name][field.column] is not None:
                 assert getattr(obj, names[model.name][field.column]) is not None

@@ -12,7 +12,14 @@ from sqlalchemy.orm import MANYTOONE, Session
 from vigilo_gen.spec import load_spec
 
 from tests.engines import expect_violation
-from tests.orm_scenario import ENGINES, import_generated, plan_for, same, utc_naive
+from tests.orm_scenario import (
+    ENGINES,
+    import_generated,
+    is_enum_member,
+    plan_for,
+    same,
+    utc_naive,
+)
 from tests.sample_values import cascade_children, with_fresh_key
 from tests.support import ALL_SPECS, SPEC_IDS, generate, require_executable, spec_params
 
@@ -87,6 +94,7 @@ def test_orm_round_trip(orm):
                     assert same(field, plan.rows[model.name][field.column], value), field.name
                 else:  # a server default (now)
                     assert value is not None, field.name
+                assert is_enum_member(field, value), (field.name, value)
             for rel in sa.inspect(classes[model.name]).relationships:  # both ways
                 loaded = getattr(obj, rel.key)
                 keys = [getattr(obj, attrs[model.name][c.name]) for c in rel.local_columns]
