@@ -15,7 +15,17 @@ from dataclasses import dataclass
 
 from vigilo_gen.emitter import Emitter, Provenance, dialect_option, option
 from vigilo_gen.errors import UsageError
-from vigilo_gen.model import NEW_UUID, NOW, Field, FieldType, Model, Spec, SqlDefault
+from vigilo_gen.model import (
+    NEW_UUID,
+    NOW,
+    CheckKind,
+    Field,
+    FieldType,
+    Model,
+    Spec,
+    SqlDefault,
+    check_table,
+)
 from vigilo_gen.naming import lower_camel
 
 from . import ts_layout as ts
@@ -375,26 +385,30 @@ class _ModuleBuilder:
         """The CHECK's condition, with ``${t.field}`` for the column (Drizzle quotes it)."""
         field = model.field(check.field)
         col = f"{COLUMN_MARK}{field.name}{COLUMN_MARK_END}"
-        if check.kind == "enum":
-            values = ", ".join(_sql_string(v, self.dialect) for v in field.enum.values)
-            if self.profile.binary_enum_check:
-                col = f"CAST({col} AS BINARY)"
-            return f"{col} IN ({values})"
-        if check.kind == "range":
-            parts = []
-            if field.minimum is not None:
-                parts.append(f"{col} >= {_sql_number(field.minimum)}")
-            if field.maximum is not None:
-                parts.append(f"{col} <= {_sql_number(field.maximum)}")
-            return " AND ".join(parts)
-        if check.kind == "length":
-            return f"{self.profile.length_fn}({col}) >= {field.min_length}"
-        if check.kind == "pattern":
-            if self.profile.regex is None:
-                return None
-            pattern = _sql_string(self.profile.regex_prefix + field.pattern, self.dialect)
-            return f"{col} {self.profile.regex} {pattern}"
-        raise UsageError(f"drizzle: unknown check kind '{check.kind}' on {model.name}")
+        return CHECKS[check.kind](self, field, col)
+
+    def enum_sql(self, field: Field, col: str) -> str:
+        values = ", ".join(_sql_string(v, self.dialect) for v in field.enum.values)
+        if self.profile.binary_enum_check:
+            col = f"CAST({col} AS BINARY)"
+        return f"{col} IN ({values})"
+
+    def range_sql(self, field: Field, col: str) -> str:
+        parts = []
+        if field.minimum is not None:
+            parts.append(f"{col} >= {_sql_number(field.minimum)}")
+        if field.maximum is not None:
+            parts.append(f"{col} <= {_sql_number(field.maximum)}")
+        return " AND ".join(parts)
+
+    def length_sql(self, field: Field, col: str) -> str:
+        return f"{self.profile.length_fn}({col}) >= {field.min_length}"
+
+    def pattern_sql(self, field: Field, col: str) -> str | None:
+        if self.profile.regex is None:
+            return None
+        pattern = _sql_string(self.profile.regex_prefix + field.pattern, self.dialect)
+        return f"{col} {self.profile.regex} {pattern}"
 
     # -- docs ------------------------------------------------------------------------------
 
@@ -521,6 +535,15 @@ class _ModuleBuilder:
                                        "}"), f' from "{module}";']
             lines.append(ts.render(doc))
         return lines
+
+
+# How each kind of CHECK is written; a kind without an entry fails here, at import.
+CHECKS = check_table({
+    CheckKind.ENUM: _ModuleBuilder.enum_sql,
+    CheckKind.RANGE: _ModuleBuilder.range_sql,
+    CheckKind.LENGTH: _ModuleBuilder.length_sql,
+    CheckKind.PATTERN: _ModuleBuilder.pattern_sql,
+}, "drizzle")
 
 
 def group_type(left: str, right: str):

@@ -22,11 +22,13 @@ from vigilo_gen.model import (
     NEW_UUID,
     NOW,
     Check,
+    CheckKind,
     Field,
     FieldType,
     Model,
     Spec,
     SqlDefault,
+    check_table,
 )
 from vigilo_gen.naming import constraint_name
 
@@ -225,35 +227,49 @@ def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
 
 
 def _check(model: Model, check: Check, module: _Module) -> object:
-    field = model.field(check.field)
-    name = py_str(check.name)
-    col = f"{module.use('Entity')}({py_str(check.column)})"
+    return CHECKS[check.kind](check, model.field(check.field), py_str(check.name), module)
+
+
+def _enum_check(check: Check, field: Field, name: str, module: _Module) -> object:
+    # Exact(column): byte for byte on MySQL/MariaDB, whose collations ignore case.
+    module.needs.update(("check", "Exact"))
+    values = Call("[", tuple(py_str(v) for v in field.enum.values), "]", hug=False)
+    exact = f"{module.n('Exact')}({py_str(check.column)})"
+    return Call(f"{module.n('check')}(", (name, Call(f"{exact}.in_(", (values,))))
+
+
+def _range_check(check: Check, field: Field, name: str, module: _Module) -> object:
     module.needs.add("check")
-    check_fn = module.n("check")
-    if check.kind == "enum":
-        # Exact(column): byte for byte on MySQL/MariaDB, whose collations ignore case.
-        module.needs.add("Exact")
-        values = Call("[", tuple(py_str(v) for v in field.enum.values), "]", hug=False)
-        exact = f"{module.n('Exact')}({py_str(check.column)})"
-        return Call(f"{check_fn}(", (name, Call(f"{exact}.in_(", (values,))))
-    if check.kind == "range":
-        low, high = field.minimum, field.maximum
-        if low is not None and high is not None:
-            condition = f"{col}.between({py_number(low)}, {py_number(high)})"
-        elif low is not None:
-            condition = f"{col} >= {py_number(low)}"
-        else:
-            condition = f"{col} <= {py_number(high)}"
-        return Call(f"{check_fn}(", (name, condition))
-    if check.kind == "length":
-        module.needs.add("LengthCheck")
-        return Call(f"{module.n('LengthCheck')}(",
-                    (name, py_str(check.column), str(field.min_length)))
-    if check.kind == "pattern":
-        module.needs.add("PatternCheck")
-        return Call(f"{module.n('PatternCheck')}(",
-                    (name, py_str(check.column), py_str(field.pattern)))
-    raise AssertionError(f"unknown check kind {check.kind}")
+    col = f"{module.use('Entity')}({py_str(check.column)})"
+    low, high = field.minimum, field.maximum
+    if low is not None and high is not None:
+        condition = f"{col}.between({py_number(low)}, {py_number(high)})"
+    elif low is not None:
+        condition = f"{col} >= {py_number(low)}"
+    else:
+        condition = f"{col} <= {py_number(high)}"
+    return Call(f"{module.n('check')}(", (name, condition))
+
+
+def _length_check(check: Check, field: Field, name: str, module: _Module) -> object:
+    module.needs.update(("check", "LengthCheck"))
+    return Call(f"{module.n('LengthCheck')}(",
+                (name, py_str(check.column), str(field.min_length)))
+
+
+def _pattern_check(check: Check, field: Field, name: str, module: _Module) -> object:
+    module.needs.update(("check", "PatternCheck"))
+    return Call(f"{module.n('PatternCheck')}(",
+                (name, py_str(check.column), py_str(field.pattern)))
+
+
+# How each kind of CHECK is written; a kind without an entry fails here, at import.
+CHECKS = check_table({
+    CheckKind.ENUM: _enum_check,
+    CheckKind.RANGE: _range_check,
+    CheckKind.LENGTH: _length_check,
+    CheckKind.PATTERN: _pattern_check,
+}, "peewee")
 
 
 @dataclass(frozen=True)

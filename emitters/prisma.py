@@ -20,11 +20,13 @@ from vigilo_gen.model import (
     DATETIME_PRECISION,
     NEW_UUID,
     NOW,
+    CheckKind,
     Field,
     FieldType,
     Model,
     Spec,
     SqlDefault,
+    check_table,
 )
 
 from ._sql_functions import UUID_DEFAULTS
@@ -271,6 +273,25 @@ def _args(*parts: str) -> str:
     return f"({', '.join(parts)})" if parts else ""
 
 
+def _range_fact(field: Field) -> str:
+    bounds = []
+    if field.minimum is not None:
+        bounds.append(f">= {_number(field.minimum)}")
+    if field.maximum is not None:
+        bounds.append(f"<= {_number(field.maximum)}")
+    return "Range: " + " and ".join(bounds)
+
+
+# What each kind of CHECK says in the field's documentation (Prisma cannot enforce it); a
+# kind without an entry fails here, at import.
+CHECK_FACTS = check_table({
+    CheckKind.ENUM: lambda field: "Allowed values: " + ", ".join(field.enum.values),
+    CheckKind.RANGE: _range_fact,
+    CheckKind.LENGTH: lambda field: f"Minimum length: {field.min_length}",
+    CheckKind.PATTERN: lambda field: f"Pattern: {field.pattern}",
+}, "prisma")
+
+
 def _check_docs(model: Model, field: Field, options: PrismaOptions) -> list[str]:
     """One ``///`` line per CHECK constraint of the field that Prisma cannot express."""
     docs = []
@@ -278,25 +299,11 @@ def _check_docs(model: Model, field: Field, options: PrismaOptions) -> list[str]
         if check.field != field.name:
             continue
         where = f"CHECK {check.name}, {CHECK_GAP}"
-        if check.kind == "enum":
-            if options.enums == "native":
-                continue  # the enum type enforces it
-            fact = "Allowed values: " + ", ".join(field.enum.values)
-        elif check.kind == "range":
-            bounds = []
-            if field.minimum is not None:
-                bounds.append(f">= {_number(field.minimum)}")
-            if field.maximum is not None:
-                bounds.append(f"<= {_number(field.maximum)}")
-            fact = "Range: " + " and ".join(bounds)
-        elif check.kind == "length":
-            fact = f"Minimum length: {field.min_length}"
-        elif check.kind == "pattern":
-            fact = f"Pattern: {field.pattern}"
-            if options.dialect == "sqlite":
-                where = "SQLite has no regular expressions: enforce it in the application"
-        else:  # a new kind of check: still say that Prisma does not enforce it
-            fact = f"Check ({check.kind})"
+        if check.kind is CheckKind.ENUM and options.enums == "native":
+            continue  # the enum type enforces it
+        fact = CHECK_FACTS[check.kind](field)
+        if check.kind is CheckKind.PATTERN and options.dialect == "sqlite":
+            where = "SQLite has no regular expressions: enforce it in the application"
         docs.append(f"{fact} ({where}).")
     return docs
 

@@ -21,12 +21,14 @@ from vigilo_gen.model import (
     NEW_UUID,
     NOW,
     Check,
+    CheckKind,
     Field,
     FieldType,
     Model,
     OnDelete,
     Spec,
     SqlDefault,
+    check_table,
 )
 
 from ._python import (
@@ -267,33 +269,50 @@ def _check(model: Model, check: Check, module: _Module) -> list[object]:
     quotes the column and spells the operators its own way."""
     field = model.field(check.field)
     col = f"{module.use('column')}({py_str(check.column)})"
-    name = f"name={py_str(check.name)}"
-    if check.kind == "enum":
-        # Exact(column): byte for byte on MySQL/MariaDB, whose collations ignore case.
-        module.needs.add("Exact")
-        values = Call("[", tuple(py_str(v) for v in field.enum.values), "]", hug=False)
-        exact = f"{module.n('Exact')}({col})"
-        return [Call(f"{module.use('CheckConstraint')}(", (Call(f"{exact}.in_(", (values,)),
-                                                             name))]
-    if check.kind == "range":
-        bounds = []
-        if field.minimum is not None:
-            bounds.append(f"{col} >= {py_number(field.minimum)}")
-        if field.maximum is not None:
-            bounds.append(f"{col} <= {py_number(field.maximum)}")
-        condition = bounds[0] if len(bounds) == 1 else Call(f"{module.use('and_')}(",
-                                                             tuple(bounds))
-        return [Call(f"{module.use('CheckConstraint')}(", (condition, name))]
-    if check.kind == "length":
-        # func.char_length is LENGTH on SQLite, CHAR_LENGTH elsewhere: characters, not bytes.
-        condition = f"{module.use('func')}.char_length({col}) >= {field.min_length}"
-        return [Call(f"{module.use('CheckConstraint')}(", (condition, name))]
-    if check.kind == "pattern":
-        module.needs.add("regex_check")
-        module.use("column")
-        args = (py_str(check.column), py_str(field.pattern), f"name={py_str(check.name)}")
-        return [Call(f"*{module.n('regex_check')}(", args)]
-    raise AssertionError(f"unknown check kind {check.kind}")
+    return CHECKS[check.kind](check, field, col, f"name={py_str(check.name)}", module)
+
+
+def _enum_check(check: Check, field: Field, col: str, name: str, module: _Module) -> list[object]:
+    # Exact(column): byte for byte on MySQL/MariaDB, whose collations ignore case.
+    module.needs.add("Exact")
+    values = Call("[", tuple(py_str(v) for v in field.enum.values), "]", hug=False)
+    exact = f"{module.n('Exact')}({col})"
+    return [Call(f"{module.use('CheckConstraint')}(", (Call(f"{exact}.in_(", (values,)), name))]
+
+
+def _range_check(check: Check, field: Field, col: str, name: str,
+                 module: _Module) -> list[object]:
+    bounds = []
+    if field.minimum is not None:
+        bounds.append(f"{col} >= {py_number(field.minimum)}")
+    if field.maximum is not None:
+        bounds.append(f"{col} <= {py_number(field.maximum)}")
+    condition = bounds[0] if len(bounds) == 1 else Call(f"{module.use('and_')}(",
+                                                         tuple(bounds))
+    return [Call(f"{module.use('CheckConstraint')}(", (condition, name))]
+
+
+def _length_check(check: Check, field: Field, col: str, name: str,
+                  module: _Module) -> list[object]:
+    # func.char_length is LENGTH on SQLite, CHAR_LENGTH elsewhere: characters, not bytes.
+    condition = f"{module.use('func')}.char_length({col}) >= {field.min_length}"
+    return [Call(f"{module.use('CheckConstraint')}(", (condition, name))]
+
+
+def _pattern_check(check: Check, field: Field, col: str, name: str,
+                   module: _Module) -> list[object]:
+    module.needs.add("regex_check")
+    args = (py_str(check.column), py_str(field.pattern), name)
+    return [Call(f"*{module.n('regex_check')}(", args)]
+
+
+# How each kind of CHECK is written; a kind without an entry fails here, at import.
+CHECKS = check_table({
+    CheckKind.ENUM: _enum_check,
+    CheckKind.RANGE: _range_check,
+    CheckKind.LENGTH: _length_check,
+    CheckKind.PATTERN: _pattern_check,
+}, "sqlalchemy")
 
 
 def _table_args(model: Model, module: _Module) -> str:
