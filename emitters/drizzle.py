@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vigilo_gen.dialects import DATABASES
 from vigilo_gen.emitter import Emitter, Provenance, dialect_option, option
 from vigilo_gen.errors import UsageError
 from vigilo_gen.model import (
@@ -45,10 +46,9 @@ class DialectProfile:
     now: dict  # FieldType (DATE/DATETIME) -> chain call for `default: now`
     on_update: str  # expression the updated_at column is set to on every update
     length_fn: str  # SQL function for character length
-    regex: str | None  # SQL regex operator; None: no regular expressions
-    regex_prefix: str = ""
-    # Enum CHECKs compare CAST(column AS BINARY), exact where collations ignore case.
-    binary_enum_check: bool = False
+    # The SQL regex operator, where the database has one (dialects.DATABASES: whether it
+    # does, the pattern's prefix, and byte-exact enum CHECKs).
+    regex: str | None
     # The call that makes the database generate an integer key (default: autoincrement);
     # None where the primary key alone does it (SQLite's INTEGER PRIMARY KEY is the rowid).
     identity: str | None = None
@@ -115,9 +115,6 @@ PROFILES: dict[str, DialectProfile] = {
              T.DATE: ("default", ["sql`(CURRENT_DATE)`"])},
         on_update="() => new Date()",
         length_fn="CHAR_LENGTH", regex="REGEXP",
-        # MariaDB's REGEXP ignores case under case-insensitive collations (as in the SQL).
-        regex_prefix="(?-i)",
-        binary_enum_check=True,
         identity="autoincrement",
     ),
     "sqlite": DialectProfile(
@@ -192,6 +189,7 @@ class _ModuleBuilder:
         self.spec = spec
         self.dialect = dialect
         self.profile = PROFILES[dialect]
+        self.database = DATABASES[dialect]
         self.core: set[str] = {self.profile.table}
         self.customs: set[str] = set()  # CUSTOM_TYPES the module defines
         self.orm: set[str] = set()
@@ -389,7 +387,7 @@ class _ModuleBuilder:
 
     def enum_sql(self, field: Field, col: str) -> str:
         values = ", ".join(_sql_string(v, self.dialect) for v in field.enum.values)
-        if self.profile.binary_enum_check:
+        if self.database.binary_enum_check:
             col = f"CAST({col} AS BINARY)"
         return f"{col} IN ({values})"
 
@@ -405,9 +403,9 @@ class _ModuleBuilder:
         return f"{self.profile.length_fn}({col}) >= {field.min_length}"
 
     def pattern_sql(self, field: Field, col: str) -> str | None:
-        if self.profile.regex is None:
+        if not self.database.regex:
             return None
-        pattern = _sql_string(self.profile.regex_prefix + field.pattern, self.dialect)
+        pattern = _sql_string(self.database.regex_prefix + field.pattern, self.dialect)
         return f"{col} {self.profile.regex} {pattern}"
 
     # -- docs ------------------------------------------------------------------------------
@@ -422,7 +420,7 @@ class _ModuleBuilder:
                         "targets); Drizzle's $onUpdate also fills it on insert.")
         for check in model.checks:
             if check.field == field.name and check.kind == "pattern" and \
-                    self.profile.regex is None:
+                    not self.database.regex:
                 docs.append(f"Pattern {field.pattern} is not checked by the database (SQLite "
                             "has no regular expressions): validate it in the application.")
         return docs

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from vigilo_gen.dialects import DATABASES
 from vigilo_gen.emitter import Emitter, NoOptions, Provenance
 from vigilo_gen.model import (
     DATETIME_PRECISION,
@@ -382,6 +383,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             decimal="Decimal" in needs,
             typing_names=typing_names,
             sqlite_uuid4=SQLITE_UUID4,
+            mysql_regex_prefix=DATABASES["mysql"].regex_prefix,
             timestamps=sorted(module.timestamps),
             now_precisions=sorted(module.now_precisions),
             peewee_import=import_from("peewee", module.peewee),

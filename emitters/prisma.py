@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from vigilo_gen.dialects import DATABASES
 from vigilo_gen.emitter import Emitter, Provenance, dialect_option, option
 from vigilo_gen.errors import UsageError
 from vigilo_gen.model import (
@@ -36,9 +37,6 @@ T = FieldType
 
 DIALECTS = ("postgres", "mysql", "sqlite")
 PROVIDERS = {"postgres": "postgresql", "mysql": "mysql", "sqlite": "sqlite"}
-# Longest identifier Prisma's default constraint names may have before Prisma truncates them
-# (its connectors' limits); None: never truncated.
-IDENTIFIER_LIMITS = {"postgres": 63, "mysql": 64, "sqlite": None}
 
 SCALARS: dict[FieldType, str] = {
     T.ID: "String",
@@ -258,7 +256,8 @@ def _default_name(table: str, columns: tuple[str, ...], suffix: str, dialect: st
     """Prisma's default constraint name, or None where Prisma would truncate it (then we
     always write ``map:``, rather than imitating Prisma's truncation)."""
     name = "_".join((table, *columns, suffix))
-    limit = IDENTIFIER_LIMITS[dialect]
+    # The database's identifier limit (Prisma's connectors truncate at it); None: never.
+    limit = DATABASES[dialect].identifier_limit
     return name if limit is None or len(name) < limit else None
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from vigilo_gen.dialects import DATABASES
 from vigilo_gen.emitter import Emitter, NoOptions, Provenance
 from vigilo_gen.model import (
     DATETIME_PRECISION,
@@ -438,6 +439,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             compiles=bool(needs & {"CurrentTimestamp", "JsonType", "NewUuid", "SqlExpression",
                                    "Exact"}),
             sqlite_uuid4=SQLITE_UUID4,
+            mysql_regex_prefix=DATABASES["mysql"].regex_prefix,
             orm_import=import_from("sqlalchemy.orm", orm),
             needs=needs,
             classes=classes,
