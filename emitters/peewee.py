@@ -66,6 +66,7 @@ RESERVED_ATTRS = frozenset({
     "insert_many", "is_alias", "is_dirty", "noop", "raw", "replace", "replace_many", "save",
     "select", "set_by_id", "table_exists", "truncate_table", "unwrap", "update",
     "validate_model", "DoesNotExist", "Meta", "_meta",
+    "_unsaved", "_read_defaults",  # the generated BaseModel's
 })
 @dataclass(frozen=True)
 class PeeweeType:
@@ -363,10 +364,8 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
               | ({"json"} if "JsonField" in needs else set())
               | ({"enum"} if enums else set()))
     # Names from typing: Any for values of every kind, ClassVar for the column type tables.
-    typing_names = sorted(
-        ({"Any"} if needs & ({"Default", "utcnow", "named_key", "EnumField"} | TYPED_FIELDS)
-         else set())
-        | ({"ClassVar"} if needs & TYPED_FIELDS else set()))
+    # (BaseModel's __init__ takes Any.)
+    typing_names = sorted({"Any"} | ({"ClassVar"} if needs & TYPED_FIELDS else set()))
     class_names = tuple(module.classes[m.name] for m in spec.models)
     models = layout(Call(f"{names('MODELS')} = (", class_names, hug=False))
     if len(spec.models) == 1:
