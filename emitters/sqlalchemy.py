@@ -410,6 +410,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
                     for e in spec.enums if e.name in enums]
     classes = [_class(spec, model, module) for model in spec.models]
     needs = module.needs
+    module.use("MetaData")  # Base's, with the naming convention
     for need in sorted(needs):
         module.use(*HELPER_IMPORTS.get(need, ()))
     orm = {"DeclarativeBase", "Mapped", "mapped_column"}
