@@ -303,7 +303,22 @@ def object_schema(shape: ObjectShape, enums: dict[str, str] | None = None) -> di
     return schema
 
 
-def _enums(api: Api) -> list[Enum]:
+def enum_components(api: Api) -> dict[str, str]:
+    """Enum name -> its component's name: the enum's, with "Enum" after it while a named
+    schema, a body or an envelope has that name."""
+    taken = {n.name for n in api.schemas} | {SUCCESS, ERROR} | {
+        body_name(e) for e in api.endpoints if e.body is not None}
+    names: dict[str, str] = {}
+    for enum in api_enums(api):
+        name = enum.name
+        while name in taken:
+            name += "Enum"
+        names[enum.name] = name
+        taken.add(name)
+    return names
+
+
+def api_enums(api: Api) -> list[Enum]:
     """The enums the API's bodies and schemas use, in first-use order."""
     found: dict[str, Enum] = {}
 
@@ -342,16 +357,8 @@ def component_schemas(api: Api) -> dict[str, dict[str, Any]]:
                              f"{owners[name]} and {owner}; rename one of them")
         components[name], owners[name] = schema, owner
 
-    enums = _enums(api)
-    taken = {n.name for n in api.schemas} | {SUCCESS, ERROR} | {
-        body_name(e) for e in api.endpoints if e.body is not None}
-    names: dict[str, str] = {}
-    for enum in enums:
-        name = enum.name
-        while name in taken:
-            name += "Enum"
-        names[enum.name] = name
-        taken.add(name)
+    enums = api_enums(api)
+    names = enum_components(api)
     for named in api.schemas:
         schema = shape_schema(named.shape, names)
         if named.description and "description" not in schema:
