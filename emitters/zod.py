@@ -1,8 +1,9 @@
 """``vigilo-gen zod``: Zod 4 schemas of the API (the TypeScript twin of the Pydantic models).
 
 Every component of the OpenAPI document (each enum a body or schema uses, named schemas, each
-request body ``<OperationId>Body``, the ``Success`` and ``Error`` envelopes) becomes an exported Zod schema with the same rules,
-read from the same functions of the openapi emitter, and its inferred type of the same name:
+request body ``<OperationId>Body``, the ``Success`` and ``Error`` envelopes) becomes an
+exported Zod schema with the same rules, read from the same functions of the openapi
+emitter, and its inferred type of the same name:
 
 - objects are ``z.strictObject`` (unknown keys refused, as ``additionalProperties: false``);
   ``optional`` -> ``z.optional``, ``nullable`` -> ``z.nullable``;
