@@ -18,7 +18,7 @@ from .errors import Position
 if TYPE_CHECKING:  # the operation plan is built from the shapes below
     from .operations import Operation
 
-V = TypeVar("V")
+_V = TypeVar("_V")
 
 # The public API for emitters and plug-ins (docs/plugins.md, "Stability"): every name here
 # keeps its meaning within a minor version; a field may be added, none removed or retyped.
@@ -241,7 +241,7 @@ class CheckKind(str, enum.Enum):
     __format__ = str.__format__
 
 
-def check_table(table: dict[CheckKind, V], owner: str) -> dict[CheckKind, V]:
+def check_table(table: dict[CheckKind, _V], owner: str) -> dict[CheckKind, _V]:
     """``table`` if it has an entry for every CheckKind; else a TypeError naming ``owner`` and
     the kinds it lacks (called at import time, beside the table)."""
     missing = [kind.value for kind in CheckKind if kind not in table]
