@@ -346,3 +346,50 @@ def ruff_format(code: str, filename: str, fixes: str = "I") -> str:
                                f"{result.stderr.strip() or result.stdout.strip()}")
         code = result.stdout
     return code
+
+
+def enum_member_names(values: tuple[str, ...]) -> tuple[str, ...]:
+    """The member name of each enum value: upper-case ASCII letters, digits and "_", starting
+    with a letter ("in-transit" -> IN_TRANSIT, "2fa" -> V_2FA), each distinct. Enum reserves
+    names that start with "_" (``_sunder_``), so none does."""
+    names: list[str] = []
+    for value in values:
+        name = "".join(ch if ch.isascii() and ch.isalnum() else "_" for ch in value.upper())
+        if not name[:1].isalpha():
+            name = "V_" + name
+        while name in names:
+            name += "_"
+        names.append(name)
+    return tuple(names)
+
+
+def enum_class_names(spec, taken: set[str]) -> dict[str, str]:
+    """Spec enum name -> its Python class: the enum's name, with "Enum" after it where that is
+    a keyword or a name the module's classes and attributes already take. Only the enums a
+    field uses get a class."""
+    used = {f.enum.name for m in spec.models for f in m.fields
+            if f.type.value == "enum" and f.enum is not None}
+    names: dict[str, str] = {}
+    for enum in spec.enums:
+        if enum.name not in used:
+            continue
+        name = enum.name
+        while keyword.iskeyword(name) or name in taken or name in names.values():
+            name += "Enum" if not name.endswith("Enum") else "_"
+        names[enum.name] = name
+    return names
+
+
+def enum_class(enum, class_name: str, module_enum: str, module_str: str) -> str:
+    """A ``str`` + ``enum.Enum`` class of a spec enum, its members' values the spec's values in
+    the spec's order. It behaves as ``enum.StrEnum`` (Python 3.11+) does, ``str(member)`` being
+    the value, and is written so for the Python 3.10 the generated modules support.
+    ``module_enum`` and ``module_str`` are how the module writes ``enum`` and ``str``."""
+    lines = [f"class {class_name}({module_str}, {module_enum}.Enum):"]
+    if enum.description:
+        lines += [f'    """{py_docstring(enum.description, INDENT)}"""', ""]
+    for name, value in zip(enum_member_names(enum.values), enum.values, strict=True):
+        lines.append(f"    {name} = {py_str(value)}")
+    lines += ["", "    def __str__(self) -> str:",
+              f"        return {module_str}.__str__(self)"]
+    return "\n".join(lines)

@@ -13,9 +13,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vigilo_gen.dialects import DATABASES
 from vigilo_gen.emitter import Emitter, Provenance, dialect_option, option
 from vigilo_gen.errors import UsageError
-from vigilo_gen.model import NEW_UUID, NOW, Field, FieldType, Model, Spec, SqlDefault
+from vigilo_gen.model import (
+    NEW_UUID,
+    NOW,
+    CheckKind,
+    Field,
+    FieldType,
+    Model,
+    Spec,
+    SqlDefault,
+    check_table,
+)
 from vigilo_gen.naming import lower_camel
 
 from . import ts_layout as ts
@@ -35,10 +46,9 @@ class DialectProfile:
     now: dict  # FieldType (DATE/DATETIME) -> chain call for `default: now`
     on_update: str  # expression the updated_at column is set to on every update
     length_fn: str  # SQL function for character length
-    regex: str | None  # SQL regex operator; None: no regular expressions
-    regex_prefix: str = ""
-    # Enum CHECKs compare CAST(column AS BINARY), exact where collations ignore case.
-    binary_enum_check: bool = False
+    # The SQL regex operator, where the database has one (dialects.DATABASES: whether it
+    # does, the pattern's prefix, and byte-exact enum CHECKs).
+    regex: str | None
     # The call that makes the database generate an integer key (default: autoincrement);
     # None where the primary key alone does it (SQLite's INTEGER PRIMARY KEY is the rowid).
     identity: str | None = None
@@ -105,9 +115,6 @@ PROFILES: dict[str, DialectProfile] = {
              T.DATE: ("default", ["sql`(CURRENT_DATE)`"])},
         on_update="() => new Date()",
         length_fn="CHAR_LENGTH", regex="REGEXP",
-        # MariaDB's REGEXP ignores case under case-insensitive collations (as in the SQL).
-        regex_prefix="(?-i)",
-        binary_enum_check=True,
         identity="autoincrement",
     ),
     "sqlite": DialectProfile(
@@ -182,6 +189,7 @@ class _ModuleBuilder:
         self.spec = spec
         self.dialect = dialect
         self.profile = PROFILES[dialect]
+        self.database = DATABASES[dialect]
         self.core: set[str] = {self.profile.table}
         self.customs: set[str] = set()  # CUSTOM_TYPES the module defines
         self.orm: set[str] = set()
@@ -191,6 +199,22 @@ class _ModuleBuilder:
         self.taken = {variable(m) for m in spec.models} | {
             variable(m) + "Relations" for m in spec.models}
         self.aliases: dict[str, str] = {}
+        # Each enum a column uses: an exported `as const` array of its values (the columns'
+        # `enum` option) and a union type of them. Row types and reserved words are avoided.
+        types = {m.name for m in spec.models} | {f"New{m.name}" for m in spec.models} | {
+            m.name + "Row" for m in spec.models} | RESERVED | TYPE_RESERVED
+        used = {f.enum.name for m in spec.models for f in m.fields
+                if f.type is T.ENUM and f.enum is not None}
+        self.enums: dict[str, tuple[str, str]] = {}  # enum name -> (values const, type)
+        for enum in (e for e in spec.enums if e.name in used):
+            const, type_name = lower_camel(enum.name) + "Values", enum.name
+            while const in self.taken or const in RESERVED:
+                const = "_" + const
+            while type_name in types:
+                type_name += "Enum"
+            self.taken.add(const)
+            types.add(type_name)
+            self.enums[enum.name] = (const, type_name)
         # The table config's parameter: `t` unless a table is called t.
         self.param = next(p for p in ("t", "table", "_t", "__t") if p not in self.taken)
 
@@ -238,8 +262,8 @@ class _ModuleBuilder:
             builder = self.core_fn(builder)
         props = []
         for key, value in options_fn(field):
-            if isinstance(value, tuple):  # enum values
-                props.append((key, ts.arr([ts.text(ts.string(v)) for v in value])))
+            if isinstance(value, tuple):  # enum values: the module's array of them
+                props.append((key, ts.text(self.enums[field.enum.name][0])))
             else:
                 props.append((key, ts.text(value)))
         head_args = [ts.text(ts.string(field.column))]
@@ -363,26 +387,30 @@ class _ModuleBuilder:
         """The CHECK's condition, with ``${t.field}`` for the column (Drizzle quotes it)."""
         field = model.field(check.field)
         col = f"{COLUMN_MARK}{field.name}{COLUMN_MARK_END}"
-        if check.kind == "enum":
-            values = ", ".join(_sql_string(v, self.dialect) for v in field.enum.values)
-            if self.profile.binary_enum_check:
-                col = f"CAST({col} AS BINARY)"
-            return f"{col} IN ({values})"
-        if check.kind == "range":
-            parts = []
-            if field.minimum is not None:
-                parts.append(f"{col} >= {_sql_number(field.minimum)}")
-            if field.maximum is not None:
-                parts.append(f"{col} <= {_sql_number(field.maximum)}")
-            return " AND ".join(parts)
-        if check.kind == "length":
-            return f"{self.profile.length_fn}({col}) >= {field.min_length}"
-        if check.kind == "pattern":
-            if self.profile.regex is None:
-                return None
-            pattern = _sql_string(self.profile.regex_prefix + field.pattern, self.dialect)
-            return f"{col} {self.profile.regex} {pattern}"
-        raise UsageError(f"drizzle: unknown check kind '{check.kind}' on {model.name}")
+        return CHECKS[check.kind](self, field, col)
+
+    def enum_sql(self, field: Field, col: str) -> str:
+        values = ", ".join(_sql_string(v, self.dialect) for v in field.enum.values)
+        if self.database.binary_enum_check:
+            col = f"CAST({col} AS BINARY)"
+        return f"{col} IN ({values})"
+
+    def range_sql(self, field: Field, col: str) -> str:
+        parts = []
+        if field.minimum is not None:
+            parts.append(f"{col} >= {_sql_number(field.minimum)}")
+        if field.maximum is not None:
+            parts.append(f"{col} <= {_sql_number(field.maximum)}")
+        return " AND ".join(parts)
+
+    def length_sql(self, field: Field, col: str) -> str:
+        return f"{self.profile.length_fn}({col}) >= {field.min_length}"
+
+    def pattern_sql(self, field: Field, col: str) -> str | None:
+        if not self.database.regex:
+            return None
+        pattern = _sql_string(self.database.regex_prefix + field.pattern, self.dialect)
+        return f"{col} {self.profile.regex} {pattern}"
 
     # -- docs ------------------------------------------------------------------------------
 
@@ -396,7 +424,7 @@ class _ModuleBuilder:
                         "targets); Drizzle's $onUpdate also fills it on insert.")
         for check in model.checks:
             if check.field == field.name and check.kind == "pattern" and \
-                    self.profile.regex is None:
+                    not self.database.regex:
                 docs.append(f"Pattern {field.pattern} is not checked by the database (SQLite "
                             "has no regular expressions): validate it in the application.")
         return docs
@@ -476,6 +504,19 @@ class _ModuleBuilder:
                 for name, infer in ((row, "$inferSelect"),
                                     (f"New{model.name}", "$inferInsert"))]
 
+    def enum_blocks(self) -> list[str]:
+        """Per enum: its values as an exported ``as const`` array and their union type."""
+        blocks = []
+        for enum in (e for e in self.spec.enums if e.name in self.enums):
+            const, type_name = self.enums[enum.name]
+            docs = _jsdoc(enum.description.splitlines() if enum.description else [])
+            values = ts.arr([ts.text(ts.string(v)) for v in enum.values])
+            lines = [*docs, ts.render([f"export const {const} = ", values.doc, " as const;"]),
+                     *docs, ts.render(group_type(f"export type {type_name} = ",
+                                                 f"(typeof {const})[number];"))]
+            blocks.append("\n".join(lines))
+        return blocks
+
     def custom_types(self) -> list[str]:
         """The customType definitions the columns use, as prettier lays them out."""
         return [f"const {self.n(name)} = {self.n('customType')}<"
@@ -496,6 +537,15 @@ class _ModuleBuilder:
                                        "}"), f' from "{module}";']
             lines.append(ts.render(doc))
         return lines
+
+
+# How each kind of CHECK is written; a kind without an entry fails here, at import.
+CHECKS = check_table({
+    CheckKind.ENUM: _ModuleBuilder.enum_sql,
+    CheckKind.RANGE: _ModuleBuilder.range_sql,
+    CheckKind.LENGTH: _ModuleBuilder.length_sql,
+    CheckKind.PATTERN: _ModuleBuilder.pattern_sql,
+}, "drizzle")
 
 
 def group_type(left: str, right: str):
@@ -533,7 +583,7 @@ def render(spec: Spec, options: DrizzleOptions, provenance: Provenance) -> str:
                                 builder.relations(model), tuple(builder.types(model))))
     return template("drizzle.ts.j2").render(
         header=provenance.header("//"), imports=builder.imports(), tables=tables,
-        customs=builder.custom_types(),
+        customs=builder.custom_types(), enums=builder.enum_blocks(),
     )
 
 

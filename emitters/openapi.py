@@ -19,8 +19,11 @@ Choices (each fact is written once in the spec and read from the Spec model here
   property's description says so (the database CHECK still enforces them).
 - id/ref: ``string``, format uuid, maxLength 36 and the hyphenated uuid pattern.
   date/datetime: format date / date-time.
-- Enums are inlined (``enum: [...]``) where used, so an enum name never collides with a
-  schema name; database defaults are not API defaults and are not written.
+- Each enum a body or schema uses is one component (its name, or ``<Name>Enum`` where a
+  schema, a body or an envelope has that name) with its description and values; properties
+  ``$ref`` it, so generators make one named type of it (datamodel-code-generator, openapi-ts).
+  Path parameters and map keys keep their values inline. Database defaults are not API
+  defaults and are not written.
 - Named schemas (``api.schemas``) are components; so is each request body
   (``<OperationId>Body``) and the ``Success`` / ``Error`` envelopes of the protocol.
 - Map keys: ``propertyNames`` (integers as their decimal text, enums as their values).
@@ -41,6 +44,7 @@ from vigilo_gen.model import (
     INT_BOUNDS,
     Api,
     Endpoint,
+    Enum,
     Field,
     FieldShape,
     FieldType,
@@ -256,10 +260,15 @@ def _with_null(schema: dict[str, Any]) -> dict[str, Any]:
     return wrapped
 
 
-def shape_schema(shape: Shape) -> dict[str, Any]:
-    """The JSON Schema of a value of ``shape`` (its optionality is the parent's business)."""
+def shape_schema(shape: Shape, enums: dict[str, str] | None = None) -> dict[str, Any]:
+    """The JSON Schema of a value of ``shape`` (its optionality is the parent's business).
+    ``enums``: enum name -> its component, for a ``$ref`` (else the values are inlined)."""
     description = shape.description
-    if isinstance(shape, FieldShape):
+    enums = enums or {}
+    if isinstance(shape, FieldShape) and shape.field.type is T.ENUM \
+            and shape.field.enum.name in enums:
+        schema = _ref(enums[shape.field.enum.name])
+    elif isinstance(shape, FieldShape):
         schema = field_schema(shape.field)
         if shape.field.type is T.DECIMAL:
             note = _decimal_note(shape.field)
@@ -267,14 +276,14 @@ def shape_schema(shape: Shape) -> dict[str, Any]:
     elif isinstance(shape, SchemaRef):
         schema = _ref(shape.name)
     elif isinstance(shape, ObjectShape):
-        schema = object_schema(shape)
+        schema = object_schema(shape, enums)
     elif isinstance(shape, ListShape):
-        schema = {"type": "array", "items": shape_schema(shape.items)}
+        schema = {"type": "array", "items": shape_schema(shape.items, enums)}
         if shape.max_items is not None:
             schema["maxItems"] = shape.max_items
     elif isinstance(shape, MapShape):
         schema = {"type": "object", "propertyNames": key_schema(shape.keys),
-                  "additionalProperties": shape_schema(shape.values)}
+                  "additionalProperties": shape_schema(shape.values, enums)}
     else:  # pragma: no cover - the Shape union is closed
         raise TypeError(shape)
     if description:
@@ -282,16 +291,54 @@ def shape_schema(shape: Shape) -> dict[str, Any]:
     return _with_null(schema) if shape.nullable else schema
 
 
-def object_schema(shape: ObjectShape) -> dict[str, Any]:
+def object_schema(shape: ObjectShape, enums: dict[str, str] | None = None) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "type": "object",
-        "properties": {name: shape_schema(sub) for name, sub in shape.properties},
+        "properties": {name: shape_schema(sub, enums) for name, sub in shape.properties},
     }
     required = [name for name, sub in shape.properties if not sub.optional]
     if required:
         schema["required"] = required
     schema["additionalProperties"] = False
     return schema
+
+
+def enum_components(api: Api) -> dict[str, str]:
+    """Enum name -> its component's name: the enum's, with "Enum" after it while a named
+    schema, a body or an envelope has that name."""
+    taken = {n.name for n in api.schemas} | {SUCCESS, ERROR} | {
+        body_name(e) for e in api.endpoints if e.body is not None}
+    names: dict[str, str] = {}
+    for enum in api_enums(api):
+        name = enum.name
+        while name in taken:
+            name += "Enum"
+        names[enum.name] = name
+        taken.add(name)
+    return names
+
+
+def api_enums(api: Api) -> list[Enum]:
+    """The enums the API's bodies and schemas use, in first-use order."""
+    found: dict[str, Enum] = {}
+
+    def walk(shape: Shape) -> None:
+        if isinstance(shape, FieldShape) and shape.field.type is T.ENUM:
+            found.setdefault(shape.field.enum.name, shape.field.enum)
+        elif isinstance(shape, ObjectShape):
+            for _name, sub in shape.properties:
+                walk(sub)
+        elif isinstance(shape, ListShape):
+            walk(shape.items)
+        elif isinstance(shape, MapShape):
+            walk(shape.values)
+
+    for named in api.schemas:
+        walk(named.shape)
+    for endpoint in api.endpoints:
+        if endpoint.body is not None:
+            walk(endpoint.body)
+    return list(found.values())
 
 
 def body_name(endpoint: Endpoint) -> str:
@@ -310,16 +357,23 @@ def component_schemas(api: Api) -> dict[str, dict[str, Any]]:
                              f"{owners[name]} and {owner}; rename one of them")
         components[name], owners[name] = schema, owner
 
+    enums = api_enums(api)
+    names = enum_components(api)
     for named in api.schemas:
-        schema = shape_schema(named.shape)
+        schema = shape_schema(named.shape, names)
         if named.description and "description" not in schema:
             schema = {"description": named.description, **schema}
         add(named.name, schema, f"schema '{named.name}'")
     for endpoint in api.endpoints:
         if endpoint.body is not None:
             body = {"description": f"Request body of {endpoint.name}.",
-                    **object_schema(endpoint.body)}
+                    **object_schema(endpoint.body, names)}
             add(body_name(endpoint), body, f"the body of endpoint '{endpoint.name}'")
+    for enum in enums:
+        schema = {"type": "string", "enum": list(enum.values)}
+        if enum.description:
+            schema = {"description": enum.description, **schema}
+        add(names[enum.name], schema, f"enum '{enum.name}'")
     add(SUCCESS, {
         "description": "The request succeeded.",
         "type": "object",

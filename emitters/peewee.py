@@ -16,17 +16,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from vigilo_gen.dialects import DATABASES
 from vigilo_gen.emitter import Emitter, NoOptions, Provenance
 from vigilo_gen.model import (
     DATETIME_PRECISION,
     NEW_UUID,
     NOW,
     Check,
+    CheckKind,
     Field,
     FieldType,
     Model,
     Spec,
     SqlDefault,
+    check_table,
 )
 from vigilo_gen.naming import constraint_name
 
@@ -35,6 +38,9 @@ from ._python import (
     INDENT,
     Call,
     PyNames,
+    enum_class,
+    enum_class_names,
+    enum_member_names,
     import_from,
     layout,
     py_comment,
@@ -60,6 +66,7 @@ RESERVED_ATTRS = frozenset({
     "insert_many", "is_alias", "is_dirty", "noop", "raw", "replace", "replace_many", "save",
     "select", "set_by_id", "table_exists", "truncate_table", "unwrap", "update",
     "validate_model", "DoesNotExist", "Meta", "_meta",
+    "_unsaved", "_read_defaults",  # the generated BaseModel's
 })
 @dataclass(frozen=True)
 class PeeweeType:
@@ -78,7 +85,7 @@ def _max_length(f: Field) -> list[str]:
 TYPES: dict[FieldType, PeeweeType] = {
     T.ID: PeeweeType("CharField", _max_length),
     T.STRING: PeeweeType("CharField", _max_length),
-    T.ENUM: PeeweeType("CharField", _max_length),
+    T.ENUM: PeeweeType("EnumField", _max_length),
     T.TEXT: PeeweeType("TextField", _no_args),
     T.INT: PeeweeType("IntegerField", _no_args),
     T.BIGINT: PeeweeType("BigIntegerField", _no_args),
@@ -105,7 +112,7 @@ IDENTITY_TYPES: dict[FieldType, PeeweeType] = {
 # Field classes the generated module defines (a column type per database), not peewee's.
 # Those with a column type per database (a ClassVar table of them, values of Any type).
 TYPED_FIELDS = frozenset({"DateTimeMsField", "JsonField", "UuidField", "BytesField"})
-MODULE_FIELDS = TYPED_FIELDS | {"IdentityField", "BigIdentityField"}
+MODULE_FIELDS = TYPED_FIELDS | {"IdentityField", "BigIdentityField", "EnumField"}
 
 
 class _Module:
@@ -117,6 +124,7 @@ class _Module:
         # Datetime fields other than TIMESTAMP(3) WITH TIME ZONE: (class, time zone, precision)
         self.timestamps: set[tuple[str, bool, int]] = set()
         self.now_precisions: set[int] = set()  # CurrentTimestamp<p> for DATETIME(p) defaults
+        self.enums: dict[str, str] = {}  # spec enum name -> its class name
 
     def use(self, *names: str) -> str:
         """Import ``names`` from peewee; returns the first as written."""
@@ -161,6 +169,11 @@ def _defaults(field: Field, module: _Module) -> list[str | Call]:
             module.now_precisions.add(field.precision)
             name += str(field.precision)
         return [f"constraints=[{default}({module.n(name)}())]"]
+    if field.type is T.ENUM and isinstance(value, str):
+        # The member in Python; the database's DEFAULT is its value.
+        member = enum_member_names(field.enum.values)[field.enum.values.index(value)]
+        return [f"default={module.enums[field.enum.name]}.{member}",
+                Call("constraints=[", (Call(f"{default}(", (py_str(value),)),), "]")]
     if isinstance(value, bool):
         python = str(value)
     elif isinstance(value, str):
@@ -212,6 +225,8 @@ def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
         field_class = module.use(kind.field)
     attr = _attr(field.attr)
     args = list(kind.args(field))
+    if field.type is T.ENUM:
+        args.insert(0, module.enums[field.enum.name])
     if attr != field.column:
         args.append(f"column_name={py_str(field.column)}")
     if field.primary_key and not model.composite:  # a composite key is Meta.primary_key
@@ -230,35 +245,49 @@ def _field(spec: Spec, model: Model, field: Field, module: _Module) -> str:
 
 
 def _check(model: Model, check: Check, module: _Module) -> object:
-    field = model.field(check.field)
-    name = py_str(check.name)
-    col = f"{module.use('Entity')}({py_str(check.column)})"
+    return CHECKS[check.kind](check, model.field(check.field), py_str(check.name), module)
+
+
+def _enum_check(check: Check, field: Field, name: str, module: _Module) -> object:
+    # Exact(column): byte for byte on MySQL/MariaDB, whose collations ignore case.
+    module.needs.update(("check", "Exact"))
+    values = Call("[", tuple(py_str(v) for v in field.enum.values), "]", hug=False)
+    exact = f"{module.n('Exact')}({py_str(check.column)})"
+    return Call(f"{module.n('check')}(", (name, Call(f"{exact}.in_(", (values,))))
+
+
+def _range_check(check: Check, field: Field, name: str, module: _Module) -> object:
     module.needs.add("check")
-    check_fn = module.n("check")
-    if check.kind == "enum":
-        # Exact(column): byte for byte on MySQL/MariaDB, whose collations ignore case.
-        module.needs.add("Exact")
-        values = Call("[", tuple(py_str(v) for v in field.enum.values), "]", hug=False)
-        exact = f"{module.n('Exact')}({py_str(check.column)})"
-        return Call(f"{check_fn}(", (name, Call(f"{exact}.in_(", (values,))))
-    if check.kind == "range":
-        low, high = field.minimum, field.maximum
-        if low is not None and high is not None:
-            condition = f"{col}.between({py_number(low)}, {py_number(high)})"
-        elif low is not None:
-            condition = f"{col} >= {py_number(low)}"
-        else:
-            condition = f"{col} <= {py_number(high)}"
-        return Call(f"{check_fn}(", (name, condition))
-    if check.kind == "length":
-        module.needs.add("LengthCheck")
-        return Call(f"{module.n('LengthCheck')}(",
-                    (name, py_str(check.column), str(field.min_length)))
-    if check.kind == "pattern":
-        module.needs.add("PatternCheck")
-        return Call(f"{module.n('PatternCheck')}(",
-                    (name, py_str(check.column), py_str(field.pattern)))
-    raise AssertionError(f"unknown check kind {check.kind}")
+    col = f"{module.use('Entity')}({py_str(check.column)})"
+    low, high = field.minimum, field.maximum
+    if low is not None and high is not None:
+        condition = f"{col}.between({py_number(low)}, {py_number(high)})"
+    elif low is not None:
+        condition = f"{col} >= {py_number(low)}"
+    else:
+        condition = f"{col} <= {py_number(high)}"
+    return Call(f"{module.n('check')}(", (name, condition))
+
+
+def _length_check(check: Check, field: Field, name: str, module: _Module) -> object:
+    module.needs.update(("check", "LengthCheck"))
+    return Call(f"{module.n('LengthCheck')}(",
+                (name, py_str(check.column), str(field.min_length)))
+
+
+def _pattern_check(check: Check, field: Field, name: str, module: _Module) -> object:
+    module.needs.update(("check", "PatternCheck"))
+    return Call(f"{module.n('PatternCheck')}(",
+                (name, py_str(check.column), py_str(field.pattern)))
+
+
+# How each kind of CHECK is written; a kind without an entry fails here, at import.
+CHECKS = check_table({
+    CheckKind.ENUM: _enum_check,
+    CheckKind.RANGE: _range_check,
+    CheckKind.LENGTH: _length_check,
+    CheckKind.PATTERN: _pattern_check,
+}, "peewee")
 
 
 @dataclass(frozen=True)
@@ -313,9 +342,14 @@ def _docstring(text: str | None) -> str | None:
 
 
 def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
-    names = PyNames(taken_names(spec, RESERVED_ATTRS))
+    taken = taken_names(spec, RESERVED_ATTRS)
+    enums = enum_class_names(spec, taken)
+    names = PyNames(taken | set(enums.values()))
     module = _Module(names)
     module.classes = {m.name: names.class_name(m.name) for m in spec.models}
+    module.enums = enums
+    enum_classes = [enum_class(e, enums[e.name], names("enum"), names("str"))
+                    for e in spec.enums if e.name in enums]
     classes = [_class(spec, model, module) for model in spec.models]
     needs = module.needs
     # What each DDL helper of the module is built from.
@@ -332,6 +366,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         "UuidField": ("Field", "SQL", "Context"),
         "BytesField": ("BlobField", "SQL", "Context"),
         "Reference": ("ForeignKeyField", "SQL", "Context"),
+        "EnumField": ("CharField",),
         "unique": ("NodeList", "SQL", "Entity", "EnclosedNodeList"),
         "check": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "ValueLiterals", "Node"),
         "LengthCheck": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "Node", "Context"),
@@ -348,12 +383,11 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         needs.add("utcnow")
     stdlib = (({"datetime"} if "utcnow" in needs else set())
               | ({"uuid"} if needs & {"new_id", "UuidField"} else set())
-              | ({"json"} if "JsonField" in needs else set()))
+              | ({"json"} if "JsonField" in needs else set())
+              | ({"enum"} if enums else set()))
     # Names from typing: Any for values of every kind, ClassVar for the column type tables.
-    typing_names = sorted(
-        ({"Any"} if needs & ({"Default", "utcnow", "named_key", "Reference"} | TYPED_FIELDS)
-         else set())
-        | ({"ClassVar"} if needs & TYPED_FIELDS else set()))
+    # (BaseModel's __init__ takes Any.)
+    typing_names = sorted({"Any"} | ({"ClassVar"} if needs & TYPED_FIELDS else set()))
     class_names = tuple(module.classes[m.name] for m in spec.models)
     models = layout(Call(f"{names('MODELS')} = (", class_names, hug=False))
     if len(spec.models) == 1:
@@ -370,11 +404,13 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             decimal="Decimal" in needs,
             typing_names=typing_names,
             sqlite_uuid4=SQLITE_UUID4,
+            mysql_regex_prefix=DATABASES["mysql"].regex_prefix,
             timestamps=sorted(module.timestamps),
             now_precisions=sorted(module.now_precisions),
             peewee_import=import_from("peewee", module.peewee),
             needs=needs,
             classes=classes,
+            enum_classes=enum_classes,
             models=models,
         )
 

@@ -14,17 +14,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from vigilo_gen.dialects import DATABASES
 from vigilo_gen.emitter import Emitter, Provenance, dialect_option, option
 from vigilo_gen.errors import UsageError
 from vigilo_gen.model import (
     DATETIME_PRECISION,
     NEW_UUID,
     NOW,
+    CheckKind,
     Field,
     FieldType,
     Model,
     Spec,
     SqlDefault,
+    check_table,
 )
 
 from ._sql_functions import UUID_DEFAULTS
@@ -34,9 +37,6 @@ T = FieldType
 
 DIALECTS = ("postgres", "mysql", "sqlite")
 PROVIDERS = {"postgres": "postgresql", "mysql": "mysql", "sqlite": "sqlite"}
-# Longest identifier Prisma's default constraint names may have before Prisma truncates them
-# (its connectors' limits); None: never truncated.
-IDENTIFIER_LIMITS = {"postgres": 63, "mysql": 64, "sqlite": None}
 
 SCALARS: dict[FieldType, str] = {
     T.ID: "String",
@@ -256,7 +256,8 @@ def _default_name(table: str, columns: tuple[str, ...], suffix: str, dialect: st
     """Prisma's default constraint name, or None where Prisma would truncate it (then we
     always write ``map:``, rather than imitating Prisma's truncation)."""
     name = "_".join((table, *columns, suffix))
-    limit = IDENTIFIER_LIMITS[dialect]
+    # The database's identifier limit (Prisma's connectors truncate at it); None: never.
+    limit = DATABASES[dialect].identifier_limit
     return name if limit is None or len(name) < limit else None
 
 
@@ -271,6 +272,25 @@ def _args(*parts: str) -> str:
     return f"({', '.join(parts)})" if parts else ""
 
 
+def _range_fact(field: Field) -> str:
+    bounds = []
+    if field.minimum is not None:
+        bounds.append(f">= {_number(field.minimum)}")
+    if field.maximum is not None:
+        bounds.append(f"<= {_number(field.maximum)}")
+    return "Range: " + " and ".join(bounds)
+
+
+# What each kind of CHECK says in the field's documentation (Prisma cannot enforce it); a
+# kind without an entry fails here, at import.
+CHECK_FACTS = check_table({
+    CheckKind.ENUM: lambda field: "Allowed values: " + ", ".join(field.enum.values),
+    CheckKind.RANGE: _range_fact,
+    CheckKind.LENGTH: lambda field: f"Minimum length: {field.min_length}",
+    CheckKind.PATTERN: lambda field: f"Pattern: {field.pattern}",
+}, "prisma")
+
+
 def _check_docs(model: Model, field: Field, options: PrismaOptions) -> list[str]:
     """One ``///`` line per CHECK constraint of the field that Prisma cannot express."""
     docs = []
@@ -278,25 +298,11 @@ def _check_docs(model: Model, field: Field, options: PrismaOptions) -> list[str]
         if check.field != field.name:
             continue
         where = f"CHECK {check.name}, {CHECK_GAP}"
-        if check.kind == "enum":
-            if options.enums == "native":
-                continue  # the enum type enforces it
-            fact = "Allowed values: " + ", ".join(field.enum.values)
-        elif check.kind == "range":
-            bounds = []
-            if field.minimum is not None:
-                bounds.append(f">= {_number(field.minimum)}")
-            if field.maximum is not None:
-                bounds.append(f"<= {_number(field.maximum)}")
-            fact = "Range: " + " and ".join(bounds)
-        elif check.kind == "length":
-            fact = f"Minimum length: {field.min_length}"
-        elif check.kind == "pattern":
-            fact = f"Pattern: {field.pattern}"
-            if options.dialect == "sqlite":
-                where = "SQLite has no regular expressions: enforce it in the application"
-        else:  # a new kind of check: still say that Prisma does not enforce it
-            fact = f"Check ({check.kind})"
+        if check.kind is CheckKind.ENUM and options.enums == "native":
+            continue  # the enum type enforces it
+        fact = CHECK_FACTS[check.kind](field)
+        if check.kind is CheckKind.PATTERN and options.dialect == "sqlite":
+            where = "SQLite has no regular expressions: enforce it in the application"
         docs.append(f"{fact} ({where}).")
     return docs
 

@@ -23,18 +23,21 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.dialects.mysql import MySQL
+from vigilo_gen.dialects import DATABASES
 from vigilo_gen.emitter import Provenance
 from vigilo_gen.emitters._sql_functions import UUID_DEFAULTS
 from vigilo_gen.model import (
     NEW_UUID,
     NOW,
     Check,
+    CheckKind,
     Field,
     FieldType,
     Model,
     OnDelete,
     Spec,
     SqlDefault,
+    check_table,
 )
 from vigilo_gen.naming import constraint_name
 
@@ -67,12 +70,7 @@ class Profile:
     # as written). Everything else goes through sqlglot's type mapping.
     types: dict[FieldType, str] = field(default_factory=dict)
     datetime_precision: bool = True  # TIMESTAMP(3) accepted
-    checks: str = ENFORCED
-    regex: bool = True  # CHECK can match a regular expression
-    regex_prefix: str = ""  # added to every pattern (e.g. to force case-sensitivity)
-    # The usual collations ignore case and trailing spaces ('Red ' = 'red'): an enum CHECK
-    # compares CAST(column AS BINARY), byte for byte, to accept exactly the spec's values.
-    binary_enum_check: bool = False
+    checks: str = ENFORCED  # regular expressions and byte comparison: dialects.DATABASES
     primary_key: str = ENFORCED
     unique: str = ENFORCED
     foreign_keys: str = ENFORCED
@@ -114,9 +112,6 @@ PROFILES: dict[str, Profile] = {
                # Bytes; BLOB would stop at 64 KiB. JSON is LONGTEXT + CHECK on MariaDB.
                T.JSON: "JSON", T.UUID: "CHAR(36)", T.BYTES: "LONGBLOB"},
         weaker_types={T.UUID: UUID_AS_TEXT},
-        # MariaDB's REGEXP ignores case under the usual case-insensitive collations.
-        regex_prefix="(?-i)",
-        binary_enum_check=True,
         now_precision=True,
         text_default_parens=True,  # MySQL 8 refuses a plain literal default on TEXT
         updated_at="on-update",
@@ -136,7 +131,6 @@ PROFILES: dict[str, Profile] = {
                # names would give NUMERIC affinity and so convert "1" to 1).
                T.JSON: "TEXT", T.UUID: "TEXT", T.BYTES: "BLOB"},
         weaker_types={T.JSON: JSON_AS_TEXT, T.UUID: UUID_AS_TEXT},
-        regex=False,
         updated_at="sqlite",
         comments=None,
         identity="rowid",
@@ -156,7 +150,7 @@ PROFILES: dict[str, Profile] = {
     # SQL Server 2016+: strings are NVARCHAR (Unicode; VARCHAR holds the database's code page
     # only), ids stay VARCHAR(36) (uuid text is ASCII). NO ACTION is checked at once, which is
     # what RESTRICT asks for. See TSQLDDL for cascade paths and NULLs in unique keys.
-    "tsql": Profile(write="tsql", regex=False, bool_as_int=True, comments=None,
+    "tsql": Profile(write="tsql", bool_as_int=True, comments=None,
                     types={T.ID: "VARCHAR(36)", T.REF: "VARCHAR(36)", T.STRING: "NVARCHAR({n})",
                            T.ENUM: "NVARCHAR({n})", T.TEXT: "NVARCHAR(MAX)",
                            # JSON is a type only from SQL Server 2025: text, checked by ISJSON
@@ -213,7 +207,7 @@ PROFILES: dict[str, Profile] = {
                           weaker_types={T.JSON: JSON_AS_TEXT, T.UUID: UUID_AS_TEXT}),
     "trino": Profile(write="trino", checks=ABSENT, primary_key=ABSENT, unique=ABSENT,
                      foreign_keys=ABSENT, indexes=False, defaults=False, identity=None),
-    "clickhouse": Profile(write="clickhouse", regex=True, primary_key=INFORMATIONAL, comments=None,
+    "clickhouse": Profile(write="clickhouse", primary_key=INFORMATIONAL, comments=None,
                           unique=ABSENT, foreign_keys=ABSENT, indexes=False,
                           table_suffix="ENGINE=MergeTree ORDER BY ({pk})", identity=None),
 }
@@ -438,29 +432,33 @@ class DDLBuilder:
 
     def check_condition(self, model: Model, check: Check) -> exp.Expression | None:
         f = model.field(check.field)
-        col = exp.column(self.ident(f.column))
-        if check.kind == "enum":
-            if self.profile.binary_enum_check:
-                col = exp.Cast(this=col, to=exp.DataType.build("BINARY"))
-            return exp.In(this=col, expressions=[self.literal(v) for v in f.enum.values])
-        if check.kind == "range":
-            parts = []
-            if f.minimum is not None:
-                parts.append(exp.GTE(this=col.copy(), expression=self.literal(f.minimum)))
-            if f.maximum is not None:
-                parts.append(exp.LTE(this=col.copy(), expression=self.literal(f.maximum)))
-            return exp.and_(*parts)
-        if check.kind == "length":
-            return exp.GTE(this=exp.Length(this=col), expression=self.literal(f.min_length))
-        if check.kind == "pattern":
-            if not self.profile.regex:
-                self.gaps.unsupported(f"pattern checks are not enforced (no regular expressions "
-                                      f"in {self.dialect} CHECK constraints): "
-                                      f"{model.table}.{f.column}")
-                return None
-            return exp.RegexpLike(this=col, expression=exp.Literal.string(
-                self.profile.regex_prefix + f.pattern))
-        raise AssertionError(f"unknown check kind {check.kind}")
+        return CHECK_CONDITIONS[check.kind](self, model, f, exp.column(self.ident(f.column)))
+
+    def enum_condition(self, model: Model, f: Field, col: exp.Expression) -> exp.Expression:
+        if DATABASES[self.dialect].binary_enum_check:
+            col = exp.Cast(this=col, to=exp.DataType.build("BINARY"))
+        return exp.In(this=col, expressions=[self.literal(v) for v in f.enum.values])
+
+    def range_condition(self, model: Model, f: Field, col: exp.Expression) -> exp.Expression:
+        parts = []
+        if f.minimum is not None:
+            parts.append(exp.GTE(this=col.copy(), expression=self.literal(f.minimum)))
+        if f.maximum is not None:
+            parts.append(exp.LTE(this=col.copy(), expression=self.literal(f.maximum)))
+        return exp.and_(*parts)
+
+    def length_condition(self, model: Model, f: Field, col: exp.Expression) -> exp.Expression:
+        return exp.GTE(this=exp.Length(this=col), expression=self.literal(f.min_length))
+
+    def pattern_condition(self, model: Model, f: Field,
+                          col: exp.Expression) -> exp.Expression | None:
+        if not DATABASES[self.dialect].regex:
+            self.gaps.unsupported(f"pattern checks are not enforced (no regular expressions "
+                                  f"in {self.dialect} CHECK constraints): "
+                                  f"{model.table}.{f.column}")
+            return None
+        return exp.RegexpLike(this=col, expression=exp.Literal.string(
+            DATABASES[self.dialect].regex_prefix + f.pattern))
 
     def table_constraints(self, model: Model) -> list[exp.Expression]:
         p = self.profile
@@ -661,6 +659,16 @@ class DDLBuilder:
             if lines:
                 head += f"--\n-- {title}:\n" + "".join(f"--   {line}\n" for line in lines)
         return head + "\n" + "\n\n".join(blocks) + "\n"
+
+
+# How each kind of CHECK is written (the builder's functions, reading its profile); a kind
+# without an entry fails here, at import.
+CHECK_CONDITIONS = check_table({
+    CheckKind.ENUM: DDLBuilder.enum_condition,
+    CheckKind.RANGE: DDLBuilder.range_condition,
+    CheckKind.LENGTH: DDLBuilder.length_condition,
+    CheckKind.PATTERN: DDLBuilder.pattern_condition,
+}, "sql")
 
 
 class OracleDDL(DDLBuilder):

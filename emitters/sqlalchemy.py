@@ -15,18 +15,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from vigilo_gen.dialects import DATABASES
 from vigilo_gen.emitter import Emitter, NoOptions, Provenance
 from vigilo_gen.model import (
     DATETIME_PRECISION,
     NEW_UUID,
     NOW,
     Check,
+    CheckKind,
     Field,
     FieldType,
     Model,
     OnDelete,
     Spec,
     SqlDefault,
+    check_table,
 )
 
 from ._python import (
@@ -34,6 +37,9 @@ from ._python import (
     INDENT,
     Call,
     PyNames,
+    enum_class,
+    enum_class_names,
+    enum_member_names,
     import_from,
     layout,
     py_comment,
@@ -103,6 +109,7 @@ HELPER_IMPORTS: dict[str, tuple[str, ...]] = {
     "CurrentTimestamp": ("DateTime",), "JsonType": ("JSON",),
     "UuidType": ("CHAR", "Dialect", "Text", "TypeDecorator"), "BytesType": ("LargeBinary",),
     "NewUuid": ("String",), "DateType": ("Date",), "Exact": ("String",),
+    "enum_type": ("Enum",),
 }
 HELPER_DIALECTS: dict[str, tuple[str, ...]] = {
     "TimestampType": ("mysql", "postgresql"), "JsonType": ("postgresql",),
@@ -135,6 +142,7 @@ class _Module:
         self.classes: dict[str, str] = {}  # model name -> its class name
         self.timestamps: set[tuple[str, bool, int]] = set()  # see timestamp_type
         self.now_precisions: set[int] = set()  # CurrentTimestamp<p> for DATETIME(p) defaults
+        self.enums: dict[str, str] = {}  # spec enum name -> its class name
 
     def use(self, *names: str) -> str:
         """Import ``names`` from sqlalchemy; returns the first as written, to write it in
@@ -163,6 +171,9 @@ def timestamp_type(field: Field) -> tuple[str, bool, int] | None:
 
 
 def _column_type(field: Field, module: _Module) -> str:
+    if field.type is T.ENUM:
+        module.needs.add("enum_type")
+        return f"{module.n('enum_type')}({module.enums[field.enum.name]}, {field.max_length})"
     kind = timestamp_type(field)
     if kind is not None:
         module.timestamps.add(kind)
@@ -180,7 +191,8 @@ def _column_type(field: Field, module: _Module) -> str:
 
 
 def _python_type(field: Field, module: _Module) -> str:
-    base = module.dotted(TYPES[field.value_type].python)
+    base = module.enums[field.enum.name] if field.type is T.ENUM \
+        else module.dotted(TYPES[field.value_type].python)
     return f"{base} | None" if field.nullable else base
 
 
@@ -209,6 +221,10 @@ def _defaults(field: Field, module: _Module) -> list[str]:
                 module.now_precisions.add(field.precision)
                 name += str(field.precision)
             args.append(f"server_default={module.n(name)}()")
+    elif field.type is T.ENUM and isinstance(value, str):
+        member = enum_member_names(field.enum.values)[field.enum.values.index(value)]
+        args += [f"default={module.enums[field.enum.name]}.{member}",
+                 f"server_default={py_str(value)}"]
     elif isinstance(value, bool):
         args += [f"default={value}", f"server_default={module.use(str(value).lower())}()"]
     elif isinstance(value, str):
@@ -256,33 +272,50 @@ def _check(model: Model, check: Check, module: _Module) -> list[object]:
     quotes the column and spells the operators its own way."""
     field = model.field(check.field)
     col = f"{module.use('column')}({py_str(check.column)})"
-    name = f"name={py_str(check.name)}"
-    if check.kind == "enum":
-        # Exact(column): byte for byte on MySQL/MariaDB, whose collations ignore case.
-        module.needs.add("Exact")
-        values = Call("[", tuple(py_str(v) for v in field.enum.values), "]", hug=False)
-        exact = f"{module.n('Exact')}({col})"
-        return [Call(f"{module.use('CheckConstraint')}(", (Call(f"{exact}.in_(", (values,)),
-                                                             name))]
-    if check.kind == "range":
-        bounds = []
-        if field.minimum is not None:
-            bounds.append(f"{col} >= {py_number(field.minimum)}")
-        if field.maximum is not None:
-            bounds.append(f"{col} <= {py_number(field.maximum)}")
-        condition = bounds[0] if len(bounds) == 1 else Call(f"{module.use('and_')}(",
-                                                             tuple(bounds))
-        return [Call(f"{module.use('CheckConstraint')}(", (condition, name))]
-    if check.kind == "length":
-        # func.char_length is LENGTH on SQLite, CHAR_LENGTH elsewhere: characters, not bytes.
-        condition = f"{module.use('func')}.char_length({col}) >= {field.min_length}"
-        return [Call(f"{module.use('CheckConstraint')}(", (condition, name))]
-    if check.kind == "pattern":
-        module.needs.add("regex_check")
-        module.use("column")
-        args = (py_str(check.column), py_str(field.pattern), f"name={py_str(check.name)}")
-        return [Call(f"*{module.n('regex_check')}(", args)]
-    raise AssertionError(f"unknown check kind {check.kind}")
+    return CHECKS[check.kind](check, field, col, f"name={py_str(check.name)}", module)
+
+
+def _enum_check(check: Check, field: Field, col: str, name: str, module: _Module) -> list[object]:
+    # Exact(column): byte for byte on MySQL/MariaDB, whose collations ignore case.
+    module.needs.add("Exact")
+    values = Call("[", tuple(py_str(v) for v in field.enum.values), "]", hug=False)
+    exact = f"{module.n('Exact')}({col})"
+    return [Call(f"{module.use('CheckConstraint')}(", (Call(f"{exact}.in_(", (values,)), name))]
+
+
+def _range_check(check: Check, field: Field, col: str, name: str,
+                 module: _Module) -> list[object]:
+    bounds = []
+    if field.minimum is not None:
+        bounds.append(f"{col} >= {py_number(field.minimum)}")
+    if field.maximum is not None:
+        bounds.append(f"{col} <= {py_number(field.maximum)}")
+    condition = bounds[0] if len(bounds) == 1 else Call(f"{module.use('and_')}(",
+                                                         tuple(bounds))
+    return [Call(f"{module.use('CheckConstraint')}(", (condition, name))]
+
+
+def _length_check(check: Check, field: Field, col: str, name: str,
+                  module: _Module) -> list[object]:
+    # func.char_length is LENGTH on SQLite, CHAR_LENGTH elsewhere: characters, not bytes.
+    condition = f"{module.use('func')}.char_length({col}) >= {field.min_length}"
+    return [Call(f"{module.use('CheckConstraint')}(", (condition, name))]
+
+
+def _pattern_check(check: Check, field: Field, col: str, name: str,
+                   module: _Module) -> list[object]:
+    module.needs.add("regex_check")
+    args = (py_str(check.column), py_str(field.pattern), name)
+    return [Call(f"*{module.n('regex_check')}(", args)]
+
+
+# How each kind of CHECK is written; a kind without an entry fails here, at import.
+CHECKS = check_table({
+    CheckKind.ENUM: _enum_check,
+    CheckKind.RANGE: _range_check,
+    CheckKind.LENGTH: _length_check,
+    CheckKind.PATTERN: _pattern_check,
+}, "sqlalchemy")
 
 
 def _table_args(model: Model, module: _Module) -> str:
@@ -390,11 +423,17 @@ def _docstring(text: str | None) -> str | None:
 
 
 def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
-    names = PyNames(taken_names(spec, RESERVED_ATTRS))
+    taken = taken_names(spec, RESERVED_ATTRS)
+    enums = enum_class_names(spec, taken)
+    names = PyNames(taken | set(enums.values()))
     module = _Module(names)
     module.classes = {m.name: names.class_name(m.name) for m in spec.models}
+    module.enums = enums
+    enum_classes = [enum_class(e, enums[e.name], names("enum"), names("str"))
+                    for e in spec.enums if e.name in enums]
     classes = [_class(spec, model, module) for model in spec.models]
     needs = module.needs
+    module.use("MetaData")  # Base's, with the naming convention
     for need in sorted(needs):
         module.use(*HELPER_IMPORTS.get(need, ()))
     orm = {"DeclarativeBase", "Mapped", "mapped_column"}
@@ -402,6 +441,7 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         orm.add("relationship")
     stdlib = ({"datetime" for n in needs if n in ("datetime", "utcnow", "CurrentTimestamp",
                                                   "TimestampType")}
+              | ({"enum"} if enums else set())
               | ({"datetime"} if module.timestamps else set())
               | ({"uuid"} if needs & {"new_id", "UuidType"} else set()))
     dialects = sorted({d for need in needs for d in HELPER_DIALECTS.get(need, ())}
@@ -423,9 +463,11 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             compiles=bool(needs & {"CurrentTimestamp", "JsonType", "NewUuid", "SqlExpression",
                                    "Exact"}),
             sqlite_uuid4=SQLITE_UUID4,
+            mysql_regex_prefix=DATABASES["mysql"].regex_prefix,
             orm_import=import_from("sqlalchemy.orm", orm),
             needs=needs,
             classes=classes,
+            enum_classes=enum_classes,
             timestamps=sorted(module.timestamps),
             now_precisions=sorted(module.now_precisions),
         )

@@ -1,8 +1,9 @@
 """``vigilo-gen zod``: Zod 4 schemas of the API (the TypeScript twin of the Pydantic models).
 
-Every component of the OpenAPI document (named schemas, each request body ``<OperationId>Body``,
-the ``Success`` and ``Error`` envelopes) becomes an exported Zod schema with the same rules,
-read from the same functions of the openapi emitter, and its inferred type of the same name:
+Every component of the OpenAPI document (each enum a body or schema uses, named schemas, each
+request body ``<OperationId>Body``, the ``Success`` and ``Error`` envelopes) becomes an
+exported Zod schema with the same rules, read from the same functions of the openapi
+emitter, and its inferred type of the same name:
 
 - objects are ``z.strictObject`` (unknown keys refused, as ``additionalProperties: false``);
   ``optional`` -> ``z.optional``, ``nullable`` -> ``z.nullable``;
@@ -39,7 +40,15 @@ from vigilo_gen.model import (
 )
 
 from . import ts_layout as ts
-from .openapi import ERROR, SUCCESS, body_name, field_schema, key_schema
+from .openapi import (
+    ERROR,
+    SUCCESS,
+    api_enums,
+    body_name,
+    enum_components,
+    field_schema,
+    key_schema,
+)
 
 T = FieldType
 SAFE = 2**53 - 1  # Number.MAX_SAFE_INTEGER: z.int() refuses what lies beyond
@@ -118,6 +127,8 @@ class _Builder:
     def __init__(self, api: Api):
         self.api = api
         self.defined: set[str] = set()
+        # Enum name -> the exported schema of its OpenAPI component (declared first).
+        self.enums: dict[str, str] = {}
 
     def string_checks(self, schema: dict[str, Any]) -> list[ts.Node]:
         checks = []
@@ -130,6 +141,8 @@ class _Builder:
         return checks
 
     def field(self, field: Field) -> ts.Node:
+        if field.type is T.ENUM and field.enum.name in self.enums:
+            return ts.text(self.enums[field.enum.name])  # its exported schema
         schema = field_schema(field)
         if "enum" in schema:
             return ts.call("z.enum", [ts.arr([ts.text(ts.string(v)) for v in schema["enum"]])])
@@ -253,6 +266,12 @@ def render(spec: Spec, options: ZodOptions, provenance: Provenance) -> str:
         builder.defined.add(name)
         blocks.append(_declaration(name, node, description))
 
+    # Each enum component first: z.enum of its values, which the properties use.
+    for enum in api_enums(api):
+        values = ts.arr([ts.text(ts.string(v)) for v in enum.values])
+        add(enum_components(api)[enum.name], lambda v=values: ts.call("z.enum", [v]),
+            enum.description)
+    builder.enums = enum_components(api)
     for named in _ordered(api):
         add(named.name, lambda n=named: builder.shape(n.shape),
             named.description or named.shape.description)

@@ -30,6 +30,7 @@ from .model import (
     Api,
     Backref,
     Check,
+    CheckKind,
     Endpoint,
     Enum,
     Field,
@@ -777,22 +778,23 @@ class _Builder:
     def _checks(self, model: str, table: str, field: Field) -> list[Check]:
         kinds = []
         if field.enum is not None:
-            kinds.append("enum")
+            kinds.append(CheckKind.ENUM)
         if field.has_range:
-            kinds.append("range")
+            kinds.append(CheckKind.RANGE)
         if field.min_length is not None:
-            kinds.append("length")
+            kinds.append(CheckKind.LENGTH)
         if field.pattern is not None:
-            kinds.append("pattern")
+            kinds.append(CheckKind.PATTERN)
         named = self.data["models"][model]["fields"][field.name].get("checkNames") or {}
         for kind in named:
             if kind not in kinds:
                 self.error(("models", model, "fields", field.name, "checkNames", kind),
                            f"checkNames names {_a_word(kind)} check, but {model}.{field.name} "
-                           "has none", "its checks: " + (", ".join(kinds) or "none"),
+                           "has none", "its checks: " + (", ".join(k.value for k in kinds)
+                                                         or "none"),
                            at_key=True)
-        return [Check(kind, field.name, field.column, named.get(kind)
-                      or naming.constraint_name(table, (field.column, kind), "check"))
+        return [Check(kind, field.name, field.column, named.get(kind.value)
+                      or naming.constraint_name(table, (field.column, kind.value), "check"))
                 for kind in kinds]
 
     def _unique_physical_names(self, models: list[Model]) -> None:

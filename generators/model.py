@@ -11,12 +11,14 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .errors import Position
 
 if TYPE_CHECKING:  # the operation plan is built from the shapes below
     from .operations import Operation
+
+_V = TypeVar("_V")
 
 # The public API for emitters and plug-ins (docs/plugins.md, "Stability"): every name here
 # keeps its meaning within a minor version; a field may be added, none removed or retyped.
@@ -27,6 +29,7 @@ __all__ = [
     "Index", "ListShape", "MapShape", "Model", "NamedSchema", "Now", "ObjectShape", "OnDelete",
     "Position", "Reference", "SchemaRef", "Shape", "Spec", "Unique", "api_int_bounds",
     "NEW_UUID", "NewUuid", "SqlDefault", "Rename", "MAX_DATETIME_PRECISION",
+    "CheckKind", "check_table",
 ]
 
 
@@ -230,11 +233,35 @@ class Field:
         return self.generate == "identity"
 
 
+class CheckKind(str, enum.Enum):
+    """The closed set of CHECK kinds. An emitter renders them by a table keyed on this
+    (``check_table``), so a kind added here fails every emitter that lacks it when its module
+    is imported, not when a spec happens to use it. A ``str`` enum: ``kind == "enum"`` holds,
+    and it formats as its value (as StrEnum does)."""
+
+    ENUM = "enum"  # one of the enum's values (compared byte for byte where collations fold)
+    RANGE = "range"  # min <= value <= max (either bound may be absent)
+    LENGTH = "length"  # at least minLength characters
+    PATTERN = "pattern"  # matches the regular expression
+
+    __str__ = str.__str__
+    __format__ = str.__format__
+
+
+def check_table(table: dict[CheckKind, _V], owner: str) -> dict[CheckKind, _V]:
+    """``table`` if it has an entry for every CheckKind; else a TypeError naming ``owner`` and
+    the kinds it lacks (called at import time, beside the table)."""
+    missing = [kind.value for kind in CheckKind if kind not in table]
+    if missing:
+        raise TypeError(f"{owner}: no entry for CHECK kind(s) {', '.join(missing)}")
+    return table
+
+
 @dataclass(frozen=True)
 class Check:
     """A value rule enforced by the database where the dialect can (a CHECK constraint)."""
 
-    kind: str  # "enum" | "range" | "length" | "pattern"
+    kind: CheckKind
     field: str  # field name
     column: str
     name: str  # physical constraint name

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import enum
 import importlib.util
 import itertools
 import math
@@ -50,6 +51,18 @@ def same(field: Field, expected: Any, actual: Any) -> bool:
     if field.type is T.DATETIME:
         return utc_naive(expected) == utc_naive(actual)
     return expected == actual
+
+
+def is_enum_member(field: Field, value: Any) -> bool:
+    """README, "Enums": a Python ORM reads an enum column back as a member of the enum's one
+    class, a str enum whose values are the spec's values in the spec's order and whose str()
+    is the value (as enum.StrEnum's)."""
+    if field.type is not T.ENUM or value is None:
+        return True
+    members = type(value)
+    return (isinstance(value, enum.Enum) and isinstance(value, str)
+            and [m.value for m in members] == list(field.enum.values)
+            and str(value) == value.value and members.__name__.startswith(field.enum.name))
 
 
 def utc_naive(value: dt.datetime | str) -> dt.datetime:

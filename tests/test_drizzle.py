@@ -5,6 +5,7 @@ names as `vigilo-gen sql`)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -79,6 +80,64 @@ def test_prettier_leaves_the_modules_unchanged(modules):
 def test_tsc_strict_type_checks_every_module(modules):
     result = node_tool("tsc-check.mjs", *map(str, modules.values()), "--",
                        "--noUnusedLocals")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _enum_names(spec) -> dict[str, tuple[str, str]]:
+    """README, "Enums": each enum a column uses is exported as `<lowerCamel name>Values`, an
+    `as const` array of its values, and a union type named like the enum (`...Enum` where a
+    table's row type has that name)."""
+    from vigilo_gen.naming import lower_camel
+
+    rows = {m.name for m in spec.models} | {f"New{m.name}" for m in spec.models}
+    used = {f.enum.name for m in spec.models for f in m.fields if f.enum is not None}
+    return {e.name: (lower_camel(e.name) + "Values",
+                     e.name + "Enum" if e.name in rows else e.name)
+            for e in spec.enums if e.name in used}
+
+
+@pytest.mark.node
+def test_enums_are_exported_once_and_type_their_columns(modules, tmp_path):
+    """Type-level facts tsc proves: each exported values array is exactly the spec's list (in
+    order), and each enum column's row type is exactly the union (with null when nullable)."""
+    from vigilo_gen.emitters.drizzle import variable
+
+    checks = []
+    for spec_path in ALL_SPECS:
+        spec = load_spec(spec_path)
+        names = _enum_names(spec)
+        if not names:
+            continue
+        for dialect in DIALECTS:
+            module = modules[(spec_path.stem, dialect)]
+            lines = ["type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T "
+                     "extends B ? 1 : 2 ? true : false;"]
+            imported = set()
+            for enum in spec.enums:
+                if enum.name not in names:
+                    continue
+                const, type_name = names[enum.name]
+                imported |= {const, f"type {type_name}"}
+                tuple_type = "readonly [" + ", ".join(json.dumps(v) for v in enum.values) + "]"
+                lines.append(f"export const {const}Exact: Equal<typeof {const}, {tuple_type}> "
+                             "= true;")
+            for model in spec.models:
+                for field in model.fields:
+                    if field.enum is None:
+                        continue
+                    table = variable(model)
+                    imported.add(table)
+                    union = names[field.enum.name][1] + (" | null" if field.nullable else "")
+                    lines.append(f"export const {table}_{field.name}Typed: Equal<(typeof "
+                                 f"{table}.$inferSelect)[{json.dumps(field.name)}], {union}>"
+                                 " = true;")
+            check = tmp_path / f"check_{spec_path.stem}_{dialect}.ts"
+            check.write_text(f"import {{ {', '.join(sorted(imported))} }} from "
+                             f"{json.dumps('./' + module.stem)};\n" + "\n".join(lines) + "\n")
+            shutil.copy(module, tmp_path / module.name)
+            checks.append(check)
+    assert checks, "no spec with an enum column"
+    result = node_tool("tsc-check.mjs", *map(str, checks))
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -178,7 +178,10 @@ def test_bundled_spec_facts(documents):
         assert key.fullmatch(text), text
     for text in ("-1", "01", "2147483648", "9999999999", "1.5", "", " 1", "+1"):
         assert not key.fullmatch(text), text
-    assert statuses["additionalProperties"]["enum"] == ["todo", "working", "done"]
+    # The values are the TodoStatus enum's component, with its description.
+    assert statuses["additionalProperties"] == {"$ref": SCHEMA_PREFIX + "TodoStatus"}
+    assert schemas["TodoStatus"] == {"description": "Progress of one task.", "type": "string",
+                                     "enum": ["todo", "working", "done"]}
     assert schemas["Success"]["properties"]["success"] == {"const": True}
     key = document["paths"]["/state/{instanceKey}"]["get"]["parameters"][0]
     assert key["name"] == "instanceKey" and key["schema"]["maxLength"] == 255
@@ -314,3 +317,67 @@ def test_the_readme_says_why_ids_enums_decimals_and_bigints_look_as_they_do():
                  "**Decimals are strings on the wire**", "±(2^53 − 1)",
                  "--enums native"):
         assert fact in section, fact
+
+
+def _enum_refs(node: object) -> set[str]:
+    """The component names every ``$ref`` under ``node`` points at."""
+    if isinstance(node, dict):
+        found = {node["$ref"].rsplit("/", 1)[1]} if "$ref" in node else set()
+        return found.union(*(_enum_refs(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_enum_refs(v) for v in node))
+    return set()
+
+
+@pytest.mark.parametrize("spec_path", **spec_params())
+def test_each_enum_the_api_uses_is_one_described_component(spec_path, documents):
+    """The openapi module's rule: an enum a body or schema uses is one component named after
+    it (``<Name>Enum`` where another component has the name), with its description and its
+    values in the spec's order, and the properties reference it rather than repeat the values
+    (path parameters and map keys keep them inline)."""
+    spec = load_spec(spec_path)
+    schemas = documents[spec_path.stem]["components"]["schemas"]
+    referenced = _enum_refs({k: v for k, v in schemas.items()})
+    for enum in spec.enums:
+        names = [n for n in (enum.name, enum.name + "Enum") if n in schemas
+                 and schemas[n].get("enum") == list(enum.values)]
+        if not names:
+            continue
+        component = schemas[names[0]]
+        assert component["type"] == "string"
+        assert component.get("description") == enum.description
+        assert names[0] in referenced
+        # No other component spells the values out (a map key's propertyNames may).
+        for other, schema in schemas.items():
+            if other != names[0]:
+                text = json.dumps({k: v for k, v in schema.items() if k != "propertyNames"})
+                assert json.dumps(list(enum.values)) not in text.replace(
+                    json.dumps(schema.get("propertyNames")), ""), other
+    used = {f.enum.name for shape in _api_field_shapes(spec) for f in [shape.field]
+            if f.enum is not None}
+    assert all(any(n in schemas for n in (e, e + "Enum")) for e in used), used
+
+
+def _api_field_shapes(spec):
+    """Every FieldShape of the API's bodies and named schemas (not map keys or parameters)."""
+    from vigilo_gen.model import FieldShape, ListShape, MapShape, ObjectShape
+
+    found = []
+
+    def walk(shape):
+        if isinstance(shape, FieldShape):
+            found.append(shape)
+        elif isinstance(shape, ObjectShape):
+            for _name, sub in shape.properties:
+                walk(sub)
+        elif isinstance(shape, ListShape):
+            walk(shape.items)
+        elif isinstance(shape, MapShape):
+            walk(shape.values)
+
+    for named in spec.api.schemas:
+        walk(named.shape)
+    for endpoint in spec.api.endpoints:
+        if endpoint.body is not None:
+            walk(endpoint.body)
+    return found

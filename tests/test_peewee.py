@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
+import time
 from collections.abc import Iterator
 
 import peewee
@@ -12,7 +13,14 @@ import pytest
 from vigilo_gen.spec import load_spec
 
 from tests.engines import constraint_violation_kind
-from tests.orm_scenario import ENGINES, import_generated, plan_for, same, utc_naive
+from tests.orm_scenario import (
+    ENGINES,
+    import_generated,
+    is_enum_member,
+    plan_for,
+    same,
+    utc_naive,
+)
 from tests.sample_values import cascade_children, with_fresh_key
 from tests.support import ALL_SPECS, SPEC_IDS, generate, require_executable, spec_params
 
@@ -91,13 +99,22 @@ def test_orm_round_trip(orm):
     def stored(obj, model, column):
         return obj.__data__.get(names[model.name][column])
 
-    def insert_all() -> None:
+    def insert_all(plain_save: bool = False) -> None:
         with database.atomic():
             for model in spec.models:
-                classes[model.name].create(**values(model, plan.rows[model.name]))
+                row = plan.rows[model.name]
+                if plain_save:  # README of the module: save() of a new row inserts it
+                    obj = classes[model.name](**values(model, row))
+                    assert obj.save() == 1, model.name
+                else:
+                    obj = classes[model.name].create(**values(model, row))
+                # What the database's DEFAULTs filled in is on the object, as read back.
+                for field in model.fields:
+                    if field.column not in row and field.default is not None:
+                        assert stored(obj, model, field.column) is not None, field.name
 
-    # Insert one row per model (parents first), then read everything back.
-    insert_all()
+    # Insert one row per model (parents first) with plain save()s, then read everything back.
+    insert_all(plain_save=True)
     for model in spec.models:
         obj = classes[model.name].get_by_id(plan.pk(model))
         for field in model.fields:
@@ -106,6 +123,7 @@ def test_orm_round_trip(orm):
                 assert same(field, plan.rows[model.name][field.column], value), field.name
             else:  # a server default (now)
                 assert value is not None, field.name
+            assert is_enum_member(field, value), (field.name, value)
         for field in model.references:  # the relation resolves to the parent row
             if plan.rows[model.name][field.column] is not None:
                 assert getattr(obj, names[model.name][field.column]) is not None
@@ -121,6 +139,14 @@ def test_orm_round_trip(orm):
         assert same(field, new, stored(obj, model, field.column))
         after = stored(obj, model, stamp.column)
         assert utc_naive(after) > utc_naive(before), (before, after)
+        # An UPDATE query moves it too (the module's docstring says every update does).
+        old_value = plan.rows[model.name][field.column]
+        key = cls._meta.primary_key
+        time.sleep(0.01)  # the column keeps milliseconds
+        assert cls.update({names[model.name][field.column]: old_value}).where(
+            key == plan.pk(model)).execute() == 1
+        later = stored(cls.get_by_id(plan.pk(model)), model, stamp.column)
+        assert utc_naive(later) > utc_naive(after), (after, later)
 
     # A duplicate of a unique key is refused.
     found = plan.unique_to_violate()
@@ -152,3 +178,8 @@ def test_orm_round_trip(orm):
         classes[root.name]._meta.primary_key == plan.pk(root)) is None
     for child, _field in cascade_children(spec, root):
         assert classes[child.name].select().count() == 0, f"{child.name} rows survive"
+
+    # create() inserts as well, and returns the row with what its DEFAULTs filled in.
+    for model in reversed(spec.models):
+        classes[model.name].delete().execute()
+    insert_all()

@@ -86,9 +86,9 @@ def test_header_and_no_timestamp(spec_path, generated):
 @pytest.mark.parametrize("spec_path", **spec_params())
 def test_every_component_is_a_model(spec_path, generated, modules):
     """Every request body, named schema and envelope of the document has a model that forbids
-    unknown keys."""
+    unknown keys (an enum component is a str Enum class: see the enum test below)."""
     module, document = modules[spec_path.stem], generated[spec_path.stem][1]
-    for name, schema in document["components"]["schemas"].items():
+    for name, schema in _models(document).items():
         model = getattr(module, name)
         assert issubclass(model, pydantic.BaseModel), name
         if schema.get("type") == "object" and "properties" in schema:
@@ -123,6 +123,13 @@ def test_examples_round_trip_with_camel_case_names(spec_path, generated, modules
             for mode, error in _answers(module, name, snake).items():
                 assert error is not None, (name, mode)
                 assert "extra_forbidden" in {detail["type"] for detail in error.errors()}
+
+
+def _models(document: dict) -> dict[str, dict]:
+    """The components that are Pydantic models: all but the enums (``type: string`` with
+    ``enum``), which are str Enum classes."""
+    return {name: schema for name, schema in document["components"]["schemas"].items()
+            if not (schema.get("type") == "string" and "enum" in schema)}
 
 
 MODES = ("json", "python")
@@ -289,7 +296,7 @@ def test_descriptions_reach_model_json_schema(spec_path, generated, modules):
     (``Field(description=...)``; an attribute docstring is lost there)."""
     module, document = modules[spec_path.stem], generated[spec_path.stem][1]
     checked = 0
-    for name, schema in document["components"]["schemas"].items():
+    for name, schema in _models(document).items():
         ours = getattr(module, name).model_json_schema(by_alias=True)
         for prop, sub in _properties(schema).items():
             if "description" in sub:
@@ -418,7 +425,7 @@ def test_bigints_on_the_wire_stay_in_json_safe_range(spec_path, generated, modul
     Pydantic models say the same range."""
     module, document = modules[spec_path.stem], generated[spec_path.stem][1]
     bigints = 0
-    for name in document["components"]["schemas"]:
+    for name in _models(document):
         schemas = [("openapi", document["components"]["schemas"][name]),
                    ("pydantic", getattr(module, name).model_json_schema())]
         for source, schema in schemas:
@@ -430,3 +437,48 @@ def test_bigints_on_the_wire_stay_in_json_safe_range(spec_path, generated, modul
                     bigints += node.get("format") == "int64"
     if spec_path.stem == "parcel":  # Scan.count, a bigint, is in its API
         assert bigints
+
+
+@pytest.mark.parametrize("spec_path", **spec_params())
+def test_each_enum_is_one_str_enum_that_refuses_what_json_schema_refuses(spec_path, generated,
+                                                                         modules):
+    """Each enum component of the OpenAPI document is one Pydantic class of that name, a str
+    Enum (so ORM rows and JSON text both validate) whose values are the component's, with the
+    enum's description; every body property typed by it takes each value as that member and
+    refuses any other string, in both of Pydantic's modes, as JSON Schema does."""
+    import enum as std_enum
+
+    spec = load_spec(spec_path)
+    module, document = modules[spec_path.stem], generated[spec_path.stem][1]
+    schemas = document["components"]["schemas"]
+    by_values = {tuple(e.values): e for e in spec.enums}
+    checked = 0
+    for name, schema in schemas.items():
+        if "enum" not in schema or tuple(schema["enum"]) not in by_values:
+            continue
+        cls = getattr(module, name)
+        assert issubclass(cls, str) and issubclass(cls, std_enum.Enum), name
+        assert [m.value for m in cls] == schema["enum"]
+        description = by_values[tuple(schema["enum"])].description
+        if description:
+            assert (cls.__doc__ or "").strip() == description.strip(), name
+        for body_name, example in _examples(document):
+            body_schema = schemas[body_name]
+            for prop, sub in body_schema["properties"].items():
+                refs = [sub, *sub.get("anyOf", [])]  # a nullable one: anyOf [ref, null]
+                if not any(r.get("$ref", "").rsplit("/", 1)[-1] == name for r in refs):
+                    continue
+                for value in schema["enum"]:
+                    body = {**example, prop: value}
+                    assert _answer(module, body_name, body) is None
+                    assert schema_accepts(document, body_name, body)
+                    parsed = getattr(module, body_name).model_validate(body)
+                    assert any(getattr(parsed, f) is cls(value)
+                               for f in type(parsed).model_fields)
+                bad = {**example, prop: schema["enum"][0].upper() + "-not-a-value"}
+                assert _answer(module, body_name, bad) is not None
+                assert not schema_accepts(document, body_name, bad)
+                checked += 1
+    used = any(s.field.enum is not None for e in spec.api.endpoints if e.body
+               for _n, s in e.body.properties if hasattr(s, "field"))
+    assert checked or not used, "an enum body property went unchecked"

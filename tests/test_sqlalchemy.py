@@ -12,7 +12,14 @@ from sqlalchemy.orm import MANYTOONE, Session
 from vigilo_gen.spec import load_spec
 
 from tests.engines import expect_violation
-from tests.orm_scenario import ENGINES, import_generated, plan_for, same, utc_naive
+from tests.orm_scenario import (
+    ENGINES,
+    import_generated,
+    is_enum_member,
+    plan_for,
+    same,
+    utc_naive,
+)
 from tests.sample_values import cascade_children, with_fresh_key
 from tests.support import ALL_SPECS, SPEC_IDS, generate, require_executable, spec_params
 
@@ -87,6 +94,7 @@ def test_orm_round_trip(orm):
                     assert same(field, plan.rows[model.name][field.column], value), field.name
                 else:  # a server default (now)
                     assert value is not None, field.name
+                assert is_enum_member(field, value), (field.name, value)
             for rel in sa.inspect(classes[model.name]).relationships:  # both ways
                 loaded = getattr(obj, rel.key)
                 keys = [getattr(obj, attrs[model.name][c.name]) for c in rel.local_columns]
@@ -162,3 +170,36 @@ def _clear(engine, spec, classes) -> None:
         for model in reversed(spec.models):
             session.execute(sa.delete(classes[model.name]))
         session.commit()
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_a_teams_own_table_gets_the_spec_constraint_names(fresh_db, tmp_path, engine_name):
+    """README ("names"): every target names constraints {table}_pkey, {table}_{cols}_key,
+    {table}_{cols}_idx and {table}_{col}_fkey. A table a team adds on the module's Base,
+    with constraints it leaves unnamed, gets names by the same rule (MySQL calls every
+    primary key PRIMARY)."""
+    spec_path = ALL_SPECS[0]
+    path = tmp_path / "models.py"
+    generate("sqlalchemy", spec_path, path)
+    module = import_generated(path)
+    parent = load_spec(spec_path).models[0]
+    target = f"{parent.table}.{parent.primary_key.column}"
+
+    class TeamNote(module.Base):
+        __tablename__ = "team_note"
+        __table_args__ = (sa.UniqueConstraint("parent_id", "slug"),)
+        id: sa.orm.Mapped[int] = sa.orm.mapped_column(primary_key=True)
+        parent_id = sa.orm.mapped_column(sa.ForeignKey(target), index=True)
+        slug: sa.orm.Mapped[str] = sa.orm.mapped_column(sa.String(20), unique=True)
+
+    engine = fresh_db(engine_name).sqlalchemy_engine()
+    module.Base.metadata.create_all(engine)
+    inspector = sa.inspect(engine)
+    if engine_name != "mariadb":
+        assert inspector.get_pk_constraint("team_note")["name"] == "team_note_pkey"
+    assert [fk["name"] for fk in inspector.get_foreign_keys("team_note")] == [
+        "team_note_parent_id_fkey"]
+    assert {u["name"] for u in inspector.get_unique_constraints("team_note")} == {
+        "team_note_slug_key", "team_note_parent_id_slug_key"}
+    assert "team_note_parent_id_idx" in {i["name"] for i in inspector.get_indexes("team_note")}

@@ -146,3 +146,23 @@ def test_contract_bodies_agree_with_json_schema(spec_path, modules):
                 for (component, body, label), verdict in zip(cases, verdicts, strict=False)
                 if schema_accepts(document, component, body) != verdict["ok"]]
     assert not problems, "\n".join(problems[:30])
+
+
+ENUM_SPECS = [p for p in API_SPECS if openapi.api_enums(load_spec(p).api)]
+
+
+@pytest.mark.node
+@pytest.mark.parametrize("spec_path", ENUM_SPECS, ids=[p.stem for p in ENUM_SPECS])
+def test_each_enum_component_is_one_exported_zod_schema(spec_path, modules):
+    """The module docstring: every component of the OpenAPI document, enums included, is an
+    exported schema of the same name. Each enum's takes exactly its values, as JSON Schema on
+    the document does."""
+    document = _document(spec_path)
+    enums = {name: schema["enum"] for name, schema in document["components"]["schemas"].items()
+             if schema.get("type") == "string" and "enum" in schema}
+    cases = [(name, value) for name, values in enums.items()
+             for value in [*values, values[0].upper() + "-not-a-value", 1]]
+    verdicts = _verdicts(modules[spec_path.stem], cases)
+    for (name, value), verdict in zip(cases, verdicts, strict=True):
+        assert verdict["ok"] == (value in enums[name]), (name, value, verdict)
+        assert schema_accepts(document, name, value) == verdict["ok"], (name, value)
