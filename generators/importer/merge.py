@@ -25,6 +25,7 @@ FIELD_FACTS = (
     "primaryKey",
     "enum",
     "maxLength",
+    "length",
     "minLength",
     "pattern",
     "min",
