@@ -85,6 +85,10 @@ DIALECT_TYPES: dict[str, dict[tuple[DT, int | None], str]] = {
 KEY_TYPES = ("int", "bigint", "string", "uuid")
 # Fixed-length strings: CHAR(n) is `length: n` (README); an unsized CHAR is CHAR(1) in SQL.
 FIXED_LENGTH = {DT.CHAR, DT.NCHAR}
+# The fractional-second digits of a timestamp declared without them: MySQL's DATETIME keeps
+# whole seconds; PostgreSQL's TIMESTAMP keeps microseconds ("the allowed range of p is from 0
+# to 6", and no p is the full resolution). SQLite has no precision.
+UNSIZED_PRECISION = {"mysql": 0, "postgres": 6}
 NOW_FUNCTIONS = {
     "now",
     "current_timestamp",
@@ -385,8 +389,8 @@ class _Importer:
             if (precision, scale) != DEFAULT_DECIMAL:
                 params["precision"], params["scale"] = precision, scale
         if spec_type == "datetime":
-            if first is None and self.dialect == "mysql":
-                first = 0  # MySQL's DATETIME without digits keeps whole seconds
+            if first is None:
+                first = UNSIZED_PRECISION.get(self.dialect)
             if first is not None and first != DATETIME_PRECISION:
                 params["precision"] = first
             if declared.this is DT.TIMESTAMP and self.dialect not in ("mysql", "sqlite"):
