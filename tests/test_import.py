@@ -549,3 +549,26 @@ def test_into_merges_the_database_into_a_spec_and_keeps_the_rest(tmp_path):
         "maxLength": 60,
         "nullable": True,
     }
+
+
+def test_into_keeps_the_specs_relations_without_a_foreign_key(tmp_path):
+    """A database cannot say that a column is a `foreignKey: false` relation (no FOREIGN KEY),
+    so `import` reads a plain column; --into keeps the spec's reference (README: the spec
+    keeps what the database does not hold) and the database's facts: the same SQL."""
+    original = ROOT / "tests" / "specs" / "telemetry.yaml"
+    ddl = tmp_path / "telemetry.sql"
+    ddl.write_text(
+        registry.load("sql").run(
+            load_spec(original), registry.load("sql").make_options(dialect="postgres")
+        )
+    )
+    spec = write(tmp_path, "telemetry.yaml", original.read_text(encoding="utf-8"))
+    result = run_cli("import", "sql", str(ddl), "--dialect", "postgres", "--into", str(spec))
+    assert result.returncode == 0, result.stderr
+    assert sql_of(spec, "postgres") == sql_of(original, "postgres")
+    merged = yaml.safe_load(spec.read_text(encoding="utf-8"))["models"]
+    before = yaml.safe_load(original.read_text(encoding="utf-8"))["models"]
+    for name, model in before.items():
+        for field, spec_field in model["fields"].items():
+            if spec_field.get("foreignKey") is False:
+                assert merged[name]["fields"][field] == spec_field, (name, field)
