@@ -74,11 +74,22 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
     - MariaDB keeps a DOUBLE or DECIMAL default as a number (0.0 and 0 are one value there);
     - a default in SQL (``default: {sql: ...}``) is kept in the database's own spelling
       (PostgreSQL's pg_get_expr), which the test reads from the database itself;
-    - MariaDB names every primary key PRIMARY (its own name is not kept).
+    - MariaDB names every primary key PRIMARY (its own name is not kept);
+    - a ``ref`` with ``foreignKey: false`` has no FOREIGN KEY, so nothing in the database
+      says it is a relation: it is a plain column of the type of the key it references,
+      with its index (README, "foreignKey: false"; ``plain_column``).
     """
     data = yaml.safe_load(yaml.safe_dump(data, sort_keys=False))
     data.pop("api", None)
     models = data["models"]
+    plain = {
+        (name, fname): plain_column(models, name, fname)
+        for name, model in models.items()
+        for fname, field in model["fields"].items()
+        if field.get("type") == "ref" and field.get("foreignKey") is False
+    }
+    for (name, fname), field in plain.items():
+        models[name]["fields"][fname] = field
     if through_db:
         renames = {}
         for name, model in models.items():
@@ -114,7 +125,12 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
                 (field.get("checkNames") or {}).pop("pattern", None)
                 if field.get("checkNames") == {}:
                     field.pop("checkNames")
-                keyed = field.get("unique") or fname in indexed or field.get("default") == "uuid"
+                keyed = (
+                    field.get("unique")
+                    or field.get("primaryKey")
+                    or fname in indexed
+                    or field.get("default") == "uuid"
+                )
                 if field["type"] == "json" or field["type"] == "uuid" and not keyed:
                     field["type"] = "text"
                 field.pop("description", None)  # our SQLite SQL has no column comments
@@ -150,6 +166,55 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
             model.pop("primaryKeyName", None)
             mysql_key_order(name, model)
     return data
+
+
+# The words of a key field that make its column's type, which a reference holds (README,
+# "Keys": "A `ref` holds the type of the key it references"; "A `ref` to such a key is
+# `CHAR(n)` as well"); an `id` is a VARCHAR(36).
+KEY_COLUMN_WORDS = ("type", "maxLength", "length")
+ID_COLUMN = {"type": "string", "maxLength": 36}
+# The words of a `ref` that are about the relation or its foreign key, gone with it.
+RELATION_WORDS = (
+    "to", "references", "relation", "backref", "foreignKey", "onDelete", "onUpdate",
+    "foreignKeyName",
+)  # fmt: skip
+
+
+def key_column(models: dict, name: str, field_name: str | None) -> dict:
+    """The column type of a model's key field (``field_name``), or of its single key."""
+    model = models[name]
+    if field_name is None:
+        listed = model.get("primaryKey") or []
+        field_name = listed[0] if listed else next(
+            f for f, spec in model["fields"].items()
+            if spec.get("primaryKey") is True or spec.get("type") == "id"
+        )  # fmt: skip
+    field = model["fields"][field_name]
+    if field["type"] == "id":
+        return dict(ID_COLUMN)
+    if field["type"] == "ref":
+        return key_column(models, field["to"], field.get("references"))
+    assert field["type"] in ("int", "bigint", "string", "uuid"), field  # README's key types
+    return {w: field[w] for w in KEY_COLUMN_WORDS if w in field}
+
+
+def plain_column(models: dict, name: str, field_name: str) -> dict:
+    """A ``foreignKey: false`` reference as a database holds it: a column of its target key's
+    type, indexed as a reference is ("indexed unless a key or index already starts with its
+    column; ``index: false`` opts out")."""
+    model, field = models[name], models[name]["fields"][field_name]
+    out = key_column(models, field["to"], field.get("references"))
+    leading = {
+        (entry if isinstance(entry, list) else entry["fields"])[0]
+        for word in ("unique", "indexes")
+        for entry in model.get(word) or []
+    } | set((model.get("primaryKey") or [])[:1])
+    for word, value in field.items():
+        if word not in RELATION_WORDS and word not in ("type", "index"):
+            out[word] = value
+    if field.get("index") is not False and not field.get("unique") and field_name not in leading:
+        out["index"] = True
+    return out
 
 
 def mysql_key_order(name: str, model: dict) -> None:
@@ -484,3 +549,26 @@ def test_into_merges_the_database_into_a_spec_and_keeps_the_rest(tmp_path):
         "maxLength": 60,
         "nullable": True,
     }
+
+
+def test_into_keeps_the_specs_relations_without_a_foreign_key(tmp_path):
+    """A database cannot say that a column is a `foreignKey: false` relation (no FOREIGN KEY),
+    so `import` reads a plain column; --into keeps the spec's reference (README: the spec
+    keeps what the database does not hold) and the database's facts: the same SQL."""
+    original = ROOT / "tests" / "specs" / "telemetry.yaml"
+    ddl = tmp_path / "telemetry.sql"
+    ddl.write_text(
+        registry.load("sql").run(
+            load_spec(original), registry.load("sql").make_options(dialect="postgres")
+        )
+    )
+    spec = write(tmp_path, "telemetry.yaml", original.read_text(encoding="utf-8"))
+    result = run_cli("import", "sql", str(ddl), "--dialect", "postgres", "--into", str(spec))
+    assert result.returncode == 0, result.stderr
+    assert sql_of(spec, "postgres") == sql_of(original, "postgres")
+    merged = yaml.safe_load(spec.read_text(encoding="utf-8"))["models"]
+    before = yaml.safe_load(original.read_text(encoding="utf-8"))["models"]
+    for name, model in before.items():
+        for field, spec_field in model["fields"].items():
+            if spec_field.get("foreignKey") is False:
+                assert merged[name]["fields"][field] == spec_field, (name, field)

@@ -25,6 +25,7 @@ FIELD_FACTS = (
     "primaryKey",
     "enum",
     "maxLength",
+    "length",
     "minLength",
     "pattern",
     "min",
@@ -165,6 +166,7 @@ class _Merger:
             if current is None:
                 fields[field_name] = _flow(spec)
                 continue
+            spec = _kept_relation(current, spec, facts, field_name)
             for key in FIELD_FACTS:
                 if key in spec:
                     if current.get(key) != spec[key]:
@@ -184,6 +186,36 @@ class _Merger:
                 )
             elif key in target and key != "description":
                 del target[key]
+
+
+# What a database says of a `foreignKey: false` reference's column besides its type (which
+# the reference takes from its target's key): these replace the spec's, the rest is kept.
+PLAIN_COLUMN_FACTS = ("column", "nullable", "default", "unique", "uniqueName", "indexName")
+
+
+def _kept_relation(current: dict, spec: dict, facts: dict, field_name: str) -> dict:
+    """A spec's ``foreignKey: false`` reference stays one when the database has its column:
+    no FOREIGN KEY says it is a relation, so the import reads a plain column (README). Its
+    own index is the reference's automatic index; with none, and no key or index leading
+    with the column, the reference opts out (``index: false``)."""
+    if current.get("type") != "ref" or current.get("foreignKey") is not False:
+        return spec
+    if spec.get("type") == "ref":
+        return spec  # the database has a foreign key now: its facts decide
+    out = {"type": "ref", "to": current["to"]}
+    if "references" in current:
+        out["references"] = current["references"]
+    out.update((k, spec[k]) for k in PLAIN_COLUMN_FACTS if k in spec)
+    leading = {
+        (e if isinstance(e, list) else e["fields"])[0]
+        for word in ("unique", "indexes")
+        for e in facts.get(word) or []
+    } | set((facts.get("primaryKey") or [])[:1])
+    if not spec.get("index") and not spec.get("unique") and field_name not in leading:
+        out["index"] = False
+    elif field_name in leading and current.get("index") is False:
+        out["index"] = False  # said although implied (a key or index leads with it): kept
+    return out
 
 
 def _implied(key: str, spec: dict) -> Any:

@@ -201,7 +201,9 @@ class _Reader:
         ):
             return  # session settings: not part of the schema
         if isinstance(tree, exp.Create) and kind:
-            self.source.note(where, f"not imported: {str(kind).lower()} {tree.this.name}")
+            # CREATE SCHEMA's name is the Table's db part (sqlglot reads it as a qualifier)
+            name = tree.this.name or tree.this.text("db")
+            self.source.note(where, f"not imported: {str(kind).lower()} {name}")
             return
         head = " ".join(chunk.split())
         head = head if len(head) <= 60 else head[:57] + "..."

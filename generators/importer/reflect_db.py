@@ -52,10 +52,20 @@ FUNCTIONS = {
     "routine_schema = DATABASE() ORDER BY routine_name",
 }
 # PostgreSQL's partial and expression indexes (the inspector gives their columns only).
+# Indexes the spec cannot hold, with why: partial or expression indexes, an operator class
+# that is not its type's default (Django's varchar_pattern_ops beside a varchar index), an
+# access method other than btree (a spec index is a plain btree index).
 INDEX_DEFS = {
-    "postgresql": "SELECT c.relname, pg_get_indexdef(c.oid), i.indpred IS NOT NULL "
-    "OR i.indexprs IS NOT NULL FROM pg_index i JOIN pg_class c ON "
+    "postgresql": "SELECT c.relname, pg_get_indexdef(c.oid), CASE "
+    "WHEN i.indpred IS NOT NULL OR i.indexprs IS NOT NULL "
+    "THEN 'a partial or expression index' "
+    "WHEN EXISTS (SELECT 1 FROM unnest(i.indclass) AS k(oid) JOIN pg_opclass o "
+    "ON o.oid = k.oid WHERE NOT o.opcdefault) "
+    "THEN 'an index with an operator class that is not its type''s default' "
+    "WHEN a.amname <> 'btree' THEN 'an index of access method ' || a.amname "
+    "END FROM pg_index i JOIN pg_class c ON "
     "c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "JOIN pg_am a ON a.oid = c.relam "
     "WHERE n.nspname = current_schema()"
 }
 
@@ -185,7 +195,9 @@ class _Reflector:
 
     def read(self) -> Source:
         order = {name: n for n, (name, *_rest) in enumerate(self.query(ORDER_BY))}
-        odd_indexes = {name: definition for name, definition, odd in self.query(INDEX_DEFS) if odd}
+        odd_indexes = {
+            name: (why, definition) for name, definition, why in self.query(INDEX_DEFS) if why
+        }
         extras = {}
         if self.dialect == "mysql":
             # EXTRA (auto_increment, ON UPDATE) and the default as the server keeps it (the
@@ -231,10 +243,9 @@ class _Reflector:
             columns = index.get("column_names") or []
             options = index.get("dialect_options") or {}
             if iname in odd_indexes or None in columns or options.get("postgresql_where"):
+                why, definition = odd_indexes.get(iname, ("a partial or expression index", ""))
                 self.source.note(
-                    f"index {iname}",
-                    "not imported: a partial or expression "
-                    f"index ({odd_indexes.get(iname, '')})".replace(" ()", ""),
+                    f"index {iname}", f"not imported: {why} ({definition})".replace(" ()", "")
                 )
                 continue
             key = Key(iname, tuple(columns))
@@ -265,6 +276,15 @@ class _Reflector:
             }
         for fk in inspector.get_foreign_keys(name):
             options = rules.get(fk.get("name")) or fk.get("options") or {}
+            if (fk.get("options") or {}).get("deferrable"):
+                initially = (fk["options"].get("initially") or "IMMEDIATE").upper()
+                self.source.note(
+                    f"constraint {fk.get('name')} on {name}",
+                    f"foreign key {fk.get('name')} of {name} "
+                    f"({', '.join(fk['constrained_columns'])}) is DEFERRABLE INITIALLY "
+                    f"{initially}: the spec has no word for when a foreign key is checked "
+                    "(imported as checked at once)",
+                )
             table.foreign_keys.append(
                 ForeignKey(
                     fk.get("name") or "",

@@ -81,6 +81,14 @@ DIALECT_TYPES: dict[str, dict[tuple[DT, int | None], str]] = {
     "redshift": {},
     "oracle": {},
 }
+# The types a single-field key may have with `primaryKey: true` (README, "Keys").
+KEY_TYPES = ("int", "bigint", "string", "uuid")
+# Fixed-length strings: CHAR(n) is `length: n` (README); an unsized CHAR is CHAR(1) in SQL.
+FIXED_LENGTH = {DT.CHAR, DT.NCHAR}
+# The fractional-second digits of a timestamp declared without them: MySQL's DATETIME keeps
+# whole seconds; PostgreSQL's TIMESTAMP keeps microseconds ("the allowed range of p is from 0
+# to 6", and no p is the full resolution). SQLite has no precision.
+UNSIZED_PRECISION = {"mysql": 0, "postgres": 6}
 NOW_FUNCTIONS = {
     "now",
     "current_timestamp",
@@ -274,7 +282,7 @@ class _Importer:
         ):
             out = {"type": "id", **({"column": out["column"]} if "column" in out else {})}
             params = {}
-        elif single_key and spec_type in ("int", "bigint", "string"):
+        elif single_key and spec_type in KEY_TYPES:
             out["primaryKey"] = True
         if spec_type in ("enum",):
             out["enum"] = params.pop("enum")
@@ -366,7 +374,9 @@ class _Importer:
         params: dict[str, Any] = {}
         if spec_type == "string":
             length = first or DEFAULT_STRING_LENGTH
-            if "values" in facts:
+            if declared.this in FIXED_LENGTH and "values" not in facts:
+                params["length"] = first or 1
+            elif "values" in facts:
                 spec_type = "enum"
                 params["enum"] = self.enum(table, column, facts["values"])
                 if length != max(DEFAULT_ENUM_LENGTH, *(len(v) for v in facts["values"])):
@@ -379,8 +389,8 @@ class _Importer:
             if (precision, scale) != DEFAULT_DECIMAL:
                 params["precision"], params["scale"] = precision, scale
         if spec_type == "datetime":
-            if first is None and self.dialect == "mysql":
-                first = 0  # MySQL's DATETIME without digits keeps whole seconds
+            if first is None:
+                first = UNSIZED_PRECISION.get(self.dialect)
             if first is not None and first != DATETIME_PRECISION:
                 params["precision"] = first
             if declared.this is DT.TIMESTAMP and self.dialect not in ("mysql", "sqlite"):
