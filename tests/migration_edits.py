@@ -93,7 +93,8 @@ class Editor:
         self.distinct = {id(s) for m in self.data["models"].values()
                          for s in m["fields"].values()
                          if s["type"] == "string" and "pattern" not in s and "default" not in s}
-        self.narrowed: set[int] = set()  # a range is narrowed once (relative to the old one)
+        # Fields whose range an edit changed: narrowed once, relative to the old range only.
+        self.narrowed: set[int] = set()
 
     @property
     def models(self) -> dict:
@@ -243,6 +244,8 @@ class Editor:
         if spec is None:
             return False
         spec.pop(self.draw(st.sampled_from(sorted(k for k in ("min", "max") if k in spec))))
+        # narrow_range reads the bounds the old rows were drawn from: not after a widening.
+        self.narrowed.add(id(spec))
         return True
 
     def nullable(self) -> bool:
@@ -351,7 +354,8 @@ class Editor:
         return True
 
     def on_delete(self) -> bool:
-        spec = self._field(lambda s: s["type"] == "ref")
+        # A relation without a foreign key has no ON DELETE (README: foreignKey: false).
+        spec = self._field(lambda s: s["type"] == "ref" and s.get("foreignKey", True))
         if spec is None:
             return False
         choices = ["cascade", "restrict", "noAction"] + (["setNull"] if spec.get("nullable")

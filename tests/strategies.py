@@ -230,6 +230,9 @@ def field_spec(draw, ftype: str, enums: dict[str, list[str]], targets: list[str]
             spec["nullable"] = True
         if on_delete:
             spec["onDelete"] = on_delete
+        if draw(st.integers(0, 5)) == 0:  # README: a relation without a foreign key
+            spec.pop("onDelete", None)
+            spec["foreignKey"] = False
     if "nullable" not in spec and draw(st.integers(0, 3)) == 0:
         spec["nullable"] = True
     if ftype not in UNINDEXABLE and draw(st.integers(0, 5)) == 0:

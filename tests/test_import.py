@@ -212,8 +212,9 @@ def plain_column(models: dict, name: str, field_name: str) -> dict:
     for word, value in field.items():
         if word not in RELATION_WORDS and word not in ("type", "index"):
             out[word] = value
-    if field.get("index") is not False and not field.get("unique") and field_name not in leading:
-        out["index"] = True
+    automatic = not field.get("unique") and field_name not in leading
+    if field.get("index") is True or (field.get("index") is not False and automatic):
+        out["index"] = True  # asked for, or the reference's own index
     return out
 
 
