@@ -46,6 +46,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "vigilo.yaml"
+# The engines and the Node harnesses are the test suite's (tests/engines.py, tests/contract/):
+# run as a script, the checkout is not on the path.
+sys.path.insert(0, str(ROOT))
 BASE = "/api/btwfyi"
 TARGETS = {
     "serve": [sys.executable, "-m", "vigilo_gen", "serve", "--spec", str(SPEC)],
@@ -212,7 +215,6 @@ _GENERATED: dict[tuple[str, str], Path] = {}
 def node_command(target: str, dialect: str, db: str, workdir: Path) -> list[str]:
     """serve-handlers.mjs over the handlers generated for the ORM and the engine (once per ORM
     and engine)."""
-    sys.path.insert(0, str(ROOT))
     from tests.contract.node_server import NodeHandlersProcess, generate_module
 
     orm = NODE_TARGETS[target]
@@ -231,7 +233,6 @@ def next_app(dialect: str) -> Path:
     """examples/nextjs-prisma built for ``dialect`` (once per engine), as tests/test_nextjs.py
     builds it: copied under tools/node/scratch/, outputs regenerated, `next build`."""
     if dialect not in _NEXT_APPS:
-        sys.path.insert(0, str(ROOT))
         from tests.test_nextjs import app_copy, next_build
 
         app = app_copy(SPEC, dialect)
@@ -304,7 +305,6 @@ class Engine:
             self.url = f"sqlite:///{workdir / 'bench.db'}"
             self.version = "SQLite " + __import__("sqlite3").sqlite_version
         elif name == "postgres":
-            sys.path.insert(0, str(ROOT))
             from tests.engines import start_postgres
 
             self._server = start_postgres()
