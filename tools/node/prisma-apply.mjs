@@ -4,8 +4,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { CliError, UsageError, parseCli, runMain } from './lib/cli.mjs';
-import { engineError, importPkg, makeFactory, tracking, urlKind } from './lib/adapters.mjs';
-import { loadSchemaEngine } from './lib/schema-engine.mjs';
+import { engineError, makeFactory, urlKind } from './lib/adapters.mjs';
+import { withSchemaEngine } from './lib/schema-engine.mjs';
 
 const USAGE = `\
 usage: node tools/node/prisma-apply.mjs --schema <schema.prisma> --url <URL>
@@ -84,10 +84,7 @@ async function main(argv) {
   }
 
   const started = Date.now();
-  const { SchemaEngine } = await loadSchemaEngine();
-  const { bindMigrationAwareSqlAdapterFactory } = await importPkg('@prisma/driver-adapter-utils');
   const factory = await makeFactory(kind, values.url);
-  const opened = [];
   const logs = [];
   const logger = (line) => {
     logs.push(line);
@@ -95,18 +92,7 @@ async function main(argv) {
   };
   const name = basename(schemaPath);
   const files = [{ path: name, content: schema }];
-  let engine;
-  try {
-    try {
-      engine = await SchemaEngine.new(
-        { datamodels: [[name, schema]] },
-        logger,
-        bindMigrationAwareSqlAdapterFactory(tracking(factory, opened)),
-      );
-    } catch (err) {
-      throw engineError(err, 'schema engine could not start');
-    }
-
+  return withSchemaEngine({ datamodels: [[name, schema]], logger, factory }, async (engine, connect) => {
     let sql = '';
     let summary;
     if (values.mode === 'diff') {
@@ -124,7 +110,7 @@ async function main(argv) {
       }
       emitSql(values, sql);
       if (sql.trim() !== '') {
-        const adapter = await tracking(factory, opened).connect();
+        const adapter = await connect();
         try {
           await executeScript(kind, adapter, sql);
         } catch (err) {
@@ -171,21 +157,7 @@ async function main(argv) {
       `prisma-apply.mjs: ${provider} ${summary} from ${values.schema} in ${ms} ms\n`,
     );
     return 0;
-  } finally {
-    try {
-      engine?.free();
-    } catch {
-      /* already freed */
-    }
-    // Ends the pg pool and closes the SQLite handle; without this the process hangs.
-    for (const adapter of opened) {
-      try {
-        await adapter.dispose();
-      } catch {
-        /* ignore */
-      }
-    }
-  }
+  });
 }
 
 function adapterMessage(err) {

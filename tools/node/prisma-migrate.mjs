@@ -5,8 +5,8 @@ import { readFile, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CliError, UsageError, parseCli, runMain } from './lib/cli.mjs';
-import { engineError, importPkg, makeFactory, tracking, urlKind } from './lib/adapters.mjs';
-import { loadSchemaEngine } from './lib/schema-engine.mjs';
+import { engineError, makeFactory, urlKind } from './lib/adapters.mjs';
+import { withSchemaEngine } from './lib/schema-engine.mjs';
 
 const USAGE = `\
 usage: node tools/node/prisma-migrate.mjs deploy --migrations <DIR> --url <URL>
@@ -93,21 +93,8 @@ async function main(argv) {
   // The CLI hands the engine the project's schema; deploy reads only its datasource.
   const schema = `datasource db {\n  provider = "${PROVIDER[kind]}"\n}\n`;
 
-  const { SchemaEngine } = await loadSchemaEngine();
-  const { bindMigrationAwareSqlAdapterFactory } = await importPkg('@prisma/driver-adapter-utils');
   const factory = wholeScripts(kind, await makeFactory(kind, values.url));
-  const opened = [];
-  let engine;
-  try {
-    try {
-      engine = await SchemaEngine.new(
-        { datamodels: [['schema.prisma', schema]] },
-        () => {},
-        bindMigrationAwareSqlAdapterFactory(tracking(factory, opened)),
-      );
-    } catch (err) {
-      throw engineError(err, 'schema engine could not start');
-    }
+  return withSchemaEngine({ datamodels: [['schema.prisma', schema]], factory }, async (engine) => {
     const migrationsList = await listMigrations(baseDir);
     let result;
     try {
@@ -121,20 +108,7 @@ async function main(argv) {
         `from ${values.migrations}\n`,
     );
     return 0;
-  } finally {
-    try {
-      engine?.free();
-    } catch {
-      /* already freed */
-    }
-    for (const adapter of opened) {
-      try {
-        await adapter.dispose();
-      } catch {
-        /* ignore */
-      }
-    }
-  }
+  });
 }
 
 runMain('prisma-migrate.mjs', USAGE, main);

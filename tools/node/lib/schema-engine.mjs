@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { engineError, importPkg, tracking } from './adapters.mjs';
 
 const require = createRequire(import.meta.url);
 let loaded = null;
@@ -47,4 +48,43 @@ export async function loadSchemaEngine() {
   }
   loaded = bg;
   return bg;
+}
+
+/**
+ * Start the schema engine on `datamodels` over the adapter `factory`, run
+ * `work(engine, connect)` and always free the engine and dispose of every adapter opened
+ * (by the engine or by `connect()`): without that the pg pool or the SQLite handle keeps
+ * Node running. Returns what `work` returns.
+ */
+export async function withSchemaEngine({ datamodels, logger = () => {}, factory }, work) {
+  const { SchemaEngine } = await loadSchemaEngine();
+  const { bindMigrationAwareSqlAdapterFactory } = await importPkg('@prisma/driver-adapter-utils');
+  const opened = [];
+  const tracked = tracking(factory, opened);
+  let engine;
+  try {
+    try {
+      engine = await SchemaEngine.new(
+        { datamodels },
+        logger,
+        bindMigrationAwareSqlAdapterFactory(tracked),
+      );
+    } catch (err) {
+      throw engineError(err, 'schema engine could not start');
+    }
+    return await work(engine, () => tracked.connect());
+  } finally {
+    try {
+      engine?.free();
+    } catch {
+      /* already freed */
+    }
+    for (const adapter of opened) {
+      try {
+        await adapter.dispose();
+      } catch {
+        /* already closed */
+      }
+    }
+  }
 }
