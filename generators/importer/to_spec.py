@@ -54,6 +54,7 @@ TYPES: dict[DT, str] = {
     DT.DATETIME: "datetime",
     DT.TIMESTAMPLTZ: "datetime",
     DT.DATETIME64: "datetime",
+    DT.DATETIME2: "datetime",
     DT.JSON: "json",
     DT.JSONB: "json",
     DT.UUID: "uuid",
@@ -74,15 +75,25 @@ NARROWER = {
     DT.FLOAT: "FLOAT (single precision)",
 }
 # Per dialect: a declared type that is the text form of a spec type (MySQL's CHAR(36) uuid,
-# TINYINT(1) booleans); keyed by (type, first parameter).
-DIALECT_TYPES: dict[str, dict[tuple[DT, int | None], str]] = {
+# TINYINT(1) booleans, SQL Server's NVARCHAR(MAX) text); keyed by (type, first parameter).
+DIALECT_TYPES: dict[str, dict[tuple[DT, int | str | None], str]] = {
     "mysql": {(DT.CHAR, 36): "uuid", (DT.TINYINT, 1): "bool"},
+    "tsql": {(DT.NVARCHAR, "MAX"): "text", (DT.VARBINARY, "MAX"): "bytes"},
+    # Oracle: NUMBER(10) and NUMBER(19) are our int and bigint (a decimal is NUMBER(p, s));
+    # a string is VARCHAR2(n CHAR), so VARCHAR2(36) is an id, a reference or a uuid.
+    "oracle": {(DT.DECIMAL, 10): "int", (DT.DECIMAL, 19): "bigint", (DT.VARCHAR, 36): "uuid"},
     "snowflake": {},
     "redshift": {},
-    "oracle": {},
 }
 # The types a single-field key may have with `primaryKey: true` (README, "Keys").
 KEY_TYPES = ("int", "bigint", "string", "uuid")
+# Dialects whose id and uuid are the same declared text (Oracle's VARCHAR2(36)): a single key
+# of it without a default is read as an id.
+UUID_TEXT_IDS = {"oracle"}
+# Dialects whose FLOAT is double precision (SQL Server's FLOAT is FLOAT(53), 8 bytes).
+DOUBLE_FLOAT = {"tsql"}
+# Timestamps without a time zone: TIMESTAMP, and SQL Server's DATETIME2.
+PLAIN_TIMESTAMPS = {DT.TIMESTAMP, DT.DATETIME2}
 # Fixed-length strings: CHAR(n) is `length: n` (README); an unsized CHAR is CHAR(1) in SQL.
 FIXED_LENGTH = {DT.CHAR, DT.NCHAR}
 # The fractional-second digits of a timestamp declared without them: MySQL's DATETIME keeps
@@ -118,6 +129,9 @@ UPDATED_AT_FUNCTION = "vigilo_gen_set_updated_at"
 # What a foreign key does when its ON DELETE is not said: MySQL's SHOW CREATE TABLE (and so
 # the inspector) omits RESTRICT, its default; elsewhere it is NO ACTION.
 IMPLICIT_ACTION = {"mysql": "RESTRICT"}
+# The same in our SQL file of a dialect (its Profile.on_delete_implicit): SQL Server writes
+# NO ACTION when asked for it, so a foreign key without ON DELETE is RESTRICT.
+UNSAID_ACTION_IN_SQL = {"tsql": "RESTRICT"}
 ON_ACTIONS = {
     "CASCADE": "cascade",
     "SET NULL": "setNull",
@@ -199,6 +213,10 @@ class _Importer:
                     f"not imported: trigger {trigger.name} on "
                     f"{trigger.table} (not the updated_at trigger vigilo-gen writes)",
                 )
+        for item in self.source.gaps.updated_at:  # "table.column", of a dialect without triggers
+            table = next((t for t in self.source.tables if item.startswith(t.name + ".")), None)
+            if table is not None and table.column(item[len(table.name) + 1 :]) is not None:
+                self.updated_at.add((table.name, item[len(table.name) + 1 :]))
         for name, where in self.source.functions:
             if name != UPDATED_AT_FUNCTION:
                 self.note(where, f"not imported: function {name}")
@@ -276,8 +294,12 @@ class _Importer:
             params = {}  # a reference holds the type of the key it references
         elif (
             single_key
-            and spec_type == "string"
-            and params.get("maxLength") == ID_LENGTH
+            and (
+                spec_type == "string"
+                and params.get("maxLength") == ID_LENGTH
+                or spec_type == "uuid"
+                and self.dialect in UUID_TEXT_IDS
+            )
             and column.default is None
         ):
             out = {"type": "id", **({"column": out["column"]} if "column" in out else {})}
@@ -331,16 +353,14 @@ class _Importer:
 
     def column_type(self, table: Table, column: Column, facts: dict) -> tuple[str, dict]:
         declared = column.type
-        size = (
-            [
-                p.this.this if isinstance(p.this, exp.Literal) else p.this.sql()
-                for p in declared.expressions
-            ]
-            if isinstance(declared, exp.DataType)
-            else []
-        )
+        params = declared.expressions if isinstance(declared, exp.DataType) else []
+        size = [p.this.this if isinstance(p.this, exp.Literal) else p.this.sql() for p in params]
         first = int(size[0]) if size and str(size[0]).isdigit() else None
-        spec_type = DIALECT_TYPES.get(self.dialect, {}).get((declared.this, first)) or TYPES.get(
+        # The one parameter as written (36, MAX, Oracle's "36 CHAR"); none for (p, s).
+        word = None
+        if len(params) == 1:
+            word = first if first is not None and not params[0].expression else params[0].sql()
+        spec_type = DIALECT_TYPES.get(self.dialect, {}).get((declared.this, word)) or TYPES.get(
             declared.this
         )
         if declared.this is DT.TINYINT and self.dialect == "mysql" and first == 1:
@@ -361,7 +381,11 @@ class _Importer:
                 "spec type; imported as text",
             )
             return "text", {}
-        if declared.this in NARROWER and spec_type in ("int", "float"):
+        if (
+            declared.this in NARROWER
+            and spec_type in ("int", "float")
+            and not (declared.this is DT.FLOAT and self.dialect in DOUBLE_FLOAT)
+        ):
             self.note(
                 table.where,
                 f"{table.name}.{column.name}: {NARROWER[declared.this]} "
@@ -393,7 +417,7 @@ class _Importer:
                 first = UNSIZED_PRECISION.get(self.dialect)
             if first is not None and first != DATETIME_PRECISION:
                 params["precision"] = first
-            if declared.this is DT.TIMESTAMP and self.dialect not in ("mysql", "sqlite"):
+            if declared.this in PLAIN_TIMESTAMPS and self.dialect not in ("mysql", "sqlite"):
                 params["timezone"] = False
         for word in ("minLength", "pattern", "min", "max"):
             if word in facts:
@@ -562,12 +586,17 @@ class _Importer:
             out["references"] = self.fields[(target.name, target_columns[0])]
         nullable = column.nullable
         default_delete = "setNull" if nullable else "cascade"
-        implicit = IMPLICIT_ACTION.get(self.dialect) if self.source.catalogue else None
-        delete = ON_ACTIONS.get(fk.on_delete or implicit or "NO ACTION", "noAction")
+        implicit = (IMPLICIT_ACTION if self.source.catalogue else UNSAID_ACTION_IN_SQL).get(
+            self.dialect
+        )
+        # The header of our SQL names the action a dialect could not declare (gaps.py).
+        on_delete = self.source.gaps.on_delete.get(fk.name) or fk.on_delete
+        on_update = self.source.gaps.on_update.get(fk.name) or fk.on_update
+        delete = ON_ACTIONS.get(on_delete or implicit or "NO ACTION", "noAction")
         if delete != default_delete:
             out["onDelete"] = delete
-        if fk.on_update and not (self.source.catalogue and fk.on_update == implicit):
-            out["onUpdate"] = ON_ACTIONS.get(fk.on_update, "noAction")
+        if on_update and not (self.source.catalogue and on_update == implicit):
+            out["onUpdate"] = ON_ACTIONS.get(on_update, "noAction")
         if fk.name and fk.name != naming.constraint_name(table.name, (column.name,), "fkey"):
             out["foreignKeyName"] = fk.name
         return out
