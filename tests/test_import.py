@@ -38,7 +38,16 @@ RANDOM_EXAMPLES = 100 if LONG else 10
 ENGINE_DIALECT = {"postgres": "postgres", "mariadb": "mysql", "sqlite": "sqlite"}
 # The dialects whose SQL file `import sql` reads back byte for byte (SQL_FILE_LOSES: what each
 # one's SQL cannot hold); READ_ONLY_DIALECTS below: the others, not yet.
-SQL_FILE_DIALECTS = ["postgres", "mysql", "sqlite", "tsql", "oracle"]
+SQL_FILE_DIALECTS = [
+    "postgres",
+    "mysql",
+    "sqlite",
+    "duckdb",
+    "tsql",
+    "oracle",
+    "snowflake",
+    "redshift",
+]
 _COLLISIONS = re.compile(r"collides with|both map to|is used twice")
 
 
@@ -172,7 +181,7 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
         for rule in SQL_FILE_LOSES.get(dialect, ()):
             for model in models.values():
                 if getattr(rule, "whole_model", False):
-                    rule(model, dialect)
+                    rule(model, dialect, data)
                     continue
                 for field in model["fields"].values():
                     rule(field, dialect)
@@ -231,12 +240,69 @@ def uuid_key_is_id(field, dialect):
         field.update({"type": "id", **kept})
 
 
+def no_identity(field, dialect):
+    """No identity column (DuckDB, BigQuery, ClickHouse, Trino): `default: autoincrement` is
+    only named in the header, by its column's name without its table (one line for all the
+    tables whose key has that name), which cannot say which keys had it."""
+    if field.get("default") == "autoincrement":
+        field.pop("default")
+
+
+CHECK_WORDS = ("min", "max", "minLength", "pattern", "checkNames")
+ENUM_LENGTH = 50  # README, "Enums are VARCHAR(n)": maxLength sets n (default 50)
+
+
+def no_checks(model, dialect, data):
+    """No CHECK constraints (Snowflake, BigQuery, Redshift, Databricks, Trino): ranges,
+    lengths and patterns are only named in the header; an enum is its VARCHAR(n), a string
+    (n: its maxLength, else 50, or its longest value where that is longer)."""
+    for field in model["fields"].values():
+        for word in CHECK_WORDS:
+            field.pop(word, None)
+        if field["type"] == "enum":
+            values = data["enums"][field.pop("enum")]
+            values = values["values"] if isinstance(values, dict) else values
+            length = field.get("maxLength") or max(ENUM_LENGTH, *(len(str(v)) for v in values))
+            field.update(type="string", maxLength=length)
+
+
+def no_indexes(model, dialect, data):
+    """No secondary indexes (Snowflake, BigQuery, Redshift, Databricks, Trino, ClickHouse):
+    an index, a reference's own one too, is only named in the header; a reference reads back
+    with `index: false` (nothing in the SQL indexes it)."""
+    model.pop("indexes", None)
+    leading = {
+        (entry if isinstance(entry, list) else entry["fields"])[0]
+        for entry in model.get("unique") or []
+    } | set((model.get("primaryKey") or [])[:1])
+    for name, field in model["fields"].items():
+        field.pop("indexName", None)
+        if field["type"] == "ref" and not field.get("unique") and name not in leading:
+            field["index"] = False
+        elif field.get("index") is not None:
+            field.pop("index")
+
+
+def uuid_is_text(field, dialect):
+    """No uuid type (Snowflake, Redshift, BigQuery...): a uuid is VARCHAR(36), a string's
+    declaration, told from one only by our uuid default; without it, a single key is the id
+    it then is, any other column a string of 36."""
+    if field["type"] != "uuid" or field.get("default") == "uuid":
+        return
+    kept = {w: field[w] for w in ("column", "description", "checkNames") if w in field}
+    if field.get("primaryKey") is True:
+        field.clear()
+        field.update({"type": "id", **kept})
+    else:
+        field.update(type="string", maxLength=36)
+
+
 # The longest string a dialect keeps in an indexable type (SQL Server's NVARCHAR(4000),
 # Oracle's VARCHAR2(4000)); text and longer strings are NVARCHAR(MAX) or CLOB.
 INDEXABLE_LENGTH = {"tsql": 4000, "oracle": 4000}
 
 
-def unindexable_text(model, dialect):
+def unindexable_text(model, dialect, data):
     """SQL Server cannot index NVARCHAR(MAX), nor Oracle a CLOB (ORA-02329): an index or
     unique key over a text field (or a longer string) is not created, only named in the
     header."""
@@ -265,10 +331,14 @@ def unindexable_text(model, dialect):
             model.pop(word, None)
 
 
-unindexable_text.whole_model = True
+for rule in (unindexable_text, no_checks, no_indexes):
+    rule.whole_model = True
 
 
 SQL_FILE_LOSES: dict[str, tuple] = {
+    "snowflake": (no_checks, no_indexes, uuid_is_text, sql_default_elsewhere),
+    "redshift": (no_checks, no_indexes, no_uuid_function, uuid_is_text, sql_default_elsewhere),
+    "duckdb": (no_identity, sql_default_elsewhere),
     "oracle": (
         unindexable_text,
         json_is_text,

@@ -82,8 +82,9 @@ DIALECT_TYPES: dict[str, dict[tuple[DT, int | str | None], str]] = {
     # Oracle: NUMBER(10) and NUMBER(19) are our int and bigint (a decimal is NUMBER(p, s));
     # a string is VARCHAR2(n CHAR), so VARCHAR2(36) is an id, a reference or a uuid.
     "oracle": {(DT.DECIMAL, 10): "int", (DT.DECIMAL, 19): "bigint", (DT.VARCHAR, 36): "uuid"},
-    "snowflake": {},
-    "redshift": {},
+    # Snowflake's TEXT is VARCHAR (of its largest size): an unsized VARCHAR is text.
+    "snowflake": {(DT.VARCHAR, None): "text", (DT.VARIANT, None): "json"},
+    "redshift": {(DT.VARCHAR, "MAX"): "text"},
 }
 # The types a single-field key may have with `primaryKey: true` (README, "Keys").
 KEY_TYPES = ("int", "bigint", "string", "uuid")
@@ -374,6 +375,13 @@ class _Importer:
             and not {"minLength", "pattern"} & set(facts)
         ):
             spec_type = "uuid"  # SQLite's uuid is TEXT; of TEXT fields only a uuid is a key
+        if (
+            spec_type == "string"
+            and first == ID_LENGTH
+            and self.dialect not in ("sqlite",)
+            and self.uuid_default(column)
+        ):
+            spec_type = "uuid"  # a uuid kept as its 36-character text, with our uuid default
         if spec_type is None:
             self.note(
                 table.where,
@@ -441,6 +449,16 @@ class _Importer:
                     if referencing is not None and referencing.type.this is DT.BIGINT:
                         return True
         return False
+
+    def uuid_default(self, column: Column) -> bool:
+        from vigilo_gen.emitters._sql_functions import UUID_DEFAULTS
+
+        text = UUID_DEFAULTS.get(self.dialect)
+        return (
+            bool(text)
+            and column.default is not None
+            and _same_sql(column.default, text, self.dialect)
+        )
 
     def indexed(self, table: Table, column: Column) -> bool:
         from vigilo_gen.emitters._sql_functions import UUID_DEFAULTS
