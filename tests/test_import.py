@@ -47,6 +47,7 @@ SQL_FILE_DIALECTS = [
     "oracle",
     "snowflake",
     "redshift",
+    "databricks",
 ]
 _COLLISIONS = re.compile(r"collides with|both map to|is used twice")
 
@@ -297,6 +298,14 @@ def uuid_is_text(field, dialect):
         field.update(type="string", maxLength=36)
 
 
+def uuid_is_string(model, dialect, data):
+    """Databricks declares a uuid STRING, as it does text: only a key of it is a uuid."""
+    key = set(model.get("primaryKey") or [])
+    for name, field in model["fields"].items():
+        if field["type"] == "uuid" and field.get("primaryKey") is not True and name not in key:
+            field["type"] = "text"
+
+
 # The longest string a dialect keeps in an indexable type (SQL Server's NVARCHAR(4000),
 # Oracle's VARCHAR2(4000)); text and longer strings are NVARCHAR(MAX) or CLOB.
 INDEXABLE_LENGTH = {"tsql": 4000, "oracle": 4000}
@@ -331,12 +340,48 @@ def unindexable_text(model, dialect, data):
             model.pop(word, None)
 
 
-for rule in (unindexable_text, no_checks, no_indexes):
+def no_uniques(model, dialect, data):
+    """No UNIQUE (BigQuery, Databricks, Trino, ClickHouse): a unique key is only named in the
+    header. A field a `references:` points at stays unique (a reference names one row, so
+    the import takes its target as unique), under the default name: the header names the
+    constraint, not its columns."""
+    targets = {
+        (field["to"], field["references"])
+        for other in data["models"].values()
+        for field in other["fields"].values()
+        if field.get("type") == "ref" and field.get("references")
+    }
+    name = next(n for n, m in data["models"].items() if m is model)
+    model.pop("unique", None)
+    for fname, field in model["fields"].items():
+        field.pop("uniqueName", None)
+        if (name, fname) in targets:
+            field["unique"] = True
+        else:
+            field.pop("unique", None)
+
+
+def no_defaults(field, dialect):
+    """Column defaults are not written (Databricks, Trino): only the header says so, once."""
+    if field.get("default") != "autoincrement":
+        field.pop("default", None)
+
+
+for rule in (unindexable_text, no_checks, no_indexes, no_uniques, uuid_is_string):
     rule.whole_model = True
 
 
 SQL_FILE_LOSES: dict[str, tuple] = {
     "snowflake": (no_checks, no_indexes, uuid_is_text, sql_default_elsewhere),
+    "databricks": (
+        no_checks,
+        no_uniques,
+        no_indexes,
+        no_defaults,
+        no_column_descriptions,
+        json_is_text,
+        uuid_is_string,
+    ),
     "redshift": (no_checks, no_indexes, no_uuid_function, uuid_is_text, sql_default_elsewhere),
     "duckdb": (no_identity, sql_default_elsewhere),
     "oracle": (

@@ -25,7 +25,7 @@ from vigilo_gen.model import (
 )
 
 from . import recognise
-from .source import Column, ForeignKey, Note, Source, Table
+from .source import Column, ForeignKey, Key, Note, Source, Table
 
 DT = exp.DataType.Type
 
@@ -91,6 +91,11 @@ KEY_TYPES = ("int", "bigint", "string", "uuid")
 # Dialects whose id and uuid are the same declared text (Oracle's VARCHAR2(36)): a single key
 # of it without a default is read as an id.
 UUID_TEXT_IDS = {"oracle"}
+# Dialects whose uuid is declared as their text (Databricks' STRING): a key of it is a uuid.
+TEXT_UUIDS = {"databricks"}
+# Dialects whose identity column is always BIGINT (Databricks): an int key is told by the INT
+# columns that reference it.
+BIGINT_IDENTITIES = {"databricks"}
 # Dialects whose FLOAT is double precision (SQL Server's FLOAT is FLOAT(53), 8 bytes).
 DOUBLE_FLOAT = {"tsql"}
 # Timestamps without a time zone: TIMESTAMP, and SQL Server's DATETIME2.
@@ -222,11 +227,33 @@ class _Importer:
             if name != UPDATED_AT_FUNCTION:
                 self.note(where, f"not imported: function {name}")
 
+    def referenced_uniques(self) -> None:
+        """A foreign key names one row: the column it references, when not the key, is unique
+        (the spec requires it). A dialect without UNIQUE (Databricks, BigQuery) does not say
+        so: the key is taken as unique under its default name, and the report says it."""
+        for table in self.source.tables:
+            for fk in table.foreign_keys:
+                target = self.source.table(fk.target)
+                columns = fk.target_columns
+                if target is None or len(columns) != 1 or not target.primary_key:
+                    continue
+                if columns == target.primary_key.columns or any(
+                    u.columns == columns for u in target.uniques
+                ):
+                    continue
+                target.uniques.append(Key("", columns))
+                self.note(
+                    fk.where,
+                    f"{target.name}.{columns[0]} is referenced by foreign key {fk.name} but is "
+                    "not unique in the SQL: imported as unique (a reference names one row)",
+                )
+
     # -- the document -------------------------------------------------------------------------
 
     def document(self, name: str) -> dict[str, Any]:
         self.name_everything()
         self.triggers()
+        self.referenced_uniques()
         models = {}
         for table in self.source.tables:
             models[self.models[table.name]] = self.model(table)
@@ -376,6 +403,20 @@ class _Importer:
         ):
             spec_type = "uuid"  # SQLite's uuid is TEXT; of TEXT fields only a uuid is a key
         if (
+            self.dialect in TEXT_UUIDS
+            and spec_type == "text"
+            and table.primary_key
+            and column.name in table.primary_key.columns
+        ):
+            spec_type = "uuid"  # Databricks' uuid is STRING, its text: only a uuid is a key
+        if (
+            self.dialect in BIGINT_IDENTITIES
+            and column.identity
+            and declared.this is DT.BIGINT
+            and self.referenced_as(table, column, DT.INT)
+        ):
+            spec_type = "int"  # Databricks' identity is BIGINT; its references keep the int
+        if (
             spec_type == "string"
             and first == ID_LENGTH
             and self.dialect not in ("sqlite",)
@@ -434,6 +475,10 @@ class _Importer:
 
     def wide_key(self, table: Table, column: Column) -> bool:
         """A key some foreign key references from a BIGINT column."""
+        return self.referenced_as(table, column, DT.BIGINT)
+
+    def referenced_as(self, table: Table, column: Column, kind: DT) -> bool:
+        """A key some foreign key references from a column of that type."""
         for other in self.source.tables:
             for fk in other.foreign_keys:
                 if (
@@ -446,7 +491,7 @@ class _Importer:
                     == (column.name,)
                 ):
                     referencing = other.column(fk.columns[0])
-                    if referencing is not None and referencing.type.this is DT.BIGINT:
+                    if referencing is not None and referencing.type.this is kind:
                         return True
         return False
 
