@@ -48,6 +48,7 @@ SQL_FILE_DIALECTS = [
     "snowflake",
     "redshift",
     "databricks",
+    "bigquery",
 ]
 _COLLISIONS = re.compile(r"collides with|both map to|is used twice")
 
@@ -299,11 +300,31 @@ def uuid_is_text(field, dialect):
 
 
 def uuid_is_string(model, dialect, data):
-    """Databricks declares a uuid STRING, as it does text: only a key of it is a uuid."""
+    """Databricks and BigQuery declare a uuid STRING, as they do text: only a key of it, or
+    one with our uuid default, is a uuid."""
     key = set(model.get("primaryKey") or [])
     for name, field in model["fields"].items():
-        if field["type"] == "uuid" and field.get("primaryKey") is not True and name not in key:
+        keyed = field.get("primaryKey") is True or name in key or field.get("default") == "uuid"
+        if field["type"] == "uuid" and not keyed:
             field["type"] = "text"
+
+
+def int_is_int64(field, dialect):
+    """BigQuery has one integer type, INT64: an int is the bigint it cannot be told from."""
+    if field["type"] == "int":
+        field["type"] = "bigint"
+
+
+def fixed_is_variable(field, dialect):
+    """No fixed-length text (BigQuery, ClickHouse): `length: n` is a variable string of n,
+    named in the header by its column alone."""
+    if "length" in field:
+        field["maxLength"] = field.pop("length")
+
+
+def no_key_name(model, dialect, data):
+    """BigQuery's primary key cannot be named (PRIMARY KEY (...) NOT ENFORCED)."""
+    model.pop("primaryKeyName", None)
 
 
 # The longest string a dialect keeps in an indexable type (SQL Server's NVARCHAR(4000),
@@ -367,7 +388,7 @@ def no_defaults(field, dialect):
         field.pop("default", None)
 
 
-for rule in (unindexable_text, no_checks, no_indexes, no_uniques, uuid_is_string):
+for rule in (no_key_name, unindexable_text, no_checks, no_indexes, no_uniques, uuid_is_string):
     rule.whole_model = True
 
 
@@ -381,6 +402,18 @@ SQL_FILE_LOSES: dict[str, tuple] = {
         no_column_descriptions,
         json_is_text,
         uuid_is_string,
+    ),
+    "bigquery": (
+        no_checks,
+        no_uniques,
+        no_indexes,
+        no_identity,
+        no_column_descriptions,
+        uuid_is_string,
+        int_is_int64,
+        fixed_is_variable,
+        no_key_name,
+        sql_default_elsewhere,
     ),
     "redshift": (no_checks, no_indexes, no_uuid_function, uuid_is_text, sql_default_elsewhere),
     "duckdb": (no_identity, sql_default_elsewhere),

@@ -111,6 +111,7 @@ def read_sql(text: str, dialect: str, file: str) -> Source:
     except TokenError as exc:
         raise UsageError(f"{file}: cannot read the SQL: {exc}") from None
     source.gaps = read_gaps(text)
+    source.gaps.file = file
     for line, message in source.gaps.lost:
         source.note(f"{file}:{line}:1", message)
     reader = _Reader(source, dialect, file, text)

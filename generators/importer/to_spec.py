@@ -91,8 +91,10 @@ KEY_TYPES = ("int", "bigint", "string", "uuid")
 # Dialects whose id and uuid are the same declared text (Oracle's VARCHAR2(36)): a single key
 # of it without a default is read as an id.
 UUID_TEXT_IDS = {"oracle"}
+# Dialects whose text type takes a maximum length (BigQuery's STRING(n)): sized, a string.
+SIZED_TEXT = {"bigquery"}
 # Dialects whose uuid is declared as their text (Databricks' STRING): a key of it is a uuid.
-TEXT_UUIDS = {"databricks"}
+TEXT_UUIDS = {"databricks", "bigquery"}
 # Dialects whose identity column is always BIGINT (Databricks): an int key is told by the INT
 # columns that reference it.
 BIGINT_IDENTITIES = {"databricks"}
@@ -227,6 +229,35 @@ class _Importer:
             if name != UPDATED_AT_FUNCTION:
                 self.note(where, f"not imported: function {name}")
 
+    def undeclared_foreign_keys(self) -> None:
+        """A foreign key our header names as not declared (BigQuery refuses one to its own
+        table): under the default name, {table}_{column}_fkey, it is that column's, to the
+        table's key; under another name its column cannot be known (reported)."""
+        for line, name in self.source.gaps.undeclared:
+            where = f"{self.source.gaps.file}:{line}:1"
+            found = next(
+                (
+                    (table, column)
+                    for table in self.source.tables
+                    for column in table.columns
+                    if naming.constraint_name(table.name, (column.name,), "fkey") == name
+                    and table.primary_key
+                    and len(table.primary_key.columns) == 1
+                ),
+                None,
+            )
+            if found is None:
+                self.note(
+                    where,
+                    f"foreign key {name} is not in the SQL and its name is not the default "
+                    "one: its column is imported as a plain column",
+                )
+                continue
+            table, column = found
+            table.foreign_keys.append(
+                ForeignKey(name, (column.name,), table.name, (), None, None, where)
+            )
+
     def referenced_uniques(self) -> None:
         """A foreign key names one row: the column it references, when not the key, is unique
         (the spec requires it). A dialect without UNIQUE (Databricks, BigQuery) does not say
@@ -253,6 +284,7 @@ class _Importer:
     def document(self, name: str) -> dict[str, Any]:
         self.name_everything()
         self.triggers()
+        self.undeclared_foreign_keys()
         self.referenced_uniques()
         models = {}
         for table in self.source.tables:
@@ -402,6 +434,8 @@ class _Importer:
             and not {"minLength", "pattern"} & set(facts)
         ):
             spec_type = "uuid"  # SQLite's uuid is TEXT; of TEXT fields only a uuid is a key
+        if self.dialect in SIZED_TEXT and declared.this is DT.TEXT and first is not None:
+            spec_type = "string"  # BigQuery's STRING(n) is our VARCHAR(n)
         if (
             self.dialect in TEXT_UUIDS
             and spec_type == "text"
@@ -417,8 +451,7 @@ class _Importer:
         ):
             spec_type = "int"  # Databricks' identity is BIGINT; its references keep the int
         if (
-            spec_type == "string"
-            and first == ID_LENGTH
+            (spec_type == "string" and first == ID_LENGTH or spec_type == "text")
             and self.dialect not in ("sqlite",)
             and self.uuid_default(column)
         ):
