@@ -49,6 +49,7 @@ SQL_FILE_DIALECTS = [
     "redshift",
     "databricks",
     "bigquery",
+    "clickhouse",
 ]
 _COLLISIONS = re.compile(r"collides with|both map to|is used twice")
 
@@ -327,6 +328,36 @@ def no_key_name(model, dialect, data):
     model.pop("primaryKeyName", None)
 
 
+def no_foreign_keys(model, dialect, data):
+    """No FOREIGN KEY (ClickHouse, Trino): a reference is only named in the header, by its
+    constraint name, which does not say its table: its column comes back as a plain one."""
+    name = next(n for n, m in data["models"].items() if m is model)
+    for fname, field in list(model["fields"].items()):
+        if field["type"] == "ref":
+            model["fields"][fname] = plain_column(data["models"], name, fname, dialect)
+
+
+def one_string(model, dialect, data):
+    """ClickHouse has one String type, unsized: a string, text, bytes or id is that String. A
+    key or a string with a CHECK (minLength, pattern) reads back as a string, any other as
+    text; an enum keeps its values (its CHECK), not its maxLength."""
+    key = set(model.get("primaryKey") or [])
+    for name, field in model["fields"].items():
+        kind = field["type"]
+        if kind not in ("string", "text", "bytes", "id", "enum"):
+            continue
+        field.pop("maxLength", None)
+        field.pop("length", None)
+        if kind == "enum":
+            continue
+        keyed = kind == "id" or field.get("primaryKey") is True or name in key
+        checked = "minLength" in field or "pattern" in field
+        field["type"] = "string" if keyed or checked else "text"
+        if kind == "id":
+            field["primaryKey"] = True
+            field.pop("generate", None)  # how the application makes ids: not in the SQL
+
+
 # The longest string a dialect keeps in an indexable type (SQL Server's NVARCHAR(4000),
 # Oracle's VARCHAR2(4000)); text and longer strings are NVARCHAR(MAX) or CLOB.
 INDEXABLE_LENGTH = {"tsql": 4000, "oracle": 4000}
@@ -388,7 +419,16 @@ def no_defaults(field, dialect):
         field.pop("default", None)
 
 
-for rule in (no_key_name, unindexable_text, no_checks, no_indexes, no_uniques, uuid_is_string):
+for rule in (
+    no_foreign_keys,
+    one_string,
+    no_key_name,
+    unindexable_text,
+    no_checks,
+    no_indexes,
+    no_uniques,
+    uuid_is_string,
+):
     rule.whole_model = True
 
 
@@ -413,6 +453,15 @@ SQL_FILE_LOSES: dict[str, tuple] = {
         int_is_int64,
         fixed_is_variable,
         no_key_name,
+        sql_default_elsewhere,
+    ),
+    "clickhouse": (
+        no_foreign_keys,
+        one_string,
+        no_uniques,
+        no_indexes,
+        no_identity,
+        no_column_descriptions,
         sql_default_elsewhere,
     ),
     "redshift": (no_checks, no_indexes, no_uuid_function, uuid_is_text, sql_default_elsewhere),

@@ -91,6 +91,8 @@ KEY_TYPES = ("int", "bigint", "string", "uuid")
 # Dialects whose id and uuid are the same declared text (Oracle's VARCHAR2(36)): a single key
 # of it without a default is read as an id.
 UUID_TEXT_IDS = {"oracle"}
+# Dialects with one unsized String for every text (ClickHouse): a key is a string.
+UNSIZED_STRINGS = {"clickhouse"}
 # Dialects whose text type takes a maximum length (BigQuery's STRING(n)): sized, a string.
 SIZED_TEXT = {"bigquery"}
 # Dialects whose uuid is declared as their text (Databricks' STRING): a key of it is a uuid.
@@ -434,6 +436,16 @@ class _Importer:
             and not {"minLength", "pattern"} & set(facts)
         ):
             spec_type = "uuid"  # SQLite's uuid is TEXT; of TEXT fields only a uuid is a key
+        if (
+            self.dialect in UNSIZED_STRINGS
+            and spec_type == "text"
+            and (
+                table.primary_key
+                and column.name in table.primary_key.columns
+                or {"minLength", "pattern", "values"} & set(facts)
+            )
+        ):
+            spec_type = "string"  # ClickHouse's one String: a key or a checked one is a string
         if self.dialect in SIZED_TEXT and declared.this is DT.TEXT and first is not None:
             spec_type = "string"  # BigQuery's STRING(n) is our VARCHAR(n)
         if (
