@@ -861,7 +861,17 @@ def _plain_sql(text: str, dialect: str) -> str | None:
 def to_spec(source: Source, name: str) -> tuple[dict[str, Any], list[Note]]:
     importer = _Importer(source)
     doc = importer.document(name)
-    return doc, sorted(importer.notes, key=_place)
+    return doc, sorted((_unrepeated(n) for n in importer.notes), key=_place)
+
+
+def _unrepeated(note: Note) -> Note:
+    """A database's note is placed by its object's name ("view big"): a message that only
+    repeats it ("not imported: view big", SQLite's script or a function) says its kind
+    instead, as the other notes of a database do ("view big: not imported: a view")."""
+    if note.message != f"not imported: {note.where}":
+        return note
+    kind = note.where.split(" ", 1)[0]
+    return Note(note.where, f"not imported: {'an' if kind[0] in 'aeiou' else 'a'} {kind}")
 
 
 def _place(note: Note) -> tuple:
