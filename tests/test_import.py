@@ -32,7 +32,10 @@ from tests.strategies import valid_specs
 from tests.support import IN_CI, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
-SPECS = sorted((ROOT / "tests" / "specs").glob("*.yaml")) + [ROOT / "spec" / "vigilo.yaml"]
+SPECS = sorted((ROOT / "tests" / "specs").glob("*.yaml")) + [
+    ROOT / "spec" / "vigilo.yaml",
+    ROOT / "tests" / "names" / "names.yaml",
+]
 LONG = os.environ.get("VIGILO_FUZZ") == "long"
 RANDOM_EXAMPLES = 100 if LONG else 10
 ENGINE_DIALECT = {"postgres": "postgres", "mariadb": "mysql", "sqlite": "sqlite"}

@@ -188,12 +188,13 @@ class _Importer:
             titled = _TITLE.match(table.title or "")
             if titled and table.comment is None and titled["description"]:
                 table.comment = titled["description"]  # a dialect without catalogue comments
-            name = (
-                titled["name"]
-                if titled and titled["name"] not in taken
-                else naming.upper_camel(identifier(table.name, "Table"))
-            )
-            model = _unique_name(name, taken)
+            if titled and titled["name"] not in taken:
+                # Our SQL's own model name, from a spec that had it: kept as it is, even where
+                # another differs only in case (a spec may have both datetime and DateTime).
+                model = titled["name"]
+                taken.add(model)
+            else:
+                model = _unique_name(naming.upper_camel(identifier(table.name, "Table")), taken)
             self.models[table.name] = model
             fields: set[str] = set()
             for column in table.columns:
