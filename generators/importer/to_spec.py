@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -91,15 +93,6 @@ KEY_TYPES = ("int", "bigint", "string", "uuid")
 # Dialects whose id and uuid are the same declared text (Oracle's VARCHAR2(36)): a single key
 # of it without a default is read as an id.
 UUID_TEXT_IDS = {"oracle"}
-# Dialects with one unsized String for every text (ClickHouse): a key is a string.
-UNSIZED_STRINGS = {"clickhouse"}
-# Dialects whose text type takes a maximum length (BigQuery's STRING(n)): sized, a string.
-SIZED_TEXT = {"bigquery"}
-# Dialects whose uuid is declared as their text (Databricks' STRING): a key of it is a uuid.
-TEXT_UUIDS = {"databricks", "bigquery"}
-# Dialects whose identity column is always BIGINT (Databricks): an int key is told by the INT
-# columns that reference it.
-BIGINT_IDENTITIES = {"databricks"}
 # Dialects whose FLOAT is double precision (SQL Server's FLOAT is FLOAT(53), 8 bytes).
 DOUBLE_FLOAT = {"tsql"}
 # Timestamps without a time zone: TIMESTAMP, and SQL Server's DATETIME2.
@@ -426,49 +419,9 @@ class _Importer:
         spec_type = DIALECT_TYPES.get(self.dialect, {}).get((declared.this, word)) or TYPES.get(
             declared.this
         )
-        if declared.this is DT.TINYINT and self.dialect == "mysql" and first == 1:
-            spec_type = "bool"
-        if self.dialect == "sqlite" and declared.this is DT.INT and self.wide_key(table, column):
-            spec_type = "bigint"  # SQLite's rowid key is INTEGER even for a bigint key
-        if (
-            self.dialect == "sqlite"
-            and spec_type == "text"
-            and self.indexed(table, column)
-            and not {"minLength", "pattern"} & set(facts)
-        ):
-            spec_type = "uuid"  # SQLite's uuid is TEXT; of TEXT fields only a uuid is a key
-        if (
-            self.dialect in UNSIZED_STRINGS
-            and spec_type == "text"
-            and (
-                table.primary_key
-                and column.name in table.primary_key.columns
-                or {"minLength", "pattern", "values"} & set(facts)
-            )
-        ):
-            spec_type = "string"  # ClickHouse's one String: a key or a checked one is a string
-        if self.dialect in SIZED_TEXT and declared.this is DT.TEXT and first is not None:
-            spec_type = "string"  # BigQuery's STRING(n) is our VARCHAR(n)
-        if (
-            self.dialect in TEXT_UUIDS
-            and spec_type == "text"
-            and table.primary_key
-            and column.name in table.primary_key.columns
-        ):
-            spec_type = "uuid"  # Databricks' uuid is STRING, its text: only a uuid is a key
-        if (
-            self.dialect in BIGINT_IDENTITIES
-            and column.identity
-            and declared.this is DT.BIGINT
-            and self.referenced_as(table, column, DT.INT)
-        ):
-            spec_type = "int"  # Databricks' identity is BIGINT; its references keep the int
-        if (
-            (spec_type == "string" and first == ID_LENGTH or spec_type == "text")
-            and self.dialect not in ("sqlite",)
-            and self.uuid_default(column)
-        ):
-            spec_type = "uuid"  # a uuid kept as its 36-character text, with our uuid default
+        seen = Declared(self, table, column, facts, declared.this, first)
+        for refine in REFINEMENTS.get(self.dialect, DEFAULT_REFINEMENTS):
+            spec_type = refine(seen, spec_type) or spec_type
         if spec_type is None:
             self.note(
                 table.where,
@@ -836,6 +789,91 @@ class _Importer:
         }
         out.clear()
         out.update(ordered)
+
+
+# -- declared types that say less than the spec type -------------------------------------------
+# Where a dialect declares two spec types alike (SQLite's TEXT for text and uuid, ClickHouse's
+# one String, Databricks' BIGINT identity), what else the table says tells them apart. Each
+# refinement takes what was declared and the type read so far, and gives the type it is
+# instead, or None; REFINEMENTS lists each dialect's, in order.
+
+
+@dataclass(frozen=True)
+class Declared:
+    importer: _Importer
+    table: Table
+    column: Column
+    facts: dict
+    type: DT
+    first: int | None  # the first parameter, a number
+
+    @property
+    def in_key(self) -> bool:
+        key = self.table.primary_key
+        return bool(key) and self.column.name in key.columns
+
+
+def _rowid_bigint(seen: Declared, spec_type: str | None) -> str | None:
+    """SQLite's rowid key is INTEGER even for a bigint key: its BIGINT references say it."""
+    if seen.type is DT.INT and seen.importer.wide_key(seen.table, seen.column):
+        return "bigint"
+    return None
+
+
+def _sqlite_text_uuid(seen: Declared, spec_type: str | None) -> str | None:
+    """SQLite's uuid is TEXT: of TEXT fields only a uuid is a key or indexed with others."""
+    if (
+        spec_type == "text"
+        and seen.importer.indexed(seen.table, seen.column)
+        and not {"minLength", "pattern"} & set(seen.facts)
+    ):
+        return "uuid"
+    return None
+
+
+def _key_or_checked_string(seen: Declared, spec_type: str | None) -> str | None:
+    """ClickHouse's one String: a key or one with a CHECK of a string is a string."""
+    if spec_type == "text" and (
+        seen.in_key or {"minLength", "pattern", "values"} & set(seen.facts)
+    ):
+        return "string"
+    return None
+
+
+def _sized_text_string(seen: Declared, spec_type: str | None) -> str | None:
+    """BigQuery's STRING(n) is our VARCHAR(n); its unsized STRING is text."""
+    return "string" if seen.type is DT.TEXT and seen.first is not None else None
+
+
+def _text_key_uuid(seen: Declared, spec_type: str | None) -> str | None:
+    """Databricks' and BigQuery's uuid is STRING, their text: only a uuid is a key."""
+    return "uuid" if spec_type == "text" and seen.in_key else None
+
+
+def _bigint_identity_int(seen: Declared, spec_type: str | None) -> str | None:
+    """Databricks' identity is BIGINT: an int key is told by the INT columns referencing it."""
+    if (
+        seen.column.identity
+        and seen.type is DT.BIGINT
+        and seen.importer.referenced_as(seen.table, seen.column, DT.INT)
+    ):
+        return "int"
+    return None
+
+
+def _uuid_by_default(seen: Declared, spec_type: str | None) -> str | None:
+    """A uuid kept as text (a VARCHAR(36), a STRING) is told by our uuid default."""
+    as_text = spec_type == "string" and seen.first == ID_LENGTH or spec_type == "text"
+    return "uuid" if as_text and seen.importer.uuid_default(seen.column) else None
+
+
+DEFAULT_REFINEMENTS: tuple[Callable[[Declared, str | None], str | None], ...] = (_uuid_by_default,)
+REFINEMENTS: dict[str, tuple[Callable[[Declared, str | None], str | None], ...]] = {
+    "sqlite": (_rowid_bigint, _sqlite_text_uuid),
+    "clickhouse": (_key_or_checked_string, _uuid_by_default),
+    "bigquery": (_sized_text_string, _text_key_uuid, _uuid_by_default),
+    "databricks": (_text_key_uuid, _bigint_identity_int, _uuid_by_default),
+}
 
 
 def _reader(dialect: str) -> str:
