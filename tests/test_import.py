@@ -947,3 +947,33 @@ def test_what_a_dialect_does_not_hold_is_in_the_report(tmp_path):
     assert spec.model("Group").field("parentId").reference.on_delete.value == "setNull"
     assert spec.model("Order").field("updatedAt").updated_at
     assert spec.model("Order").field("code").pattern is None
+
+
+def test_header_lines_are_read_back_or_reported():
+    """Each line of our header's "Not expressed in this dialect" block is read back (a fact
+    stated in full), or is a report item at its line (a fact only named, or a line the
+    import does not know): none is skipped (docs/import.md, "Other dialects")."""
+    from vigilo_gen.importer.gaps import read_gaps
+
+    text = (
+        "-- Dialect: tsql\n"
+        "--\n"
+        "-- Not expressed in this dialect:\n"
+        "--   a_b_fkey is NO ACTION, not ON DELETE CASCADE: SQL Server refuses a cascade from "
+        "a to itself (error 1785); before deleting ...\n"
+        "--   pattern checks are not enforced (no regular expressions in tsql CHECK "
+        "constraints): a.code\n"
+        "--   something new the importer has never seen\n"
+        "\n"
+        "CREATE TABLE a (id INT);\n"
+    )
+    gaps = read_gaps(text)
+    assert gaps.on_delete == {"a_b_fkey": "CASCADE"}
+    assert gaps.lost == [
+        (
+            5,
+            "the pattern of a.code is not in the SQL (no regular expressions in its CHECK "
+            "constraints): not imported",
+        ),
+        (6, "not read: something new the importer has never seen"),
+    ]
