@@ -161,7 +161,12 @@ GAP_LINES: tuple[tuple[re.Pattern, object], ...] = tuple(
         (r"^primary keys are not declared", _informational),  # the tables then say so
         (r"^(primary keys|unique constraints|foreign keys) are informational", _informational),
         (r"^VARCHAR2\(\d+ CHAR\) holds \d+ characters only", _informational),
-        (r"^VARCHAR2 holds at most \d+ bytes: ", _informational),
+        (
+            r"^VARCHAR2 holds at most \d+ bytes: (?P<column>\S+) \(maxLength (?P<n>\d+)\)",
+            _lost(
+                "{column} is a CLOB in this SQL (its maxLength {n} is not in it): imported as text"
+            ),
+        ),
         (r"^\S+ may hold up to \d+ bytes, above SQL Server's", _informational),
         (
             r"^(?P<name>\S+) is not created: NVARCHAR\(MAX\) cannot be part of",
