@@ -19,6 +19,7 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 from vigilo_gen.errors import UsageError
 
+from .gaps import read_gaps
 from .source import Check, Column, ForeignKey, Key, Source, Table, Trigger
 
 # The sql emitter's dialect names -> the sqlglot dialect that reads them (ours write MySQL
@@ -109,6 +110,10 @@ def read_sql(text: str, dialect: str, file: str) -> Source:
         chunks = statements(text, dialect)
     except TokenError as exc:
         raise UsageError(f"{file}: cannot read the SQL: {exc}") from None
+    source.gaps = read_gaps(text)
+    source.gaps.file = file
+    for line, message in source.gaps.lost:
+        source.note(f"{file}:{line}:1", message)
     reader = _Reader(source, dialect, file, text)
     for start, chunk, tokens in chunks:
         reader.tokens = tokens
@@ -375,6 +380,13 @@ class _Reader:
             c.this if isinstance(c, exp.Ordered) and not c.args.get("desc") else c
             for c in columns or []
         ]
+        if tree.args.get("unique") and columns and all(_null_skipping(c) for c in columns):
+            # Oracle's unique key with a nullable column (our OracleDDL): each key is
+            # CASE WHEN <every column IS NOT NULL> THEN column END, so that a row with a NULL
+            # is not in the index, as NULLs never collide elsewhere: the same unique key.
+            keys = [_null_skipping(c) for c in columns]
+            if all(set(k[1]) == {k[0].name for k in keys} for k in keys):
+                columns = [k[0] for k in keys]
         names = [c.name for c in columns]
         plain = all(isinstance(c, exp.Column) for c in columns)
         if table is None:
@@ -382,6 +394,11 @@ class _Reader:
                 where,
                 f"not imported: index {index.name} on unknown table {index.args['table'].name}",
             )
+        elif tree.args.get("unique") and plain and _not_null_filter(params, names):
+            # SQL Server's unique key with a nullable column (our TSQLDDL): a unique index
+            # filtered on IS NOT NULL of its columns, so that NULLs never collide, as they
+            # never do in a UNIQUE constraint elsewhere: the same unique key.
+            table.uniques.append(Key(index.name, tuple(names)))
         elif params.args.get("where") is not None:
             self.source.note(
                 where,
@@ -422,6 +439,42 @@ class _Reader:
                 column.comment = text
                 return
         self.source.note(where, f"not imported: comment on {kind.lower()} {target.sql(self.read)}")
+
+
+def _null_skipping(key: exp.Expression) -> tuple[exp.Column, list[str]] | None:
+    """(column, the columns its condition requires not NULL) of a key
+    ``CASE WHEN a IS NOT NULL AND ... THEN column END``, or None."""
+    if not isinstance(key, exp.Case) or key.args.get("default") or len(key.args["ifs"]) != 1:
+        return None
+    branch = key.args["ifs"][0]
+    if not isinstance(branch.args.get("true"), exp.Column):
+        return None
+    names = _not_null_columns(branch.this)
+    return (branch.args["true"], names) if names else None
+
+
+def _not_null_filter(params: exp.IndexParameters, names: list[str]) -> bool:
+    """A WHERE of ``c IS NOT NULL`` conditions (AND), each on a column of the index."""
+    where = params.args.get("where")
+    found = _not_null_columns(where.this) if where is not None else None
+    return bool(found) and set(found) <= set(names)
+
+
+def _not_null_columns(condition: exp.Expression) -> list[str] | None:
+    """The columns of a condition ``a IS NOT NULL AND b IS NOT NULL ...``, or None."""
+    parts = list(condition.flatten()) if isinstance(condition, exp.And) else [condition]
+    names = []
+    for part in parts:
+        if isinstance(part, exp.Not) and isinstance(part.this, exp.Is):
+            part = part.this  # sqlglot reads "x IS NOT NULL" as NOT (x IS NULL)
+            if not isinstance(part.expression, exp.Null):
+                return None
+        elif not (isinstance(part, exp.Is) and isinstance(part.expression, exp.Not)):
+            return None
+        if not isinstance(part.this, exp.Column):
+            return None
+        names.append(part.this.name)
+    return names
 
 
 def _names(items) -> list[str]:

@@ -146,7 +146,18 @@ def min_length(tree: exp.Expression):
     return "length", column, {"minLength": value}
 
 
+# Regex functions read as plain calls: DuckDB's REGEXP_MATCHES(col, 'p') (our DuckDB SQL is
+# read with sqlglot's postgres reader, which does not know it).
+REGEX_FUNCTIONS = {"regexp_matches"}
+
+
 def pattern(tree: exp.Expression):
+    if (
+        isinstance(tree, exp.Anonymous)
+        and tree.name.lower() in REGEX_FUNCTIONS
+        and len(tree.expressions) == 2
+    ):
+        tree = exp.RegexpLike(this=tree.expressions[0], expression=tree.expressions[1])
     if not isinstance(tree, exp.RegexpLike) or tree.args.get("flag"):
         return None
     column = column_of(plain(tree.this))

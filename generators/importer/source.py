@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
+from .gaps import Gaps
+
 
 @dataclass(frozen=True)
 class Note:
@@ -97,6 +99,8 @@ class Source:
     triggers: list[Trigger] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     functions: list[tuple[str, str]] = field(default_factory=list)  # (name, where)
+    # What our SQL's header says the SQL does not declare (a SQL file of ours; gaps.py).
+    gaps: Gaps = field(default_factory=Gaps)
 
     def table(self, name: str) -> Table | None:
         return next((t for t in self.tables if t.name == name), None)

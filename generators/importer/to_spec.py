@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -25,7 +27,7 @@ from vigilo_gen.model import (
 )
 
 from . import recognise
-from .source import Column, ForeignKey, Note, Source, Table
+from .source import Column, ForeignKey, Key, Note, Source, Table
 
 DT = exp.DataType.Type
 
@@ -54,6 +56,7 @@ TYPES: dict[DT, str] = {
     DT.DATETIME: "datetime",
     DT.TIMESTAMPLTZ: "datetime",
     DT.DATETIME64: "datetime",
+    DT.DATETIME2: "datetime",
     DT.JSON: "json",
     DT.JSONB: "json",
     DT.UUID: "uuid",
@@ -74,15 +77,26 @@ NARROWER = {
     DT.FLOAT: "FLOAT (single precision)",
 }
 # Per dialect: a declared type that is the text form of a spec type (MySQL's CHAR(36) uuid,
-# TINYINT(1) booleans); keyed by (type, first parameter).
-DIALECT_TYPES: dict[str, dict[tuple[DT, int | None], str]] = {
+# TINYINT(1) booleans, SQL Server's NVARCHAR(MAX) text); keyed by (type, first parameter).
+DIALECT_TYPES: dict[str, dict[tuple[DT, int | str | None], str]] = {
     "mysql": {(DT.CHAR, 36): "uuid", (DT.TINYINT, 1): "bool"},
-    "snowflake": {},
-    "redshift": {},
-    "oracle": {},
+    "tsql": {(DT.NVARCHAR, "MAX"): "text", (DT.VARBINARY, "MAX"): "bytes"},
+    # Oracle: NUMBER(10) and NUMBER(19) are our int and bigint (a decimal is NUMBER(p, s));
+    # a string is VARCHAR2(n CHAR), so VARCHAR2(36) is an id, a reference or a uuid.
+    "oracle": {(DT.DECIMAL, 10): "int", (DT.DECIMAL, 19): "bigint", (DT.VARCHAR, 36): "uuid"},
+    # Snowflake's TEXT is VARCHAR (of its largest size): an unsized VARCHAR is text.
+    "snowflake": {(DT.VARCHAR, None): "text", (DT.VARIANT, None): "json"},
+    "redshift": {(DT.VARCHAR, "MAX"): "text"},
 }
 # The types a single-field key may have with `primaryKey: true` (README, "Keys").
 KEY_TYPES = ("int", "bigint", "string", "uuid")
+# Dialects whose id and uuid are the same declared text (Oracle's VARCHAR2(36)): a single key
+# of it without a default is read as an id.
+UUID_TEXT_IDS = {"oracle"}
+# Dialects whose FLOAT is double precision (SQL Server's FLOAT is FLOAT(53), 8 bytes).
+DOUBLE_FLOAT = {"tsql"}
+# Timestamps without a time zone: TIMESTAMP, and SQL Server's DATETIME2.
+PLAIN_TIMESTAMPS = {DT.TIMESTAMP, DT.DATETIME2}
 # Fixed-length strings: CHAR(n) is `length: n` (README); an unsized CHAR is CHAR(1) in SQL.
 FIXED_LENGTH = {DT.CHAR, DT.NCHAR}
 # The fractional-second digits of a timestamp declared without them: MySQL's DATETIME keeps
@@ -118,6 +132,9 @@ UPDATED_AT_FUNCTION = "vigilo_gen_set_updated_at"
 # What a foreign key does when its ON DELETE is not said: MySQL's SHOW CREATE TABLE (and so
 # the inspector) omits RESTRICT, its default; elsewhere it is NO ACTION.
 IMPLICIT_ACTION = {"mysql": "RESTRICT"}
+# The same in our SQL file of a dialect (its Profile.on_delete_implicit): SQL Server writes
+# NO ACTION when asked for it, so a foreign key without ON DELETE is RESTRICT.
+UNSAID_ACTION_IN_SQL = {"tsql": "RESTRICT"}
 ON_ACTIONS = {
     "CASCADE": "cascade",
     "SET NULL": "setNull",
@@ -164,12 +181,13 @@ class _Importer:
             titled = _TITLE.match(table.title or "")
             if titled and table.comment is None and titled["description"]:
                 table.comment = titled["description"]  # a dialect without catalogue comments
-            name = (
-                titled["name"]
-                if titled and titled["name"] not in taken
-                else naming.upper_camel(identifier(table.name, "Table"))
-            )
-            model = _unique_name(name, taken)
+            if titled and titled["name"] not in taken:
+                # Our SQL's own model name, from a spec that had it: kept as it is, even where
+                # another differs only in case (a spec may have both datetime and DateTime).
+                model = titled["name"]
+                taken.add(model)
+            else:
+                model = _unique_name(naming.upper_camel(identifier(table.name, "Table")), taken)
             self.models[table.name] = model
             fields: set[str] = set()
             for column in table.columns:
@@ -199,15 +217,71 @@ class _Importer:
                     f"not imported: trigger {trigger.name} on "
                     f"{trigger.table} (not the updated_at trigger vigilo-gen writes)",
                 )
+        for item in self.source.gaps.updated_at:  # "table.column", of a dialect without triggers
+            table = next((t for t in self.source.tables if item.startswith(t.name + ".")), None)
+            if table is not None and table.column(item[len(table.name) + 1 :]) is not None:
+                self.updated_at.add((table.name, item[len(table.name) + 1 :]))
         for name, where in self.source.functions:
             if name != UPDATED_AT_FUNCTION:
                 self.note(where, f"not imported: function {name}")
+
+    def undeclared_foreign_keys(self) -> None:
+        """A foreign key our header names as not declared (BigQuery refuses one to its own
+        table): under the default name, {table}_{column}_fkey, it is that column's, to the
+        table's key; under another name its column cannot be known (reported)."""
+        for line, name in self.source.gaps.undeclared:
+            where = f"{self.source.gaps.file}:{line}:1"
+            found = next(
+                (
+                    (table, column)
+                    for table in self.source.tables
+                    for column in table.columns
+                    if naming.constraint_name(table.name, (column.name,), "fkey") == name
+                    and table.primary_key
+                    and len(table.primary_key.columns) == 1
+                ),
+                None,
+            )
+            if found is None:
+                self.note(
+                    where,
+                    f"foreign key {name} is not in the SQL and its name is not the default "
+                    "one: its column is imported as a plain column",
+                )
+                continue
+            table, column = found
+            table.foreign_keys.append(
+                ForeignKey(name, (column.name,), table.name, (), None, None, where)
+            )
+
+    def referenced_uniques(self) -> None:
+        """A foreign key names one row: the column it references, when not the key, is unique
+        (the spec requires it). A dialect without UNIQUE (Databricks, BigQuery) does not say
+        so: the key is taken as unique under its default name, and the report says it."""
+        for table in self.source.tables:
+            for fk in table.foreign_keys:
+                target = self.source.table(fk.target)
+                columns = fk.target_columns
+                if target is None or len(columns) != 1 or not target.primary_key:
+                    continue
+                if columns == target.primary_key.columns or any(
+                    u.columns == columns for u in target.uniques
+                ):
+                    continue
+                target.uniques.append(Key("", columns))
+                self.note(
+                    fk.where,
+                    f"{target.name}.{columns[0]} is referenced by foreign key {fk.name} but is "
+                    "not unique in the SQL: imported as unique (a reference names one row)",
+                )
 
     # -- the document -------------------------------------------------------------------------
 
     def document(self, name: str) -> dict[str, Any]:
         self.name_everything()
         self.triggers()
+        self.undeclared_foreign_keys()
+        self.referenced_uniques()
         models = {}
         for table in self.source.tables:
             models[self.models[table.name]] = self.model(table)
@@ -276,8 +350,12 @@ class _Importer:
             params = {}  # a reference holds the type of the key it references
         elif (
             single_key
-            and spec_type == "string"
-            and params.get("maxLength") == ID_LENGTH
+            and (
+                spec_type == "string"
+                and params.get("maxLength") == ID_LENGTH
+                or spec_type == "uuid"
+                and self.dialect in UUID_TEXT_IDS
+            )
             and column.default is None
         ):
             out = {"type": "id", **({"column": out["column"]} if "column" in out else {})}
@@ -331,29 +409,19 @@ class _Importer:
 
     def column_type(self, table: Table, column: Column, facts: dict) -> tuple[str, dict]:
         declared = column.type
-        size = (
-            [
-                p.this.this if isinstance(p.this, exp.Literal) else p.this.sql()
-                for p in declared.expressions
-            ]
-            if isinstance(declared, exp.DataType)
-            else []
-        )
+        params = declared.expressions if isinstance(declared, exp.DataType) else []
+        size = [p.this.this if isinstance(p.this, exp.Literal) else p.this.sql() for p in params]
         first = int(size[0]) if size and str(size[0]).isdigit() else None
-        spec_type = DIALECT_TYPES.get(self.dialect, {}).get((declared.this, first)) or TYPES.get(
+        # The one parameter as written (36, MAX, Oracle's "36 CHAR"); none for (p, s).
+        word = None
+        if len(params) == 1:
+            word = first if first is not None and not params[0].expression else params[0].sql()
+        spec_type = DIALECT_TYPES.get(self.dialect, {}).get((declared.this, word)) or TYPES.get(
             declared.this
         )
-        if declared.this is DT.TINYINT and self.dialect == "mysql" and first == 1:
-            spec_type = "bool"
-        if self.dialect == "sqlite" and declared.this is DT.INT and self.wide_key(table, column):
-            spec_type = "bigint"  # SQLite's rowid key is INTEGER even for a bigint key
-        if (
-            self.dialect == "sqlite"
-            and spec_type == "text"
-            and self.indexed(table, column)
-            and not {"minLength", "pattern"} & set(facts)
-        ):
-            spec_type = "uuid"  # SQLite's uuid is TEXT; of TEXT fields only a uuid is a key
+        seen = Declared(self, table, column, facts, declared.this, first)
+        for refine in REFINEMENTS.get(self.dialect, DEFAULT_REFINEMENTS):
+            spec_type = refine(seen, spec_type) or spec_type
         if spec_type is None:
             self.note(
                 table.where,
@@ -361,7 +429,11 @@ class _Importer:
                 "spec type; imported as text",
             )
             return "text", {}
-        if declared.this in NARROWER and spec_type in ("int", "float"):
+        if (
+            declared.this in NARROWER
+            and spec_type in ("int", "float")
+            and not (declared.this is DT.FLOAT and self.dialect in DOUBLE_FLOAT)
+        ):
             self.note(
                 table.where,
                 f"{table.name}.{column.name}: {NARROWER[declared.this]} "
@@ -393,7 +465,7 @@ class _Importer:
                 first = UNSIZED_PRECISION.get(self.dialect)
             if first is not None and first != DATETIME_PRECISION:
                 params["precision"] = first
-            if declared.this is DT.TIMESTAMP and self.dialect not in ("mysql", "sqlite"):
+            if declared.this in PLAIN_TIMESTAMPS and self.dialect not in ("mysql", "sqlite"):
                 params["timezone"] = False
         for word in ("minLength", "pattern", "min", "max"):
             if word in facts:
@@ -402,6 +474,10 @@ class _Importer:
 
     def wide_key(self, table: Table, column: Column) -> bool:
         """A key some foreign key references from a BIGINT column."""
+        return self.referenced_as(table, column, DT.BIGINT)
+
+    def referenced_as(self, table: Table, column: Column, kind: DT) -> bool:
+        """A key some foreign key references from a column of that type."""
         for other in self.source.tables:
             for fk in other.foreign_keys:
                 if (
@@ -414,9 +490,19 @@ class _Importer:
                     == (column.name,)
                 ):
                     referencing = other.column(fk.columns[0])
-                    if referencing is not None and referencing.type.this is DT.BIGINT:
+                    if referencing is not None and referencing.type.this is kind:
                         return True
         return False
+
+    def uuid_default(self, column: Column) -> bool:
+        from vigilo_gen.emitters._sql_functions import UUID_DEFAULTS
+
+        text = UUID_DEFAULTS.get(self.dialect)
+        return (
+            bool(text)
+            and column.default is not None
+            and _same_sql(column.default, text, self.dialect)
+        )
 
     def indexed(self, table: Table, column: Column) -> bool:
         from vigilo_gen.emitters._sql_functions import UUID_DEFAULTS
@@ -562,12 +648,17 @@ class _Importer:
             out["references"] = self.fields[(target.name, target_columns[0])]
         nullable = column.nullable
         default_delete = "setNull" if nullable else "cascade"
-        implicit = IMPLICIT_ACTION.get(self.dialect) if self.source.catalogue else None
-        delete = ON_ACTIONS.get(fk.on_delete or implicit or "NO ACTION", "noAction")
+        implicit = (IMPLICIT_ACTION if self.source.catalogue else UNSAID_ACTION_IN_SQL).get(
+            self.dialect
+        )
+        # The header of our SQL names the action a dialect could not declare (gaps.py).
+        on_delete = self.source.gaps.on_delete.get(fk.name) or fk.on_delete
+        on_update = self.source.gaps.on_update.get(fk.name) or fk.on_update
+        delete = ON_ACTIONS.get(on_delete or implicit or "NO ACTION", "noAction")
         if delete != default_delete:
             out["onDelete"] = delete
-        if fk.on_update and not (self.source.catalogue and fk.on_update == implicit):
-            out["onUpdate"] = ON_ACTIONS.get(fk.on_update, "noAction")
+        if on_update and not (self.source.catalogue and on_update == implicit):
+            out["onUpdate"] = ON_ACTIONS.get(on_update, "noAction")
         if fk.name and fk.name != naming.constraint_name(table.name, (column.name,), "fkey"):
             out["foreignKeyName"] = fk.name
         return out
@@ -700,6 +791,91 @@ class _Importer:
         out.update(ordered)
 
 
+# -- declared types that say less than the spec type -------------------------------------------
+# Where a dialect declares two spec types alike (SQLite's TEXT for text and uuid, ClickHouse's
+# one String, Databricks' BIGINT identity), what else the table says tells them apart. Each
+# refinement takes what was declared and the type read so far, and gives the type it is
+# instead, or None; REFINEMENTS lists each dialect's, in order.
+
+
+@dataclass(frozen=True)
+class Declared:
+    importer: _Importer
+    table: Table
+    column: Column
+    facts: dict
+    type: DT
+    first: int | None  # the first parameter, a number
+
+    @property
+    def in_key(self) -> bool:
+        key = self.table.primary_key
+        return bool(key) and self.column.name in key.columns
+
+
+def _rowid_bigint(seen: Declared, spec_type: str | None) -> str | None:
+    """SQLite's rowid key is INTEGER even for a bigint key: its BIGINT references say it."""
+    if seen.type is DT.INT and seen.importer.wide_key(seen.table, seen.column):
+        return "bigint"
+    return None
+
+
+def _sqlite_text_uuid(seen: Declared, spec_type: str | None) -> str | None:
+    """SQLite's uuid is TEXT: of TEXT fields only a uuid is a key or indexed with others."""
+    if (
+        spec_type == "text"
+        and seen.importer.indexed(seen.table, seen.column)
+        and not {"minLength", "pattern"} & set(seen.facts)
+    ):
+        return "uuid"
+    return None
+
+
+def _key_or_checked_string(seen: Declared, spec_type: str | None) -> str | None:
+    """ClickHouse's one String: a key or one with a CHECK of a string is a string."""
+    if spec_type == "text" and (
+        seen.in_key or {"minLength", "pattern", "values"} & set(seen.facts)
+    ):
+        return "string"
+    return None
+
+
+def _sized_text_string(seen: Declared, spec_type: str | None) -> str | None:
+    """BigQuery's STRING(n) is our VARCHAR(n); its unsized STRING is text."""
+    return "string" if seen.type is DT.TEXT and seen.first is not None else None
+
+
+def _text_key_uuid(seen: Declared, spec_type: str | None) -> str | None:
+    """Databricks' and BigQuery's uuid is STRING, their text: only a uuid is a key."""
+    return "uuid" if spec_type == "text" and seen.in_key else None
+
+
+def _bigint_identity_int(seen: Declared, spec_type: str | None) -> str | None:
+    """Databricks' identity is BIGINT: an int key is told by the INT columns referencing it."""
+    if (
+        seen.column.identity
+        and seen.type is DT.BIGINT
+        and seen.importer.referenced_as(seen.table, seen.column, DT.INT)
+    ):
+        return "int"
+    return None
+
+
+def _uuid_by_default(seen: Declared, spec_type: str | None) -> str | None:
+    """A uuid kept as text (a VARCHAR(36), a STRING) is told by our uuid default."""
+    as_text = spec_type == "string" and seen.first == ID_LENGTH or spec_type == "text"
+    return "uuid" if as_text and seen.importer.uuid_default(seen.column) else None
+
+
+DEFAULT_REFINEMENTS: tuple[Callable[[Declared, str | None], str | None], ...] = (_uuid_by_default,)
+REFINEMENTS: dict[str, tuple[Callable[[Declared, str | None], str | None], ...]] = {
+    "sqlite": (_rowid_bigint, _sqlite_text_uuid),
+    "clickhouse": (_key_or_checked_string, _uuid_by_default),
+    "bigquery": (_sized_text_string, _text_key_uuid, _uuid_by_default),
+    "databricks": (_text_key_uuid, _bigint_identity_int, _uuid_by_default),
+}
+
+
 def _reader(dialect: str) -> str:
     from .parse_sql import READERS
 
@@ -724,7 +900,17 @@ def _plain_sql(text: str, dialect: str) -> str | None:
 def to_spec(source: Source, name: str) -> tuple[dict[str, Any], list[Note]]:
     importer = _Importer(source)
     doc = importer.document(name)
-    return doc, sorted(importer.notes, key=_place)
+    return doc, sorted((_unrepeated(n) for n in importer.notes), key=_place)
+
+
+def _unrepeated(note: Note) -> Note:
+    """A database's note is placed by its object's name ("view big"): a message that only
+    repeats it ("not imported: view big", SQLite's script or a function) says its kind
+    instead, as the other notes of a database do ("view big: not imported: a view")."""
+    if note.message != f"not imported: {note.where}":
+        return note
+    kind = note.where.split(" ", 1)[0]
+    return Note(note.where, f"not imported: {'an' if kind[0] in 'aeiou' else 'a'} {kind}")
 
 
 def _place(note: Note) -> tuple:
