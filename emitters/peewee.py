@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vigilo_gen.dialects import DATABASES
-from vigilo_gen.emitter import Emitter, NoOptions, Provenance
+from vigilo_gen.emitter import Emitter, Provenance, option
 from vigilo_gen.model import (
     DATETIME_PRECISION,
     NEW_UUID,
@@ -35,12 +35,14 @@ from vigilo_gen.naming import constraint_name
 
 from ._python import (
     CLASSES_MARK,
+    IMPORT_PATH,
     INDENT,
     Call,
     PyNames,
     enum_class,
     enum_class_names,
     enum_member_names,
+    extension,
     import_from,
     layout,
     py_comment,
@@ -48,6 +50,7 @@ from ._python import (
     py_docstring,
     py_number,
     py_str,
+    refuse_shadowed,
     safe_attr,
     taken_names,
 )
@@ -68,6 +71,22 @@ RESERVED_ATTRS = frozenset({
     "validate_model", "DoesNotExist", "Meta", "_meta",
     "_unsaved", "_read_defaults",  # the generated BaseModel's
 })
+
+
+@dataclass(frozen=True)
+class PeeweeOptions:
+    base: str = option("", "Your own peewee Model (module:Name) the generated BaseModel "
+                       "subclasses instead of peewee's Model: its Meta (database, ...) is "
+                       "inherited, and no DatabaseProxy is written.", pattern=IMPORT_PATH)
+    mixins: tuple[str, ...] = option((), "Mixin classes (module:Name, comma-separated) "
+                                     "every model inherits (methods, properties; fields "
+                                     "go in the base: peewee reads them from Models only).",
+                                     pattern=IMPORT_PATH)
+    model_mixins: tuple[tuple[str, tuple[str, ...]], ...] = option(
+        (), 'Mixins of single models, before --mixins: {"Model": ["module:Name"]}.',
+        mapping=True, pattern=IMPORT_PATH)
+
+
 @dataclass(frozen=True)
 class PeeweeType:
     field: str  # field class
@@ -116,8 +135,9 @@ MODULE_FIELDS = TYPED_FIELDS | {"IdentityField", "BigIdentityField", "EnumField"
 
 
 class _Module:
-    def __init__(self, names: PyNames) -> None:
-        self.peewee: set[str] = {"DatabaseProxy", "Model"}
+    def __init__(self, names: PyNames, user_base: bool = False) -> None:
+        # The DatabaseProxy and peewee's Model, unless the user's base Model brings both.
+        self.peewee: set[str] = set() if user_base else {"DatabaseProxy", "Model"}
         self.needs: set[str] = set()
         self.n = names  # how each module-level name is written
         self.classes: dict[str, str] = {}  # model name -> its class name
@@ -341,11 +361,12 @@ def _docstring(text: str | None) -> str | None:
 
 
 
-def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
+def render(spec: Spec, options: PeeweeOptions, provenance: Provenance) -> str:
+    extended = extension(spec, options.base, options.mixins, options.model_mixins, "peewee")
     taken = taken_names(spec, RESERVED_ATTRS)
     enums = enum_class_names(spec, taken)
     names = PyNames(taken | set(enums.values()))
-    module = _Module(names)
+    module = _Module(names, bool(options.base))
     module.classes = {m.name: names.class_name(m.name) for m in spec.models}
     module.enums = enums
     enum_classes = [enum_class(e, enums[e.name], names("enum"), names("str"))
@@ -398,6 +419,11 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             header=provenance.header("#"),
             title=py_docstring(spec.title.rstrip("."), ""),
             base=names("BaseModel"),
+            model_base=names(options.base.partition(":")[2] or "Model"),
+            user_base=bool(options.base),
+            user_imports=extended.imports(),
+            bases={module.classes[m.name]: extended.bases(m.name, names("BaseModel"), names)
+                   for m in spec.models},
             database=names("database"),
             models_name=names("MODELS"),
             stdlib=sorted(stdlib | ({"builtins"} if names.needs_builtins else set())),
@@ -417,17 +443,18 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
     helpers, _ = text().split(CLASSES_MARK)
     names.resolve_module(helpers)
     helpers, generated = text().split(CLASSES_MARK)  # again: `import builtins` may be needed
+    refuse_shadowed(helpers, extended, "peewee")
     return names.rewrite(helpers) + generated
 
 
-def filename(options: NoOptions) -> str:
+def filename(options: PeeweeOptions) -> str:
     return "models.py"
 
 
 emitter = Emitter(
     name="peewee",
     description="Peewee models bound through a DatabaseProxy (one module).",
-    options=NoOptions,
+    options=PeeweeOptions,
     render=render,
     filename=filename,
     templates=True,
