@@ -395,6 +395,33 @@ def enum_class(enum, class_name: str, module_enum: str, module_str: str) -> str:
     return "\n".join(lines)
 
 
+# Defaults whose SQL differs between databases, in the ORM modules: one construct,
+# SqlExpression(otherwise, **by_dialect), written by these (module: the emitter's _Module,
+# with needs, constants and n; dialects: spec dialect -> the keyword the module uses).
+def sql_expression(module, dialects: dict[str, str], otherwise: str,
+                   expressions: tuple[tuple[str, str], ...], head: str = "") -> Call:
+    """``SqlExpression(...)``: text for each spec dialect, ``otherwise`` for the others."""
+    module.needs.add("SqlExpression")
+    by_dialect = tuple(f"{dialects[d]}={py_str(text)}" for d, text in expressions
+                       if d in dialects)
+    first = () if otherwise == "NULL" else (py_str(otherwise),)
+    return Call(f"{head}{module.n('SqlExpression')}(", (*first, *by_dialect))
+
+
+def sql_constant(module, name: str, otherwise: str,
+                 expressions: tuple[tuple[str, str], ...]) -> str:
+    """A module-level SqlExpression (NOW, NEW_UUID) shared by the columns it defaults."""
+    module.needs.add("SqlExpression")
+    module.constants[name] = (otherwise, expressions)
+    return module.n(name)
+
+
+def sql_constants(module, dialects: dict[str, str]) -> list[str]:
+    """The ``NAME = SqlExpression(...)`` lines of the constants a module uses."""
+    return [layout(sql_expression(module, dialects, *module.constants[name], f"{name} = "))
+            for name in sorted(module.constants)]
+
+
 # The base and mixins options of the ORM emitters: classes of the user's own code, each
 # written "package.module:Name" (as entry points and uvicorn write them).
 IMPORT_PATH = (r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*",

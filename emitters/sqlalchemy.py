@@ -51,9 +51,12 @@ from ._python import (
     py_str,
     refuse_shadowed,
     safe_attr,
+    sql_constant,
+    sql_constants,
+    sql_expression,
     taken_names,
 )
-from ._sql_functions import SQLITE_UUID4
+from ._sql_functions import now_default, uuid_default
 from ._templates import template
 
 T = FieldType
@@ -121,9 +124,9 @@ SA_DIALECTS = {"postgres": "postgresql", "mysql": "mysql", "sqlite": "sqlite"}
 # The sqlalchemy names and dialect modules each module-level helper type needs.
 HELPER_IMPORTS: dict[str, tuple[str, ...]] = {
     "TimestampType": ("DateTime",), "DoubleType": ("Double", "REAL"),
-    "CurrentTimestamp": ("DateTime",), "JsonType": ("JSON",),
+    "JsonType": ("JSON",),
     "UuidType": ("CHAR", "Dialect", "Text", "TypeDecorator"), "BytesType": ("LargeBinary",),
-    "NewUuid": ("String",), "DateType": ("Date",), "Exact": ("String",),
+    "DateType": ("Date",), "Exact": ("String",),
     "enum_type": ("Enum",),
 }
 HELPER_DIALECTS: dict[str, tuple[str, ...]] = {
@@ -156,8 +159,9 @@ class _Module:
         self.n = names  # how each module-level name is written
         self.classes: dict[str, str] = {}  # model name -> its class name
         self.timestamps: set[tuple[str, bool, int]] = set()  # see timestamp_type
-        self.now_precisions: set[int] = set()  # CurrentTimestamp<p> for DATETIME(p) defaults
         self.enums: dict[str, str] = {}  # spec enum name -> its class name
+        # Module-level SqlExpression defaults (NOW, NEW_UUID...): name -> its arguments.
+        self.constants: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
         self.conv = False  # constraint names in conv(): the Base is the user's (see constraint)
 
     def use(self, *names: str) -> str:
@@ -229,23 +233,15 @@ def _defaults(field: Field, module: _Module) -> list[str]:
         module.needs.add("new_id")
         args.append(f"default={module.n('new_id')}")
     elif isinstance(value, SqlDefault):
-        module.needs.add("SqlExpression")
-        by_dialect = tuple(f"{SA_DIALECTS[d]}={py_str(text)}" for d, text in value.expressions
-                           if d in SA_DIALECTS)
-        args.append(Call(f"server_default={module.n('SqlExpression')}(", by_dialect))
+        args.append(sql_expression(module, SA_DIALECTS, "NULL", value.expressions,
+                                   "server_default="))
     elif value is NEW_UUID:
-        module.needs.add("NewUuid")
-        args.append(f"server_default={module.n('NewUuid')}()")
+        args.append(f"server_default={sql_constant(module, *uuid_default())}")
     elif value is NOW:
         if field.type is T.DATE:
             args.append(f"server_default={module.use('func')}.current_date()")
         else:
-            module.needs.add("CurrentTimestamp")
-            name = "CurrentTimestamp"
-            if field.precision != DATETIME_PRECISION:  # MySQL: CURRENT_TIMESTAMP(p)
-                module.now_precisions.add(field.precision)
-                name += str(field.precision)
-            args.append(f"server_default={module.n(name)}()")
+            args.append(f"server_default={sql_constant(module, *now_default(field.precision))}")
     elif field.type is T.ENUM and isinstance(value, str):
         member = enum_member_names(field.enum.values)[field.enum.values.index(value)]
         args += [f"default={module.enums[field.enum.name]}.{member}",
@@ -468,8 +464,7 @@ def render(spec: Spec, options: SqlAlchemyOptions, provenance: Provenance) -> st
     orm = {"Mapped", "mapped_column"} | (set() if options.base else {"DeclarativeBase"})
     if any(c.relationships for c in classes):
         orm.add("relationship")
-    stdlib = ({"datetime" for n in needs if n in ("datetime", "utcnow", "CurrentTimestamp",
-                                                  "TimestampType")}
+    stdlib = ({"datetime" for n in needs if n in ("datetime", "utcnow", "TimestampType")}
               | ({"enum"} if enums else set())
               | ({"datetime"} if module.timestamps else set())
               | ({"uuid"} if needs & {"new_id", "UuidType"} else set()))
@@ -489,21 +484,18 @@ def render(spec: Spec, options: SqlAlchemyOptions, provenance: Provenance) -> st
                    for m in spec.models},
             stdlib=sorted(stdlib | ({"builtins"} if names.needs_builtins else set())),
             decimal="Decimal" in needs,
-            any_type=bool(needs & {"CurrentTimestamp", "JsonType", "UuidType", "NewUuid",
-                                   "SqlExpression", "Exact"}),
+            any_type=bool(needs & {"JsonType", "UuidType", "SqlExpression", "Exact"}),
             sqlalchemy_import=import_from("sqlalchemy", module.sqlalchemy),
             dialects=dialects,
-            compiler=bool(needs & {"CurrentTimestamp", "NewUuid", "SqlExpression", "Exact"}),
-            compiles=bool(needs & {"CurrentTimestamp", "JsonType", "NewUuid", "SqlExpression",
-                                   "Exact"}),
-            sqlite_uuid4=SQLITE_UUID4,
+            compiler=bool(needs & {"SqlExpression", "Exact"}),
+            compiles=bool(needs & {"JsonType", "SqlExpression", "Exact"}),
+            constants=sql_constants(module, SA_DIALECTS),
             mysql_regex_prefix=DATABASES["mysql"].regex_prefix,
             orm_import=import_from("sqlalchemy.orm", orm),
             needs=needs,
             classes=classes,
             enum_classes=enum_classes,
             timestamps=sorted(module.timestamps),
-            now_precisions=sorted(module.now_precisions),
         )
 
     helpers, _ = text().split(CLASSES_MARK)
