@@ -393,3 +393,113 @@ def enum_class(enum, class_name: str, module_enum: str, module_str: str) -> str:
     lines += ["", "    def __str__(self) -> str:",
               f"        return {module_str}.__str__(self)"]
     return "\n".join(lines)
+
+
+# Defaults whose SQL differs between databases, in the ORM modules: one construct,
+# SqlExpression(otherwise, **by_dialect), written by these (module: the emitter's _Module,
+# with needs, constants and n; dialects: spec dialect -> the keyword the module uses).
+def sql_expression(module, dialects: dict[str, str], otherwise: str,
+                   expressions: tuple[tuple[str, str], ...], head: str = "") -> Call:
+    """``SqlExpression(...)``: text for each spec dialect, ``otherwise`` for the others."""
+    module.needs.add("SqlExpression")
+    by_dialect = tuple(f"{dialects[d]}={py_str(text)}" for d, text in expressions
+                       if d in dialects)
+    first = () if otherwise == "NULL" else (py_str(otherwise),)
+    return Call(f"{head}{module.n('SqlExpression')}(", (*first, *by_dialect))
+
+
+def sql_constant(module, name: str, otherwise: str,
+                 expressions: tuple[tuple[str, str], ...]) -> str:
+    """A module-level SqlExpression (NOW, NEW_UUID) shared by the columns it defaults."""
+    module.needs.add("SqlExpression")
+    module.constants[name] = (otherwise, expressions)
+    return module.n(name)
+
+
+def sql_constants(module, dialects: dict[str, str]) -> list[str]:
+    """The ``NAME = SqlExpression(...)`` lines of the constants a module uses."""
+    return [layout(sql_expression(module, dialects, *module.constants[name], f"{name} = "))
+            for name in sorted(module.constants)]
+
+
+# The base and mixins options of the ORM emitters: classes of the user's own code, each
+# written "package.module:Name" (as entry points and uvicorn write them).
+IMPORT_PATH = (r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*",
+               "a module:Name import path (e.g. myapp.db:Base)")
+
+
+@dataclass(frozen=True)
+class Extension:
+    """The user's classes a module's models build on: ``base`` (an import path, or "")
+    and each model's mixins (most specific first: the model's own, then those for all)."""
+
+    base: str
+    mixins: dict[str, tuple[str, ...]]
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        found = [self.base] if self.base else []
+        for paths in self.mixins.values():
+            found += [p for p in paths if p not in found]
+        return tuple(found)
+
+    def imports(self) -> list[str]:
+        """``from module import Name, ...`` lines, one per module, sorted as isort sorts them."""
+        by_module: dict[str, set[str]] = {}
+        for path in self.paths:
+            module, _, name = path.partition(":")
+            by_module.setdefault(module, set()).add(name)
+        return [import_from(m, by_module[m]) for m in sorted(by_module)]
+
+    def bases(self, model: str, base: str, names: PyNames) -> str:
+        """A model class's bases as written: its mixins, then the base class (MRO: a mixin's
+        methods and columns come before the base's, as SQLAlchemy and Peewee users write)."""
+        return ", ".join([names(p.partition(":")[2]) for p in self.mixins[model]] + [base])
+
+
+def extension(spec, base: str, mixins: tuple[str, ...],
+              model_mixins: tuple[tuple[str, tuple[str, ...]], ...], command: str) -> Extension:
+    """The base/mixins options checked against the spec: a model named in ``model_mixins``
+    must exist (UsageError, exit 2), two imports must not share a name."""
+    from vigilo_gen.errors import UsageError, did_you_mean
+
+    models = [m.name for m in spec.models]
+    for name, _ in model_mixins:
+        if name not in models:
+            hint = did_you_mean(name, models)
+            raise UsageError(f"--model-mixins of `vigilo-gen {command}`: the spec has no model "
+                             f"'{name}'" + (f" ({hint})" if hint else ""))
+    own = dict(model_mixins)
+    per_model = {m: tuple(dict.fromkeys((*own.get(m, ()), *mixins))) for m in models}
+    found = Extension(base, per_model)
+    seen: dict[str, str] = {}
+    for path in found.paths:
+        name = path.partition(":")[2]
+        if seen.setdefault(name, path) != path:
+            raise UsageError(f"`vigilo-gen {command}`: {seen[name]} and {path} are both "
+                             f"imported as {name}; give one another name in your module")
+    return found
+
+
+def refuse_shadowed(code: str, extension: Extension, command: str) -> None:
+    """Refuse a user class whose name the generated module also defines or imports (its
+    helpers, ``Base``): one of the two would silently replace the other."""
+    from collections import Counter
+
+    from vigilo_gen.errors import UsageError
+
+    bound: Counter[str] = Counter()
+    for node in ast.parse(code).body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            bound[node.name] += 1
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            bound.update(t.id for t in targets if isinstance(t, ast.Name))
+    for path in extension.paths:
+        name = path.partition(":")[2]
+        if bound[name] > 1:
+            raise UsageError(f"`vigilo-gen {command}`: {path} is imported as {name}, a name "
+                             "the generated module also gives one of its own definitions; "
+                             "give it another name in your module")

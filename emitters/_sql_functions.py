@@ -11,6 +11,22 @@ SQLITE_UUID4 = ("(lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) 
                 "substr(lower(hex(randomblob(2))), 2) || '-' || "
                 "substr('89ab', 1 + (abs(random()) % 4), 1) || "
                 "substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))))")
+# The ORM modules' column defaults whose SQL differs between their databases (postgres,
+# mysql, sqlite): name in the module -> (SQL where none is given, SQL by dialect). Each
+# module has one construct, SqlExpression, that writes these (and `default: {sql: ...}`).
+def now_default(precision: int) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """`default: now` of a DATETIME(p) column: CURRENT_TIMESTAMP, with the precision on
+    MySQL/MariaDB, whose DATETIME(p) refuses a default of a lower precision."""
+    return (f"NOW_{precision}" if precision != 3 else "NOW", "CURRENT_TIMESTAMP",
+            (("mysql", f"CURRENT_TIMESTAMP({precision})"),))
+
+
+def uuid_default() -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """`default: uuid` made by the database (UUID_DEFAULTS)."""
+    return ("NEW_UUID", "NULL",
+            tuple((d, UUID_DEFAULTS[d]) for d in ("postgres", "mysql", "sqlite")))
+
+
 UUID_DEFAULTS: dict[str, str] = {
     "postgres": "gen_random_uuid()",  # PostgreSQL 13+
     "mysql": "(UUID())",  # MySQL 8.0.13+, MariaDB 10.2+

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vigilo_gen.dialects import DATABASES
-from vigilo_gen.emitter import Emitter, NoOptions, Provenance
+from vigilo_gen.emitter import Emitter, Provenance, option
 from vigilo_gen.model import (
     DATETIME_PRECISION,
     NEW_UUID,
@@ -35,12 +35,14 @@ from vigilo_gen.naming import constraint_name
 
 from ._python import (
     CLASSES_MARK,
+    IMPORT_PATH,
     INDENT,
     Call,
     PyNames,
     enum_class,
     enum_class_names,
     enum_member_names,
+    extension,
     import_from,
     layout,
     py_comment,
@@ -48,10 +50,14 @@ from ._python import (
     py_docstring,
     py_number,
     py_str,
+    refuse_shadowed,
     safe_attr,
+    sql_constant,
+    sql_constants,
+    sql_expression,
     taken_names,
 )
-from ._sql_functions import SQLITE_UUID4
+from ._sql_functions import now_default, uuid_default
 from ._templates import template
 
 T = FieldType
@@ -68,6 +74,26 @@ RESERVED_ATTRS = frozenset({
     "validate_model", "DoesNotExist", "Meta", "_meta",
     "_unsaved", "_read_defaults",  # the generated BaseModel's
 })
+
+
+@dataclass(frozen=True)
+class PeeweeOptions:
+    base: str = option("", "Your own peewee Model (module:Name) the generated BaseModel "
+                       "subclasses instead of peewee's Model: its Meta (database, ...) is "
+                       "inherited, and no DatabaseProxy is written.", pattern=IMPORT_PATH)
+    mixins: tuple[str, ...] = option((), "Mixin classes (module:Name, comma-separated) "
+                                     "every model inherits (methods, properties; fields "
+                                     "go in the base: peewee reads them from Models only).",
+                                     pattern=IMPORT_PATH)
+    model_mixins: tuple[tuple[str, tuple[str, ...]], ...] = option(
+        (), 'Mixins of single models, before --mixins: {"Model": ["module:Name"]}.',
+        mapping=True, pattern=IMPORT_PATH)
+
+
+# The spec dialects the module's SqlExpression writes, by the name dialect() gives them.
+PEEWEE_DIALECTS = {"postgres": "postgres", "mysql": "mysql", "sqlite": "sqlite"}
+
+
 @dataclass(frozen=True)
 class PeeweeType:
     field: str  # field class
@@ -116,14 +142,16 @@ MODULE_FIELDS = TYPED_FIELDS | {"IdentityField", "BigIdentityField", "EnumField"
 
 
 class _Module:
-    def __init__(self, names: PyNames) -> None:
-        self.peewee: set[str] = {"DatabaseProxy", "Model"}
+    def __init__(self, names: PyNames, user_base: bool = False) -> None:
+        # The DatabaseProxy and peewee's Model, unless the user's base Model brings both.
+        self.peewee: set[str] = set() if user_base else {"DatabaseProxy", "Model"}
         self.needs: set[str] = set()
         self.n = names  # how each module-level name is written
         self.classes: dict[str, str] = {}  # model name -> its class name
         # Datetime fields other than TIMESTAMP(3) WITH TIME ZONE: (class, time zone, precision)
         self.timestamps: set[tuple[str, bool, int]] = set()
-        self.now_precisions: set[int] = set()  # CurrentTimestamp<p> for DATETIME(p) defaults
+        # Module-level SqlExpression defaults (NOW, NEW_UUID...): name -> its arguments.
+        self.constants: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
         self.enums: dict[str, str] = {}  # spec enum name -> its class name
 
     def use(self, *names: str) -> str:
@@ -147,14 +175,10 @@ def _defaults(field: Field, module: _Module) -> list[str | Call]:
     module.needs.add("Default")
     default = module.n("Default")
     if isinstance(value, SqlDefault):
-        module.needs.add("SqlExpression")
-        by_dialect = tuple(f"{d}={py_str(text)}" for d, text in value.expressions
-                           if d in ("postgres", "mysql", "sqlite"))
         return [Call("constraints=[", (Call(f"{default}(", (
-            Call(f"{module.n('SqlExpression')}(", by_dialect),)),), "]")]
+            sql_expression(module, PEEWEE_DIALECTS, "NULL", value.expressions),)),), "]")]
     if value is NEW_UUID:
-        module.needs.add("NewUuid")
-        server = f"constraints=[{default}({module.n('NewUuid')}())]"
+        server = f"constraints=[{default}({sql_constant(module, *uuid_default())})]"
         if field.primary_key:
             # Peewee reads a new row's key back from the cursor's lastrowid (SQLite, MySQL),
             # which is no uuid: it makes the key itself, as the database would (a uuid4).
@@ -163,12 +187,7 @@ def _defaults(field: Field, module: _Module) -> list[str | Call]:
     if value is NOW:
         if field.type is T.DATE:
             return [f'constraints=[{default}({module.use("SQL")}("CURRENT_DATE"))]']
-        module.needs.add("CurrentTimestamp")
-        name = "CurrentTimestamp"
-        if field.precision != DATETIME_PRECISION:  # MySQL: CURRENT_TIMESTAMP(p)
-            module.now_precisions.add(field.precision)
-            name += str(field.precision)
-        return [f"constraints=[{default}({module.n(name)}())]"]
+        return [f"constraints=[{default}({sql_constant(module, *now_default(field.precision))})]"]
     if field.type is T.ENUM and isinstance(value, str):
         # The member in Python; the database's DEFAULT is its value.
         member = enum_member_names(field.enum.values)[field.enum.values.index(value)]
@@ -270,15 +289,15 @@ def _range_check(check: Check, field: Field, name: str, module: _Module) -> obje
 
 
 def _length_check(check: Check, field: Field, name: str, module: _Module) -> object:
-    module.needs.update(("check", "LengthCheck"))
-    return Call(f"{module.n('LengthCheck')}(",
-                (name, py_str(check.column), str(field.min_length)))
+    module.needs.update(("check", "CharLength"))
+    condition = Call(f"{module.n('CharLength')}(", (py_str(check.column), str(field.min_length)))
+    return Call(f"{module.n('check')}(", (name, condition))
 
 
 def _pattern_check(check: Check, field: Field, name: str, module: _Module) -> object:
-    module.needs.update(("check", "PatternCheck"))
-    return Call(f"{module.n('PatternCheck')}(",
-                (name, py_str(check.column), py_str(field.pattern)))
+    module.needs.update(("check", "Matches"))
+    condition = Call(f"{module.n('Matches')}(", (py_str(check.column), py_str(field.pattern)))
+    return Call(f"{module.n('check')}(", (name, condition))
 
 
 # How each kind of CHECK is written; a kind without an entry fails here, at import.
@@ -341,11 +360,12 @@ def _docstring(text: str | None) -> str | None:
 
 
 
-def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
+def render(spec: Spec, options: PeeweeOptions, provenance: Provenance) -> str:
+    extended = extension(spec, options.base, options.mixins, options.model_mixins, "peewee")
     taken = taken_names(spec, RESERVED_ATTRS)
     enums = enum_class_names(spec, taken)
     names = PyNames(taken | set(enums.values()))
-    module = _Module(names)
+    module = _Module(names, bool(options.base))
     module.classes = {m.name: names.class_name(m.name) for m in spec.models}
     module.enums = enums
     enum_classes = [enum_class(e, enums[e.name], names("enum"), names("str"))
@@ -355,8 +375,6 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
     # What each DDL helper of the module is built from.
     helper_imports = {
         "Default": ("Node", "Context"),
-        "CurrentTimestamp": ("Node", "Context"),
-        "NewUuid": ("Node", "Context"),
         "SqlExpression": ("Node", "Context"),
         "DateTimeMsField": ("DateTimeField", "SQL", "Context"),
         "named_key": ("NodeList", "SQL", "Entity", "Context"),
@@ -369,15 +387,15 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
         "EnumField": ("CharField",),
         "unique": ("NodeList", "SQL", "Entity", "EnclosedNodeList"),
         "check": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "ValueLiterals", "Node"),
-        "LengthCheck": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "Node", "Context"),
-        "PatternCheck": ("Node", "Context", "Metadata"),
+        "CharLength": ("Entity", "Node", "Context"),
+        "Matches": ("Entity", "Node", "Context", "Metadata"),
         "Exact": ("ColumnBase", "Entity", "Context"),
     }
     for need, imported in helper_imports.items():
         if need in needs:
             module.use(*imported)
-    if {"Default", "CurrentTimestamp", "NewUuid", "SqlExpression", "LengthCheck",
-            "PatternCheck", "Exact", "named_key"} & needs or MODULE_FIELDS & needs:
+    if {"Default", "SqlExpression", "CharLength",
+            "Matches", "Exact", "named_key"} & needs or MODULE_FIELDS & needs:
         needs.add("dialect")
     if "DateTimeMsField" in needs:
         needs.add("utcnow")
@@ -398,15 +416,19 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
             header=provenance.header("#"),
             title=py_docstring(spec.title.rstrip("."), ""),
             base=names("BaseModel"),
+            model_base=names(options.base.partition(":")[2] or "Model"),
+            user_base=bool(options.base),
+            user_imports=extended.imports(),
+            bases={module.classes[m.name]: extended.bases(m.name, names("BaseModel"), names)
+                   for m in spec.models},
             database=names("database"),
             models_name=names("MODELS"),
             stdlib=sorted(stdlib | ({"builtins"} if names.needs_builtins else set())),
             decimal="Decimal" in needs,
             typing_names=typing_names,
-            sqlite_uuid4=SQLITE_UUID4,
+            constants=sql_constants(module, PEEWEE_DIALECTS),
             mysql_regex_prefix=DATABASES["mysql"].regex_prefix,
             timestamps=sorted(module.timestamps),
-            now_precisions=sorted(module.now_precisions),
             peewee_import=import_from("peewee", module.peewee),
             needs=needs,
             classes=classes,
@@ -417,17 +439,18 @@ def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
     helpers, _ = text().split(CLASSES_MARK)
     names.resolve_module(helpers)
     helpers, generated = text().split(CLASSES_MARK)  # again: `import builtins` may be needed
+    refuse_shadowed(helpers, extended, "peewee")
     return names.rewrite(helpers) + generated
 
 
-def filename(options: NoOptions) -> str:
+def filename(options: PeeweeOptions) -> str:
     return "models.py"
 
 
 emitter = Emitter(
     name="peewee",
     description="Peewee models bound through a DatabaseProxy (one module).",
-    options=NoOptions,
+    options=PeeweeOptions,
     render=render,
     filename=filename,
     templates=True,

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vigilo_gen.dialects import DATABASES
-from vigilo_gen.emitter import Emitter, NoOptions, Provenance
+from vigilo_gen.emitter import Emitter, Provenance, option
 from vigilo_gen.model import (
     DATETIME_PRECISION,
     NEW_UUID,
@@ -34,12 +34,14 @@ from vigilo_gen.model import (
 
 from ._python import (
     CLASSES_MARK,
+    IMPORT_PATH,
     INDENT,
     Call,
     PyNames,
     enum_class,
     enum_class_names,
     enum_member_names,
+    extension,
     import_from,
     layout,
     py_comment,
@@ -47,16 +49,32 @@ from ._python import (
     py_docstring,
     py_number,
     py_str,
+    refuse_shadowed,
     safe_attr,
+    sql_constant,
+    sql_constants,
+    sql_expression,
     taken_names,
 )
-from ._sql_functions import SQLITE_UUID4
+from ._sql_functions import now_default, uuid_default
 from ._templates import template
 
 T = FieldType
 
 # Attributes a declarative class already has: a field with one of these names gets a "_".
 RESERVED_ATTRS = frozenset({"metadata", "registry"})
+
+
+@dataclass(frozen=True)
+class SqlAlchemyOptions:
+    base: str = option("", "Your own DeclarativeBase (module:Name), subclassed instead of "
+                       "the generated Base: its MetaData receives the tables, with the "
+                       "same constraint names.", pattern=IMPORT_PATH)
+    mixins: tuple[str, ...] = option((), "Mixin classes (module:Name, comma-separated) "
+                                     "every model inherits.", pattern=IMPORT_PATH)
+    model_mixins: tuple[tuple[str, tuple[str, ...]], ...] = option(
+        (), 'Mixins of single models, before --mixins: {"Model": ["module:Name"]}.',
+        mapping=True, pattern=IMPORT_PATH)
 
 
 @dataclass(frozen=True)
@@ -106,9 +124,9 @@ SA_DIALECTS = {"postgres": "postgresql", "mysql": "mysql", "sqlite": "sqlite"}
 # The sqlalchemy names and dialect modules each module-level helper type needs.
 HELPER_IMPORTS: dict[str, tuple[str, ...]] = {
     "TimestampType": ("DateTime",), "DoubleType": ("Double", "REAL"),
-    "CurrentTimestamp": ("DateTime",), "JsonType": ("JSON",),
+    "JsonType": ("JSON",),
     "UuidType": ("CHAR", "Dialect", "Text", "TypeDecorator"), "BytesType": ("LargeBinary",),
-    "NewUuid": ("String",), "DateType": ("Date",), "Exact": ("String",),
+    "DateType": ("Date",), "Exact": ("String",),
     "enum_type": ("Enum",),
 }
 HELPER_DIALECTS: dict[str, tuple[str, ...]] = {
@@ -141,14 +159,25 @@ class _Module:
         self.n = names  # how each module-level name is written
         self.classes: dict[str, str] = {}  # model name -> its class name
         self.timestamps: set[tuple[str, bool, int]] = set()  # see timestamp_type
-        self.now_precisions: set[int] = set()  # CurrentTimestamp<p> for DATETIME(p) defaults
         self.enums: dict[str, str] = {}  # spec enum name -> its class name
+        # Module-level SqlExpression defaults (NOW, NEW_UUID...): name -> its arguments.
+        self.constants: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
+        self.conv = False  # constraint names in conv(): the Base is the user's (see constraint)
 
     def use(self, *names: str) -> str:
         """Import ``names`` from sqlalchemy; returns the first as written, to write it in
         place."""
         self.sqlalchemy.update(names)
         return self.n(names[0]) if names else ""
+
+    def constraint(self, name: str) -> str:
+        """A constraint's name as written. Under the user's own Base, ``conv(name)``: a naming
+        convention of its MetaData that uses %(constraint_name)s (Alembic's recipe does, for
+        CHECKs) would otherwise rewrite the name every other target gives the constraint."""
+        if not self.conv:
+            return py_str(name)
+        self.needs.add("conv")
+        return f"{self.n('conv')}({py_str(name)})"
 
     def dotted(self, path: str) -> str:
         """``datetime.date`` with its first part as written (``_datetime.date``)."""
@@ -204,23 +233,15 @@ def _defaults(field: Field, module: _Module) -> list[str]:
         module.needs.add("new_id")
         args.append(f"default={module.n('new_id')}")
     elif isinstance(value, SqlDefault):
-        module.needs.add("SqlExpression")
-        by_dialect = tuple(f"{SA_DIALECTS[d]}={py_str(text)}" for d, text in value.expressions
-                           if d in SA_DIALECTS)
-        args.append(Call(f"server_default={module.n('SqlExpression')}(", by_dialect))
+        args.append(sql_expression(module, SA_DIALECTS, "NULL", value.expressions,
+                                   "server_default="))
     elif value is NEW_UUID:
-        module.needs.add("NewUuid")
-        args.append(f"server_default={module.n('NewUuid')}()")
+        args.append(f"server_default={sql_constant(module, *uuid_default())}")
     elif value is NOW:
         if field.type is T.DATE:
             args.append(f"server_default={module.use('func')}.current_date()")
         else:
-            module.needs.add("CurrentTimestamp")
-            name = "CurrentTimestamp"
-            if field.precision != DATETIME_PRECISION:  # MySQL: CURRENT_TIMESTAMP(p)
-                module.now_precisions.add(field.precision)
-                name += str(field.precision)
-            args.append(f"server_default={module.n(name)}()")
+            args.append(f"server_default={sql_constant(module, *now_default(field.precision))}")
     elif field.type is T.ENUM and isinstance(value, str):
         member = enum_member_names(field.enum.values)[field.enum.values.index(value)]
         args += [f"default={module.enums[field.enum.name]}.{member}",
@@ -251,7 +272,7 @@ def _column(model: Model, field: Field, attr: str, module: _Module) -> str:
             py_str(f"{ref.target_table}.{ref.target_column}"),
             f"ondelete={py_str(ref.on_delete.sql)}",
             *([f"onupdate={py_str(ref.on_update.sql)}"] if ref.on_update else []),
-            f"name={py_str(ref.constraint)}",
+            f"name={module.constraint(ref.constraint)}",
         )))
     if field.identity:
         # GENERATED BY DEFAULT AS IDENTITY on PostgreSQL; MySQL's AUTO_INCREMENT and SQLite's
@@ -272,7 +293,7 @@ def _check(model: Model, check: Check, module: _Module) -> list[object]:
     quotes the column and spells the operators its own way."""
     field = model.field(check.field)
     col = f"{module.use('column')}({py_str(check.column)})"
-    return CHECKS[check.kind](check, field, col, f"name={py_str(check.name)}", module)
+    return CHECKS[check.kind](check, field, col, f"name={module.constraint(check.name)}", module)
 
 
 def _enum_check(check: Check, field: Field, col: str, name: str, module: _Module) -> list[object]:
@@ -322,16 +343,16 @@ def _table_args(model: Model, module: _Module) -> str:
     """The __table_args__ statement of a model: named primary key, uniques, checks, indexes."""
     items: list[object] = []
     items.append(Call(f"{module.use('PrimaryKeyConstraint')}(", (
-        *(py_str(f.column) for f in model.key), f"name={py_str(model.pk_constraint)}")))
+        *(py_str(f.column) for f in model.key), f"name={module.constraint(model.pk_constraint)}")))
     for unique in model.uniques:
         items.append(Call(f"{module.use('UniqueConstraint')}(", (
-            *(py_str(c) for c in unique.columns), f"name={py_str(unique.name)}")))
+            *(py_str(c) for c in unique.columns), f"name={module.constraint(unique.name)}")))
     for check in model.checks:
         module.use("CheckConstraint")
         items += _check(model, check, module)
     for index in model.indexes:
         items.append(Call(f"{module.use('Index')}(", (
-            py_str(index.name), *(py_str(c) for c in index.columns))))
+            module.constraint(index.name), *(py_str(c) for c in index.columns))))
     return layout(Call("__table_args__ = (", tuple(items), hug=False), "    ")
 
 
@@ -422,70 +443,76 @@ def _docstring(text: str | None) -> str | None:
     return None if text is None else py_docstring(text, INDENT)
 
 
-def render(spec: Spec, options: NoOptions, provenance: Provenance) -> str:
+def render(spec: Spec, options: SqlAlchemyOptions, provenance: Provenance) -> str:
+    extended = extension(spec, options.base, options.mixins, options.model_mixins,
+                         "sqlalchemy")
     taken = taken_names(spec, RESERVED_ATTRS)
     enums = enum_class_names(spec, taken)
     names = PyNames(taken | set(enums.values()))
     module = _Module(names)
+    module.conv = bool(options.base)
     module.classes = {m.name: names.class_name(m.name) for m in spec.models}
     module.enums = enums
     enum_classes = [enum_class(e, enums[e.name], names("enum"), names("str"))
                     for e in spec.enums if e.name in enums]
     classes = [_class(spec, model, module) for model in spec.models]
     needs = module.needs
-    module.use("MetaData")  # Base's, with the naming convention
+    if not options.base:
+        module.use("MetaData")  # Base's, with the naming convention
     for need in sorted(needs):
         module.use(*HELPER_IMPORTS.get(need, ()))
-    orm = {"DeclarativeBase", "Mapped", "mapped_column"}
+    orm = {"Mapped", "mapped_column"} | (set() if options.base else {"DeclarativeBase"})
     if any(c.relationships for c in classes):
         orm.add("relationship")
-    stdlib = ({"datetime" for n in needs if n in ("datetime", "utcnow", "CurrentTimestamp",
-                                                  "TimestampType")}
+    stdlib = ({"datetime" for n in needs if n in ("datetime", "utcnow", "TimestampType")}
               | ({"enum"} if enums else set())
               | ({"datetime"} if module.timestamps else set())
               | ({"uuid"} if needs & {"new_id", "UuidType"} else set()))
     dialects = sorted({d for need in needs for d in HELPER_DIALECTS.get(need, ())}
                       | ({"mysql", "postgresql"} if module.timestamps else set()))
     title = py_docstring(spec.title.rstrip("."), "")
+    base = names(options.base.partition(":")[2] or "Base")
 
     def text() -> str:
         return template("sqlalchemy.py.j2").render(
             header=provenance.header("#"),
             title=title,
-            base=names("Base"),
+            base=base,
+            user_base=bool(options.base),
+            user_imports=extended.imports(),
+            bases={module.classes[m.name]: extended.bases(m.name, base, names)
+                   for m in spec.models},
             stdlib=sorted(stdlib | ({"builtins"} if names.needs_builtins else set())),
             decimal="Decimal" in needs,
-            any_type=bool(needs & {"CurrentTimestamp", "JsonType", "UuidType", "NewUuid",
-                                   "SqlExpression", "Exact"}),
+            any_type=bool(needs & {"JsonType", "UuidType", "SqlExpression", "Exact"}),
             sqlalchemy_import=import_from("sqlalchemy", module.sqlalchemy),
             dialects=dialects,
-            compiler=bool(needs & {"CurrentTimestamp", "NewUuid", "SqlExpression", "Exact"}),
-            compiles=bool(needs & {"CurrentTimestamp", "JsonType", "NewUuid", "SqlExpression",
-                                   "Exact"}),
-            sqlite_uuid4=SQLITE_UUID4,
+            compiler=bool(needs & {"SqlExpression", "Exact"}),
+            compiles=bool(needs & {"JsonType", "SqlExpression", "Exact"}),
+            constants=sql_constants(module, SA_DIALECTS),
             mysql_regex_prefix=DATABASES["mysql"].regex_prefix,
             orm_import=import_from("sqlalchemy.orm", orm),
             needs=needs,
             classes=classes,
             enum_classes=enum_classes,
             timestamps=sorted(module.timestamps),
-            now_precisions=sorted(module.now_precisions),
         )
 
     helpers, _ = text().split(CLASSES_MARK)
     names.resolve_module(helpers)
     helpers, generated = text().split(CLASSES_MARK)  # again: `import builtins` may be needed
+    refuse_shadowed(helpers, extended, "sqlalchemy")
     return names.rewrite(helpers) + generated
 
 
-def filename(options: NoOptions) -> str:
+def filename(options: SqlAlchemyOptions) -> str:
     return "models.py"
 
 
 emitter = Emitter(
     name="sqlalchemy",
     description="SQLAlchemy 2.0 typed declarative models (one module).",
-    options=NoOptions,
+    options=SqlAlchemyOptions,
     render=render,
     filename=filename,
     templates=True,

@@ -358,7 +358,7 @@ def _check_migrations(config: Path | None) -> None:
         raise typer.Exit(EXIT_STALE)
 
 
-METAVARS = {"bool": None, "int": "INTEGER", "str": "TEXT"}
+METAVARS = {"bool": None, "int": "INTEGER", "str": "TEXT", "list": "A,B", "map": "JSON"}
 
 
 def _flag_usage(field) -> str:
@@ -387,8 +387,9 @@ def _emitter_command(name: str, help_text: str, fields: tuple, templates: bool =
         declared = f"{flag(f)}/--no-{flag(f)[2:]}" if kind == "bool" else flag(f)
         params.append(inspect.Parameter(
             f.name, inspect.Parameter.KEYWORD_ONLY,
-            annotation=bool if kind == "bool" else str,
-            default=typer.Option(f.default, declared, help=f.metadata.get("help"),
+            annotation={"bool": bool, "list": list[str] | None}.get(kind, str),
+            default=typer.Option({"list": None, "map": ""}.get(kind, f.default), declared,
+                                 help=f.metadata.get("help"),
                                  metavar=METAVARS.get(kind) or _flag_usage(f).split()[-1]),
         ))
     if templates:

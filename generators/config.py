@@ -204,8 +204,11 @@ def load_config(path: Path | None = None, load_emitter=None) -> Config:
         target = raw.get("path")
         if not isinstance(target, str) or not target:
             raise error(here, f"[[output]] ({name}) needs path = \"FILE\"")
+        from .emitter import convert_option, converted  # loaded with the emitter, not before
+
         fields = {f.name: f for f in emitter.option_fields()}
         values: dict[str, Any] = {}
+        held: dict[str, Any] = {}  # list, map and patterned options, as the options hold them
         for key, value in raw.items():
             if key in RESERVED_KEYS:
                 continue
@@ -215,6 +218,14 @@ def load_config(path: Path | None = None, load_emitter=None) -> Config:
                 known = ", ".join(fields) or "none"
                 raise error(line, f"unknown option '{key}' for emitter {name}",
                             did_you_mean(key, fields) or f"its options: {known}")
+            if converted(field):
+                try:
+                    held[key] = convert_option(field, value)
+                except ValueError as exc:
+                    raise error(line, f"bad value {value!r} for option '{key}' of emitter "
+                                f"{name}", str(exc)) from None
+                values[key] = value  # the stamp names it as the config writes it
+                continue
             choices = field.metadata.get("choices") or ()
             if choices and value not in choices:
                 raise error(line, f"bad value {value!r} for option '{key}' of emitter {name}",
@@ -227,7 +238,7 @@ def load_config(path: Path | None = None, load_emitter=None) -> Config:
                             f"{expected.__name__}, not {type(value).__name__}")
             values[key] = value
         try:
-            options = emitter.make_options(**values)
+            options = emitter.make_options(**{**values, **held})
         except (TypeError, ValueError) as exc:
             raise error(here, f"bad options for emitter {name}: {exc}") from None
         templates = raw.get("templates")

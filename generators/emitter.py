@@ -20,6 +20,8 @@ stays cheap: heavy libraries are imported inside the functions that use them.
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -31,27 +33,95 @@ from .model import Spec
 from .stamp import GENERATED_MARK, Provenance, has_header, options_text, seal
 
 __all__ = ["COMMENT_SYNTAX", "Emitter", "EmitterError", "NoOptions", "Provenance",
-           "dialect_option", "option", "option_kind"]
+           "convert_option", "converted", "dialect_option", "option", "option_kind"]
 
 
-def option(default: Any, help: str, choices: Sequence[str] | None = None) -> Any:
+def option(default: Any, help: str, choices: Sequence[str] | None = None,
+           mapping: bool = False, pattern: tuple[str, str] | None = None) -> Any:
     """Declare an emitter option: a dataclass field whose metadata the CLI turns into a flag.
 
     The default's type is the option's type: ``bool`` (``--x/--no-x``; ``x = true`` in the
-    config), ``int``, ``str``, or a ``str`` among ``choices``."""
-    if type(default) not in (bool, int, str):
-        raise TypeError(f"an option's default must be a bool, int or str, not {default!r}")
+    config), ``int``, ``str``, or a ``str`` among ``choices``. A ``()`` default makes a list
+    of words (``--x a,b``; ``x = ["a", "b"]``), or with ``mapping`` a map of names to lists
+    of words (``--x '{"A": ["a"]}'``, JSON as the header writes it; ``x = { A = ["a"] }``),
+    held as a tuple of (name, words) pairs sorted by name. ``pattern``: (a regular
+    expression each word of a list or map must match, what it describes)."""
+    if type(default) not in (bool, int, str) and default != ():
+        raise TypeError(f"an option's default must be a bool, int, str or (), not {default!r}")
     if choices and not isinstance(default, str):
         raise TypeError("only a str option has choices")
     return dataclasses.field(default=default,
-                             metadata={"help": help, "choices": tuple(choices or ())})
+                             metadata={"help": help, "choices": tuple(choices or ()),
+                                       "mapping": mapping, "pattern": pattern})
 
 
 def option_kind(field: dataclasses.Field) -> str:
-    """'bool', 'int', 'str' or 'choice': how the command line and the config read it."""
+    """'bool', 'int', 'str', 'choice', 'list' or 'map': how the command line and the config
+    read it."""
     if field.metadata.get("choices"):
         return "choice"
+    if field.default == ():
+        return "map" if field.metadata.get("mapping") else "list"
     return {bool: "bool", int: "int"}.get(type(field.default), "str")
+
+
+def is_unset(field: dataclasses.Field, value: Any) -> bool:
+    """An empty text, list or map left at its default: the output is the emitter's without
+    that option, so the command line and the stamp leave it out (and the headers written
+    before the option existed stay fresh)."""
+    return value == field.default and value in ("", ())
+
+
+def _words(field: dataclasses.Field, value: Any, text: bool = False) -> tuple[str, ...]:
+    """A list option's words, from comma-separated text (command line, where the flag may also
+    be repeated) or a list (config); ValueError says what is wrong."""
+    if text:
+        texts = [] if value is None else [value] if isinstance(value, str) else value
+        value = [word.strip() for part in texts if isinstance(part, str)
+                 for word in part.split(",") if word.strip()]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(w, str) for w in value):
+        raise ValueError("a list of strings")
+    regex, form = field.metadata.get("pattern") or (None, "")
+    for word in value:
+        if regex and not re.fullmatch(regex, word):
+            raise ValueError(f"{word!r} is not {form}")
+    return tuple(value)
+
+
+def convert_option(field: dataclasses.Field, value: Any, text: bool = False) -> Any:
+    """A list, map or patterned text option's value (command-line text or TOML value) as the
+    options hold it; ValueError says what is wrong, for the caller to word with where it was
+    written. ``text``: the value is command-line text (a list comma-separated, a map JSON)."""
+    kind = option_kind(field)
+    if kind == "list":
+        return _words(field, value, text)
+    if kind != "map":
+        if not isinstance(value, str):
+            raise ValueError(f"a {type(field.default).__name__}")
+        return _words(field, [value])[0] if value else value
+    if text and isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else {}
+        except ValueError:
+            raise ValueError("a JSON object of names to lists of strings") from None
+    if isinstance(value, (list, tuple)) and all(isinstance(p, (list, tuple)) and len(p) == 2
+                                                for p in value):
+        value = dict(value)  # the options' own form (a default, a re-parse)
+    if not isinstance(value, dict):
+        raise ValueError("a map of names to lists of strings")
+    return tuple(sorted((str(key), _words(field, words)) for key, words in value.items()))
+
+
+def converted(field: dataclasses.Field) -> bool:
+    """True for an option whose value goes through convert_option: a list, a map, a text
+    with a pattern."""
+    return option_kind(field) in ("list", "map") or bool(field.metadata.get("pattern"))
+
+
+def stamped(field: dataclasses.Field, value: Any) -> Any:
+    """How an option's value is written in a stamp: a map as a JSON object (options_text
+    sorts its keys), a list as a JSON array, anything else as it is."""
+    return {k: list(v) for k, v in value} if option_kind(field) == "map" else value
 
 
 def flag(field: dataclasses.Field) -> str:
@@ -63,6 +133,11 @@ def parse_option(command: str, field: dataclasses.Field, value: Any) -> Any:
     a bad one is a UsageError worded the same for both."""
     kind = option_kind(field)
     where = f"{flag(field)} of `vigilo-gen {command}`"
+    if converted(field):
+        try:
+            return convert_option(field, value, text=True)
+        except ValueError as exc:
+            raise UsageError(f"bad value {value!r} for {where} ({exc})") from None
     if kind == "int" and isinstance(value, str):
         try:
             value = int(value, 10)
@@ -78,9 +153,15 @@ def parse_option(command: str, field: dataclasses.Field, value: Any) -> Any:
 
 
 def command_words(field: dataclasses.Field, value: Any) -> list[str]:
-    """How an option is written on a command line: ``--x``/``--no-x`` for a bool."""
-    if option_kind(field) == "bool":
+    """How an option is written on a command line: ``--x``/``--no-x`` for a bool, a list's
+    words joined by commas, a map as a JSON object."""
+    kind = option_kind(field)
+    if kind == "bool":
         return [flag(field) if value else f"--no-{flag(field)[2:]}"]
+    if kind == "list":
+        return [flag(field), ",".join(value)]
+    if kind == "map":
+        return [flag(field), json.dumps(stamped(field, value), ensure_ascii=False)]
     return [flag(field), str(value)]
 
 
@@ -162,6 +243,8 @@ class Emitter:
 
         parts = ["vigilo-gen", self.name]
         for f in self.option_fields():
+            if is_unset(f, getattr(options, f.name)):
+                continue
             parts += [shlex.quote(word) for word in command_words(f, getattr(options, f.name))]
         if templates is not None:
             parts += ["--templates", shlex.quote(templates)]
@@ -173,7 +256,8 @@ class Emitter:
                    templates: str | None = None) -> Provenance:
         from .templates import stamp_value
 
-        values = [(f.name, getattr(options, f.name)) for f in self.option_fields()]
+        values = [(f.name, stamped(f, getattr(options, f.name)))
+                  for f in self.option_fields() if not is_unset(f, getattr(options, f.name))]
         if templates is not None:  # what the folder holds shapes the text too
             values.append(("templates", stamp_value(templates, templates)))
         return Provenance(__version__, spec.source_name, spec.source_hash,

@@ -60,6 +60,8 @@ def emitter_flags(fields: Sequence[Any], templates: bool = False,
         if kind == "bool":
             flags[flag(f)] = (f.name, ("bool", True))
             flags[f"--no-{flag(f)[2:]}"] = (f.name, ("bool", False))
+        elif kind == "list":  # a list's flag may be repeated: its words add up
+            flags[flag(f)] = (f.name, "multi")
         else:  # an int or a choice is checked by run_emitter, worded as the config words it
             flags[flag(f)] = (f.name, "str")
         defaults[f.name] = f.default

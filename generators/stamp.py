@@ -77,11 +77,12 @@ def spec_meaning_hash(text: str) -> str:
 
 def options_text(values: Iterable[tuple[str, Any]]) -> str:
     """``key=value, ...`` sorted by key; a value that is not a plain word is JSON-quoted, so
-    two different option sets never read alike."""
+    two different option sets never read alike (a map with its keys sorted: the order a
+    config writes them in does not change the output)."""
     out = []
     for key, value in sorted(values):
         text = value if isinstance(value, str) and _PLAIN_VALUE.fullmatch(value) \
-            else json.dumps(value, ensure_ascii=False, default=str)
+            else json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
         out.append(f"{key}={text}")
     return ", ".join(out)
 

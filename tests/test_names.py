@@ -42,6 +42,7 @@ DecimalField BooleanField DateField DateTimeField FunctionElement Exact ColumnBa
 Check Unique Relations ForeignKey PrimaryKey Sql Timestamp Numeric Varchar Bigint Int Real
 DoublePrecision PgTable MysqlTable SqliteTable Datetime One Many T Crypto
 str int float bool list tuple dict type object
+SqlExpression NOW NEW_UUID CharLength Matches conv
 """.split()) | {w.capitalize() for w in TS_RESERVED} | set(RESERVED_TYPE_NAMES)
     | set(keyword.kwlist) - {"None", "True", "False"})
 # Not drawn: a name ending in "_" next to the keyword it escapes (fields `and` and `and_` both
@@ -59,7 +60,9 @@ def render_everything(spec_path: Path) -> dict[tuple, str]:
         for options in option_sets(name):
             if getattr(emitter, "needs_api", False) and spec.api is None:
                 continue  # openapi, pydantic, fastapi: nothing to describe or serve
-            outputs[(name, *sorted(map(str, vars(options).values())))] = emitter.run(spec, options)
+            # An option left empty ("", ()) is left out of the key, as out of the header.
+            values = sorted(str(v) for v in vars(options).values() if v not in ("", ()))
+            outputs[(name, *values)] = emitter.run(spec, options)
     return outputs
 
 
