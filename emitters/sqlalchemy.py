@@ -423,12 +423,11 @@ def _many_to_many(spec: Spec, model: Model, module: _Module) -> list[str]:
 
 
 def _secondary_join(module: _Module, side: Model, through: Model, ref: Field) -> str:
-    """``Post.id == PostTag.post_id``: a side's key (or referenced field) and the join
-    model's column holding it, ``foreign()`` where no FOREIGN KEY says so."""
+    """``Post.id == foreign(PostTag.post_id)``: a side's key (or referenced field) and the
+    join model's column holding it. ``foreign()`` on both joins, FOREIGN KEY or not: once one
+    column is annotated, SQLAlchemy reads the annotations only."""
     key = side.field(ref.reference.target_field)
-    column = f"{module.classes[through.name]}.{_attr(ref.attr)}"
-    if not ref.reference.foreign_key:
-        column = f"foreign({column})"
+    column = f"foreign({module.classes[through.name]}.{_attr(ref.attr)})"
     return f"{module.classes[side.name]}.{_attr(key.attr)} == {column}"
 
 
