@@ -53,6 +53,16 @@ def resolve(builder: _Reporter, raw_models: dict[str, dict], models: list[Model]
                 continue
             through, source_ref, target_ref = found
             target = target_ref.reference.target
+            if target == through.name:
+                builder.error(
+                    path,
+                    f"{name}.{attr} would list {through.name}'s own rows: its target is "
+                    "the join model",
+                    f"a join model's ref to itself is no side; list {through.name}'s rows "
+                    f"with the back-reference of {through.name}.{target_ref.name}",
+                    at_key=True,
+                )
+                continue
             key = (through.name, source_ref.name, target_ref.name)
             if key in seen or (through.name, target_ref.name, source_ref.name) in seen:
                 other = seen.get(key) or seen[(through.name, target_ref.name, source_ref.name)]
@@ -162,7 +172,7 @@ def _pair(
             (*path, "through"),
             f"{through_name} has {_count(to_source)} to "
             f"{name}: a join model of {name}.{attr} has exactly one",
-            hint if to_source else f"add a ref field to {name} to {through_name}",
+            hint if to_source else f"give {through_name} a ref field to {name}",
         )
         return None
     if len(to_target) != 1:
