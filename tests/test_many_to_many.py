@@ -268,3 +268,67 @@ def test_import_reads_a_pure_join_table_as_many_to_many(tmp_path, spec_name):
 def _sql_only(text: str) -> list[str]:
     """The statements, without the header's comment lines (they name the spec)."""
     return [line for line in text.splitlines() if line and not line.startswith("-- ")]
+
+
+WEIGHTED = """\
+version: 1
+models:
+  Post:
+    fields:
+      id: {type: id}
+    manyToMany:
+      tags: {through: PostTag}
+  Tag:
+    fields:
+      id: {type: id}
+  PostTag:
+    fields:
+      id: {type: id}
+      postId: {type: ref, to: Post}
+      tagId: {type: ref, to: Tag}
+      addedAt: {type: datetime, default: now}
+      weight: {type: int}
+"""
+
+
+def test_an_append_takes_the_join_models_defaults_or_is_refused(fresh_db, tmp_path):
+    """README: the join row gets the join model's defaults (its id, now); a required column
+    without a default makes the database refuse the append, in both ORMs."""
+    import peewee
+    from sqlalchemy import exc, select
+    from sqlalchemy.orm import Session
+
+    spec = tmp_path / "weighted.yaml"
+    for text, refused in ((WEIGHTED.replace("weight: {type: int}", "weight: {type: int, "
+                                            "default: 1}"), False), (WEIGHTED, True)):
+        spec.write_text(text, encoding="utf-8")
+        db = fresh_db("sqlite", f"weighted_{refused}")
+        db.execute_script(generate("sql", spec, tmp_path / "schema.sql", "--dialect", "sqlite"))
+        generate("sqlalchemy", spec, tmp_path / f"models_{refused}.py")
+        m = import_generated(tmp_path / f"models_{refused}.py")
+        with Session(db.sqlalchemy_engine()) as orm:
+            post, tag = m.Post(), m.Tag()
+            post.tags.append(tag)
+            orm.add(post)
+            if refused:
+                with pytest.raises(exc.IntegrityError):
+                    orm.commit()
+            else:
+                orm.commit()
+                row = orm.scalars(select(m.PostTag)).one()
+                assert (len(row.id), row.weight, row.added_at is not None) == (36, 1, True)
+        generate("peewee", spec, tmp_path / f"models_peewee_{refused}.py")
+        w = import_generated(tmp_path / f"models_peewee_{refused}.py")
+        database = peewee_database(db)
+        w.database.initialize(database)
+        try:
+            post, tag = w.Post.create(), w.Tag.create()
+            if refused:
+                with pytest.raises(peewee.IntegrityError):
+                    post.tags.add(tag)
+            else:
+                post.tags.add(tag)
+                row = w.PostTag.get(w.PostTag.tag == tag.id)
+                assert (row.weight, row.added_at is not None) == (1, True)
+        finally:
+            database.close()
