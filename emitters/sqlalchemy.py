@@ -411,10 +411,16 @@ def _many_to_many(spec: Spec, model: Model, module: _Module) -> list[str]:
             args += [f"primaryjoin={py_str(_secondary_join(module, model, through, source))}",
                      f"secondaryjoin="
                      f"{py_str(_secondary_join(module, target_model, through, target))}"]
+        # ...and so do the other manyToMany through the same join model (its columns).
         shared = sorted({_attr(source.reference.relation_attr),
                          _attr(target.reference.relation_attr),
                          _attr(source.reference.backref_attr),
-                         _attr(target.reference.backref_attr)})
+                         _attr(target.reference.backref_attr),
+                         *(_attr(other.attr) for side in spec.models
+                           for other in side.many_to_many
+                           if other.through == m2m.through
+                           and (side.name, other.name) not in ((model.name, m2m.name),
+                                                               (m2m.target, m2m.backref)))})
         args.append(f"overlaps={py_str(','.join(shared))}")
         head = (f"{_attr(m2m.attr)}: {n('Mapped')}[{n('list')}[{module.classes[m2m.target]}]]"
                 f" = {n('relationship')}(")

@@ -332,3 +332,59 @@ def test_an_append_takes_the_join_models_defaults_or_is_refused(fresh_db, tmp_pa
                 assert (row.weight, row.added_at is not None) == (1, True)
         finally:
             database.close()
+
+
+CREDITS = """\
+version: 1
+models:
+  Person:
+    fields:
+      id: {type: int, primaryKey: true, default: autoincrement}
+  Movie:
+    fields:
+      id: {type: int, primaryKey: true, default: autoincrement}
+    manyToMany:
+      actors: {through: Credit, via: [movieId, actorId], backref: actedIn}
+      directors: {through: Credit, via: [movieId, directorId], backref: directed}
+  Credit:
+    fields:
+      id: {type: int, primaryKey: true, default: autoincrement}
+      movieId: {type: ref, to: Movie}
+      actorId: {type: ref, to: Person, nullable: true, relation: actor, backref: roles}
+      directorId: {type: ref, to: Person, nullable: true, relation: director,
+                   backref: directions}
+"""
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgres"])
+def test_two_many_to_many_through_one_join_model(fresh_db, engine_name, tmp_path):
+    """Two manyToMany through one join model write the same column (credit.movie_id):
+    each names the other in overlaps=, so SQLAlchemy configures them without a warning,
+    and each append writes its own join row."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session, configure_mappers
+
+    spec = tmp_path / "credits.yaml"
+    spec.write_text(CREDITS, encoding="utf-8")
+    db = fresh_db(engine_name)
+    db.execute_script(generate("sql", spec, tmp_path / "schema.sql", "--dialect",
+                               SQL_DIALECT[engine_name]))
+    generate("sqlalchemy", spec, tmp_path / "models.py")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m = import_generated(tmp_path / "models.py")
+        configure_mappers()
+        with Session(db.sqlalchemy_engine()) as orm:
+            movie, actor, director = m.Movie(), m.Person(), m.Person()
+            movie.actors.append(actor)
+            movie.directors.append(director)
+            orm.add(movie)
+            orm.commit()
+            ids = movie.id, actor.id, director.id
+            rows = sorted(((c.movie_id, c.actor_id, c.director_id)
+                           for c in orm.scalars(select(m.Credit))), key=str)
+            assert rows == sorted([(ids[0], ids[1], None), (ids[0], None, ids[2])], key=str)
+            orm.expire_all()
+            assert [p.id for p in orm.get(m.Movie, ids[0]).directors] == [ids[2]]
+            assert [mv.id for mv in orm.get(m.Person, ids[1]).acted_in] == [ids[0]]
+            assert orm.get(m.Person, ids[1]).directed == []
