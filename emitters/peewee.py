@@ -260,8 +260,9 @@ def _range_check(check: Check, field: Field, name: str, module: _Module) -> obje
     module.needs.add("check")
     col = f"{module.use('Entity')}({py_str(check.column)})"
     low, high = field.minimum, field.maximum
-    if low is not None and high is not None:
-        condition = f"{col}.between({py_number(low)}, {py_number(high)})"
+    condition: object
+    if low is not None and high is not None:  # a Call: laid out as ruff format would
+        condition = Call(f"{col}.between(", (py_number(low), py_number(high)))
     elif low is not None:
         condition = f"{col} >= {py_number(low)}"
     else:
