@@ -329,12 +329,23 @@ def join_model(draw, models: dict[str, Any]) -> None:
     if composite:
         join["primaryKey"] = ["leftId", "rightId"]
     models[name] = join
+    # A third ref and a second manyToMany through the same join model (both then say which
+    # refs with via: the join model references more than two models, or one twice).
+    second = draw(st.integers(0, 3)) == 0
+    if second:
+        others = sorted(n for n in models if n != name)
+        fields["otherId"] = {"type": "ref", "to": draw(st.sampled_from(others)),
+                             "nullable": True}
     relation: dict[str, Any] = {"through": name}
-    if left == right or draw(st.integers(0, 3)) == 0:  # two refs to one model: say which
+    if left == right or second or draw(st.integers(0, 3)) == 0:  # say which refs
         relation["via"] = ["leftId", "rightId"]
     if left == right or draw(st.booleans()):
         relation["backref"] = draw(st.sampled_from(["linkedBy", "memberOf"]))
-    models[left]["manyToMany"] = {draw(st.sampled_from(MANY_NAMES)): relation}
+    names = draw(st.lists(st.sampled_from(MANY_NAMES), min_size=2, max_size=2, unique=True))
+    models[left]["manyToMany"] = {names[0]: relation}
+    if second:
+        models[left]["manyToMany"][names[1]] = {"through": name, "via": ["leftId", "otherId"],
+                                                "backref": "otherOf"}
 
 
 def _distinct_groups(groups: list[list[str]]) -> list[list[str]]:
