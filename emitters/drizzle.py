@@ -22,6 +22,7 @@ from vigilo_gen.model import (
     CheckKind,
     Field,
     FieldType,
+    ManyToMany,
     Model,
     Spec,
     SqlDefault,
@@ -485,7 +486,19 @@ class _ModuleBuilder:
         doc = [f"export const {variable(model)}Relations = ",
                ts.call(self.n("relations"), [ts.text(variable(model)),
                                             ts.arrow(params, body)]).doc, ";"]
-        return ts.render(doc)
+        return "".join(self.many_to_many_note(model, m2m) for m2m in model.many_to_many) \
+            + ts.render(doc)
+
+    def many_to_many_note(self, model: Model, m2m: ManyToMany) -> str:
+        """A gap: relations() (drizzle-orm 0.x) has no many-to-many through a table (its
+        ``through`` is relations v2's, drizzle-orm 1.0). A ``manyToMany`` is reached as
+        Drizzle's docs do it, through the join table's own relations; said where it would be."""
+        through = self.spec.model(m2m.through)
+        source = through.field(m2m.source_field).reference
+        target = through.field(m2m.target_field).reference
+        path = f"{{ {source.backref}: {{ with: {{ {target.relation}: true }} }} }}"
+        return (f"// {model.name}.{m2m.name} (manyToMany through {through.name}): relations() "
+                f"has no many-to-many;\n// query it through the join table: with: {path}\n")
 
     def helper(self, name: str) -> str:
         """`one` / `many` of a relations callback, renamed where a table has that name."""

@@ -279,8 +279,9 @@ def _range_check(check: Check, field: Field, name: str, module: _Module) -> obje
     module.needs.add("check")
     col = f"{module.use('Entity')}({py_str(check.column)})"
     low, high = field.minimum, field.maximum
-    if low is not None and high is not None:
-        condition = f"{col}.between({py_number(low)}, {py_number(high)})"
+    condition: object
+    if low is not None and high is not None:  # a Call: laid out as ruff format would
+        condition = Call(f"{col}.between(", (py_number(low), py_number(high)))
     elif low is not None:
         condition = f"{col} >= {py_number(low)}"
     else:
@@ -344,7 +345,33 @@ def _class(spec: Spec, model: Model, module: _Module) -> _Class:
         attrs = [f"{cls}.{_field_attr(model, name)}" for name in index.fields]
         indexes.append(layout(Call(f"{cls}.add_index(", (
             *attrs, f"name={py_str(index.name)}"))))
-    return _Class(cls, _docstring(model.description), fields, meta, indexes)
+    return _Class(cls, _docstring(model.description), fields, meta,
+                  indexes + _many_to_many(spec, model, module))
+
+
+def _many_to_many(spec: Spec, through: Model, module: _Module) -> list[str]:
+    """The ``manyToMany`` relations going through this join model, after its class: only
+    then do both sides and the join model exist (Peewee's DeferredThroughModel adds the field
+    the same way, with ``_meta.add_field``). ``ManyToManyField`` declares both accessors."""
+    lines = []
+    for model in spec.models:
+        for m2m in model.many_to_many:
+            if not m2m.owner or m2m.through != through.name:
+                continue
+            owner, join = module.classes[model.name], module.classes[through.name]
+            if m2m.ambiguous:
+                # A gap: the accessor follows the join model's first ref to each side.
+                lines.append(f"# {model.name}.{m2m.name} (many-to-many through {through.name})"
+                             f": Peewee's ManyToManyField follows\n# the first ref to each "
+                             f"side and {through.name} has several: use {join}'s relations.")
+                continue
+            module.use("ManyToManyField")
+            field = Call(f"{module.n('ManyToManyField')}(", (
+                module.classes[m2m.target], f"backref={py_str(_attr(m2m.backref_attr))}",
+                f"through_model={join}"))
+            lines.append(layout(Call(f"{owner}._meta.add_field(", (
+                py_str(_attr(m2m.attr)), field))))
+    return lines
 
 
 def _field_attr(model: Model, name: str) -> str:

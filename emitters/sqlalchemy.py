@@ -414,6 +414,50 @@ def _relationships(spec: Spec, model: Model, attrs: dict[str, str],
     return lines
 
 
+def _many_to_many(spec: Spec, model: Model, module: _Module) -> list[str]:
+    """``manyToMany``: ``relationship(secondary=<join table>)`` on both sides, so that
+    ``post.tags.append(tag)`` writes the join row. The join model keeps its own two
+    relationships and back-references, which write the same columns: ``overlaps=`` names them,
+    as SQLAlchemy asks of relationships that knowingly share columns."""
+    lines: list[str] = []
+    n = module.n
+    for m2m in model.many_to_many:
+        through = spec.model(m2m.through)
+        source, target = through.field(m2m.source_field), through.field(m2m.target_field)
+        target_model = spec.model(m2m.target)
+        args = [f"secondary={py_str(through.table)}",
+                f"back_populates={py_str(_attr(m2m.backref_attr))}"]
+        if m2m.ambiguous or not (source.reference.foreign_key and target.reference.foreign_key):
+            # Several refs to one side (or none a FOREIGN KEY): say which columns join.
+            args += [f"primaryjoin={py_str(_secondary_join(module, model, through, source))}",
+                     f"secondaryjoin="
+                     f"{py_str(_secondary_join(module, target_model, through, target))}"]
+        # ...and so do the other manyToMany through the same join model (its columns).
+        shared = sorted({_attr(source.reference.relation_attr),
+                         _attr(target.reference.relation_attr),
+                         _attr(source.reference.backref_attr),
+                         _attr(target.reference.backref_attr),
+                         *(_attr(other.attr) for side in spec.models
+                           for other in side.many_to_many
+                           if other.through == m2m.through
+                           and (side.name, other.name) not in ((model.name, m2m.name),
+                                                               (m2m.target, m2m.backref)))})
+        args.append(f"overlaps={py_str(','.join(shared))}")
+        head = (f"{_attr(m2m.attr)}: {n('Mapped')}[{n('list')}[{module.classes[m2m.target]}]]"
+                f" = {n('relationship')}(")
+        lines.append(layout(Call(head, tuple(args)), "    "))
+    return lines
+
+
+def _secondary_join(module: _Module, side: Model, through: Model, ref: Field) -> str:
+    """``Post.id == foreign(PostTag.post_id)``: a side's key (or referenced field) and the
+    join model's column holding it. ``foreign()`` on both joins, FOREIGN KEY or not: once one
+    column is annotated, SQLAlchemy reads the annotations only."""
+    key = side.field(ref.reference.target_field)
+    column = f"foreign({module.classes[through.name]}.{_attr(ref.attr)})"
+    return f"{module.classes[side.name]}.{_attr(key.attr)} == {column}"
+
+
 @dataclass(frozen=True)
 class _Attribute:
     comment: str | None
@@ -436,7 +480,8 @@ def _class(spec: Spec, model: Model, module: _Module) -> _Class:
                           _column(model, f, attrs[f.name], module)) for f in model.fields]
     return _Class(module.classes[model.name], _docstring(model.description),
                   py_str(model.table), _table_args(model, module), columns,
-                  _relationships(spec, model, attrs, module))
+                  _relationships(spec, model, attrs, module)
+                  + _many_to_many(spec, model, module))
 
 
 def _docstring(text: str | None) -> str | None:

@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from . import naming
+from . import many_to_many, naming
 from .dialects import SQL_DIALECTS
 from .errors import Diagnostic, SpecError, did_you_mean
 from .model import (
@@ -202,6 +202,7 @@ class _Builder:
                                       relations, sorted(backrefs.get(name, []),
                                                         key=lambda b: (b.source_model,
                                                                        b.source_field))))
+        models = many_to_many.resolve(self, raw_models, models)
         self._unique_physical_names(models)
         self._rename_collisions("model", models, lambda m: ("models", m.name))
         api = self._api(models, enums) if "api" in self.data else None

@@ -29,7 +29,7 @@ __all__ = [
     "Index", "ListShape", "MapShape", "Model", "NamedSchema", "Now", "ObjectShape", "OnDelete",
     "Position", "Reference", "SchemaRef", "Shape", "Spec", "Unique", "api_int_bounds",
     "NEW_UUID", "NewUuid", "SqlDefault", "Rename", "MAX_DATETIME_PRECISION",
-    "CheckKind", "check_table",
+    "CheckKind", "check_table", "ManyToMany",
 ]
 
 
@@ -296,6 +296,28 @@ class Backref:
 
 
 @dataclass(frozen=True)
+class ManyToMany:
+    """``manyToMany:``: a list of the target's rows reached through a join model whose two
+    refs hold this model's key and the target's (Django's ManyToManyField(through=),
+    SQLAlchemy's ``secondary``). Both models carry one: ``owner`` on the one that declares it.
+    The database is the join model's table as it is; only the ORMs' accessors come of this."""
+
+    name: str  # attribute on this model (camelCase), a list of target rows
+    attr: str  # snake_case form for Python ORMs
+    target: str  # model name
+    through: str  # the join model's name
+    source_field: str  # the join model's ref field holding this model's key
+    target_field: str  # the join model's ref field holding the target's key
+    backref: str  # the attribute on the target holding the list of this model's rows
+    backref_attr: str
+    owner: bool  # declared on this model (False: the target's side of a declared one)
+    # The join model has another ref to this model or the target (or both are one model):
+    # the ORMs must be told which two refs to follow.
+    ambiguous: bool
+    position: Position
+
+
+@dataclass(frozen=True)
 class Model:
     name: str
     table: str
@@ -311,6 +333,9 @@ class Model:
     # Every field of the primary key, in key order: one, or several (``primaryKey: [a, b]``).
     key: tuple[Field, ...] = ()
     renamed_from: Rename | None = None
+    # ``manyToMany:`` relations on this model: the ones it declares, then the ones it is the
+    # target of (``owner`` False), each in spec order.
+    many_to_many: tuple[ManyToMany, ...] = ()
 
     @property
     def composite(self) -> bool:

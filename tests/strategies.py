@@ -3,9 +3,10 @@
 ``valid_specs()`` draws a spec the engine must accept: random models with fields of every
 type and option, enums, defaults, ranges, portable patterns, foreign keys (self-references,
 set-null, several relations between the same models, never a cycle between different models),
-composite uniques and indexes, SQL reserved words and mixed-case names, hostile text in
-descriptions, titles and string defaults, and an API section. ``invalid_specs()`` breaks one of
-them in one place (``(yaml_text, what was broken)``).
+composite uniques and indexes, a join model with a manyToMany through it, SQL reserved words
+and mixed-case names, hostile text in descriptions, titles and string defaults, and an API
+section. ``invalid_specs()`` breaks one of them in one place (``(yaml_text, what was
+broken)``).
 
 Values are chosen so that tests/sample_values.py can produce rows for them (patterns from a
 small list whose sample strings it knows; numbers within every bound and precision).
@@ -299,6 +300,54 @@ def model_spec(draw, name: str, earlier: list[str], enums: dict[str, list[str]]
     return model
 
 
+# A join model's name (its table is no '<table>_' prefix of another) and the attribute names
+# of a manyToMany through it (README, "manyToMany"): none is a field, relation or default
+# back-reference name drawn above.
+JOIN_NAMES = ["Membership", "Tagging"]
+MANY_NAMES = ["members", "peers", "linked", "tagged"]
+
+
+@st.composite
+def join_model(draw, models: dict[str, Any]) -> None:
+    """Adds a join model between two drawn models (or one model and itself), keyed by its
+    two refs or by an id of its own, and a ``manyToMany`` through it on the first one."""
+    name = next(n for n in JOIN_NAMES if n not in models)
+    left, right = draw(st.sampled_from(sorted(models))), draw(st.sampled_from(sorted(models)))
+    fields: dict[str, Any] = {}
+    composite = draw(st.booleans())
+    if not composite:
+        fields["id"] = {"type": "id"}
+    for ref, target in (("leftId", left), ("rightId", right)):
+        fields[ref] = {"type": "ref", "to": target}
+        if draw(st.integers(0, 5)) == 0:
+            fields[ref]["foreignKey"] = False
+        elif draw(st.booleans()):
+            fields[ref]["onDelete"] = draw(st.sampled_from(["cascade", "restrict"]))
+    if draw(st.booleans()):
+        fields["since"] = {"type": "date", "nullable": True}
+    join: dict[str, Any] = {"fields": fields}
+    if composite:
+        join["primaryKey"] = ["leftId", "rightId"]
+    models[name] = join
+    # A third ref and a second manyToMany through the same join model (both then say which
+    # refs with via: the join model references more than two models, or one twice).
+    second = draw(st.integers(0, 3)) == 0
+    if second:
+        others = sorted(n for n in models if n != name)
+        fields["otherId"] = {"type": "ref", "to": draw(st.sampled_from(others)),
+                             "nullable": True}
+    relation: dict[str, Any] = {"through": name}
+    if left == right or second or draw(st.integers(0, 3)) == 0:  # say which refs
+        relation["via"] = ["leftId", "rightId"]
+    if left == right or draw(st.booleans()):
+        relation["backref"] = draw(st.sampled_from(["linkedBy", "memberOf"]))
+    names = draw(st.lists(st.sampled_from(MANY_NAMES), min_size=2, max_size=2, unique=True))
+    models[left]["manyToMany"] = {names[0]: relation}
+    if second:
+        models[left]["manyToMany"][names[1]] = {"through": name, "via": ["leftId", "otherId"],
+                                                "backref": "otherOf"}
+
+
 def _distinct_groups(groups: list[list[str]]) -> list[list[str]]:
     seen, result = set(), []
     for group in groups:
@@ -416,6 +465,8 @@ def spec_data(draw) -> dict[str, Any]:
     models: dict[str, Any] = {}
     for i, name in enumerate(names):
         models[name] = draw(model_spec(name, names[:i], enum_values))
+    if draw(st.integers(0, 2)) == 0:
+        draw(join_model(models))
     data: dict[str, Any] = {"version": 1}
     if draw(st.booleans()):
         data["name"] = draw(st.sampled_from(["shop", "x_1", "Select"]))

@@ -96,11 +96,15 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
     - MariaDB names every primary key PRIMARY (its own name is not kept);
     - a ``ref`` with ``foreignKey: false`` has no FOREIGN KEY, so nothing in the database
       says it is a relation: it is a plain column of the type of the key it references,
-      with its index (README, "foreignKey: false"; ``plain_column``).
+      with its index (README, "foreignKey: false"; ``plain_column``);
+    - no ``manyToMany``: it changes no table (README, "manyToMany"), and its join model's refs
+      may be plain columns now.
     """
     data = yaml.safe_load(yaml.safe_dump(data, sort_keys=False))
     data.pop("api", None)
     models = data["models"]
+    for model in models.values():
+        model.pop("manyToMany", None)
     plain = {
         (name, fname): plain_column(models, name, fname, None if through_db else dialect)
         for name, model in models.items()

@@ -135,6 +135,17 @@ def test_chinook_data_reads_back_through_sqlalchemy(fresh_db, chinook_sql, tmp_p
         assert str(invoice.total) == "1.98" and invoice.customer.customer_id == 2
         assert invoice.invoice_date.isoformat() == "2021-01-01T00:00:00"
         assert sum(line.unit_price * line.quantity for line in invoice.lines) == invoice.total
+        # manyToMany through the join table, against the original's own rows.
+        for playlist_id in (1, 3, 17):
+            expected_tracks = sorted(r[0] for r in conn.execute(text(
+                f"SELECT track_id FROM playlist_track WHERE playlist_id = {playlist_id}")))
+            playlist = session.get(mapped["playlist"], playlist_id)
+            assert sorted(t.track_id for t in playlist.tracks) == expected_tracks
+        expected_playlists = sorted(r[0] for r in conn.execute(text(
+            "SELECT playlist_id FROM playlist_track WHERE track_id = 1")))
+        track = session.get(mapped["track"], 1)
+        assert sorted(p.playlist_id for p in track.playlists) == expected_playlists
+        assert len(expected_playlists) > 1
 
 
 # --- Umami -----------------------------------------------------------------------------------

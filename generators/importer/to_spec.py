@@ -27,6 +27,7 @@ from vigilo_gen.model import (
 )
 
 from . import recognise
+from .join_tables import add_many_to_many
 from .source import Column, ForeignKey, Key, Note, Source, Table
 
 DT = exp.DataType.Type
@@ -285,7 +286,8 @@ class _Importer:
         models = {}
         for table in self.source.tables:
             models[self.models[table.name]] = self.model(table)
-        self.name_relations(models)
+        taken = self.name_relations(models)
+        add_many_to_many(models, taken)
         doc: dict[str, Any] = {"version": 1, "name": identifier(name, "schema")}
         if self.enums:
             doc["enums"] = dict(sorted(self.enums.items()))
@@ -663,9 +665,10 @@ class _Importer:
             out["foreignKeyName"] = fk.name
         return out
 
-    def name_relations(self, models: dict[str, dict]) -> None:
+    def name_relations(self, models: dict[str, dict]) -> dict[str, set[str]]:
         """Relation and back-reference names: the spec's defaults (build.py's rule) where they
-        collide with nothing, else the default with the field's name added."""
+        collide with nothing, else the default with the field's name added. Returns every
+        model's attribute names (fields, relations, back-references)."""
         pairs: dict[frozenset, int] = defaultdict(int)
         for name, model in models.items():
             for spec in model["fields"].values():
@@ -698,6 +701,7 @@ class _Importer:
             taken[target].add(chosen)
             if chosen != default:
                 spec["backref"] = chosen
+        return taken
 
     # -- uniques, indexes ------------------------------------------------------------------------
 
