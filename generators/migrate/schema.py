@@ -22,13 +22,14 @@ def as_new(mp: ModelPair, pairing: Pairing) -> Model:
     """``mp.old`` with the new names of its table, kept columns and referenced tables."""
     old, new = mp.old, mp.new
     columns = {fp.old.column: fp.new.column for fp in mp.fields if fp.old and fp.new}
-    tables = {p.old.name: p.new for p in pairing.models if p.old and p.new}
+    tables = {p.old.name: p for p in pairing.models if p.old and p.new}
     fields = []
     for f in old.fields:
         ref = f.reference
         if ref is not None and ref.target in tables:
             target = tables[ref.target]
-            ref = replace(ref, target_table=target.table, target_column=target.primary_key.column)
+            ref = replace(ref, target_table=target.new.table,
+                          target_column=_new_column(target, ref.target_field, ref.target_column))
         fields.append(replace(f, column=columns.get(f.column, f.column), reference=ref))
     fields = tuple(fields)
     pk = next(f for f in fields if f.primary_key)
@@ -42,6 +43,16 @@ def as_new(mp: ModelPair, pairing: Pairing) -> Model:
         indexes=tuple(replace(i, columns=cols(i.columns)) for i in old.indexes),
         checks=tuple(replace(c, column=columns.get(c.column, c.column)) for c in old.checks),
     )
+
+
+def _new_column(target: ModelPair, old_field: str, old_column: str) -> str:
+    """The new column of the target's field a reference holds: its key or, with
+    ``references:``, a unique field (renamed or not); the old column when that field is gone
+    (the foreign key then differs, as it should)."""
+    for fp in target.fields:
+        if fp.old is not None and fp.new is not None and fp.old.name == old_field:
+            return fp.new.column
+    return old_column
 
 
 # Kinds of table constraints, by the sqlglot expression inside them.
