@@ -1,0 +1,182 @@
+"""Composite foreign keys (``relations:`` on a model, README "Keys"), run on real engines.
+
+The expectations are the README's rules and SQL's: a composite foreign key refuses a row whose
+columns name no referenced row (unless one of them is NULL, SQL's MATCH SIMPLE), applies its
+ON DELETE / ON UPDATE action to the referencing rows, and the ORMs follow the relation both
+ways. The runtimes refuse an endpoint that would follow one, with the endpoint's position.
+"""
+
+from __future__ import annotations
+
+import pytest
+from vigilo_gen.spec import load_spec
+
+from tests.engines import expect_violation
+from tests.migration_support import DIALECT
+from tests.orm_scenario import import_generated
+from tests.support import ROOT, generate, run_cli
+
+SPEC = ROOT / "tests" / "specs" / "composite.yaml"
+ENGINES = ("postgres", "mariadb", "sqlite")
+
+
+def _ddl(tmp_path, engine_name: str) -> str:
+    return generate("sql", SPEC, tmp_path / "schema.sql", "--dialect", DIALECT[engine_name])
+
+
+def _q(engine_name: str, name: str) -> str:
+    return f"`{name}`" if engine_name == "mariadb" else f'"{name}"'
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_composite_foreign_key_refuses_orphans_and_acts(tmp_path, fresh_db, engine_name):
+    db = fresh_db(engine_name)
+    db.execute_script(_ddl(tmp_path, engine_name))
+    q, p = (lambda n: _q(engine_name, n)), db.placeholder
+
+    def insert(table: str, **values) -> None:
+        names = ", ".join(q(c) for c in values)
+        db.execute(f"INSERT INTO {q(table)} ({names}) VALUES "
+                   f"({', '.join([p] * len(values))})", list(values.values()))
+
+    def count(table: str, where: str = "1 = 1", params=()) -> int:
+        return db.scalar(f"SELECT COUNT(*) FROM {q(table)} WHERE {where}", list(params))
+
+    insert("branch", code="b1", name="One")
+    insert("shelf", branch_code="b1", number=1, tag="t1", bay=1)
+    insert("shelf", branch_code="b1", number=2, tag="t2", bay=2)
+    # an orphan: (b1, 9) is no shelf, though b1 and 9 each exist somewhere
+    with expect_violation("foreign_key"):
+        insert("book", id=1, title="orphan", shelf_branch="b1", shelf_number=9)
+    with expect_violation("foreign_key"):  # to the composite unique (tag, bay)
+        insert("marker", id="m0", tag="t1", bay=2)
+    insert("book", id=1, title="a", shelf_branch="b1", shelf_number=1,
+           return_branch="b1", return_number=2)
+    insert("book", id=2, title="b", shelf_branch="b1", shelf_number=2)
+    insert("marker", id="m1", tag="t2", bay=2)
+    insert("marker", id="m2", tag=None, bay=7)  # MATCH SIMPLE: a NULL column checks nothing
+
+    # onUpdate: cascade on Book.shelf: renumbering shelf 1 carries its books along
+    db.execute(f"UPDATE {q('shelf')} SET {q('number')} = 5 WHERE {q('number')} = 1")
+    assert count("book", f"{q('shelf_number')} = {p}", [5]) == 1
+    # deleting shelf 2: its books go (cascade), the return shelf and marker become NULL
+    db.execute(f"DELETE FROM {q('shelf')} WHERE {q('number')} = {p}", [2])
+    assert count("book") == 1
+    assert count("book", f"{q('return_branch')} IS NULL AND {q('return_number')} IS NULL") == 1
+    assert count("marker", f"{q('id')} = {p} AND {q('tag')} IS NULL AND {q('bay')} IS NULL",
+                 ["m1"]) == 1
+
+
+@pytest.mark.parametrize("engine_name", ["postgres", "sqlite"])
+def test_sqlalchemy_follows_the_relation_both_ways(tmp_path, fresh_db, engine_name):
+    from sqlalchemy.orm import Session
+
+    db = fresh_db(engine_name)
+    generate("sqlalchemy", SPEC, tmp_path / "models.py")
+    models = import_generated(tmp_path / "models.py")
+    engine = db.sqlalchemy_engine()
+    models.Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        branch = models.Branch(code="b1", name="One")
+        shelf = models.Shelf(branch=branch, number=1, tag="t1", bay=1)
+        spare = models.Shelf(branch=branch, number=2, tag="t2", bay=2)
+        session.add_all([models.Book(title="a", shelf=shelf, return_shelf=spare),
+                         models.Book(title="b", shelf=shelf),
+                         models.Marker(id="m1", place=spare)])
+        session.commit()
+    with Session(engine) as session:
+        shelf = session.get(models.Shelf, ("b1", 1))
+        assert sorted(b.title for b in shelf.books) == ["a", "b"]
+        spare = session.get(models.Shelf, ("b1", 2))
+        assert [b.title for b in spare.returns] == ["a"]
+        assert [m.id for m in spare.markers] == ["m1"]
+        marker = session.get(models.Marker, "m1")
+        assert (marker.place.branch_code, marker.place.number) == ("b1", 2)
+        session.delete(shelf)  # cascade="all, delete-orphan" with the database's CASCADE
+        session.commit()
+        assert [b.title for b in session.query(models.Book)] == []
+    engine.dispose()
+
+
+@pytest.mark.parametrize("engine_name", ["postgres", "sqlite"])
+def test_peewee_reads_the_relation_both_ways(tmp_path, fresh_db, engine_name):
+    import peewee
+
+    db = fresh_db(engine_name)
+    generate("peewee", SPEC, tmp_path / "models.py")
+    models = import_generated(tmp_path / "models.py")
+    params = db.params()
+    if engine_name == "sqlite":
+        database = peewee.SqliteDatabase(str(params["path"]), pragmas={"foreign_keys": 1})
+    else:
+        database = peewee.PostgresqlDatabase(params["database"], user=params["user"],
+                                             password=params["password"],
+                                             host=params["host"], port=params["port"])
+    database.bind(models.MODELS)
+    database.create_tables(models.MODELS)  # depends_on puts shelf before book and marker
+    branch = models.Branch.create(code="b1", name="One")
+    models.Shelf.create(branch=branch, number=1, tag="t1", bay=1)
+    models.Book.create(title="a", shelf_branch="b1", shelf_number=1)
+    models.Marker.create(id="m1", tag="t1", bay=1)
+    shelf = models.Shelf.get((models.Shelf.branch == "b1") & (models.Shelf.number == 1))
+    assert [b.title for b in shelf.books] == ["a"]
+    assert [m.id for m in shelf.markers] == ["m1"]
+    book = models.Book.get(models.Book.title == "a")
+    assert book.shelf.tag == "t1" and book.return_shelf is None
+    with expect_violation("foreign_key"), database.atomic():
+        models.Book.create(title="orphan", shelf_branch="b1", shelf_number=9)
+    database.close()
+
+
+API_SPEC = """\
+version: 1
+models:
+  Shelf:
+    fields:
+      branch: {type: string, maxLength: 8}
+      number: {type: int}
+      label: {type: string, maxLength: 40, nullable: true}
+    primaryKey: [branch, number]
+  Book:
+    fields:
+      id: {type: int, primaryKey: true, default: autoincrement}
+      shelfBranch: {type: string, maxLength: 8}
+      shelfNumber: {type: int}
+    relations:
+      shelf: {fields: [shelfBranch, shelfNumber], to: Shelf, backref: books}
+api:
+  basePath: /api
+  params: {book: Book.id}
+  schemas:
+    Book: {object: {id: Book.id, label: Shelf.label}}
+  endpoints:
+    - {name: book, method: GET, path: '/books/{book}', response: Book, notFound: true}
+"""
+REFUSAL = ("api.yaml:22:7: endpoint book cannot be served: Book.label: the relation shelf "
+           "between Book and Shelf is held by several fields (Book: shelfBranch, "
+           "shelfNumber), which the runtimes do not follow yet")
+
+
+def test_validate_warns_and_the_runtimes_refuse(tmp_path):
+    (tmp_path / "api.yaml").write_text(API_SPEC, encoding="utf-8")
+    result = run_cli("validate", "--spec", "api.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"api.yaml:22:7: warning: {REFUSAL.split(': ', 1)[1]}" in result.stderr
+    for runtime in (("fastapi",), ("ts-handlers", "--orm", "drizzle")):
+        result = run_cli(*runtime, "--spec", "api.yaml", cwd=tmp_path)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert REFUSAL in result.stderr, result.stderr
+    # OpenAPI still describes it: the fields are plain columns
+    assert run_cli("openapi", "--spec", "api.yaml", cwd=tmp_path).returncode == 0
+
+
+def test_the_spec_model_resolves_both_sides():
+    spec = load_spec(SPEC)
+    book, shelf = spec.model("Book"), spec.model("Shelf")
+    rel = {r.name: r for r in book.composite_references}["shelf"]
+    assert rel.columns == ("shelf_branch", "shelf_number")
+    assert rel.target_columns == ("branch_code", "number")
+    assert rel.constraint == "book_shelf_branch_shelf_number_fkey"  # Prisma's convention
+    assert {r.backref for r in shelf.composite_backrefs} == {"books", "returns", "markers"}
+    # README: the referencing columns are indexed like a ref field's
+    assert ("shelf_branch", "shelf_number") in {i.columns for i in book.indexes}
