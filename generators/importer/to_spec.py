@@ -263,7 +263,11 @@ class _Importer:
         taken = set(fields)
         implicit = IMPLICIT_ACTION.get(self.dialect) if self.source.catalogue else None
         entries = {}
-        for fk in self.composite.get(table.name, []):
+        # in the order of their columns, as ref fields are (a database lists keys by name)
+        order = {c.name: n for n, c in enumerate(table.columns)}
+        for fk in sorted(
+            self.composite.get(table.name, []), key=lambda fk: [order[c] for c in fk.columns]
+        ):
             target = self.source.table(fk.target)
             entries[composite.name(self.models[target.name], taken)] = composite.relation(
                 self.source,
