@@ -28,6 +28,7 @@ def _q(engine_name: str, name: str) -> str:
     return f"`{name}`" if engine_name == "mariadb" else f'"{name}"'
 
 
+@pytest.mark.engine
 @pytest.mark.parametrize("engine_name", ENGINES)
 def test_composite_foreign_key_refuses_orphans_and_acts(tmp_path, fresh_db, engine_name):
     db = fresh_db(engine_name)
@@ -67,6 +68,7 @@ def test_composite_foreign_key_refuses_orphans_and_acts(tmp_path, fresh_db, engi
                  ["m1"]) == 1
 
 
+@pytest.mark.engine
 @pytest.mark.parametrize("engine_name", ["postgres", "sqlite"])
 def test_sqlalchemy_follows_the_relation_both_ways(tmp_path, fresh_db, engine_name):
     from sqlalchemy.orm import Session
@@ -98,6 +100,7 @@ def test_sqlalchemy_follows_the_relation_both_ways(tmp_path, fresh_db, engine_na
     engine.dispose()
 
 
+@pytest.mark.engine
 @pytest.mark.parametrize("engine_name", ["postgres", "sqlite"])
 def test_peewee_reads_the_relation_both_ways(tmp_path, fresh_db, engine_name):
     import peewee
