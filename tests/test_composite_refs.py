@@ -183,3 +183,35 @@ def test_the_spec_model_resolves_both_sides():
     assert {r.backref for r in shelf.composite_backrefs} == {"books", "returns", "markers"}
     # README: the referencing columns are indexed like a ref field's
     assert ("shelf_branch", "shelf_number") in {i.columns for i in book.indexes}
+
+
+def test_without_a_foreign_key_the_orms_still_join(tmp_path, fresh_db):
+    """README: `foreignKey: false` keeps the columns and their index, no FOREIGN KEY; the
+    SQLAlchemy relationship then joins by primaryjoin, both ways."""
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import Session
+
+    text = SPEC.read_text(encoding="utf-8").replace(
+        "to: Shelf, backref: returns}", "to: Shelf, backref: returns, foreignKey: false}")
+    spec_path = tmp_path / "unenforced.yaml"
+    spec_path.write_text(text, encoding="utf-8")
+    sql = generate("sql", spec_path, tmp_path / "schema.sql", "--dialect", "sqlite")
+    assert "book_return_branch_return_number_fkey" not in sql
+    assert "book_return_branch_return_number_idx" in sql
+    generate("sqlalchemy", spec_path, tmp_path / "models.py")
+    models = import_generated(tmp_path / "models.py")
+    db = fresh_db("sqlite")
+    engine = db.sqlalchemy_engine()
+    models.Base.metadata.create_all(engine)
+    fks = inspect(engine).get_foreign_keys("book")
+    assert [fk["constrained_columns"] for fk in fks] == [["shelf_branch", "shelf_number"]]
+    with Session(engine) as session:
+        branch = models.Branch(code="b1", name="One")
+        shelf = models.Shelf(branch=branch, number=1, tag="t1", bay=1)
+        session.add_all([models.Book(title="a", shelf=shelf, return_shelf=shelf)])
+        session.commit()
+        session.expire_all()
+        assert [b.title for b in session.get(models.Shelf, ("b1", 1)).returns] == ["a"]
+        book = session.query(models.Book).one()
+        assert (book.return_branch, book.return_number) == ("b1", 1)
+    engine.dispose()
