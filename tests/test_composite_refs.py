@@ -215,3 +215,69 @@ def test_without_a_foreign_key_the_orms_still_join(tmp_path, fresh_db):
         book = session.query(models.Book).one()
         assert (book.return_branch, book.return_number) == ("b1", 1)
     engine.dispose()
+
+
+DRIZZLE_QUERY = """\
+import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import * as schema from "./schema";
+
+const db = drizzle(new Database(process.argv[2]), { schema });
+const shelves = await db.query.shelf.findMany({
+  with: { books: true, returns: true, markers: true },
+  orderBy: (s, { asc }) => [asc(s.number)],
+});
+const books = await db.query.book.findMany({
+  with: { shelf: true, returnShelf: true },
+  orderBy: (b, { asc }) => [asc(b.id)],
+});
+const markers = await db.query.marker.findMany({ with: { place: true } });
+console.log(JSON.stringify({ shelves, books, markers }));
+"""
+
+
+@pytest.mark.node
+@pytest.mark.engine
+def test_drizzle_relational_queries_follow_it_both_ways(tmp_path, fresh_db):
+    """Drizzle's relations() with fields/references arrays: db.query ... with: loads the
+    rows on each side, on SQLite through better-sqlite3."""
+    import json
+    import shutil
+    import subprocess
+
+    tools = ROOT / "tools" / "node"
+    node = shutil.which("node")
+    if node is None or not (tools / "node_modules" / "drizzle-orm").is_dir():
+        from tests.support import missing
+
+        missing("node and the npm check tools (npm ci --prefix tools/node)")
+    db = fresh_db("sqlite")
+    db.execute_script(_ddl(tmp_path, "sqlite"))
+    db.execute_script(
+        "INSERT INTO branch VALUES ('b1', 'One');"
+        "INSERT INTO shelf (branch_code, number, tag, bay) VALUES ('b1', 1, 't1', 1),"
+        " ('b1', 2, 't2', 2);"
+        "INSERT INTO book (id, title, shelf_branch, shelf_number, return_branch,"
+        " return_number) VALUES (1, 'a', 'b1', 1, 'b1', 2), (2, 'b', 'b1', 1, NULL, NULL);"
+        "INSERT INTO marker (id, tag, bay) VALUES ('m1', 't2', 2);")
+    db.close()
+    generate("drizzle", SPEC, tmp_path / "schema.ts", "--dialect", "sqlite")
+    (tmp_path / "entry.ts").write_text(DRIZZLE_QUERY, encoding="utf-8")
+    # the bundle resolves better-sqlite3 (native, not bundled) from the check tools
+    (tmp_path / "node_modules").symlink_to(tools / "node_modules")
+    bundled = subprocess.run([node, str(tools / "bundle.mjs"), "entry.ts", "out.mjs",
+                              "--platform", "node", "--external", "better-sqlite3"],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert bundled.returncode == 0, bundled.stderr
+    run = subprocess.run([node, "out.mjs", str(db.params()["path"])], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    found = json.loads(run.stdout)
+    first, second = found["shelves"]
+    assert [b["title"] for b in first["books"]] == ["a", "b"] and first["returns"] == []
+    assert [b["title"] for b in second["returns"]] == ["a"]
+    assert [m["id"] for m in second["markers"]] == ["m1"]
+    book_a, book_b = found["books"]
+    assert (book_a["shelf"]["number"], book_a["returnShelf"]["number"]) == (1, 2)
+    assert book_b["returnShelf"] is None
+    assert found["markers"][0]["place"]["number"] == 2
