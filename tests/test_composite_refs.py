@@ -281,3 +281,69 @@ def test_drizzle_relational_queries_follow_it_both_ways(tmp_path, fresh_db):
     assert (book_a["shelf"]["number"], book_a["returnShelf"]["number"]) == (1, 2)
     assert book_b["returnShelf"] is None
     assert found["markers"][0]["place"]["number"] == 2
+
+
+PRISMA_QUERY = """\
+import { openPrisma } from %(db)s;
+
+const { db, close } = await openPrisma("sqlite", process.argv[2], process.argv[3]);
+const shelves = await db.shelf.findMany({
+  include: { books: { orderBy: { id: "asc" } }, returns: true, markers: true },
+  orderBy: { number: "asc" },
+});
+const books = await db.book.findMany({
+  include: { shelf: true, returnShelf: true },
+  orderBy: { id: "asc" },
+});
+const markers = await db.marker.findMany({ include: { place: true } });
+console.log(JSON.stringify({ shelves, books, markers }));
+await close();
+"""
+
+
+@pytest.mark.node
+@pytest.mark.engine
+def test_prisma_client_follows_it_both_ways(tmp_path, fresh_db):
+    """Prisma's @relation(fields: [a, b], references: [x, y]) and its back-relation: the
+    generated client (prisma-client generator, better-sqlite3 adapter) includes the rows on
+    each side."""
+    import json
+    import shutil
+    import subprocess
+
+    from tests.contract.node_server import generate_module
+
+    tools = ROOT / "tools" / "node"
+    node = shutil.which("node")
+    if node is None or not (tools / "node_modules" / "@prisma" / "client").is_dir():
+        from tests.support import missing
+
+        missing("node and the npm check tools (npm ci --prefix tools/node)")
+    db = fresh_db("sqlite")
+    db.execute_script(_ddl(tmp_path, "sqlite"))
+    db.execute_script(
+        "INSERT INTO branch VALUES ('b1', 'One');"
+        "INSERT INTO shelf (branch_code, number, tag, bay) VALUES ('b1', 1, 't1', 1),"
+        " ('b1', 2, 't2', 2);"
+        "INSERT INTO book (id, title, shelf_branch, shelf_number, return_branch,"
+        " return_number) VALUES (1, 'a', 'b1', 1, 'b1', 2), (2, 'b', 'b1', 1, NULL, NULL);"
+        "INSERT INTO marker (id, tag, bay) VALUES ('m1', 't2', 2);")
+    db.close()
+    work = tmp_path / "prisma-client"
+    generate_module(SPEC, work, "prisma", "sqlite")
+    (work / "query.mjs").write_text(
+        PRISMA_QUERY % {"db": json.dumps((tools / "lib" / "db.mjs").as_uri())},
+        encoding="utf-8")
+    run = subprocess.run([node, "query.mjs", str(db.params()["path"]),
+                          str(work / "generated" / "prisma" / "client.ts")], cwd=work,
+                         capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr
+    found = json.loads(run.stdout)
+    first, second = found["shelves"]
+    assert [b["title"] for b in first["books"]] == ["a", "b"] and first["returns"] == []
+    assert [b["title"] for b in second["returns"]] == ["a"]
+    assert [m["id"] for m in second["markers"]] == ["m1"]
+    book_a, book_b = found["books"]
+    assert (book_a["shelf"]["number"], book_a["returnShelf"]["number"]) == (1, 2)
+    assert book_b["returnShelf"] is None
+    assert found["markers"][0]["place"]["number"] == 2
