@@ -37,8 +37,10 @@ def test_composite_foreign_key_refuses_orphans_and_acts(tmp_path, fresh_db, engi
 
     def insert(table: str, **values) -> None:
         names = ", ".join(q(c) for c in values)
-        db.execute(f"INSERT INTO {q(table)} ({names}) VALUES "
-                   f"({', '.join([p] * len(values))})", list(values.values()))
+        db.execute(
+            f"INSERT INTO {q(table)} ({names}) VALUES ({', '.join([p] * len(values))})",
+            list(values.values()),
+        )
 
     def count(table: str, where: str = "1 = 1", params=()) -> int:
         return db.scalar(f"SELECT COUNT(*) FROM {q(table)} WHERE {where}", list(params))
@@ -51,8 +53,15 @@ def test_composite_foreign_key_refuses_orphans_and_acts(tmp_path, fresh_db, engi
         insert("book", id=1, title="orphan", shelf_branch="b1", shelf_number=9)
     with expect_violation("foreign_key"):  # to the composite unique (tag, bay)
         insert("marker", id="m0", tag="t1", bay=2)
-    insert("book", id=1, title="a", shelf_branch="b1", shelf_number=1,
-           return_branch="b1", return_number=2)
+    insert(
+        "book",
+        id=1,
+        title="a",
+        shelf_branch="b1",
+        shelf_number=1,
+        return_branch="b1",
+        return_number=2,
+    )
     insert("book", id=2, title="b", shelf_branch="b1", shelf_number=2)
     insert("marker", id="m1", tag="t2", bay=2)
     insert("marker", id="m2", tag=None, bay=7)  # MATCH SIMPLE: a NULL column checks nothing
@@ -64,8 +73,10 @@ def test_composite_foreign_key_refuses_orphans_and_acts(tmp_path, fresh_db, engi
     db.execute(f"DELETE FROM {q('shelf')} WHERE {q('number')} = {p}", [2])
     assert count("book") == 1
     assert count("book", f"{q('return_branch')} IS NULL AND {q('return_number')} IS NULL") == 1
-    assert count("marker", f"{q('id')} = {p} AND {q('tag')} IS NULL AND {q('bay')} IS NULL",
-                 ["m1"]) == 1
+    assert (
+        count("marker", f"{q('id')} = {p} AND {q('tag')} IS NULL AND {q('bay')} IS NULL", ["m1"])
+        == 1
+    )
 
 
 @pytest.mark.engine
@@ -82,9 +93,13 @@ def test_sqlalchemy_follows_the_relation_both_ways(tmp_path, fresh_db, engine_na
         branch = models.Branch(code="b1", name="One")
         shelf = models.Shelf(branch=branch, number=1, tag="t1", bay=1)
         spare = models.Shelf(branch=branch, number=2, tag="t2", bay=2)
-        session.add_all([models.Book(title="a", shelf=shelf, return_shelf=spare),
-                         models.Book(title="b", shelf=shelf),
-                         models.Marker(id="m1", place=spare)])
+        session.add_all(
+            [
+                models.Book(title="a", shelf=shelf, return_shelf=spare),
+                models.Book(title="b", shelf=shelf),
+                models.Marker(id="m1", place=spare),
+            ]
+        )
         session.commit()
     with Session(engine) as session:
         shelf = session.get(models.Shelf, ("b1", 1))
@@ -112,9 +127,13 @@ def test_peewee_reads_the_relation_both_ways(tmp_path, fresh_db, engine_name):
     if engine_name == "sqlite":
         database = peewee.SqliteDatabase(str(params["path"]), pragmas={"foreign_keys": 1})
     else:
-        database = peewee.PostgresqlDatabase(params["database"], user=params["user"],
-                                             password=params["password"],
-                                             host=params["host"], port=params["port"])
+        database = peewee.PostgresqlDatabase(
+            params["database"],
+            user=params["user"],
+            password=params["password"],
+            host=params["host"],
+            port=params["port"],
+        )
     database.bind(models.MODELS)
     database.create_tables(models.MODELS)  # depends_on puts shelf before book and marker
     branch = models.Branch.create(code="b1", name="One")
@@ -155,9 +174,11 @@ api:
   endpoints:
     - {name: book, method: GET, path: '/books/{book}', response: Book, notFound: true}
 """
-REFUSAL = ("api.yaml:22:7: endpoint book cannot be served: Book.label: the relation shelf "
-           "between Book and Shelf is held by several fields (Book: shelfBranch, "
-           "shelfNumber), which the runtimes do not follow yet")
+REFUSAL = (
+    "api.yaml:22:7: endpoint book cannot be served: Book.label: the relation shelf "
+    "between Book and Shelf is held by several fields (Book: shelfBranch, "
+    "shelfNumber), which the runtimes do not follow yet"
+)
 
 
 def test_validate_warns_and_the_runtimes_refuse(tmp_path):
@@ -192,7 +213,8 @@ def test_without_a_foreign_key_the_orms_still_join(tmp_path, fresh_db):
     from sqlalchemy.orm import Session
 
     text = SPEC.read_text(encoding="utf-8").replace(
-        "to: Shelf, backref: returns}", "to: Shelf, backref: returns, foreignKey: false}")
+        "to: Shelf, backref: returns}", "to: Shelf, backref: returns, foreignKey: false}"
+    )
     spec_path = tmp_path / "unenforced.yaml"
     spec_path.write_text(text, encoding="utf-8")
     sql = generate("sql", spec_path, tmp_path / "schema.sql", "--dialect", "sqlite")
@@ -259,18 +281,37 @@ def test_drizzle_relational_queries_follow_it_both_ways(tmp_path, fresh_db):
         " ('b1', 2, 't2', 2);"
         "INSERT INTO book (id, title, shelf_branch, shelf_number, return_branch,"
         " return_number) VALUES (1, 'a', 'b1', 1, 'b1', 2), (2, 'b', 'b1', 1, NULL, NULL);"
-        "INSERT INTO marker (id, tag, bay) VALUES ('m1', 't2', 2);")
+        "INSERT INTO marker (id, tag, bay) VALUES ('m1', 't2', 2);"
+    )
     db.close()
     generate("drizzle", SPEC, tmp_path / "schema.ts", "--dialect", "sqlite")
     (tmp_path / "entry.ts").write_text(DRIZZLE_QUERY, encoding="utf-8")
     # the bundle resolves better-sqlite3 (native, not bundled) from the check tools
     (tmp_path / "node_modules").symlink_to(tools / "node_modules")
-    bundled = subprocess.run([node, str(tools / "bundle.mjs"), "entry.ts", "out.mjs",
-                              "--platform", "node", "--external", "better-sqlite3"],
-                             cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    bundled = subprocess.run(
+        [
+            node,
+            str(tools / "bundle.mjs"),
+            "entry.ts",
+            "out.mjs",
+            "--platform",
+            "node",
+            "--external",
+            "better-sqlite3",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bundled.returncode == 0, bundled.stderr
-    run = subprocess.run([node, "out.mjs", str(db.params()["path"])], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [node, "out.mjs", str(db.params()["path"])],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     found = json.loads(run.stdout)
     first, second = found["shelves"]
@@ -327,16 +368,26 @@ def test_prisma_client_follows_it_both_ways(tmp_path, fresh_db):
         " ('b1', 2, 't2', 2);"
         "INSERT INTO book (id, title, shelf_branch, shelf_number, return_branch,"
         " return_number) VALUES (1, 'a', 'b1', 1, 'b1', 2), (2, 'b', 'b1', 1, NULL, NULL);"
-        "INSERT INTO marker (id, tag, bay) VALUES ('m1', 't2', 2);")
+        "INSERT INTO marker (id, tag, bay) VALUES ('m1', 't2', 2);"
+    )
     db.close()
     work = tmp_path / "prisma-client"
     generate_module(SPEC, work, "prisma", "sqlite")
     (work / "query.mjs").write_text(
-        PRISMA_QUERY % {"db": json.dumps((tools / "lib" / "db.mjs").as_uri())},
-        encoding="utf-8")
-    run = subprocess.run([node, "query.mjs", str(db.params()["path"]),
-                          str(work / "generated" / "prisma" / "client.ts")], cwd=work,
-                         capture_output=True, text=True, timeout=180)
+        PRISMA_QUERY % {"db": json.dumps((tools / "lib" / "db.mjs").as_uri())}, encoding="utf-8"
+    )
+    run = subprocess.run(
+        [
+            node,
+            "query.mjs",
+            str(db.params()["path"]),
+            str(work / "generated" / "prisma" / "client.ts"),
+        ],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert run.returncode == 0, run.stderr
     found = json.loads(run.stdout)
     first, second = found["shelves"]
