@@ -45,16 +45,26 @@ def flat(node: Node) -> str:
     return node.head + ", ".join(flat(a) for a in node.args) + comma + node.close + node.tail
 
 
+def _width(text: str) -> int:
+    """The columns ``text`` takes as ruff measures a line (Unicode width: a wide or fullwidth
+    character, 漢, takes two)."""
+    import unicodedata
+
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def layout(node: Node, indent: str = "", trailer: int = 0) -> str:
     """The node's text starting at ``indent`` (the first line's indent is not included);
     ``trailer`` characters (a comma) follow it on its last line."""
     one_line = flat(node)
     if isinstance(node, str) or not node.args or \
-            len(indent) + len(one_line) + trailer <= LINE_LENGTH:
+            len(indent) + _width(one_line) + trailer <= LINE_LENGTH:
         return one_line
     inner = indent + INDENT
     hugged = ", ".join(flat(a) for a in node.args)
-    if node.hug and len(inner) + len(hugged) <= LINE_LENGTH:
+    if node.hug and len(inner) + _width(hugged) <= LINE_LENGTH:
         # ruff's "right-hand split": the arguments together on one indented line.
         return f"{node.head}\n{inner}{hugged}\n{indent}{node.close}{node.tail}"
     lines = [node.head]

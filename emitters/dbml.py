@@ -157,6 +157,16 @@ def _refs(model: Model) -> list[str]:
         if ref.on_update is not None:
             actions += f", update: {ON_DELETE[ref.on_update.value]}"
         lines.append(f"Ref {_name(ref.constraint)}: {line} [{actions}]")
+    for rel in model.composite_references:  # ``relations:``: DBML's composite Ref
+        if not rel.foreign_key:
+            continue
+        child = f"{_name(model.table)}.({', '.join(_name(c) for c in rel.columns)})"
+        parent = f"{_name(rel.target_table)}.({', '.join(_name(c) for c in rel.target_columns)})"
+        line = f"{parent} - {child}" if rel.one_to_one else f"{child} > {parent}"
+        actions = f"delete: {ON_DELETE[rel.on_delete.value]}"
+        if rel.on_update is not None:
+            actions += f", update: {ON_DELETE[rel.on_update.value]}"
+        lines.append(f"Ref {_name(rel.constraint)}: {line} [{actions}]")
     return lines
 
 

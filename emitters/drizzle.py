@@ -382,6 +382,22 @@ class _ModuleBuilder:
                 actions.append(("onUpdate",
                                 [ts.text(ts.string(ON_DELETE[ref.on_update.value]))]))
             entries.append(ts.chain(fk, actions))
+        for rel in model.composite_references:  # ``relations:``: foreignKey({columns: [a, b]})
+            if not rel.foreign_key:
+                continue
+            target = self.spec.model(rel.target)
+            target_var = t if target.name == model.name else variable(target)
+            fk = ts.call(self.core_fn("foreignKey"), [ts.obj([
+                ("name", ts.text(ts.string(rel.constraint))),
+                ("columns", ts.arr([ts.text(f"{t}.{f}") for f in rel.fields])),
+                ("foreignColumns", ts.arr([ts.text(f"{target_var}.{f}")
+                                           for f in rel.target_fields])),
+            ])])
+            actions = [("onDelete", [ts.text(ts.string(ON_DELETE[rel.on_delete.value]))])]
+            if rel.on_update is not None:
+                actions.append(("onUpdate",
+                                [ts.text(ts.string(ON_DELETE[rel.on_update.value]))]))
+            entries.append(ts.chain(fk, actions))
         return entries
 
     def check_sql(self, model: Model, check) -> str | None:
@@ -476,6 +492,25 @@ class _ModuleBuilder:
                 arguments.append(ts.obj([("relationName",
                                           ts.text(ts.string(backref.relation_name)))]))
             entries.append((backref.name, ts.call(self.helper(kind), arguments)))
+        for rel in model.composite_references:
+            target = self.spec.model(rel.target)
+            props = [
+                ("fields", ts.arr([ts.text(f"{variable(model)}.{f}") for f in rel.fields])),
+                ("references", ts.arr([ts.text(f"{variable(target)}.{f}")
+                                       for f in rel.target_fields])),
+            ]
+            if rel.ambiguous:
+                props.append(("relationName", ts.text(ts.string(rel.relation_name))))
+            helpers.add("one")
+            entries.append((rel.name, ts.call(self.helper("one"),
+                                              [ts.text(variable(target)), ts.obj(props)])))
+        for rel in model.composite_backrefs:
+            kind = "one" if rel.one_to_one else "many"
+            helpers.add(kind)
+            arguments = [ts.text(variable(self.spec.model(rel.source)))]
+            if rel.ambiguous:
+                arguments.append(ts.obj([("relationName", ts.text(ts.string(rel.relation_name)))]))
+            entries.append((rel.backref, ts.call(self.helper(kind), arguments)))
         if not entries:
             return None
         self.orm.add("relations")

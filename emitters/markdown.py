@@ -135,10 +135,17 @@ def _table(model: Model) -> list[str]:
     for label, items in (("Unique", composite), ("Index", indexes)):
         out += [f"- {label} `{i.name}` on {', '.join(f'`{c}`' for c in i.columns)}"
                 for i in items]
-    if model.backrefs:
-        out.append("- Referenced by " + ", ".join(
-            f"`{b.source_model}.{b.source_field}`" for b in model.backrefs))
-    return [*out, ""] if composite or indexes or model.backrefs else out
+    out += [f"- Foreign key `{r.constraint}` on {', '.join(f'`{c}`' for c in r.columns)} "
+            f"references `{r.target_table}` ({', '.join(f'`{c}`' for c in r.target_columns)})"
+            f", on delete {r.on_delete.sql.lower()}" if r.foreign_key else
+            f"- Relation `{r.name}` on {', '.join(f'`{c}`' for c in r.columns)} (no foreign "
+            f"key) joins `{r.target_table}`" for r in model.composite_references]
+    referenced = [f"`{b.source_model}.{b.source_field}`" for b in model.backrefs]
+    referenced += [f"`{r.source}.{r.name}`" for r in model.composite_backrefs]
+    if referenced:
+        out.append("- Referenced by " + ", ".join(referenced))
+    return [*out, ""] if composite or indexes or referenced or model.composite_references \
+        else out
 
 
 def _shape(shape: Shape) -> str:

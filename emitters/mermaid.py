@@ -86,6 +86,11 @@ def _relationships(model: Model) -> list[str]:
         child = "o|" if ref.one_to_one else "o{"
         lines.append(f'  "{ref.target_table}" {parent}..{child} "{model.table}" : '
                      f'"{field.column}"')
+    for rel in model.composite_references:  # ``relations:``: labelled by its columns
+        parent = "|o" if rel.nullable else "||"
+        child = "o|" if rel.one_to_one else "o{"
+        lines.append(f'  "{rel.target_table}" {parent}..{child} "{model.table}" : '
+                     f'"{", ".join(rel.columns)}"')
     return lines
 
 
@@ -97,7 +102,7 @@ def diagrams(spec: Spec, options: MermaidOptions) -> list[str]:
     for model in spec.models:
         chunk = _entity(model, options) + _relationships(model)
         length = sum(len(line) + 1 for line in chunk)
-        count = len(model.references)
+        count = len(model.references) + len(model.composite_references)
         if len(opening) + length > options.max_chars:
             raise UsageError(f"table {model.table} alone needs {len(opening) + length} "
                              f"characters of diagram; --max-chars is {options.max_chars}")

@@ -322,6 +322,7 @@ class _Class:
 def _class(spec: Spec, model: Model, module: _Module) -> _Class:
     fields = [(py_comment(f.description, INDENT) if f.description else None,
                _field(spec, model, f, module)) for f in model.fields]
+    fields += _composite_accessors(spec, model, module)
     meta = [f"table_name = {py_str(model.table)}"]
     if model.composite and model.pk_constraint != constraint_name(model.table, (), "pkey"):
         # A gap: peewee writes a CompositeKey's PRIMARY KEY itself, with no name.
@@ -337,6 +338,12 @@ def _class(spec: Spec, model: Model, module: _Module) -> _Class:
         constraints.append(Call(f"{module.n('unique')}(", (py_str(unique.name),
                                             *(py_str(c) for c in unique.columns))))
     constraints += [_check(model, c, module) for c in model.checks]
+    constraints += _composite_constraints(model, module)
+    depends = [module.classes[r.target] for r in model.composite_references
+               if r.foreign_key and r.target != model.name]
+    if depends:  # create_tables orders by ForeignKeyFields only: the target table first
+        meta.append(layout(Call("depends_on = (", tuple(dict.fromkeys(depends)), hug=False),
+                           "        "))
     if constraints:
         meta.append(layout(Call("constraints = (", tuple(constraints), hug=False), "        "))
     indexes = []
@@ -372,6 +379,65 @@ def _many_to_many(spec: Spec, through: Model, module: _Module) -> list[str]:
             lines.append(layout(Call(f"{owner}._meta.add_field(", (
                 py_str(_attr(m2m.attr)), field))))
     return lines
+
+
+def _composite_constraints(model: Model, module: _Module) -> list[object]:
+    """FOREIGN KEY (a, b) REFERENCES t (x, y) of ``relations:`` in Meta.constraints: Peewee's
+    ForeignKeyField holds one column, so a composite foreign key is a table constraint."""
+    result: list[object] = []
+    for rel in model.composite_references:
+        if not rel.foreign_key:
+            continue
+        module.needs.add("foreign_key")
+        actions = [f"ON DELETE {rel.on_delete.sql}",
+                   *([f"ON UPDATE {rel.on_update.sql}"] if rel.on_update else [])]
+        result.append(Call(f"{module.n('foreign_key')}(", (
+            py_str(rel.constraint), Call("(", tuple(py_str(c) for c in rel.columns)),
+            py_str(rel.target_table),
+            Call("(", tuple(py_str(c) for c in rel.target_columns)),
+            py_str(" ".join(actions)))))
+    return result
+
+
+def _composite_accessors(spec: Spec, model: Model,
+                         module: _Module) -> list[tuple[str | None, str]]:
+    """Peewee has no composite foreign key, so no ForeignKeyField to join or back-reference
+    through: a relation of ``relations:`` is a read-only property on each side (a query by
+    the columns); write the fields themselves to change it."""
+    result: list[tuple[str | None, str]] = []
+
+    def condition(other: Model, other_fields, own_fields, own: Model) -> str:
+        cls = module.classes[other.name]
+        return " & ".join(f"({cls}.{_field_attr(other, o)} == "
+                          f"self.__data__.get({py_str(_field_attr(own, m))}))"
+                          for o, m in zip(other_fields, own_fields, strict=True))
+
+    for rel in model.composite_references:
+        target = spec.model(rel.target)
+        cls = module.classes[target.name]
+        values = ", ".join(f"self.__data__.get({py_str(_field_attr(model, f))})"
+                           for f in rel.fields)
+        result.append((f"# Peewee has no composite foreign key: {rel.name} is read "
+                       f"through ({', '.join(rel.columns)}).",
+                       "\n    ".join([
+                           "@property",
+                           f"def {_attr(rel.attr)}(self) -> Any:",
+                           f"    if None in ({values},):",
+                           "        return None",
+                           f"    return {cls}.get_or_none("
+                           f"{condition(target, rel.target_fields, rel.fields, model)})"])))
+    for rel in model.composite_backrefs:
+        source = spec.model(rel.source)
+        cls = module.classes[source.name]
+        query = (f"{cls}.get_or_none" if rel.one_to_one else f"{cls}.select().where")
+        result.append((f"# Peewee has no composite foreign key: {rel.backref} is read through "
+                       f"{source.table} ({', '.join(rel.columns)}).",
+                       "\n    ".join([
+                           "@property",
+                           f"def {_attr(rel.backref_attr)}(self) -> Any:",
+                           f"    return {query}("
+                           f"{condition(source, rel.fields, rel.target_fields, model)})"])))
+    return result
 
 
 def _field_attr(model: Model, name: str) -> str:
@@ -413,6 +479,7 @@ def render(spec: Spec, options: PeeweeOptions, provenance: Provenance) -> str:
         "Reference": ("ForeignKeyField", "SQL", "Context"),
         "EnumField": ("CharField",),
         "unique": ("NodeList", "SQL", "Entity", "EnclosedNodeList"),
+        "foreign_key": ("NodeList", "SQL", "Entity", "EnclosedNodeList"),
         "check": ("NodeList", "SQL", "Entity", "EnclosedNodeList", "ValueLiterals", "Node"),
         "CharLength": ("Entity", "Node", "Context"),
         "Matches": ("Entity", "Node", "Context", "Metadata"),
@@ -467,6 +534,12 @@ def render(spec: Spec, options: PeeweeOptions, provenance: Provenance) -> str:
     names.resolve_module(helpers)
     helpers, generated = text().split(CLASSES_MARK)  # again: `import builtins` may be needed
     refuse_shadowed(helpers, extended, "peewee")
+    if any(m.composite_references for m in spec.models):
+        # the read-only accessors of composite relations are laid out by ruff, as the
+        # pydantic emitter's output is (a spec without them keeps its text unchanged)
+        from ._python import ruff_format
+
+        return ruff_format(names.rewrite(helpers) + generated, "models.py")
     return names.rewrite(helpers) + generated
 
 

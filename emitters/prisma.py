@@ -22,6 +22,7 @@ from vigilo_gen.model import (
     NEW_UUID,
     NOW,
     CheckKind,
+    CompositeReference,
     Field,
     FieldType,
     Model,
@@ -187,6 +188,8 @@ class _Names:
             names = [f.name for f in model.fields]
             names += [f.reference.relation for f in model.references]
             names += [b.name for b in model.backrefs]
+            names += [r.name for r in model.composite_references]
+            names += [r.backref for r in model.composite_backrefs]
             used = set(names)
             for name in names:
                 self.fields[(model.name, name)] = _prisma_name(name, False, used)
@@ -413,6 +416,27 @@ def _relation_row(spec: Spec, model: Model, field: Field, options: PrismaOptions
                "@relation" + _args(*args))
 
 
+def _composite_relation_row(spec: Spec, model: Model, rel: CompositeReference,
+                            options: PrismaOptions, names: _Names) -> Row:
+    """A relation held by several fields (``relations:``): ``@relation(fields: [a, b],
+    references: [x, y])``, as Prisma writes a composite foreign key."""
+    target = spec.model(rel.target)
+    args = [
+        _string(rel.relation_name) if rel.ambiguous else "",
+        f"fields: [{', '.join(names.field(model.name, f) for f in rel.fields)}]",
+        f"references: [{', '.join(names.field(target.name, f) for f in rel.target_fields)}]",
+        *((f"onDelete: {EMULATED_ACTION}", f"onUpdate: {EMULATED_ACTION}")
+          if not rel.foreign_key and _relation_mode(spec) else (
+            f"onDelete: {ON_DELETE[rel.on_delete.value]}",
+            f"onUpdate: {ON_DELETE[rel.on_update.value] if rel.on_update else 'NoAction'}")),
+        _map_arg(rel.constraint, model.table, rel.columns, "fkey", options.dialect)
+        if rel.foreign_key else "",
+    ]
+    return Row((), names.field(model.name, rel.name),
+               names.types[target.name] + ("?" if rel.nullable else ""),
+               "@relation" + _args(*args))
+
+
 def _model_view(spec: Spec, model: Model, options: PrismaOptions, names: _Names) -> ModelView:
     dialect = options.dialect
     rows: list[Row] = []
@@ -420,12 +444,19 @@ def _model_view(spec: Spec, model: Model, options: PrismaOptions, names: _Names)
         rows.append(_scalar_row(spec, model, field, options, names))
         if field.reference is not None:
             rows.append(_relation_row(spec, model, field, options, names))
+    rows += [_composite_relation_row(spec, model, rel, options, names)
+             for rel in model.composite_references]
     groups = [_group(rows)]
     backrefs = [
         Row((), names.field(model.name, b.name),
             names.types[b.source_model] + ("?" if b.one_to_one else "[]"),
             f"@relation({_string(b.relation_name)})" if b.ambiguous else "")
         for b in model.backrefs
+    ] + [
+        Row((), names.field(model.name, r.backref),
+            names.types[r.source] + ("?" if r.one_to_one else "[]"),
+            f"@relation({_string(r.relation_name)})" if r.ambiguous else "")
+        for r in model.composite_backrefs
     ]
     if backrefs:
         groups.append(_group(backrefs))
@@ -481,6 +512,7 @@ def _enum_views(spec: Spec, options: PrismaOptions, names: _Names) -> list[EnumV
 def _without_foreign_key(spec: Spec) -> tuple[list[str], list[str]]:
     """The foreign key constraint names of the relations with one, and of those without."""
     refs = [f.reference for m in spec.models for f in m.references]
+    refs += [r for m in spec.models for r in m.composite_references]
     return ([r.constraint for r in refs if r.foreign_key],
             [r.constraint for r in refs if not r.foreign_key])
 

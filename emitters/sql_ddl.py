@@ -486,31 +486,22 @@ class DDLBuilder:
             if p.foreign_keys == ABSENT:
                 self.gaps.unsupported(f"foreign keys are not declared: {ref.constraint}")
                 continue
-            options = []
-            action = self.delete_action(model, f)
-            if action in p.on_delete:
-                options.append(f"ON DELETE {action.sql}")
-            elif action not in p.on_delete_implicit:
-                self.gaps.unsupported(f"ON DELETE {action.sql} is not supported: "
-                                      f"{ref.constraint} (delete dependent rows in the "
-                                      "application)")
-            update = ref.on_update
-            if update in p.on_update:
-                options.append(f"ON UPDATE {update.sql}")
-            elif update is not None and update not in p.on_delete_implicit:
-                self.gaps.unsupported(f"ON UPDATE {update.sql} is not supported: "
-                                      f"{ref.constraint} (update referencing rows in the "
-                                      "application)")
-            result.append(self.named(ref.constraint, exp.ForeignKey(
-                expressions=self.columns([f.column]),
-                reference=exp.Reference(
-                    this=exp.Schema(this=exp.Table(this=self.ident(ref.target_table)),
-                                    expressions=self.columns([ref.target_column])),
-                    options=options,
-                ),
-            )))
-        if p.foreign_keys == INFORMATIONAL and any(f.reference.foreign_key
-                                                   for f in model.references):
+            result.append(self.foreign_key(ref.constraint, (f.column,), ref.target_table,
+                                           (ref.target_column,), self.delete_action(model, f),
+                                           ref.on_update))
+        for rel in model.composite_references:  # ``relations:``, FOREIGN KEY (a, b)
+            if not rel.foreign_key:
+                continue
+            if p.foreign_keys == ABSENT:
+                self.gaps.unsupported(f"foreign keys are not declared: {rel.constraint}")
+                continue
+            result.append(self.foreign_key(rel.constraint, rel.columns, rel.target_table,
+                                           rel.target_columns,
+                                           self.composite_delete_action(model, rel),
+                                           rel.on_update))
+        if p.foreign_keys == INFORMATIONAL and (
+                any(f.reference.foreign_key for f in model.references)
+                or any(r.foreign_key for r in model.composite_references)):
             self.gaps.unsupported("foreign keys are informational (not enforced)")
         for check in model.checks:
             if p.checks == ABSENT:
@@ -520,6 +511,38 @@ class DDLBuilder:
             if condition is not None:
                 result.append(self.named(check.name, exp.CheckColumnConstraint(this=condition)))
         return result
+
+    def foreign_key(self, constraint: str, columns: tuple[str, ...], target_table: str,
+                    target_columns: tuple[str, ...], action: OnDelete,
+                    update: OnDelete | None) -> exp.Constraint:
+        """FOREIGN KEY (columns) REFERENCES target (columns) with the actions the dialect
+        can declare; the others go to the gaps."""
+        p = self.profile
+        options = []
+        if action in p.on_delete:
+            options.append(f"ON DELETE {action.sql}")
+        elif action not in p.on_delete_implicit:
+            self.gaps.unsupported(f"ON DELETE {action.sql} is not supported: "
+                                  f"{constraint} (delete dependent rows in the "
+                                  "application)")
+        if update in p.on_update:
+            options.append(f"ON UPDATE {update.sql}")
+        elif update is not None and update not in p.on_delete_implicit:
+            self.gaps.unsupported(f"ON UPDATE {update.sql} is not supported: "
+                                  f"{constraint} (update referencing rows in the "
+                                  "application)")
+        return self.named(constraint, exp.ForeignKey(
+            expressions=self.columns(columns),
+            reference=exp.Reference(
+                this=exp.Schema(this=exp.Table(this=self.ident(target_table)),
+                                expressions=self.columns(target_columns)),
+                options=options,
+            ),
+        ))
+
+    def composite_delete_action(self, model: Model, rel) -> OnDelete:
+        """The ON DELETE action of a composite foreign key (a dialect may weaken it)."""
+        return rel.on_delete
 
     def delete_action(self, model: Model, f: Field) -> OnDelete:
         """The ON DELETE action written for a foreign key (a dialect may have to weaken it)."""
@@ -806,23 +829,38 @@ class TSQLDDL(DDLBuilder):
 
         weakened = {}
         for model in self.spec.models:
-            for f in model.references:
-                ref = f.reference
-                if ref.on_delete not in self.CASCADING:
+            # a ref field, then a composite relation (its name never equals a field's)
+            keys = [(f.name, f.reference.on_delete, f.reference.target_table)
+                    for f in model.references]
+            keys += [(r.name, r.on_delete, r.target_table) for r in model.composite_references
+                     if r.foreign_key]
+            for name, on_delete, parent in keys:
+                if on_delete not in self.CASCADING:
                     continue
-                parent, child = ref.target_table, model.table
+                child = model.table
                 if parent == child:
-                    weakened[(model.name, f.name)] = f"a cascade from {parent} to itself"
+                    weakened[(model.name, name)] = f"a cascade from {parent} to itself"
                     continue
                 sources = [t for t in {*edges, parent} if parent in reach(t)]
                 below = reach(child)
                 clash = next((t for t in sorted(sources) if below & reach(t)), None)
                 if clash is not None:
-                    weakened[(model.name, f.name)] = f"a second cascade path from {clash} " \
-                                                     f"to {sorted(below & reach(clash))[0]}"
+                    weakened[(model.name, name)] = f"a second cascade path from {clash} " \
+                                                   f"to {sorted(below & reach(clash))[0]}"
                     continue
                 edges.setdefault(parent, set()).add(child)
         return weakened
+
+    def composite_delete_action(self, model: Model, rel) -> OnDelete:
+        why = self.weakened.get((model.name, rel.name))
+        if why is None:
+            return rel.on_delete
+        todo = "set it to NULL" if rel.on_delete is OnDelete.SET_NULL else "delete those rows"
+        self.gaps.unsupported(f"{rel.constraint} is NO ACTION, not ON DELETE "
+                              f"{rel.on_delete.sql}: SQL Server refuses {why} (error 1785); "
+                              f"before deleting a {rel.target_table} row, the application "
+                              f"must {todo} in {model.table} ({', '.join(rel.columns)})")
+        return OnDelete.NO_ACTION
 
     def delete_action(self, model: Model, f: Field) -> OnDelete:
         why = self.weakened.get((model.name, f.name))

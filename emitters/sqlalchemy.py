@@ -23,6 +23,7 @@ from vigilo_gen.model import (
     NOW,
     Check,
     CheckKind,
+    CompositeReference,
     Field,
     FieldType,
     Model,
@@ -347,6 +348,15 @@ def _table_args(model: Model, module: _Module) -> str:
     for unique in model.uniques:
         items.append(Call(f"{module.use('UniqueConstraint')}(", (
             *(py_str(c) for c in unique.columns), f"name={module.constraint(unique.name)}")))
+    for rel in model.composite_references:  # ``relations:``: a composite foreign key
+        if rel.foreign_key:
+            items.append(Call(f"{module.use('ForeignKeyConstraint')}(", (
+                Call("[", tuple(py_str(c) for c in rel.columns), "]"),
+                Call("[", tuple(py_str(f"{rel.target_table}.{c}") for c in rel.target_columns),
+                     "]"),
+                f"ondelete={py_str(rel.on_delete.sql)}",
+                *([f"onupdate={py_str(rel.on_update.sql)}"] if rel.on_update else []),
+                f"name={module.constraint(rel.constraint)}")))
     for check in model.checks:
         module.use("CheckConstraint")
         items += _check(model, check, module)
@@ -370,6 +380,62 @@ def _join(module: _Module, source: Model, field: Field, target: Model, *,
         else:
             referenced = f"remote({referenced})"
     return f"primaryjoin={py_str(f'{referenced} == {referencing}')}"
+
+
+def _composite_join(module: _Module, rel: CompositeReference, source: Model, target: Model,
+                    *, many_side: bool) -> str:
+    """primaryjoin= of a composite relation without a foreign key: every column pair, the
+    referencing columns marked ``foreign()`` (``remote()`` in a self-reference, as _join)."""
+    pairs = []
+    for f, g in zip(rel.fields, rel.target_fields, strict=True):
+        referencing = f"foreign({module.classes[source.name]}.{_attr(source.field(f).attr)})"
+        referenced = f"{module.classes[target.name]}.{_attr(target.field(g).attr)}"
+        if source.name == target.name:
+            if many_side:
+                referencing = f"remote({referencing})"
+            else:
+                referenced = f"remote({referenced})"
+        pairs.append(f"{referenced} == {referencing}")
+    return f"primaryjoin={py_str('and_(' + ', '.join(pairs) + ')')}"
+
+
+def _composite_relationships(spec: Spec, model: Model, attrs: dict[str, str],
+                             module: _Module) -> list[str]:
+    """relationship() attributes of ``relations:`` (both sides): ``foreign_keys`` names the
+    columns, since several relations may join the same tables."""
+    lines: list[str] = []
+    mapped, relationship = module.n("Mapped"), module.n("relationship")
+    for rel in model.composite_references:
+        target = spec.model(rel.target)
+        target_class = module.classes[target.name]
+        args = [f"back_populates={py_str(_attr(rel.backref_attr))}"]
+        if not rel.foreign_key:
+            args.append(_composite_join(module, rel, model, target, many_side=False))
+        else:
+            args.append(f"foreign_keys=[{', '.join(attrs[f] for f in rel.fields)}]")
+            if rel.target == model.name:
+                args.append(f"remote_side=[{', '.join(attrs[f] for f in rel.target_fields)}]")
+        annotation = f"{target_class} | None" if rel.nullable else target_class
+        head = f"{_attr(rel.attr)}: {mapped}[{annotation}] = {relationship}("
+        lines.append(layout(Call(head, tuple(args)), "    "))
+    for rel in model.composite_backrefs:
+        source = spec.model(rel.source)
+        source_class = module.classes[source.name]
+        args = [f"back_populates={py_str(_attr(rel.attr))}"]
+        if not rel.foreign_key:
+            args.append(_composite_join(module, rel, source, model, many_side=True))
+        else:
+            keys = ", ".join(f"{source_class}.{_attr(source.field(f).attr)}" for f in rel.fields)
+            args.append(f"foreign_keys={py_str('[' + keys + ']')}")
+        if rel.on_delete is OnDelete.CASCADE and rel.nullable:
+            args += NULLABLE_CASCADE
+        else:
+            args += BACKREF_DELETE[rel.on_delete]
+        annotation = (f"{source_class} | None" if rel.one_to_one
+                      else f"{module.n('list')}[{source_class}]")
+        head = f"{_attr(rel.backref_attr)}: {mapped}[{annotation}] = {relationship}("
+        lines.append(layout(Call(head, tuple(args)), "    "))
+    return lines
 
 
 def _relationships(spec: Spec, model: Model, attrs: dict[str, str],
@@ -481,7 +547,8 @@ def _class(spec: Spec, model: Model, module: _Module) -> _Class:
     return _Class(module.classes[model.name], _docstring(model.description),
                   py_str(model.table), _table_args(model, module), columns,
                   _relationships(spec, model, attrs, module)
-                  + _many_to_many(spec, model, module))
+                  + _many_to_many(spec, model, module)
+                  + _composite_relationships(spec, model, attrs, module))
 
 
 def _docstring(text: str | None) -> str | None:

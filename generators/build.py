@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from . import many_to_many, naming
+from . import composite, many_to_many, naming
 from .dialects import SQL_DIALECTS
 from .errors import Diagnostic, SpecError, did_you_mean
 from .model import (
@@ -202,6 +202,7 @@ class _Builder:
                                       relations, sorted(backrefs.get(name, []),
                                                         key=lambda b: (b.source_model,
                                                                        b.source_field))))
+        models = composite.resolve(self, raw_models, models)  # ``relations:`` (several fields)
         models = many_to_many.resolve(self, raw_models, models)
         self._unique_physical_names(models)
         self._rename_collisions("model", models, lambda m: ("models", m.name))
@@ -274,6 +275,7 @@ class _Builder:
                 target = spec.get("to")
                 if spec["type"] == "ref" and target in raw_models and target != name:
                     deps[name].add(target)
+            deps[name] |= {t for t in composite.targets(raw) if t in raw_models and t != name}
         dependents: dict[str, set[str]] = defaultdict(set)
         for name, targets in deps.items():
             for target in targets:
@@ -818,7 +820,8 @@ class _Builder:
                 columns[field.column.lower()] = field
             constraint_names = [model.pk_constraint, *(u.name for u in model.uniques),
                                 *(i.name for i in model.indexes), *(c.name for c in model.checks),
-                                *(f.reference.constraint for f in model.references)]
+                                *(f.reference.constraint for f in model.references),
+                                *(r.constraint for r in model.composite_references)]
             own: set[str] = set()
             for constraint in constraint_names:
                 if constraint.lower() in own:

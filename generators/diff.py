@@ -61,6 +61,10 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("VG144", SAFE, "index dropped"),
     Rule("VG151", SAFE, "foreign key action changed"),
     Rule("VG152", DESTRUCTIVE, "foreign key now refers to another table"),
+    Rule("VG153", SAFE, "foreign key constraint added (foreignKey: false -> true; fails on "
+                        "rows referring to nothing)"),
+    Rule("VG154", SAFE, "foreign key constraint dropped (foreignKey: true -> false; the "
+                        "relation stays, unenforced)"),
     Rule("VG161", SAFE, "updated_at maintenance changed"),
     Rule("VG171", SAFE, "description changed (the catalogue comment)"),
     Rule("VG201", BREAKING, "endpoint removed"),
@@ -175,11 +179,12 @@ def _constraints(f: Field) -> tuple:
 
 
 def _fk(f: Field, renamed: dict[str, str] | None = None) -> tuple | None:
-    """(target model, ON DELETE); an old field's target named as in the new spec."""
+    """(target model, ON DELETE, has a constraint); an old field's target named as in the
+    new spec."""
     ref = f.reference
     if ref is None:
         return None
-    return (renamed or {}).get(ref.target, ref.target), ref.on_delete
+    return (renamed or {}).get(ref.target, ref.target), ref.on_delete, ref.foreign_key
 
 
 def _narrower(old: Field, new: Field) -> list[str]:
@@ -242,6 +247,7 @@ class _Collector:
                              mp.new.position)
                 self.fields(mp)
                 self.keys(mp)
+                self.composite_references(mp)
 
     def fields(self, mp: ModelPair) -> None:
         table = mp.new.table
@@ -287,7 +293,14 @@ class _Collector:
                 self.add("VG161", f"column {name} is {'now' if new.updated_at else 'no longer'}"
                          " set on every update", where)
             fk_changed = _fk(old, self.renamed) != _fk(new)
-            if fk_changed and old.reference and new.reference:
+            if fk_changed and old.reference and new.reference and \
+                    old.reference.foreign_key != new.reference.foreign_key:
+                # the constraint itself comes or goes (its action with it)
+                added = new.reference.foreign_key
+                constraint = (new if added else old).reference.constraint
+                self.add("VG153" if added else "VG154", f"foreign key {constraint} on {name} "
+                         f"is {'added' if added else 'dropped'}", where)
+            elif fk_changed and old.reference and new.reference:
                 if _fk(old, self.renamed)[0] != new.reference.target:
                     self.add("VG152", f"foreign key {name} now refers to "
                              f"{new.reference.target_table}", where)
@@ -338,6 +351,29 @@ class _Collector:
                 if signature(item) not in new:
                     self.add(drop, f"{what} {item.name} on {mp.old.table} is dropped",
                              mp.new.position)
+
+    def composite_references(self, mp: ModelPair) -> None:
+        """Relations of several fields (``relations:``), paired by name: their foreign key
+        comes, goes, changes action or target like a ref field's."""
+        old = {r.name: r for r in mp.old.composite_references if r.foreign_key}
+        new = {r.name: r for r in mp.new.composite_references if r.foreign_key}
+        table = mp.new.table
+        for name, rel in new.items():
+            where = rel.position
+            before = old.get(name)
+            if before is None:
+                self.add("VG153", f"foreign key {rel.constraint} on {table} "
+                         f"({', '.join(rel.columns)}) is added", where)
+            elif self.renamed.get(before.target, before.target) != rel.target:
+                self.add("VG152", f"foreign key {rel.constraint} now refers to "
+                         f"{rel.target_table}", where)
+            elif (before.on_delete, before.on_update) != (rel.on_delete, rel.on_update):
+                self.add("VG151", f"foreign key {rel.constraint}: ON DELETE "
+                         f"{before.on_delete.sql} -> {rel.on_delete.sql}", where)
+        for name, rel in old.items():
+            if name not in new:
+                self.add("VG154", f"foreign key {rel.constraint} on {mp.old.table} is dropped",
+                         rel.position, old=True)
 
     # -- the API ---------------------------------------------------------------------------
 

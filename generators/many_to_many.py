@@ -234,7 +234,8 @@ def _count(refs: list[Field]) -> str:
 
 def _collisions(builder: _Reporter, model: Model, relations: tuple[ManyToMany, ...]) -> None:
     """A many-to-many attribute is one more attribute of the model (and of the ORM classes):
-    it cannot share a name with a field, relation, back-reference or another one."""
+    it cannot share a name with a field, relation (of one field or several), back-reference
+    or another one."""
     taken: dict[str, str] = {}
     for f in model.fields:
         taken[f.name] = taken[f.attr] = f"field {f.name}"
@@ -245,6 +246,12 @@ def _collisions(builder: _Reporter, model: Model, relations: tuple[ManyToMany, .
     for b in model.backrefs:
         taken[b.name] = taken[b.attr] = (
             f"back-reference {b.name} (from {b.source_model}.{b.source_field})"
+        )
+    for rel in model.composite_references:  # ``relations:``, resolved before this
+        taken[rel.name] = taken[rel.attr] = f"relation {rel.name}"
+    for rel in model.composite_backrefs:
+        taken[rel.backref] = taken[rel.backref_attr] = (
+            f"back-reference {rel.backref} (from {rel.source}.{rel.name})"
         )
     for m2m in relations:
         at_key = True

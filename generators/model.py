@@ -29,7 +29,7 @@ __all__ = [
     "Index", "ListShape", "MapShape", "Model", "NamedSchema", "Now", "ObjectShape", "OnDelete",
     "Position", "Reference", "SchemaRef", "Shape", "Spec", "Unique", "api_int_bounds",
     "NEW_UUID", "NewUuid", "SqlDefault", "Rename", "MAX_DATETIME_PRECISION",
-    "CheckKind", "check_table", "ManyToMany",
+    "CheckKind", "check_table", "CompositeReference", "ManyToMany",
 ]
 
 
@@ -296,6 +296,39 @@ class Backref:
 
 
 @dataclass(frozen=True)
+class CompositeReference:
+    """A relation held by several fields (``relations:`` on the model): a composite foreign key
+    to the target's composite primary key, or to a composite unique of it (``references:``).
+
+    It lives on the model holding the fields (``Model.composite_references``) and, seen from
+    its target, in ``Model.composite_backrefs``; the fields themselves are plain columns.
+    """
+
+    name: str  # relation attribute on the owning model (camelCase, as written in the spec)
+    attr: str  # snake_case form for Python ORMs
+    fields: tuple[str, ...]  # the owning model's fields, in the order of target_fields
+    columns: tuple[str, ...]
+    target: str  # model name
+    target_table: str
+    target_fields: tuple[str, ...]  # the target's key, or the composite unique named
+    target_columns: tuple[str, ...]
+    to_key: bool  # the target fields are the target's primary key
+    on_delete: OnDelete
+    on_update: OnDelete | None  # None: nothing said, no clause written
+    backref: str  # attribute on the target model (camelCase)
+    backref_attr: str
+    one_to_one: bool  # the fields are the owning model's key or one of its uniques
+    ambiguous: bool  # another relation joins the same pair of models (or a self-reference)
+    relation_name: str  # identifies the relation pair (Prisma's relation name)
+    constraint: str  # physical foreign key constraint name
+    foreign_key: bool  # False: no constraint in the database (``foreignKey: false``)
+    nullable: bool  # the fields are nullable (all of them, or none: never a mix)
+    source: str  # the owning model's name
+    source_table: str
+    position: Position  # of the relation's name in the spec
+
+
+@dataclass(frozen=True)
 class ManyToMany:
     """``manyToMany:``: a list of the target's rows reached through a join model whose two
     refs hold this model's key and the target's (Django's ManyToManyField(through=),
@@ -336,6 +369,9 @@ class Model:
     # ``manyToMany:`` relations on this model: the ones it declares, then the ones it is the
     # target of (``owner`` False), each in spec order.
     many_to_many: tuple[ManyToMany, ...] = ()
+    # Relations held by several fields (``relations:``), and those that reference this model.
+    composite_references: tuple[CompositeReference, ...] = ()
+    composite_backrefs: tuple[CompositeReference, ...] = ()
 
     @property
     def composite(self) -> bool:

@@ -83,8 +83,25 @@ class Planner:
                           f"({', '.join(f.name for f in found.key)}), which the runtimes do not "
                           "address rows by yet")
 
+    def _composite(self, model: str, target: str, via: str | None, found: bool,
+                   what: str) -> None:
+        """A relation of several fields (``relations:``) is described by OpenAPI and Pydantic
+        but not followed by the runtimes, which join a row's one key column."""
+        held = [(r.name, r) for r in self.models[model].composite_references
+                if r.target == target]
+        held += [(r.backref, r) for r in self.models[model].composite_backrefs
+                 if r.source == target]
+        named = [(n, r) for n, r in held if n == via] if via is not None else \
+            ([] if found else held)
+        if named:
+            name, rel = named[0]
+            raise Unbound(f"{what}: the relation {name} between {model} and {target} is held "
+                          f"by several fields ({rel.source}: {', '.join(rel.fields)}), which "
+                          "the runtimes do not follow yet")
+
     def step(self, model: str, target: str, via: str | None, to_many: bool, what: str) -> Step:
         candidates = [s for s in self.steps(model, target) if s.to_many == to_many]
+        self._composite(model, target, via, bool(candidates), what)
         if via is not None:
             named = [s for s in candidates if s.name == via]
             if not named:

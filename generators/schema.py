@@ -195,6 +195,9 @@ def _message(error, source: SourceMap) -> Diagnostic:
     if "propertyNames" in error.absolute_schema_path:  # about a key: point at the key
         return source.error((*path, value), f"name {value!r}: {error.message}", at_key=True)
     if kind in ("minItems", "minProperties"):
+        if error.validator_value > 1 and value:  # a composite key or reference of one field
+            return source.error(path, f"{where} needs at least {error.validator_value} "
+                                      "entries")
         return source.error(path, f"{where} must not be empty")
     if kind in ("minimum", "maximum", "minLength", "maxLength", "maxItems"):
         return source.error(path, f"{where}: {error.message}")

@@ -65,7 +65,18 @@ def _groups(model: dict, change) -> None:
 
 def _referenced(data: Data, model: str) -> bool:
     return any(s.get("to") == model for name, m in data["models"].items() if name != model
-               for s in m["fields"].values())
+               for s in [*m["fields"].values(), *(m.get("relations") or {}).values()])
+
+
+def _in_relation(data: Data, model: str, name: str) -> bool:
+    """A field of a relation of several fields (``relations:``), on either side: edits leave
+    those alone as they leave keys (their types and nullability must keep matching)."""
+    own = data["models"][model].get("relations") or {}
+    if any(name in rel["fields"] for rel in own.values()):
+        return True
+    return any(rel.get("to") == model and name in rel.get("references", ())
+               for m in data["models"].values()
+               for rel in (m.get("relations") or {}).values())
 
 
 def _is_key(model: dict, name: str, spec: dict) -> bool:
@@ -78,7 +89,8 @@ def _is_key(model: dict, name: str, spec: dict) -> bool:
 def _non_id(draw, data: Data, accept=lambda spec: True):
     choices = [(m, f) for m, model in data["models"].items()
                for f, spec in model["fields"].items()
-               if not _is_key(model, f, spec) and accept(spec)]
+               if not _is_key(model, f, spec) and not _in_relation(data, m, f)
+               and accept(spec)]
     return draw(st.sampled_from(choices)) if choices else None
 
 
@@ -147,7 +159,7 @@ class Editor:
         self.origin(spec, old, self.old["models"])
         self.data["models"] = {new if k == old else k: v for k, v in self.models.items()}
         for model in self.models.values():
-            for field in model["fields"].values():
+            for field in [*model["fields"].values(), *(model.get("relations") or {}).values()]:
                 if field.get("to") == old:
                     field["to"] = new
         return True
@@ -191,8 +203,19 @@ class Editor:
         self.origin(spec, old, self.old_fields(m))
         model["fields"] = {new if k == old else k: v for k, v in model["fields"].items()}
         _groups(model, lambda g: [new if x == old else x for x in g])
-        if "primaryKey" in model:  # a composite key names its fields too
-            model["primaryKey"] = [new if x == old else x for x in model["primaryKey"]]
+        # the lists of field names that hold it: its composite key, its relations, and the
+        # relations of other models that reference it by name (references:)
+        def renamed(names: list[str]) -> list[str]:
+            return [new if x == old else x for x in names]
+
+        if "primaryKey" in model:
+            model["primaryKey"] = renamed(model["primaryKey"])
+        for rel in (model.get("relations") or {}).values():
+            rel["fields"] = renamed(rel["fields"])
+        for other in self.models.values():
+            for rel in (other.get("relations") or {}).values():
+                if rel["to"] == m and "references" in rel:
+                    rel["references"] = renamed(rel["references"])
         return True
 
     def _field(self, accept):

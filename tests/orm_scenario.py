@@ -133,9 +133,12 @@ class Plan:
 
     def blockers(self, root: Model) -> list[Model]:
         """Models whose rows reference the root with RESTRICT / NO ACTION: deleted first."""
+        blocking = (OnDelete.RESTRICT, OnDelete.NO_ACTION)
         return [m for m in self.spec.models
-                if any(f.reference.target == root.name and f.reference.on_delete in
-                       (OnDelete.RESTRICT, OnDelete.NO_ACTION) for f in m.references)]
+                if any(f.reference.target == root.name and f.reference.on_delete in blocking
+                       for f in m.references)
+                or any(r.target == root.name and r.foreign_key and r.on_delete in blocking
+                       for r in m.composite_references)]
 
 
 def plan_for(spec: Spec) -> Plan:

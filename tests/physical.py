@@ -29,7 +29,8 @@ def from_spec(spec: Spec, engine: str) -> dict[str, TableNames]:
             indexes=frozenset(i.name for i in model.indexes),
             # README: `foreignKey: false` is a relation with no FOREIGN KEY
             fks=frozenset(f.reference.constraint for f in model.references
-                          if f.reference.foreign_key),
+                          if f.reference.foreign_key)
+            | {r.constraint for r in model.composite_references if r.foreign_key},
         )
     return out
 
@@ -76,7 +77,9 @@ def with_default_fk_names(spec: Spec, tables: dict[str, TableNames]) -> dict[str
     out = dict(tables)
     for model in spec.models:
         names = frozenset(constraint_name(model.table, (f.column,), "fkey")
-                          for f in model.references if f.reference.foreign_key)
+                          for f in model.references if f.reference.foreign_key) | {
+            constraint_name(model.table, r.columns, "fkey")
+            for r in model.composite_references if r.foreign_key}
         old = tables[model.table]
         out[model.table] = TableNames(old.columns, old.pk, old.uniques, old.indexes, names)
     return out

@@ -161,6 +161,10 @@ def sample_rows(spec: Spec, seed: int = 0) -> dict[str, dict[str, Any]]:
                     rows[target][field.reference.target_column]
                 continue
             row[field.column] = valid_value(field, seed)
+        for rel in model.composite_references:  # ``relations:``: the target row's values
+            for column, target_column in zip(rel.columns, rel.target_columns, strict=True):
+                row[column] = None if rel.target == model.name else \
+                    rows[rel.target][target_column]
         rows[model.name] = row
     return rows
 
@@ -179,6 +183,13 @@ def cascade_children(spec: Spec, root: Model) -> list[tuple[Model, Field]]:
                 if ref.target == current and ref.on_delete is OnDelete.CASCADE \
                         and model.name != current:
                     result.append((model, field))
+                    if model.name not in seen:
+                        seen.add(model.name)
+                        frontier.append(model.name)
+            for rel in model.composite_references:  # (model, the relation) for these
+                if rel.target == current and rel.foreign_key and \
+                        rel.on_delete is OnDelete.CASCADE and model.name != current:
+                    result.append((model, rel))
                     if model.name not in seen:
                         seen.add(model.name)
                         frontier.append(model.name)

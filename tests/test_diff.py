@@ -142,6 +142,10 @@ CASES = [
     ("foreign key action", ("groupId: {type: ref, to: Group, nullable: true, onDelete: setNull}",
                             "groupId: {type: ref, to: Group, nullable: true, "
                             "onDelete: restrict}"), {"VG151", "VG301"}),
+    # README: foreignKey: false keeps the column and its index, without the constraint.
+    ("foreign key dropped", ("groupId: {type: ref, to: Group, nullable: true, onDelete: setNull}",
+                             "groupId: {type: ref, to: Group, nullable: true, "
+                             "foreignKey: false}"), {"VG154", "VG301"}),
 ]
 
 
@@ -150,6 +154,30 @@ CASES = [
 def test_each_change_gets_its_documented_rule(tmp_path, edit, expected):
     edits = edit if isinstance(edit, list) else [edit]
     assert rules(tmp_path, SHOP, edited(SHOP, *edits)) == expected
+
+
+def test_foreign_key_added_back(tmp_path):
+    """foreignKey: false -> true creates the constraint (README: the column and index stay)."""
+    unenforced = edited(SHOP, ("nullable: true, onDelete: setNull}",
+                               "nullable: true, foreignKey: false}"))
+    assert rules(tmp_path, unenforced, SHOP) == {"VG153", "VG301"}
+
+
+COMPOSITE = (SPECS / "composite.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("edit", "forward", "backward"), [
+    # the relation and its index go (README: a composite reference is indexed like a ref)
+    (("      returnShelf: {fields: [returnBranch, returnNumber], to: Shelf, backref: returns}\n",
+      ""), {"VG154", "VG144"}, {"VG153", "VG143"}),
+    (("to: Shelf, backref: returns}", "to: Shelf, backref: returns, onDelete: noAction}"),
+     {"VG151"}, {"VG151"}),
+    (("to: Shelf, backref: returns}", "to: Shelf, backref: returns, foreignKey: false}"),
+     {"VG154"}, {"VG153"}),
+], ids=["dropped", "action", "foreign key false"])
+def test_composite_relations_get_the_foreign_key_rules(tmp_path, edit, forward, backward):
+    assert rules(tmp_path, COMPOSITE, edited(COMPOSITE, edit)) == forward
+    assert rules(tmp_path, edited(COMPOSITE, edit), COMPOSITE) == backward
 
 
 # The types of README's "json, uuid, bytes" and a datetime's precision and time zone. The

@@ -65,6 +65,11 @@ def expected_relationships(spec: Spec) -> set[str]:
             left = "|o" if field.nullable else "||"
             right = "o|" if ref.one_to_one else "o{"
             out.add(f'"{ref.target_table}" {left}..{right} "{model.table}" : "{field.column}"')
+        for rel in model.composite_references:  # labelled by its columns
+            left = "|o" if rel.nullable else "||"
+            right = "o|" if rel.one_to_one else "o{"
+            out.add(f'"{rel.target_table}" {left}..{right} "{model.table}" : '
+                    f'"{", ".join(rel.columns)}"')
     return out
 
 

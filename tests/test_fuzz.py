@@ -121,6 +121,7 @@ def value_for(field, seed: int):
 def rows_for(spec: Spec, minimal: bool, seed: int) -> list[tuple[str, dict]]:
     """One row per model, parents first: every column, or only the ones that need a value."""
     pks: dict[str, str] = {}
+    rows: dict[str, dict] = {}
     result = []
     for model in spec.models:
         row = {}
@@ -132,7 +133,11 @@ def rows_for(spec: Spec, minimal: bool, seed: int) -> list[tuple[str, dict]]:
                 row[field.column] = pks.get(field.reference.target)
             else:
                 row[field.column] = value_for(field, seed)
+        for rel in model.composite_references:  # ``relations:``: the target row's values
+            for column, target_column in zip(rel.columns, rel.target_columns, strict=True):
+                row[column] = rows[rel.target].get(target_column)
         pks[model.name] = row[model.primary_key.column]
+        rows[model.name] = row
         result.append((model.table, row))
     return result
 

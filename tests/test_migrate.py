@@ -98,6 +98,47 @@ def test_added_and_dropped_tables(tmp_path, get_engine, engine_name):
     migrate_and_compare(get_engine(engine_name), old, new, ignore=IGNORE[engine_name])
 
 
+# README: foreignKey: false keeps the column and its index and drops only the constraint;
+# diff classifies the toggle as VG153/VG154. The migration drops or adds the constraint (a
+# table rebuild on SQLite) and the result equals a fresh build of the new spec.
+UNENFORCED = ("groupId: {type: ref, to: Group, nullable: true, onDelete: setNull}",
+              "groupId: {type: ref, to: Group, nullable: true, foreignKey: false}")
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_foreign_key_dropped_and_added_back(tmp_path, get_engine, engine_name):
+    old, new = specs(tmp_path, SHOP, edited(SHOP, UNENFORCED))
+    script = migrate_and_compare(get_engine(engine_name), old, new,
+                                 allow_destructive=False, ignore=IGNORE[engine_name])
+    if engine_name != "sqlite":
+        assert "order_group_id_fkey" in script and "ADD" not in script
+    old, new = specs(tmp_path, edited(SHOP, UNENFORCED), SHOP)
+    script = migrate_and_compare(get_engine(engine_name), old, new,
+                                 allow_destructive=False, ignore=IGNORE[engine_name])
+    assert "FOREIGN KEY" in script
+
+
+# Composite relations (``relations:``): a table holding one is added and dropped, and one of
+# its relations comes and goes.
+COMPOSITE = (SPECS / "composite.yaml").read_text(encoding="utf-8")
+RETURN_SHELF = ("      returnShelf: {fields: [returnBranch, returnNumber], to: Shelf, "
+                "backref: returns}\n", "")
+
+
+# (foreignKey: false first: its rows hold values of real shelves, as the constraint requires)
+UNENFORCED_SHELF = ("to: Shelf, backref: returns}", "to: Shelf, backref: returns, "
+                    "foreignKey: false}")
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_composite_relations_migrate(tmp_path, get_engine, engine_name):
+    engine = get_engine(engine_name)
+    for old_text, new_text in ((SHOP, COMPOSITE), (COMPOSITE, edited(COMPOSITE, RETURN_SHELF)),
+                               (edited(COMPOSITE, UNENFORCED_SHELF), COMPOSITE)):
+        old, new = specs(tmp_path, old_text, new_text)
+        migrate_and_compare(engine, old, new, ignore=IGNORE[engine_name])
+
+
 # -- the complaints, one by one -------------------------------------------------------------
 
 

@@ -26,7 +26,7 @@ from vigilo_gen.model import (
     ID_LENGTH,
 )
 
-from . import recognise
+from . import composite, recognise
 from .join_tables import add_many_to_many
 from .source import Column, ForeignKey, Key, Note, Source, Table
 
@@ -170,6 +170,7 @@ class _Importer:
         self.fields: dict[tuple[str, str], str] = {}  # (table, column) -> field name
         self.enums: dict[str, list[str]] = {}
         self.updated_at: set[tuple[str, str]] = set()
+        self.composite: dict[str, list[ForeignKey]] = {}  # table -> its `relations:` keys
 
     def note(self, where: str, message: str) -> None:
         self.notes.append(Note(where, message))
@@ -329,8 +330,32 @@ class _Importer:
         ):
             out["primaryKey"] = [self.fields[(table.name, c)] for c in key]
         out["fields"] = fields
+        self.relations(table, fields, out)
         self.keys(table, fields, out, foreign)
         return out
+
+    def relations(self, table: Table, fields: dict[str, dict], out: dict) -> None:
+        """Foreign keys of several columns: ``relations:`` (importer/composite.py)."""
+        taken = set(fields)
+        implicit = IMPLICIT_ACTION.get(self.dialect) if self.source.catalogue else None
+        entries = {}
+        # in the order of their columns, as ref fields are (a database lists keys by name)
+        order = {c.name: n for n, c in enumerate(table.columns)}
+        for fk in sorted(
+            self.composite.get(table.name, []), key=lambda fk: [order[c] for c in fk.columns]
+        ):
+            target = self.source.table(fk.target)
+            entries[composite.name(self.models[target.name], taken)] = composite.relation(
+                self.source,
+                table,
+                fk,
+                {c.name: self.fields[(table.name, c.name)] for c in table.columns},
+                {c.name: self.fields[(target.name, c.name)] for c in target.columns},
+                self.models[target.name],
+                implicit,
+            )
+        if entries:
+            out["relations"] = entries
 
     def field(
         self,
@@ -618,9 +643,12 @@ class _Importer:
         result = {}
         for fk in table.foreign_keys:
             target = self.source.table(fk.target)
+            if len(fk.columns) > 1 and composite.why_not(self.source, table, fk) is None:
+                self.composite.setdefault(table.name, []).append(fk)  # `relations:`
+                continue
             if len(fk.columns) != 1 or target is None:
                 why = (
-                    "a foreign key of several columns"
+                    composite.why_not(self.source, table, fk)
                     if len(fk.columns) != 1
                     else f"its table {fk.target} is not in the source"
                 )
@@ -674,7 +702,13 @@ class _Importer:
             for spec in model["fields"].values():
                 if spec["type"] == "ref":
                     pairs[frozenset((name, spec["to"]))] += 1
-        taken = {name: set(model["fields"]) for name, model in models.items()}
+        for name, model in models.items():
+            for rel in (model.get("relations") or {}).values():
+                pairs[frozenset((name, rel["to"]))] += 1
+        taken = {
+            name: set(model["fields"]) | set(model.get("relations") or {})
+            for name, model in models.items()
+        }
         backrefs = []
         for name in sorted(models):
             for field_name, spec in models[name]["fields"].items():
@@ -701,6 +735,23 @@ class _Importer:
             taken[target].add(chosen)
             if chosen != default:
                 spec["backref"] = chosen
+        for name in sorted(models):  # relations of several fields: build's default backref
+            model = models[name]
+            groups = [model.get("primaryKey") or []]
+            groups += [u["fields"] if isinstance(u, dict) else u for u in model.get("unique", [])]
+            for relation, rel in (model.get("relations") or {}).items():
+                target = rel["to"]
+                default = naming.lower_camel(name)
+                if not any(set(rel["fields"]) == set(g) for g in groups):
+                    default = naming.plural(default)
+                if target == name or pairs[frozenset((name, target))] > 1:
+                    default += naming.upper_camel(relation)
+                chosen = default
+                if chosen in taken[target]:
+                    chosen = _unique_name(default + "Ref", set(taken[target]))
+                taken[target].add(chosen)
+                if chosen != default:
+                    rel["backref"] = chosen
         return taken
 
     # -- uniques, indexes ------------------------------------------------------------------------
@@ -750,6 +801,25 @@ class _Importer:
                 field_level.append(index)
             else:
                 listed_indexes.append(index)
+        for fk in self.composite.get(table.name, []):  # a relation's own index: implicit
+            rel = next(
+                r
+                for r in out["relations"].values()
+                if r["fields"] == [field_of[c] for c in fk.columns]
+            )
+            others = [
+                tuple(key),
+                *(tuple(u.columns) for u in uniques),
+                *(
+                    tuple(i.columns)
+                    for i in listed_indexes
+                    if tuple(i.columns) != tuple(fk.columns)
+                ),
+            ]
+            own, words = composite.index_words(table, fk, listed_indexes, set(others))
+            if own is not None:
+                listed_indexes.remove(own)
+            rel.update(words)
         leading |= {i.columns[0] for i in listed_indexes}
         indexed = {i.columns[0]: i for i in field_level}
         for column, index in indexed.items():
@@ -788,6 +858,7 @@ class _Importer:
                 "fields",
                 "unique",
                 "indexes",
+                "relations",
             )
             if k in out
         }

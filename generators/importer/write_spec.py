@@ -59,8 +59,8 @@ def write_spec(doc: dict[str, Any], notes: list[Note], origin: str) -> str:
     for name, model in doc["models"].items():
         lines.append(f"  {scalar(name)}:")
         for key, value in model.items():
-            if key == "fields":
-                lines.append("    fields:")
+            if key in ("fields", "relations"):  # one line per field, per relation
+                lines.append(f"    {key}:")
                 lines += [f"      {scalar(f)}: {flow(spec)}" for f, spec in value.items()]
             elif isinstance(value, list) and any(isinstance(v, (list, dict)) for v in value):
                 lines.append(f"    {key}:")

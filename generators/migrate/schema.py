@@ -37,8 +37,20 @@ def as_new(mp: ModelPair, pairing: Pairing) -> Model:
     def cols(names: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(columns.get(c, c) for c in names)
 
+    composite = []
+    for rel in old.composite_references:  # ``relations:``: new column and table names too
+        target = tables.get(rel.target)
+        if target is not None:
+            old_target = next(p.old for p in pairing.models if p.new is target)
+            names = {f.name: f.column for f in target.fields}
+            olds = {f.column: f.name for f in old_target.fields}
+            rel = replace(rel, target_table=target.table, target_columns=tuple(
+                names.get(olds.get(c, ""), c) for c in rel.target_columns))
+        composite.append(replace(rel, columns=cols(rel.columns)))
+
     return replace(
         old, table=new.table, fields=fields, primary_key=pk,
+        composite_references=tuple(composite),
         uniques=tuple(replace(u, columns=cols(u.columns)) for u in old.uniques),
         indexes=tuple(replace(i, columns=cols(i.columns)) for i in old.indexes),
         checks=tuple(replace(c, column=columns.get(c.column, c.column)) for c in old.checks),

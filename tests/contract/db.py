@@ -125,6 +125,15 @@ class Database:
                     not fld.primary_key and fld.reference is None and \
                     row[fld.name] is not None and fld.default is not NOW:
                 row[fld.name] = self.db_value(fld, values.unique_value(fld, self.rng))
+        for rel in model.composite_references:  # ``relations:``: a target row's values
+            if any(name in given for name in rel.fields):
+                continue
+            if rel.nullable or rel.target == model.name:
+                row.update(dict.fromkeys(rel.fields))
+                continue
+            target = self.insert(self.spec.model(rel.target))
+            row.update({f: target[t] for f, t in zip(rel.fields, rel.target_fields,
+                                                     strict=True)})
         table = self.metadata.tables[model.table]
         with self.engine.begin() as conn:
             done = conn.execute(table.insert().values({model.field(k).column: self.db_value(

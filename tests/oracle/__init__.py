@@ -162,6 +162,27 @@ def expected_database(spec_path: Path) -> dict[str, dict]:
         for f in model.fields:
             if f.type == "ref" and f.raw.get("index") is not False and f.column not in leading:
                 indexes[f.raw.get("indexName") or f"{t}_{f.column}_idx"] = f.column
+        # README: a relation of several fields (`relations:`) is FOREIGN KEY (a, b) to the
+        # target's composite key or the unique `references:` names, named
+        # {table}_{columns}_fkey, and its columns are indexed as a ref's column is (unless a
+        # key, unique or index already starts with them).
+        for rel in (model.raw.get("relations") or {}).values():
+            cols = model.columns(rel["fields"])
+            joined = ", ".join(cols)
+            if rel.get("foreignKey") != "false":
+                target = models[rel["to"]]
+                referenced = target.columns(rel["references"]) if "references" in rel \
+                    else [f.column for f in _key(target)]
+                nullable = model.field(rel["fields"][0]).nullable
+                fks[joined] = {
+                    "name": rel.get("foreignKeyName") or f"{t}_{'_'.join(cols)}_fkey",
+                    "references": f"{target.table}({', '.join(referenced)})",
+                    "on_delete": ON_DELETE_SQL[rel.get("onDelete")
+                                               or ("setNull" if nullable else "cascade")]}
+            starts = [c for c in [*uniques, *indexes.values(), ", ".join(f.column for f in pk)]
+                      if c == joined or c.startswith(joined + ", ")]
+            if rel.get("index") != "false" and not starts:
+                indexes[rel.get("indexName") or f"{t}_{'_'.join(cols)}_idx"] = joined
         out[t] = {
             "columns": {f.column: {"nullable": f.nullable and f not in pk}
                         for f in model.fields},
