@@ -41,11 +41,9 @@ def as_new(mp: ModelPair, pairing: Pairing) -> Model:
     for rel in old.composite_references:  # ``relations:``: new column and table names too
         target = tables.get(rel.target)
         if target is not None:
-            old_target = next(p.old for p in pairing.models if p.new is target)
-            names = {f.name: f.column for f in target.fields}
-            olds = {f.column: f.name for f in old_target.fields}
-            rel = replace(rel, target_table=target.table, target_columns=tuple(
-                names.get(olds.get(c, ""), c) for c in rel.target_columns))
+            rel = replace(rel, target_table=target.new.table, target_columns=tuple(
+                _new_column(target, name, column)
+                for name, column in zip(rel.target_fields, rel.target_columns, strict=True)))
         composite.append(replace(rel, columns=cols(rel.columns)))
 
     return replace(
