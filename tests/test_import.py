@@ -292,6 +292,17 @@ def no_indexes(model, dialect, data):
             field["index"] = False
         elif field.get("index") is not None:
             field.pop("index")
+    # a composite relation's own index likewise (README, relations: "indexed as a ref's
+    # column is"): none, unless a key or unique starts with its fields
+    groups = [entry if isinstance(entry, list) else entry["fields"]
+              for entry in model.get("unique") or []] + [model.get("primaryKey") or []]
+    for rel in (model.get("relations") or {}).values():
+        rel.pop("indexName", None)
+        width = len(rel["fields"])
+        if any(list(g[:width]) == list(rel["fields"]) for g in groups):
+            rel.pop("index", None)
+        else:
+            rel["index"] = False
 
 
 def uuid_is_text(field, dialect):
@@ -343,6 +354,8 @@ def no_foreign_keys(model, dialect, data):
     for fname, field in list(model["fields"].items()):
         if field["type"] == "ref":
             model["fields"][fname] = plain_column(data["models"], name, fname, dialect)
+    # a composite relation (relations:) likewise: its fields stay, plain columns already
+    model.pop("relations", None)
 
 
 def one_string(model, dialect, data):
@@ -427,6 +440,15 @@ def no_uniques(model, dialect, data):
             field["unique"] = True
         else:
             field.pop("unique", None)
+    # likewise the fields a composite relation's `references:` points at (README, relations:)
+    groups = [
+        list(rel["references"])
+        for other in data["models"].values()
+        for rel in (other.get("relations") or {}).values()
+        if rel["to"] == name and rel.get("references")
+    ]
+    if groups:
+        model["unique"] = [g for i, g in enumerate(groups) if g not in groups[:i]]
 
 
 def no_defaults(field, dialect):

@@ -54,11 +54,15 @@ def relation(
     if tuple(columns) != tuple(key):
         out["references"] = [target_field_of[c] for c in columns]
     nullable = all(c.nullable for c in table.columns if c.name in fk.columns)
-    delete = ON_ACTIONS.get(fk.on_delete or implicit or "NO ACTION", "noAction")
+    # The header of our SQL names the action a dialect could not declare (gaps.py), as for
+    # a foreign key of one column.
+    on_delete = source.gaps.on_delete.get(fk.name) or fk.on_delete
+    on_update = source.gaps.on_update.get(fk.name) or fk.on_update
+    delete = ON_ACTIONS.get(on_delete or implicit or "NO ACTION", "noAction")
     if delete != ("setNull" if nullable else "cascade"):
         out["onDelete"] = delete
-    if fk.on_update and fk.on_update != implicit:
-        out["onUpdate"] = ON_ACTIONS.get(fk.on_update, "noAction")
+    if on_update and not (source.catalogue and on_update == implicit):
+        out["onUpdate"] = ON_ACTIONS.get(on_update, "noAction")
     if fk.name and fk.name != naming.constraint_name(table.name, fk.columns, "fkey"):
         out["foreignKeyName"] = fk.name
     return out

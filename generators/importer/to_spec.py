@@ -264,16 +264,17 @@ class _Importer:
             for fk in table.foreign_keys:
                 target = self.source.table(fk.target)
                 columns = fk.target_columns
-                if target is None or len(columns) != 1 or not target.primary_key:
+                if target is None or not columns or not target.primary_key:
                     continue
                 if columns == target.primary_key.columns or any(
                     u.columns == columns for u in target.uniques
                 ):
                     continue
                 target.uniques.append(Key("", columns))
+                what = columns[0] if len(columns) == 1 else f"({', '.join(columns)})"
                 self.note(
                     fk.where,
-                    f"{target.name}.{columns[0]} is referenced by foreign key {fk.name} but is "
+                    f"{target.name}.{what} is referenced by foreign key {fk.name} but is "
                     "not unique in the SQL: imported as unique (a reference names one row)",
                 )
 
@@ -337,7 +338,10 @@ class _Importer:
     def relations(self, table: Table, fields: dict[str, dict], out: dict) -> None:
         """Foreign keys of several columns: ``relations:`` (importer/composite.py)."""
         taken = set(fields)
-        implicit = IMPLICIT_ACTION.get(self.dialect) if self.source.catalogue else None
+        # what an unsaid ON DELETE means, as for a foreign key of one column (ref below)
+        implicit = (IMPLICIT_ACTION if self.source.catalogue else UNSAID_ACTION_IN_SQL).get(
+            self.dialect
+        )
         entries = {}
         # in the order of their columns, as ref fields are (a database lists keys by name)
         order = {c.name: n for n, c in enumerate(table.columns)}
