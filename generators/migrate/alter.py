@@ -146,24 +146,34 @@ class AlterPlanner:
         out: list[str] = []
         added_constraints: list[tuple[ModelPair, str]] = []
         added_indexes: list[tuple[ModelPair, str]] = []
-        for mp in self.kept:  # 1. drops, under the old names
-            table = self.q(mp.old.table)
-            drop, add = self.changed_constraints(mp)
-            before = self.before[mp.new.name]
-            for name in sorted(drop, key=lambda n: before.constraints[n][0] != "fk"):
-                kind = before.constraints[name][0]
-                out.append(self.say(f"drop {kind}", table=table, name=self.q(name)))
-                if kind == "fk" and self.dialect == "mysql" and not self.has_own_index(mp, name):
+        drops = {mp.new.name: self.changed_constraints(mp) for mp in self.kept}
+        # 1. drops, under the old names: the kept tables' foreign keys first, then the dropped
+        # tables (a kept foreign key may reference one), then the kept tables' other
+        # constraints (a dropped table's foreign key may need one of their keys or uniques)
+        for mp in self.kept:
+            table, before = self.q(mp.old.table), self.before[mp.new.name]
+            for name in drops[mp.new.name][0]:
+                if before.constraints[name][0] != "fk":
+                    continue
+                out.append(self.say("drop fk", table=table, name=self.q(name)))
+                if self.dialect == "mysql" and not self.has_own_index(mp, name):
                     # InnoDB made an index of the key's name for it; it outlives the key.
                     out.append(self.say("drop index", table=table, name=self.q(name)))
+        for mp in reversed([mp for mp in self.pairing.models if mp.new is None]):
+            out.append(self.say("drop table", table=self.q(mp.old.table)))
+        for mp in self.kept:
+            table, before = self.q(mp.old.table), self.before[mp.new.name]
+            drop, add = drops[mp.new.name]
+            for name in drop:
+                kind = before.constraints[name][0]
+                if kind != "fk":
+                    out.append(self.say(f"drop {kind}", table=table, name=self.q(name)))
             added_constraints += [(mp, n) for n in add]
             drop_i, add_i = self.changed_indexes(mp)
             out += [self.say("drop index", table=table, name=self.q(n)) for n in drop_i]
             added_indexes += [(mp, n) for n in add_i]
             out += [self.say("drop trigger", table=table, name=self.q(n))
                     for n in self.changed_triggers(mp)[0]]
-        for mp in reversed([mp for mp in self.pairing.models if mp.new is None]):
-            out.append(self.say("drop table", table=self.q(mp.old.table)))
         out += self.renames([(mp.old.table, mp.new.table) for mp in self.kept],
                             lambda old, new: self.say("rename table", table=self.q(old),
                                                       to=self.q(new)))
