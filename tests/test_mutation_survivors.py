@@ -221,8 +221,10 @@ models:
 """
 
 
-def test_whole_number_defaults_of_float_and_decimal_fields_round_trip_through_sqlite(
-    get_engine, tmp_path
+@pytest.mark.engine
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgres"])
+def test_whole_number_defaults_of_float_and_decimal_fields_round_trip(
+    engine_name, get_engine, tmp_path
 ):
     """docs/import.md, "Round trip": spec -> our SQL -> database -> `import db` -> spec -> our
     SQL is byte-identical; a float's or decimal's default written as a whole number stays one
@@ -231,7 +233,7 @@ def test_whole_number_defaults_of_float_and_decimal_fields_round_trip_through_sq
 
     spec = tmp_path / "numbers.yaml"
     spec.write_text(NUMBER_DEFAULTS_SPEC, encoding="utf-8")
-    through_database(spec, "sqlite", get_engine, tmp_path)
+    through_database(spec, engine_name, get_engine, tmp_path)
 
 
 # -- mermaid's --max-chars ----------------------------------------------------------------------
@@ -287,3 +289,88 @@ def test_a_long_statement_that_is_not_ddl_is_reported_in_one_line():
     assert notes[0].startswith("schema.sql:2:1: not imported: statement ")
     assert "INSERT INTO tag" in notes[0]
     assert len(notes[0]) < 120
+
+
+# -- docs/migrations.md: a migrated database equals a fresh build of the new spec ---------------
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("engine_name", ["postgres", "mariadb"])
+def test_removing_a_model_description_migrates_to_a_fresh_build(tmp_path, get_engine, engine_name):
+    """A model's description is its table's comment (README); removing it from the spec
+    migrates the table to what a fresh build of the new spec is, on each engine that keeps
+    comments (MariaDB has no NULL table comment: an empty one is none)."""
+    from tests.migration_support import migrate_and_compare
+    from tests.test_migrate import SHOP, edited, specs
+
+    new = edited(
+        SHOP, ("    description: A category tree; each group may have a parent group.\n", "")
+    )
+    old, new = specs(tmp_path, SHOP, new)
+    script = migrate_and_compare(
+        get_engine(engine_name), old, new, allow_destructive=False, ignore=()
+    )
+    assert "COMMENT" in script
+
+
+# -- tests/test_names.py's rule: no model or enum name is refused by any emitter ----------------
+
+CLASHING_NAMES_SPEC = """\
+version: 1
+name: clashing
+enums:
+  State: [open, shut]
+models:
+  StateValues:
+    fields:
+      id: {type: id}
+      state: {type: enum, enum: State}
+"""
+
+
+def test_drizzle_keeps_an_enum_values_array_apart_from_a_table_of_its_name(tmp_path):
+    """No model or enum name is refused by any emitter (tests/test_names.py): enum State's
+    values array (stateValues) and model StateValues's table (stateValues) both exist, under
+    two names."""
+    path = tmp_path / "clashing.yaml"
+    path.write_text(CLASHING_NAMES_SPEC, encoding="utf-8")
+    drizzle = registry.load("drizzle")
+    text = drizzle.run(load_spec(path), drizzle.make_options(dialect="postgres"))
+    exported = re.findall(r"^export const (\w+)", text, re.M)
+    assert len(exported) == len(set(exported)), exported
+    assert any(name.endswith("stateValues") and name != "stateValues" for name in exported)
+
+
+# -- docs/import.md, "Merging: --into SPEC": the database decides the physical facts -----------
+
+ENUM_LENGTH_SPEC = """\
+version: 1
+name: lengths
+enums:
+  State: [open, shut]
+models:
+  Door:
+    fields:
+      id: {type: id}
+      state: {type: enum, enum: State{length}}
+"""
+
+
+def test_merging_takes_an_enum_columns_length_from_the_database(tmp_path):
+    """--into: the database decides the physical facts; a spec whose enum field says
+    maxLength: 255 merged with a database whose column has the enum's own length gives the
+    database's SQL back (the explicit length goes)."""
+    from tests.support import run_cli
+
+    database_spec = tmp_path / "database.yaml"
+    database_spec.write_text(ENUM_LENGTH_SPEC.replace("{length}", ""), encoding="utf-8")
+    sql = registry.load("sql")
+    ddl = tmp_path / "schema.sql"
+    ddl.write_text(sql.run(load_spec(database_spec), sql.make_options(dialect="postgres")))
+    spec = tmp_path / "lengths.yaml"
+    spec.write_text(ENUM_LENGTH_SPEC.replace("{length}", ", maxLength: 255"), encoding="utf-8")
+    result = run_cli("import", "sql", str(ddl), "--dialect", "postgres", "--into", str(spec))
+    assert result.returncode == 0, result.stderr
+    options = sql.make_options(dialect="postgres")
+    merged = sql.run(load_spec(spec), options).split("\n-- Dialect: ", 1)[1]
+    assert merged == sql.run(load_spec(database_spec), options).split("\n-- Dialect: ", 1)[1]

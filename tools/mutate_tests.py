@@ -110,7 +110,14 @@ TESTS: dict[str, tuple[str, ...]] = {
     "emitters/drizzle.py": ("tests/test_drizzle.py", "tests/test_edges.py"),
     "emitters/zod.py": ("tests/test_zod.py", "tests/test_api_types.py"),
     "emitters/ts_handlers.py": ("tests/test_ts_handlers.py",),
-    "emitters/ts_layout.py": ("tests/test_ts_handlers.py", "tests/test_client.py"),
+    # the layout engine of every TypeScript emitter: prettier's verdict on drizzle's and zod's
+    "emitters/ts_layout.py": (
+        "tests/test_drizzle.py::test_layout_engine_breaks_like_prettier",
+        "tests/test_drizzle.py::test_prettier_leaves_the_modules_unchanged",
+        "tests/test_zod.py::test_prettier_leaves_the_modules_unchanged",
+        "tests/test_ts_handlers.py",
+        "tests/test_client.py",
+    ),
     "emitters/trpc.py": ("tests/test_ts_handlers.py",),
     "emitters/client.py": ("tests/test_client.py",),
     "emitters/react.py": ("tests/test_client.py",),
@@ -124,11 +131,15 @@ TESTS: dict[str, tuple[str, ...]] = {
 DESELECT = "not snapshot and not postgres and not mariadb and not pg"
 
 
+# Every module also gets the tests written for earlier samples' survivors (in process, seconds).
+SURVIVORS = "tests/test_mutation_survivors.py"
+
+
 def tests_for(module: str) -> tuple[str, ...]:
     prefix = max((p for p in TESTS if module.startswith(p)), key=len, default=None)
     if prefix is None:
         raise SystemExit(f"{module}: no tests are mapped to it (tools/mutate_tests.py TESTS)")
-    return tuple(dict.fromkeys(TESTS[prefix]))  # each file once, in order
+    return tuple(dict.fromkeys((*TESTS[prefix], SURVIVORS)))  # each file once, in order
 
 
 def mutated_module() -> str:
