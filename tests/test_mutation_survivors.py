@@ -374,3 +374,29 @@ def test_merging_takes_an_enum_columns_length_from_the_database(tmp_path):
     options = sql.make_options(dialect="postgres")
     merged = sql.run(load_spec(spec), options).split("\n-- Dialect: ", 1)[1]
     assert merged == sql.run(load_spec(database_spec), options).split("\n-- Dialect: ", 1)[1]
+
+
+# -- docs/plugins.md: an emitter name registered twice is an error naming both packages ----------
+
+
+@pytest.mark.parametrize("module", ["aa_shadow_plugin", "zz_shadow_plugin"])
+def test_a_duplicate_name_is_found_whatever_the_plugins_module_is_called(module, tmp_path):
+    """The clash is found whichever registration comes first and however its module sorts
+    beside vigilo_gen's (tests/test_plugins.py checks one module name)."""
+    from tests.support import run_cli
+    from tests.test_plugins import MARKER_PLUGIN, SHOP, env_with, install_plugin
+
+    site = install_plugin(
+        tmp_path / "site",
+        "vigilo-gen-shadow",
+        {"prisma": "emitter"},
+        module,
+        MARKER_PLUGIN.replace('"tables"', '"prisma"'),
+    )
+    env = {**env_with(site), "PLUGIN_MARKER": str(tmp_path / "marker")}
+    result = run_cli("prisma", "--spec", str(SHOP), env=env)
+    assert result.returncode == 2, result.stderr
+    assert (
+        "vigilo-gen: error: emitter 'prisma' is registered by vigilo-gen "
+        f"(vigilo_gen.emitters.prisma:emitter) and vigilo-gen-shadow ({module}:emitter)"
+    ) in result.stderr
