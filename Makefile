@@ -146,7 +146,7 @@ mutate-sample: $(VENV)/.installed-test
 	@mkdir -p $(OUT)
 	sed -e 's|^module-path = .*|module-path = $(MUTATE_MODULES)|' \
 	    -e "s|^test-command = .*|test-command = \"$(VPY) tools/mutate_tests.py\"|" \
-	    -e 's|^timeout = .*|timeout = 150.0|' \
+	    -e 's|^timeout = .*|timeout = 300.0|' \
 	    tests/mutation/cosmic-ray.toml > $(OUT)/cosmic-ray-fast.toml
 	sed -e 's|^module-path = .*|module-path = $(MUTATE_MODULES)|' \
 	    -e "s|^test-command = .*|test-command = \"$(VPY) -m pytest -x -q -p no:cacheprovider $(MUTATE_TESTS)\"|" \
