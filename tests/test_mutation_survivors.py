@@ -400,3 +400,46 @@ def test_a_duplicate_name_is_found_whatever_the_plugins_module_is_called(module,
         "vigilo-gen: error: emitter 'prisma' is registered by vigilo-gen "
         f"(vigilo_gen.emitters.prisma:emitter) and vigilo-gen-shadow ({module}:emitter)"
     ) in result.stderr
+
+
+# -- README, field types: a ref's default backref ------------------------------------------------
+
+BACKREFS_SPEC = """\
+version: 1
+name: backrefs
+models:
+  Shelf:
+    fields:
+      id: {type: id}
+"""
+# model -> the plural the README's examples give for it
+PLURALS = {
+    "Tag": "tags",
+    "Box": "boxes",
+    "Status": "statuses",
+    "Category": "categories",
+    "Day": "days",
+}
+
+
+def test_a_refs_default_backref_is_its_models_plural():
+    """README, field types: `backref` defaults to the referencing model's name in lowerCamelCase,
+    plural unless the ref is unique (then singular)."""
+    import tempfile
+
+    text = (
+        BACKREFS_SPEC
+        + "".join(
+            f"  {name}:\n    fields:\n      id: {{type: id}}\n"
+            "      shelfId: {type: ref, to: Shelf}\n"
+            for name in PLURALS
+        )
+        + "  Label:\n    fields:\n      id: {type: id}\n"
+        "      shelfId: {type: ref, to: Shelf, unique: true}\n"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "backrefs.yaml"
+        path.write_text(text, encoding="utf-8")
+        spec = load_spec(path)
+    got = {m.name: m.field("shelfId").reference.backref for m in spec.models if m.name != "Shelf"}
+    assert got == {**PLURALS, "Label": "label"}

@@ -24,6 +24,10 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         " and nothing hashes NEW_UUID: every built-in emitter's output of every test spec is"
         " byte-identical"
     ),
+    ("generators/naming.py", "core/ReplaceBinaryOperator_Sub_BitXor", 0, 60): (
+        "limit ^ 9 for limit - 9 in shorten(): it is only ever called with its default limit,"
+        " 63 (0b111111), and 63 ^ 9 == 63 - 9 == 54"
+    ),
     ("generators/pairing.py", "core/ReplaceAndWithOr", 1, 26): (
         "FieldPair.renamed had no caller (dead code): removed after the sample, so this entry"
         " matches only the text that sample mutated"
