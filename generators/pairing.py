@@ -21,20 +21,12 @@ class FieldPair:
     old: Field | None  # None: the field is new
     new: Field | None  # None: the field was removed
 
-    @property
-    def renamed(self) -> bool:
-        return self.old is not None and self.new is not None and self.old.name != self.new.name
-
 
 @dataclass(frozen=True)
 class ModelPair:
     old: Model | None
     new: Model | None
     fields: tuple[FieldPair, ...]  # kept and new fields in new order, then removed ones
-
-    @property
-    def renamed(self) -> bool:
-        return self.old is not None and self.new is not None and self.old.name != self.new.name
 
     def field_pair(self, new_name: str) -> FieldPair:
         return next(p for p in self.fields if p.new is not None and p.new.name == new_name)

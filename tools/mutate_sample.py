@@ -6,13 +6,15 @@ error instead. `make mutate-sample` runs it in two tiers: every sampled mutant a
 behavioural subset, then only that tier's survivors against the whole behavioural suite (a
 mutant the subset kills is killed by the whole suite, so the first tier only saves time).
 
-    python tools/mutate_sample.py sample SESSION N SEED      keep N random mutants
+    python tools/mutate_sample.py sample SESSION N SEED      keep N random mutants, and mark
+                                                             those inside an annotation
     python tools/mutate_sample.py survivors SESSION NEW      the survivors, as a new session
     python tools/mutate_sample.py report SESSION [SESSION2]  score, interval, survivors by file
 """
 
 from __future__ import annotations
 
+import ast
 import math
 import random
 import shutil
@@ -33,19 +35,89 @@ def _keep(db: sqlite3.Connection, keep: set[str]) -> None:
     db.commit()
 
 
+ANNOTATION = "equivalent: inside an annotation (PEP 563 leaves it unevaluated)"
+
+
+def _annotations(module: Path) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The (start, end) positions of every annotation of a module that postpones them (PEP 563),
+    so none is evaluated at run time (nothing in generators/ or emitters/ reads them back:
+    no get_type_hints, no __annotations__)."""
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    postponed = any(
+        isinstance(node, ast.ImportFrom)
+        and node.module == "__future__"
+        and any(alias.name == "annotations" for alias in node.names)
+        for node in tree.body
+    )
+    if not postponed:
+        return []
+    spans = []
+    for node in ast.walk(tree):
+        notes: list[ast.expr | None] = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            a = node.args
+            notes = [
+                arg.annotation
+                for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg)
+                if arg is not None
+            ]
+            notes.append(node.returns)
+        elif isinstance(node, ast.AnnAssign):
+            notes = [node.annotation]
+        spans += [
+            ((n.lineno, n.col_offset), (n.end_lineno, n.end_col_offset))
+            for n in notes
+            if n is not None
+        ]
+    return spans
+
+
+def _mark_annotations(db: sqlite3.Connection) -> int:
+    """Record the mutants that lie wholly inside an annotation as skipped and equivalent: they
+    cannot change behaviour, so running the tests on them would only spend time."""
+    spans: dict[str, list] = {}
+    marked = 0
+    for job, path, row, col, end_row, end_col in db.execute(
+        "SELECT job_id, module_path, start_pos_row, start_pos_col, end_pos_row, end_pos_col "
+        "FROM mutation_specs"
+    ).fetchall():
+        if path not in spans:
+            spans[path] = _annotations(Path(path))
+        if any(start <= (row, col) and (end_row, end_col) <= end for start, end in spans[path]):
+            db.execute(
+                "INSERT OR REPLACE INTO work_results (job_id, worker_outcome, output, "
+                "test_outcome, diff) VALUES (?, 'SKIPPED', ?, NULL, NULL)",
+                (job, ANNOTATION),
+            )
+            marked += 1
+    db.commit()
+    return marked
+
+
 def sample(session: Path, n: int, seed: int) -> None:
     with sqlite3.connect(session) as db:
         jobs = _jobs(db)
         keep = set(random.Random(seed).sample(jobs, min(n, len(jobs))))
         _keep(db, keep)
-    print(f"sampled {len(keep)} of {len(jobs)} mutants (seed {seed})")
+        marked = _mark_annotations(db)
+    print(
+        f"sampled {len(keep)} of {len(jobs)} mutants (seed {seed}); {marked} lie inside an "
+        f"annotation (equivalent, not run)"
+    )
 
 
 def survivors(session: Path, new: Path) -> None:
     shutil.copyfile(session, new)
     with sqlite3.connect(new) as db:
-        keep = {row[0] for row in db.execute(
-            "SELECT job_id FROM work_results WHERE lower(test_outcome) = 'survived'")}
+        # A first-tier timeout is cosmic-ray's "killed", but there it only means the subset was
+        # slow under load: the whole suite decides those too.
+        keep = {
+            row[0]
+            for row in db.execute(
+                "SELECT job_id FROM work_results WHERE lower(test_outcome) = 'survived' "
+                "OR output = 'timeout'"
+            )
+        }
         _keep(db, keep)
         db.execute("DELETE FROM work_results")
         db.commit()
@@ -53,11 +125,25 @@ def survivors(session: Path, new: Path) -> None:
 
 
 def _outcomes(session: Path) -> dict[str, tuple[str, str]]:
-    """job -> (module path, outcome)."""
+    """job -> (module path, outcome); a survivor tests/mutation/equivalent.py names is
+    "equivalent", out of the score."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.mutation.equivalent import EQUIVALENT
+
+    out = {}
     with sqlite3.connect(session) as db:
-        return {job: (path, (outcome or "pending").lower()) for job, path, outcome in db.execute(
-            "SELECT s.job_id, s.module_path, r.test_outcome FROM mutation_specs s "
-            "LEFT JOIN work_results r ON r.job_id = s.job_id")}
+        for job, path, operator, occurrence, line, outcome, output in db.execute(
+            "SELECT s.job_id, s.module_path, s.operator_name, s.occurrence, s.start_pos_row, "
+            "r.test_outcome, r.output FROM mutation_specs s "
+            "LEFT JOIN work_results r ON r.job_id = s.job_id"
+        ):
+            outcome = (outcome or "pending").lower()
+            if outcome == "survived" and (path, operator, occurrence, line) in EQUIVALENT:
+                outcome = "equivalent"
+            elif output == ANNOTATION:
+                outcome = "equivalent"
+            out[job] = (path, outcome)
+    return out
 
 
 def report(first: Path, second: Path | None) -> None:
@@ -67,15 +153,22 @@ def report(first: Path, second: Path | None) -> None:
     counts = Counter(outcome for _, outcome in outcomes.values())
     killed, survived = counts["killed"], counts["survived"]
     done = killed + survived
-    print(f"mutants: {len(outcomes)}; killed {killed}, survived {survived}, "
-          f"incompetent {counts['incompetent']}, pending {counts['pending']}")
+    print(
+        f"mutants: {len(outcomes)}; killed {killed}, survived {survived}, "
+        f"equivalent {counts['equivalent']}, incompetent {counts['incompetent']}, "
+        f"pending {counts['pending']}"
+    )
     if done:
         p = killed / done
         # Wilson score interval, 95%: the sample's error, not only its point estimate.
         z = 1.96
         centre = (p + z * z / (2 * done)) / (1 + z * z / done)
         half = z * math.sqrt(p * (1 - p) / done + z * z / (4 * done * done)) / (1 + z * z / done)
-        print(f"score: {p:.1%} killed (95% interval {centre - half:.1%} .. {centre + half:.1%})")
+        low, high = centre - half, centre + half
+        print(
+            f"score: {p:.1%} of the non-equivalent mutants killed "
+            f"(95% interval {low:.1%} .. {high:.1%})"
+        )
     by_file = Counter(path for path, outcome in outcomes.values() if outcome == "survived")
     for path, count in by_file.most_common():
         print(f"  survived in {path}: {count}")

@@ -200,7 +200,7 @@ class _Reader:
             self.source.functions.append((_unquote(name[1]) if name else "?", where))
             return
         if (
-            isinstance(tree, exp.Pragma)
+            isinstance(tree, (exp.Pragma, exp.Set))
             or isinstance(tree, exp.Command)
             and tree.name.upper() in ("SET", "PRAGMA")
         ):

@@ -1,0 +1,445 @@
+"""Behaviour the survivors of `make mutate-sample` showed untested (docs/mutation.md): each test
+states a documented rule (README, docs/import.md) and fails on the mutant that survived it.
+All run in process or on SQLite, in seconds."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from vigilo_gen import registry
+from vigilo_gen.importer.parse_sql import read_sql
+from vigilo_gen.importer.to_spec import to_spec
+from vigilo_gen.importer.write_spec import write_spec
+from vigilo_gen.spec import load_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# -- README, "One physical schema" ---------------------------------------------------------------
+
+ENGINES = {"PostgreSQL": "postgres", "MySQL / MariaDB": "mysql", "SQLite": "sqlite"}
+
+# One field of every spec type the README's table lists, with the numbers its (n), (p, s) take.
+TYPES_SPEC = """\
+version: 1
+name: physical
+enums:
+  State: [open, shut]
+models:
+  Owner:
+    fields:
+      id: {type: id}
+  Thing:
+    fields:
+      id: {type: id}
+      ownerId: {type: ref, to: Owner}
+      label: {type: string, maxLength: 17}
+      body: {type: text}
+      count: {type: int}
+      total: {type: bigint}
+      ratio: {type: float}
+      price: {type: decimal, precision: 11, scale: 3}
+      done: {type: bool}
+      day: {type: date}
+      seenAt: {type: datetime}
+      state: {type: enum, enum: State}
+"""
+# spec type -> (column, the numbers of its parameters)
+COLUMNS = {
+    "id": ("id", {}),
+    "ref": ("owner_id", {}),
+    "string": ("label", {"n": "17"}),
+    "text": ("body", {}),
+    "int": ("count", {}),
+    "bigint": ("total", {}),
+    "float": ("ratio", {}),
+    "decimal": ("price", {"p": "11", "s": "3"}),
+    "bool": ("done", {}),
+    "date": ("day", {}),
+    "datetime": ("seen_at", {}),
+    "enum": ("state", {"n": r"\d+"}),  # the README leaves an enum's length to the values
+}
+
+
+def _split(cell: str) -> list[str]:
+    """A cell's items at its top-level commas ("INT, BIGINT"; not "DECIMAL(p, s)")."""
+    items, depth, start = [], 0, 0
+    for i, ch in enumerate(cell):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            items.append(cell[start:i].strip())
+            start = i + 1
+    return [*items, cell[start:].strip()]
+
+
+def readme_types() -> dict[str, dict[str, str]]:
+    """engine dialect -> spec type -> the type the README's table gives (its first word where
+    it adds a note: "BOOLEAN (TINYINT(1))", "VARCHAR(n) + CHECK ...")."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("## One physical schema", 1)[1].split("\n\n", 2)[1]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in table.splitlines()]
+    header, body = rows[0], rows[2:]
+    out: dict[str, dict[str, str]] = {ENGINES[h]: {} for h in header[1:]}
+    for row in body:
+        kinds = _split(row[0])
+        previous = None
+        for engine_header, cell in zip(header[1:], row[1:], strict=True):
+            cell = previous if cell == "same" else cell
+            previous = cell
+            types = _split(cell) if len(_split(cell)) == len(kinds) else [cell] * len(kinds)
+            for kind, type_text in zip(kinds, types, strict=True):
+                type_text = type_text.split(" + ")[0].split(" (")[0]
+                out[ENGINES[engine_header]][kind] = type_text
+    return out
+
+
+def _declared(sql: str) -> dict[str, str]:
+    """column -> the text after its name in the CREATE TABLE of table ``thing``."""
+    body = sql.split('TABLE "thing" (', 1)[-1].split("TABLE `thing` (", 1)[-1].split("\n);", 1)[0]
+    return {m[1]: m[2] for m in re.finditer(r'^\s+["`](\w+)["`] (.*)$', body, re.M)}
+
+
+def test_the_readme_table_is_read_whole():
+    types = readme_types()
+    assert set(types) == set(ENGINES.values())
+    for engine_types in types.values():
+        assert set(engine_types) == set(COLUMNS)
+
+
+@pytest.mark.parametrize("dialect", list(ENGINES.values()))
+def test_each_column_has_the_readme_physical_type(dialect, tmp_path):
+    """README, "One physical schema": the column type of each spec type on each engine (a
+    datetime is TIMESTAMPTZ(3) / DATETIME(3) / DATETIME by default)."""
+    path = tmp_path / "physical.yaml"
+    path.write_text(TYPES_SPEC, encoding="utf-8")
+    emitter = registry.load("sql")
+    declared = _declared(emitter.run(load_spec(path), emitter.make_options(dialect=dialect)))
+    for kind, type_text in readme_types()[dialect].items():
+        column, numbers = COLUMNS[kind]
+        pattern = re.escape(type_text)
+        for letter, number in numbers.items():
+            pattern = re.sub(rf"\b{letter}\b", number.replace("\\", "\\\\"), pattern)
+        assert re.match(rf"{pattern}(\s|,|$)", declared[column]), (kind, declared[column])
+
+
+# -- README, "Keys": a ref holds the type of the key it references --------------------------------
+
+UUID_KEY_SPEC = """\
+version: 1
+name: uuidkeys
+models:
+  Owner:
+    fields:
+      id: {type: uuid, primaryKey: true, default: uuid}
+      name: {type: string, maxLength: 20}
+  Pet:
+    fields:
+      id: {type: id}
+      ownerId: {type: ref, to: Owner}
+"""
+
+
+def test_peewee_gives_a_reference_to_a_uuid_key_the_keys_own_column_type(tmp_path):
+    """README, "Keys": a `ref` holds the type of the key it references, in the database: the
+    tables Peewee's create_tables makes (SQLite) give the reference column the key's type."""
+    import peewee
+
+    from tests.orm_scenario import import_generated
+    from tests.support import generate
+
+    spec = tmp_path / "uuidkeys.yaml"
+    spec.write_text(UUID_KEY_SPEC, encoding="utf-8")
+    generate("peewee", spec, tmp_path / "models.py")
+    module = import_generated(tmp_path / "models.py")
+    database = peewee.SqliteDatabase(":memory:")
+    module.database.initialize(database)
+    database.create_tables(module.MODELS)
+    types = {
+        (table, row[1]): row[2].upper()
+        for table in ("owner", "pet")
+        for row in database.execute_sql(f'PRAGMA table_info("{table}")').fetchall()
+    }
+    assert types[("pet", "owner_id")] == types[("owner", "id")], types
+    database.close()
+
+
+# -- docs/import.md ------------------------------------------------------------------------------
+
+
+def _import_sql(text: str, dialect: str) -> tuple[str, list[str]]:
+    doc, notes = to_spec(read_sql(text, dialect, "schema.sql"), "schema")
+    return write_spec(doc, notes, "schema.sql"), [str(n) for n in notes]
+
+
+def test_a_back_reference_that_would_collide_is_made_unique(tmp_path):
+    """docs/import.md: relation and back-reference names follow the spec's rule, "made unique
+    where they would collide": author already has a column `posts`, the plural a back-reference
+    from post would take."""
+    text, _ = _import_sql(
+        "CREATE TABLE author (id INT PRIMARY KEY, posts INT NOT NULL);\n"
+        "CREATE TABLE post (id INT PRIMARY KEY, author_id INT NOT NULL REFERENCES author (id));\n",
+        "postgres",
+    )
+    path = tmp_path / "imported.yaml"
+    path.write_text(text, encoding="utf-8")
+    spec = load_spec(path)  # refuses a back-reference named like a field of its target
+    author = spec.model("Author")
+    backref = spec.model("Post").field("authorId").reference.backref_attr
+    assert backref not in {f.name for f in author.fields}
+    assert backref != "posts"
+
+
+SESSION_SETTINGS = {
+    "postgres": "SET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n",
+    "mysql": "SET NAMES utf8mb4;\nSET FOREIGN_KEY_CHECKS = 0;\n",
+    "sqlite": "PRAGMA foreign_keys = ON;\n",
+}
+
+
+@pytest.mark.parametrize("dialect", list(SESSION_SETTINGS))
+def test_session_settings_are_skipped_without_a_report(dialect):
+    """docs/import.md, "What is reported": session settings (SET, PRAGMA: the head of every
+    dump) describe no schema object, so they are skipped and not reported; the table after
+    them is imported."""
+    text, notes = _import_sql(
+        SESSION_SETTINGS[dialect] + "CREATE TABLE tag (id INT PRIMARY KEY, label TEXT);\n", dialect
+    )
+    assert notes == []
+    assert "Tag:" in text
+
+
+NUMBER_DEFAULTS_SPEC = """\
+version: 1
+name: numbers
+models:
+  Gauge:
+    fields:
+      id: {type: id}
+      ratio: {type: float, default: 5}
+      price: {type: decimal, precision: 8, scale: 2, default: 2}
+"""
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgres"])
+def test_whole_number_defaults_of_float_and_decimal_fields_round_trip(
+    engine_name, get_engine, tmp_path
+):
+    """docs/import.md, "Round trip": spec -> our SQL -> database -> `import db` -> spec -> our
+    SQL is byte-identical; a float's or decimal's default written as a whole number stays one
+    (only MySQL's catalogue turns it into a number of its own, which the doc names)."""
+    from tests.test_import import through_database
+
+    spec = tmp_path / "numbers.yaml"
+    spec.write_text(NUMBER_DEFAULTS_SPEC, encoding="utf-8")
+    through_database(spec, engine_name, get_engine, tmp_path)
+
+
+# -- mermaid's --max-chars ----------------------------------------------------------------------
+
+
+def test_a_table_longer_than_max_chars_alone_is_one_usage_error():
+    """Every diagram part stays within --max-chars (tests/test_docs_emitters.py); a table that
+    alone needs more cannot be split, which is bad input: one line naming the table, exit 2."""
+    from tests.support import run_cli
+
+    spec = ROOT / "tests" / "specs" / "shop.yaml"
+    result = run_cli("mermaid", "--spec", str(spec), "--format", "markdown", "--max-chars", "100")
+    assert result.returncode == 2, result.stdout
+    assert re.fullmatch(
+        r"vigilo-gen: error: table \S+ alone needs \d+ characters of diagram; "
+        r"--max-chars is 100\n",
+        result.stderr,
+    ), result.stderr
+
+
+# -- README, gap A1: Prisma's CHECKs are /// comments on the fields ------------------------------
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql"])
+@pytest.mark.parametrize("spec_name", ["shop", "blog", "parcel"])
+def test_prisma_names_every_check_of_our_sql_in_a_comment(spec_name, dialect):
+    """README, A1: Prisma cannot create CHECK constraints, "they are `///` comments on the
+    fields": each CHECK our SQL creates on the engine (named in it) is named in a `///` line."""
+    spec = load_spec(ROOT / "tests" / "specs" / f"{spec_name}.yaml")
+    sql = registry.load("sql")
+    checks = set(
+        re.findall(
+            r'CONSTRAINT ["`](\w+)["`] CHECK', sql.run(spec, sql.make_options(dialect=dialect))
+        )
+    )
+    assert checks, "the spec has CHECKs to look for"
+    prisma = registry.load("prisma")
+    schema = prisma.run(spec, prisma.make_options(dialect=dialect))
+    comments = "\n".join(line for line in schema.splitlines() if line.strip().startswith("///"))
+    assert {name for name in checks if name not in comments} == set()
+
+
+def test_a_long_statement_that_is_not_ddl_is_reported_in_one_line():
+    """docs/import.md, "What is reported": a statement that is not DDL is one report line, with
+    its place; a long one (rows of a dump) is shortened, not an internal error."""
+    rows = ", ".join(f"({i}, 'label number {i}')" for i in range(20))
+    _, notes = _import_sql(
+        "CREATE TABLE tag (id INT PRIMARY KEY, label TEXT);\n"
+        f"INSERT INTO tag (id, label) VALUES {rows};\n",
+        "postgres",
+    )
+    assert len(notes) == 1
+    assert notes[0].startswith("schema.sql:2:1: not imported: statement ")
+    assert "INSERT INTO tag" in notes[0]
+    assert len(notes[0]) < 120
+
+
+# -- docs/migrations.md: a migrated database equals a fresh build of the new spec ---------------
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("engine_name", ["postgres", "mariadb"])
+def test_removing_a_model_description_migrates_to_a_fresh_build(tmp_path, get_engine, engine_name):
+    """A model's description is its table's comment (README); removing it from the spec
+    migrates the table to what a fresh build of the new spec is, on each engine that keeps
+    comments (MariaDB has no NULL table comment: an empty one is none)."""
+    from tests.migration_support import migrate_and_compare
+    from tests.test_migrate import SHOP, edited, specs
+
+    new = edited(
+        SHOP, ("    description: A category tree; each group may have a parent group.\n", "")
+    )
+    old, new = specs(tmp_path, SHOP, new)
+    script = migrate_and_compare(
+        get_engine(engine_name), old, new, allow_destructive=False, ignore=()
+    )
+    assert "COMMENT" in script
+
+
+# -- tests/test_names.py's rule: no model or enum name is refused by any emitter ----------------
+
+CLASHING_NAMES_SPEC = """\
+version: 1
+name: clashing
+enums:
+  State: [open, shut]
+models:
+  StateValues:
+    fields:
+      id: {type: id}
+      state: {type: enum, enum: State}
+"""
+
+
+def test_drizzle_keeps_an_enum_values_array_apart_from_a_table_of_its_name(tmp_path):
+    """No model or enum name is refused by any emitter (tests/test_names.py): enum State's
+    values array (stateValues) and model StateValues's table (stateValues) both exist, under
+    two names."""
+    path = tmp_path / "clashing.yaml"
+    path.write_text(CLASHING_NAMES_SPEC, encoding="utf-8")
+    drizzle = registry.load("drizzle")
+    text = drizzle.run(load_spec(path), drizzle.make_options(dialect="postgres"))
+    exported = re.findall(r"^export const (\w+)", text, re.M)
+    assert len(exported) == len(set(exported)), exported
+    assert any(name.endswith("stateValues") and name != "stateValues" for name in exported)
+
+
+# -- docs/import.md, "Merging: --into SPEC": the database decides the physical facts -----------
+
+ENUM_LENGTH_SPEC = """\
+version: 1
+name: lengths
+enums:
+  State: [open, shut]
+models:
+  Door:
+    fields:
+      id: {type: id}
+      state: {type: enum, enum: State{length}}
+"""
+
+
+def test_merging_takes_an_enum_columns_length_from_the_database(tmp_path):
+    """--into: the database decides the physical facts; a spec whose enum field says
+    maxLength: 255 merged with a database whose column has the enum's own length gives the
+    database's SQL back (the explicit length goes)."""
+    from tests.support import run_cli
+
+    database_spec = tmp_path / "database.yaml"
+    database_spec.write_text(ENUM_LENGTH_SPEC.replace("{length}", ""), encoding="utf-8")
+    sql = registry.load("sql")
+    ddl = tmp_path / "schema.sql"
+    ddl.write_text(sql.run(load_spec(database_spec), sql.make_options(dialect="postgres")))
+    spec = tmp_path / "lengths.yaml"
+    spec.write_text(ENUM_LENGTH_SPEC.replace("{length}", ", maxLength: 255"), encoding="utf-8")
+    result = run_cli("import", "sql", str(ddl), "--dialect", "postgres", "--into", str(spec))
+    assert result.returncode == 0, result.stderr
+    options = sql.make_options(dialect="postgres")
+    merged = sql.run(load_spec(spec), options).split("\n-- Dialect: ", 1)[1]
+    assert merged == sql.run(load_spec(database_spec), options).split("\n-- Dialect: ", 1)[1]
+
+
+# -- docs/plugins.md: an emitter name registered twice is an error naming both packages ----------
+
+
+@pytest.mark.parametrize("module", ["aa_shadow_plugin", "zz_shadow_plugin"])
+def test_a_duplicate_name_is_found_whatever_the_plugins_module_is_called(module, tmp_path):
+    """The clash is found whichever registration comes first and however its module sorts
+    beside vigilo_gen's (tests/test_plugins.py checks one module name)."""
+    from tests.support import run_cli
+    from tests.test_plugins import MARKER_PLUGIN, SHOP, env_with, install_plugin
+
+    site = install_plugin(
+        tmp_path / "site",
+        "vigilo-gen-shadow",
+        {"prisma": "emitter"},
+        module,
+        MARKER_PLUGIN.replace('"tables"', '"prisma"'),
+    )
+    env = {**env_with(site), "PLUGIN_MARKER": str(tmp_path / "marker")}
+    result = run_cli("prisma", "--spec", str(SHOP), env=env)
+    assert result.returncode == 2, result.stderr
+    assert (
+        "vigilo-gen: error: emitter 'prisma' is registered by vigilo-gen "
+        f"(vigilo_gen.emitters.prisma:emitter) and vigilo-gen-shadow ({module}:emitter)"
+    ) in result.stderr
+
+
+# -- README, field types: a ref's default backref ------------------------------------------------
+
+BACKREFS_SPEC = """\
+version: 1
+name: backrefs
+models:
+  Shelf:
+    fields:
+      id: {type: id}
+"""
+# model -> the plural the README's examples give for it
+PLURALS = {
+    "Tag": "tags",
+    "Box": "boxes",
+    "Status": "statuses",
+    "Category": "categories",
+    "Day": "days",
+}
+
+
+def test_a_refs_default_backref_is_its_models_plural():
+    """README, field types: `backref` defaults to the referencing model's name in lowerCamelCase,
+    plural unless the ref is unique (then singular)."""
+    import tempfile
+
+    text = (
+        BACKREFS_SPEC
+        + "".join(
+            f"  {name}:\n    fields:\n      id: {{type: id}}\n"
+            "      shelfId: {type: ref, to: Shelf}\n"
+            for name in PLURALS
+        )
+        + "  Label:\n    fields:\n      id: {type: id}\n"
+        "      shelfId: {type: ref, to: Shelf, unique: true}\n"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "backrefs.yaml"
+        path.write_text(text, encoding="utf-8")
+        spec = load_spec(path)
+    got = {m.name: m.field("shelfId").reference.backref for m in spec.models if m.name != "Shelf"}
+    assert got == {**PLURALS, "Label": "label"}
