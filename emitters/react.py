@@ -38,6 +38,10 @@ import {
 """
 
 
+# The hooks the module writes whatever the spec says (the docstring's useStatus and useStore).
+OWN_HOOKS = ("useStore", "useStatus")
+
+
 @dataclass(frozen=True)
 class ReactOptions:
     client: str = option("./client", "Module of the generated client (vigilo-gen client).")
@@ -121,10 +125,14 @@ def render(spec: Spec, options: ReactOptions, provenance: Provenance) -> str:
         raise UsageError(f"{spec.source_name} has no 'api' section: there is no state to hold")
     read, writes = _choose(spec, options.store)
     found = hooks(writes)
-    names = [h.name for h in found]
-    for name in names:
-        if names.count(name) > 1 or name in ("useStore", "useStatus"):
-            raise UsageError(f"two hooks would be named {name}; rename an endpoint")
+    for hook in found:
+        if hook.name in OWN_HOOKS:
+            raise UsageError(f"endpoint {hook.endpoint}'s hook would be named {hook.name}, which "
+                             "the module exports for itself; rename the endpoint")
+        same = [h.endpoint for h in found if h.name == hook.name]
+        if len(same) > 1:
+            raise UsageError(f"two hooks would be named {hook.name} (endpoints "
+                             f"{' and '.join(same)}); rename one")
     params = ts.arr([ts.text(ts.string(n)) for n, _ in read.root.params])
     head = "\n".join(
         [

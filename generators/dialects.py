@@ -17,7 +17,10 @@ from dataclasses import dataclass
 class Database:
     """One database, by sqlglot's dialect name."""
 
-    identifier_limit: int | None  # the longest identifier it accepts (None: no practical one)
+    # The longest identifier it accepts (None: no practical one). Spec names are ASCII (the
+    # schema's pattern), so a vendor's limit in bytes and one in characters are the same here.
+    identifier_limit: int | None
+    column_limit: int | None = None  # where columns have a lower limit of their own
     regex: bool = True  # a CHECK can match a regular expression
     # Added before every pattern: MySQL/MariaDB's REGEXP ignores case under the usual
     # case-insensitive collations, "(?-i)" (PCRE) turns that off.
@@ -38,7 +41,7 @@ DATABASES: dict[str, Database] = {
     "tsql": Database(128, regex=False),  # SQL Server has no regex operator in CHECK
     "oracle": Database(128),
     "snowflake": Database(255),
-    "bigquery": Database(1024),
+    "bigquery": Database(1024, column_limit=300),  # tables 1,024 bytes, columns 300 characters
     "redshift": Database(127),
     "databricks": Database(255),
     "trino": Database(None),
@@ -46,6 +49,8 @@ DATABASES: dict[str, Database] = {
 }
 IDENTIFIER_LIMITS: dict[str, int | None] = {
     name: db.identifier_limit for name, db in DATABASES.items()}
+COLUMN_LIMITS: dict[str, int | None] = {
+    name: db.column_limit or db.identifier_limit for name, db in DATABASES.items()}
 SQL_DIALECTS: tuple[str, ...] = tuple(DATABASES)
 
 # The dialects a spec is checked against when no dialect is named: the ones the ORM targets

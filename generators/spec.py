@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from .build import build_spec
-from .dialects import IDENTIFIER_LIMITS, PORTABLE_DIALECTS
+from .dialects import COLUMN_LIMITS, IDENTIFIER_LIMITS, PORTABLE_DIALECTS
 from .errors import Diagnostic, Position, SpecError
 from .model import Spec
 from .schema import validate_document
@@ -101,15 +101,16 @@ def identifier_problems(spec: Spec, dialects: Iterable[str] = PORTABLE_DIALECTS,
                         file: str = "") -> list[Diagnostic]:
     """Identifiers longer than a dialect accepts. Checked per chosen dialect, not at load time:
     a spec may be fine for SQLite and too long for PostgreSQL."""
-    limits = [(d, IDENTIFIER_LIMITS.get(d)) for d in dialects]
-    limits = [(d, n) for d, n in limits if n is not None]
-    if not limits:
-        return []
+    dialects = list(dialects)
+    limits = {
+        "table name": [(d, IDENTIFIER_LIMITS.get(d)) for d in dialects],
+        "column name": [(d, COLUMN_LIMITS.get(d)) for d in dialects],
+    }
     problems = []
 
     def check(name: str, what: str, where: Position) -> None:
-        for dialect, limit in limits:
-            if len(name) > limit:
+        for dialect, limit in limits[what]:
+            if limit is not None and len(name) > limit:
                 problems.append(Diagnostic(file or spec.source_path or spec.source_name, where,
                                            f"{what} '{name}' is {len(name)} characters long; "
                                            f"{dialect} allows {limit}"))

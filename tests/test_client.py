@@ -148,6 +148,36 @@ def test_writes_land_where_the_read_shows_their_fields():
     assert [(op.endpoint.name, p) for op, p in writes] == [("saveWhere", None)]
 
 
+
+# One more write to the bundled spec's settings: it sets two properties of the state, so its
+# hook is named after the endpoint (the module docstring of emitters/react.py).
+TWO_PROPERTY_WRITE = """\
+    - {name: NAME, method: POST, path: '/line-style/{instanceKey}', tag: settings,
+       summary: Save the line style,
+       body: {lineColor: VigiloSettings.lineColor, lineOpacity: VigiloSettings.lineOpacity}}
+"""
+
+
+@pytest.mark.parametrize(("endpoint", "message"), [
+    # saveShowBadges sets showBadges alone: useShowBadges, as this endpoint's would be
+    ("showBadges", "two hooks would be named useShowBadges (endpoints saveShowBadges and "
+                   "showBadges); rename one"),
+    ("store", "endpoint store's hook would be named useStore, which the module exports for "
+              "itself; rename the endpoint"),
+    ("status", "endpoint status's hook would be named useStatus, which the module exports for "
+               "itself; rename the endpoint"),
+])
+def test_two_hooks_of_one_name_are_one_usage_error(endpoint, message, tmp_path):
+    """A module exporting two consts of one name is refused by tsc; react refuses it first."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(BUNDLED_SPEC.read_text().rstrip("\n") + "\n"
+                    + TWO_PROPERTY_WRITE.replace("NAME", endpoint))
+    result = run_cli("react", "--spec", str(spec))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [f"vigilo-gen: error: {message}"]
+    assert result.stdout == ""
+
+
 # --- Node tests against the running service ----------------------------------------------------
 
 

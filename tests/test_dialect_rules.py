@@ -223,3 +223,58 @@ def test_the_gaps_comment_lists_exactly_what_is_left_out(dialect):
     # A dialect without CHECKs, or with keys that are not enforced, always leaves something out.
     if CHECKS[dialect] is None or ON_DELETE[dialect] is None or dialect in INFORMATIONAL_FKS:
         assert missing, f"{dialect} expresses everything? Then its header should say nothing"
+
+
+# -- identifier lengths, from each vendor's documentation ---------------------------------------
+# dialect -> (longest table name, longest column name); None: no limit to check. Spec names
+# are ASCII (the schema's pattern), so a limit in bytes is one in characters here.
+IDENTIFIER_LENGTHS = {
+    "postgres": (63, 63),  # "no more than NAMEDATALEN-1 bytes" (NAMEDATALEN is 64)
+    "mysql": (64, 64),  # "Identifier Length Limits": 64 characters
+    "tsql": (128, 128),  # sysname: nvarchar(128)
+    "oracle": (128, 128),  # "Database Object Naming Rules": 128 bytes (12.2 and later)
+    "snowflake": (255, 255),  # "Identifier requirements": 255 characters
+    "bigquery": (1024, 300),  # tables 1,024 UTF-8 bytes; "Column names": 300 characters
+    "redshift": (127, 127),  # "Names and identifiers": 1 to 127 bytes
+    "databricks": (255, 255),  # "Names": object names cannot exceed 255 characters
+    "sqlite": (None, None),
+    "duckdb": (None, None),
+    "trino": (None, None),
+    "clickhouse": (None, None),
+}
+
+
+def _identifier_spec(tmp_path, table: str, column: str):
+    path = tmp_path / f"{len(table)}-{len(column)}.yaml"
+    path.write_text(f"version: 1\nmodels:\n  M:\n    table: {table}\n    fields:\n"
+                    f"      id: {{type: id}}\n      v: {{type: int, column: {column}}}\n")
+    return path
+
+
+def test_every_sql_dialect_has_its_vendors_identifier_lengths():
+    from vigilo_gen.dialects import SQL_DIALECTS
+
+    assert set(IDENTIFIER_LENGTHS) == set(SQL_DIALECTS)
+
+
+@pytest.mark.parametrize("dialect", sorted(IDENTIFIER_LENGTHS))
+def test_names_at_the_vendors_limit_are_accepted_and_one_longer_refused(dialect, tmp_path):
+    from tests.support import run_cli
+
+    table_limit, column_limit = IDENTIFIER_LENGTHS[dialect]
+    longest = ("t" * (table_limit or 2000), "c" * (column_limit or 2000))
+    accepted = run_cli("sql", "--spec", str(_identifier_spec(tmp_path, *longest)),
+                       "--dialect", dialect)
+    assert accepted.returncode == 0, accepted.stderr
+    assert "CREATE TABLE" in accepted.stdout and longest[1] in accepted.stdout
+    for what, limit, names in (
+        ("table name", table_limit, (longest[0] + "t", "c")),
+        ("column name", column_limit, ("t", longest[1] + "c")),
+    ):
+        if limit is None:
+            continue
+        refused = run_cli("sql", "--spec", str(_identifier_spec(tmp_path, *names)),
+                          "--dialect", dialect)
+        assert refused.returncode == 2, refused.stdout[:200]
+        assert re.search(rf"{what} '[tc]{{{limit + 1}}}' is {limit + 1} characters long; "
+                         rf"{dialect} allows {limit}$", refused.stderr.strip()), refused.stderr

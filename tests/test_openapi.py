@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 import yaml
+from vigilo_gen import registry
 from vigilo_gen.spec import load_spec
 
 from tests.api_support import (
@@ -381,3 +382,26 @@ def _api_field_shapes(spec):
         if endpoint.body is not None:
             walk(endpoint.body)
     return found
+
+
+# Patterns whose shortest match is shorter than minLength: the example needs more repetitions
+# than the pattern's minimum (OpenAPI 3.1: an example "SHOULD match the specified schema").
+@pytest.mark.parametrize(("pattern", "low", "high"), [
+    ("^[0-9]*$", 3, 5),
+    ("^(ab)+$", 6, 40),
+    ("^[A-F0-9]{2,}$", 7, 40),
+    ("^x[0-9]{1,3}$", 3, 4),
+])
+def test_a_pattern_example_repeats_until_it_is_long_enough(pattern, low, high, tmp_path):
+    spec = tmp_path / "blog.yaml"
+    spec.write_text((ROOT / "tests" / "specs" / "blog.yaml").read_text().replace(
+        "slug: {type: string, maxLength: 200}",
+        f"slug: {{type: string, pattern: '{pattern}', minLength: {low}, maxLength: {high}}}"))
+    emitter = registry.load("openapi")
+    document = json.loads(emitter.run(load_spec(spec), emitter.make_options()))
+    examples = {where: (schema, example) for where, schema, example in _examples(document)}
+    schema, example = examples["post /authors/{handle}/posts"]
+    assert re.search(pattern, example["slug"]) and low <= len(example["slug"]) <= high
+    errors = list(component_validator(document, schema["$ref"][len(SCHEMA_PREFIX):])
+                  .iter_errors(example))
+    assert not errors, errors[0].message

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +18,7 @@ from vigilo_gen.spec import load_spec
 
 from tests import physical
 from tests.conformance import compare, reflect
-from tests.support import ALL_SPECS, ROOT, generate, missing, spec_params
+from tests.support import ALL_SPECS, ROOT, generate, missing, run_cli, spec_params
 
 DIALECTS = ("postgres", "mysql", "sqlite")
 ENUMS = ("string", "native")
@@ -56,8 +57,6 @@ def test_output_is_deterministic_and_names_come_from_the_spec():
 
 
 def test_unknown_dialect_is_a_usage_error():
-    from tests.support import run_cli
-
     result = run_cli("prisma", "--dialect", "oracle")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -211,3 +210,41 @@ def test_a_native_enum_named_like_a_table_gets_a_type_name_of_its_own(tmp_path, 
     types = {r[0] for r in db.execute("SELECT typname FROM pg_type WHERE typtype = 'e'")}
     assert types == {"color_enum"}
     assert "color" in db.table_names()
+
+
+# Names Prisma refuses: its schema reference says model and field names "must adhere to the
+# regular expression [A-Za-z][A-Za-z0-9_]*". The spec allows a leading underscore, digits after.
+UNDERSCORE_SPEC = """\
+version: 1
+models:
+  _9Lives:
+    fields:
+      id: {type: id}
+      _2fa: {type: bool}
+      __: {type: int, nullable: true}
+      _x: {type: int, nullable: true}
+      x_: {type: int, nullable: true}
+"""
+PRISMA_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def test_names_prisma_refuses_are_renamed_and_mapped_to_the_spec_names(tmp_path):
+    spec = tmp_path / "underscore.yaml"
+    spec.write_text(UNDERSCORE_SPEC)
+    schema = tmp_path / "schema.prisma"
+    generate("prisma", spec, schema, "--dialect", "postgres")
+    (model, block), = re.findall(r"^model (\S+) \{\n(.*?)\n\}", schema.read_text(), re.S | re.M)
+    lines = [line.strip() for line in block.splitlines() if line.strip()]
+    fields = [line for line in lines if not line.startswith("@@")]
+    names = [model, *(line.split()[0] for line in fields)]
+    assert all(PRISMA_NAME.fullmatch(n) for n in names), names
+    assert len(set(names)) == len(names), names
+    # Each name maps (@map, @@map) to the physical name the SQL emitter gives: one database.
+    sql = run_cli("sql", "--spec", str(spec), "--dialect", "postgres", check=True).stdout
+    physical = [m.group(1) if (m := re.search(r'@map\("(\w+)"\)', line)) else line.split()[0]
+                for line in fields]
+    assert physical == re.findall(r'^  "(\w+)" ', sql, re.M)
+    assert re.search(r'@@map\("(\w+)"\)', block).group(1) == \
+        re.search(r'CREATE TABLE "(\w+)"', sql).group(1)
+    validate = node_tool("prisma.mjs", "validate", str(schema))
+    assert validate.returncode == 0, validate.stdout + validate.stderr

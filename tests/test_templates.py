@@ -6,6 +6,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from vigilo_gen.freshness import quick_check
 
 from tests.support import BUNDLED_SPEC, ROOT, run_cli
 
@@ -74,8 +75,12 @@ def test_the_config_key_and_freshness(tmp_path):
     run_cli("all", cwd=tmp_path, check=True)
     assert (tmp_path / "schema.prisma").read_text().endswith("// house rule\n")
     assert run_cli("check", cwd=tmp_path).returncode == 0
+    # The stamp path confirms it too, the folder read relative to the config's own folder
+    # (docs/workflow.md: paths are relative to the config file's folder): check renders nothing.
+    assert quick_check(config) == 1
     # Editing the override is a change like any other: check calls the output stale.
     template.write_text(template.read_text() + "// another rule\n")
+    assert quick_check(config) is None
     for argv in (["check"], ["check", "--full"]):
         stale = run_cli(*argv, cwd=tmp_path)
         assert stale.returncode == 1, stale.stderr

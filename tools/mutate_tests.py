@@ -79,7 +79,8 @@ TESTS: dict[str, tuple[str, ...]] = {
     "generators/cli.py": CLI,
     "generators/config.py": CLI,
     "generators/project.py": CLI,
-    "generators/freshness.py": CLI,
+    # the stamp path reads a relative templates folder too
+    "generators/freshness.py": (*CLI, "tests/test_templates.py"),
     "generators/stamp.py": CLI,
     "generators/output.py": CLI,
     "generators/starter.py": CLI,
@@ -105,9 +106,9 @@ TESTS: dict[str, tuple[str, ...]] = {
     "emitters/sqlalchemy.py": ("tests/test_sqlalchemy.py", "tests/test_edges.py", NAMES),
     "emitters/peewee.py": ("tests/test_peewee.py", "tests/test_edges.py", NAMES),
     "emitters/_templates.py": ("tests/test_templates.py", "tests/test_peewee.py"),
-    "emitters/prisma.py": ("tests/test_prisma.py", "tests/test_edges.py"),
+    "emitters/prisma.py": ("tests/test_prisma.py", "tests/test_edges.py", NAMES),
     "emitters/prisma_companion.py": (COMPANION, "tests/test_prisma.py"),
-    "emitters/drizzle.py": ("tests/test_drizzle.py", "tests/test_edges.py"),
+    "emitters/drizzle.py": ("tests/test_drizzle.py", "tests/test_edges.py", NAMES),
     "emitters/zod.py": ("tests/test_zod.py", "tests/test_api_types.py"),
     "emitters/ts_handlers.py": ("tests/test_ts_handlers.py",),
     # the layout engine of every TypeScript emitter: prettier's verdict on drizzle's and zod's

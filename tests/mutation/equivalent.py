@@ -19,6 +19,11 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         "[3] * len(into) for [2]: _array only asks whether every size is > 1 (a 'matrix' of"
         " pairs), true of 3 as of 2"
     ),
+    ("generators/importer/to_spec.py", "core/NumberReplacer", 87, 682): (
+        "target_columns[-1] for [0]: reference() is only given a one-column foreign key (the"
+        " others go to relations: or are reported), and a foreign key names as many target"
+        " columns as columns, so [-1] is [0]"
+    ),
     ("generators/model.py", "core/ReplaceTrueWithFalse", 1, 100): (
         "NewUuid frozen=False: the class has no fields (nothing to assign), equality is the same,"
         " and nothing hashes NEW_UUID: every built-in emitter's output of every test spec is"
