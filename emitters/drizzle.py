@@ -318,9 +318,8 @@ class _ModuleBuilder:
         if isinstance(value, bool):
             return ("default", [ts.text("true" if value else "false")])
         if isinstance(value, (int, float)):
-            literal = repr(value)  # prettier keeps number literals as written (1.0 too)
-            if field.type in STRING_VALUED:
-                literal = ts.string(literal)
+            # a decimal's default is its text, as written; any other is a number literal
+            literal = ts.string(repr(value)) if field.type in STRING_VALUED else ts.number(value)
             return ("default", [ts.text(literal)])
         if self.dialect == "mysql" and "\\" in value:
             # drizzle-kit (0.31) writes MySQL string defaults without escaping backslashes,

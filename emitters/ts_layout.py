@@ -10,10 +10,18 @@ rules for each. Pure Python, stdlib only.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 WIDTH = 80
 INDENT = "  "
+
+
+def number(value: int | float) -> str:
+    """A number literal as prettier prints it. Python's repr already has prettier's lower case,
+    leading digit and no trailing zeros but one (prettier keeps ``1.0``); prettier also drops an
+    exponent's ``+`` and leading zeros (``1e-07`` -> ``1e-7``, ``1.5e+200`` -> ``1.5e200``)."""
+    return re.sub(r"e(-?)\+?0*(?=\d)", r"e\1", repr(value))
 
 
 @dataclass(frozen=True)

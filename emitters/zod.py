@@ -88,7 +88,7 @@ def regex_literal(pattern: str) -> str:
 def _number(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return repr(value) if not isinstance(value, float) else repr(value).replace("e+", "e")
+    return ts.number(value)
 
 
 def _key(name: str) -> str:

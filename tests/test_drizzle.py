@@ -175,3 +175,37 @@ def test_drizzle_kit_sql_runs_and_creates_the_spec_names(tmp_path, modules, fres
     verdict = compare.judge("drizzle", db.engine_name, reflect.describe(sql_db),
                             reflect.describe(db))
     assert not verdict.real, "\n".join(d.describe("sql", "drizzle") for d in verdict.real)
+
+
+# Bounds and a default small enough for Python's repr to use an exponent (1e-07).
+TINY_NUMBERS_SPEC = """\
+version: 1
+models:
+  Probe:
+    fields:
+      id: {type: id}
+      code: {type: string, maxLength: 10, unique: true}
+      tiny: {type: float, min: 0.0000001, max: 0.00005, default: 0.000001}
+      huge: {type: float, min: -1.0e+300, max: 2.5e-10, nullable: true}
+api:
+  params:
+    code: {field: Probe.code, create: true}
+  endpoints:
+    - {name: saveProbe, method: PUT, path: '/probes/{code}',
+       body: {tiny: Probe.tiny, huge: Probe.huge}}
+"""
+
+
+@pytest.mark.node
+def test_prettier_leaves_number_literals_with_an_exponent_unchanged(tmp_path):
+    """Prettier prints 1e-07 as 1e-7: the drizzle and zod modules must already say it so."""
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text(TINY_NUMBERS_SPEC)
+    outputs = [tmp_path / "zod.ts", *(tmp_path / f"drizzle-{d}.ts" for d in DIALECTS)]
+    generate("zod", spec, outputs[0])
+    for dialect, out in zip(DIALECTS, outputs[1:], strict=True):
+        generate("drizzle", spec, out, "--dialect", dialect)
+    assert "z.gte(1e-7)" in outputs[0].read_text()
+    assert all(".default(1e-6)" in out.read_text() for out in outputs[1:])
+    result = node_tool("node_modules/prettier/bin/prettier.cjs", "--check", *map(str, outputs))
+    assert result.returncode == 0, result.stdout + result.stderr

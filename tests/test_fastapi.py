@@ -15,7 +15,7 @@ import sys
 import pytest
 from vigilo_gen.spec import load_spec
 
-from tests.support import ALL_SPECS, generate
+from tests.support import ALL_SPECS, BUNDLED_SPEC, generate
 
 API_SPECS = [p for p in ALL_SPECS if load_spec(p).api is not None]
 
@@ -133,6 +133,48 @@ def test_shop_insert_put_delete_and_required_tokens(client):
     assert c.delete(f"/v2/orders/{body['id']}", headers=auth).json() == {"success": True}
     assert c.get(orders, headers=auth).json()["orders"] == []
 
+
+
+
+@pytest.mark.parametrize(("flags", "absent"), [
+    ("optional: true", "omitted"),
+    ("nullable: true", None),
+    ("optional: true, nullable: true", None),
+])
+def test_a_missing_one_to_one_object_is_null_when_nullable_else_omitted(
+        flags, absent, tmp_path, monkeypatch):
+    """docs/runtime.md: an object that is a one-to-one child is null, when the child row does
+    not exist, if the property is nullable (optional or not), else omitted."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import create_engine
+    from vigilo_gen.serve import prepare_database
+
+    text = BUNDLED_SPEC.read_text()
+    old = "position: {schema: Position, optional: true}"
+    assert old in text
+    spec = tmp_path / "vigilo.yaml"
+    spec.write_text(text.replace(old, f"position: {{schema: Position, {flags}}}"))
+    package = tmp_path / "app_position"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    generate("sqlalchemy", spec, package / "models.py")
+    generate("pydantic", spec, package / "schemas.py")
+    generate("fastapi", spec, package / "router.py")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in [m for m in sys.modules if m.startswith("app_position")]:
+        del sys.modules[name]
+    router = importlib.import_module("app_position.router")
+    engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    prepare_database(load_spec(spec), engine)
+    try:
+        c = TestClient(router.create_app(engine, None), raise_server_exceptions=False)
+        assert c.post("/api/btwfyi/hidden/k1", json={"isHidden": True}).status_code == 200
+        state = c.get("/api/btwfyi/state/k1").json()
+        assert state.get("position", "omitted") == absent
+        assert c.post("/api/btwfyi/position/k1", json={"x": 1, "y": 2}).status_code == 200
+        assert c.get("/api/btwfyi/state/k1").json()["position"] == {"x": 1, "y": 2}
+    finally:
+        engine.dispose()
 
 
 def test_the_example_service_boots_and_serves(tmp_path, monkeypatch):

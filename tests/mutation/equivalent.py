@@ -19,6 +19,11 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         "[3] * len(into) for [2]: _array only asks whether every size is > 1 (a 'matrix' of"
         " pairs), true of 3 as of 2"
     ),
+    ("emitters/zod.py", "core/AddNot", 3, 91): (
+        "repr(value) for floats too, without .replace('e+', 'e'): a float whose repr has 'e+' is"
+        " >= 1e16, so whole, and _number made it an int first. Judging it found a real bug"
+        " beside it: 1e-07 (prettier prints 1e-7); the line is now ts_layout.number()"
+    ),
     ("generators/importer/to_spec.py", "core/NumberReplacer", 87, 682): (
         "target_columns[-1] for [0]: reference() is only given a one-column foreign key (the"
         " others go to relations: or are reported), and a foreign key names as many target"
