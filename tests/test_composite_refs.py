@@ -109,6 +109,13 @@ def test_sqlalchemy_follows_the_relation_both_ways(tmp_path, fresh_db, engine_na
         assert [m.id for m in spare.markers] == ["m1"]
         marker = session.get(models.Marker, "m1")
         assert (marker.place.branch_code, marker.place.number) == ("b1", 2)
+        # SET NULL (returnShelf's default for a nullable relation, place's own): deleting the
+        # spare shelf through the session keeps the book and the marker, their keys NULL.
+        session.delete(spare)
+        session.commit()
+        assert [(b.title, b.return_shelf) for b in session.query(models.Book)
+                .order_by(models.Book.title)] == [("a", None), ("b", None)]
+        assert session.get(models.Marker, "m1").place is None
         session.delete(shelf)  # cascade="all, delete-orphan" with the database's CASCADE
         session.commit()
         assert [b.title for b in session.query(models.Book)] == []

@@ -134,6 +134,59 @@ def test_shop_insert_put_delete_and_required_tokens(client):
     assert c.get(orders, headers=auth).json()["orders"] == []
 
 
+INSERT_SPEC = """\
+version: 1
+models:
+  User:
+    fields:
+      id: {type: id}
+      handle: {type: string, maxLength: 20, unique: true}
+  Order:
+    fields:
+      id: {type: id}
+      userId: {type: ref, to: User, onDelete: cascade}
+      code: {type: string, maxLength: 10}
+  Line:
+    fields:
+      id: {type: id}
+      orderId: {type: ref, to: Order, onDelete: cascade}
+      sku: {type: string, maxLength: 10}
+api:
+  params:
+    handle: User.handle
+  schemas:
+    Line: {object: {sku: Line.sku}}
+    Placed:
+      object:
+        code: Order.code
+        lines: {list: {schema: Line}}
+  endpoints:
+    - {name: placeOrder, method: POST, path: '/u/{handle}/orders', body: {code: Order.code},
+       response: Placed}
+"""
+
+
+def _app(spec_text: str, tmp_path, monkeypatch, name: str):
+    """A TestClient of a spec's generated package over a fresh SQLite file, and its engine."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import create_engine
+    from vigilo_gen.serve import prepare_database
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(spec_text)
+    package = tmp_path / name
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    generate("sqlalchemy", spec, package / "models.py")
+    generate("pydantic", spec, package / "schemas.py")
+    generate("fastapi", spec, package / "router.py")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for module in [m for m in sys.modules if m.startswith(name)]:
+        del sys.modules[module]
+    router = importlib.import_module(f"{name}.router")
+    engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    prepare_database(load_spec(spec), engine)
+    return TestClient(router.create_app(engine, None), raise_server_exceptions=False), engine
 
 
 @pytest.mark.parametrize(("flags", "absent"), [
@@ -145,34 +198,34 @@ def test_a_missing_one_to_one_object_is_null_when_nullable_else_omitted(
         flags, absent, tmp_path, monkeypatch):
     """docs/runtime.md: an object that is a one-to-one child is null, when the child row does
     not exist, if the property is nullable (optional or not), else omitted."""
-    from fastapi.testclient import TestClient
-    from sqlalchemy import create_engine
-    from vigilo_gen.serve import prepare_database
-
     text = BUNDLED_SPEC.read_text()
     old = "position: {schema: Position, optional: true}"
     assert old in text
-    spec = tmp_path / "vigilo.yaml"
-    spec.write_text(text.replace(old, f"position: {{schema: Position, {flags}}}"))
-    package = tmp_path / "app_position"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    generate("sqlalchemy", spec, package / "models.py")
-    generate("pydantic", spec, package / "schemas.py")
-    generate("fastapi", spec, package / "router.py")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    for name in [m for m in sys.modules if m.startswith("app_position")]:
-        del sys.modules[name]
-    router = importlib.import_module("app_position.router")
-    engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    prepare_database(load_spec(spec), engine)
+    c, engine = _app(text.replace(old, f"position: {{schema: Position, {flags}}}"), tmp_path,
+                     monkeypatch, "app_position")
     try:
-        c = TestClient(router.create_app(engine, None), raise_server_exceptions=False)
         assert c.post("/api/btwfyi/hidden/k1", json={"isHidden": True}).status_code == 200
         state = c.get("/api/btwfyi/state/k1").json()
         assert state.get("position", "omitted") == absent
         assert c.post("/api/btwfyi/position/k1", json={"x": 1, "y": 2}).status_code == 200
         assert c.get("/api/btwfyi/state/k1").json()["position"] == {"x": 1, "y": 2}
+    finally:
+        engine.dispose()
+
+
+def test_an_insert_answers_201_with_its_response_read_from_the_new_row(tmp_path, monkeypatch):
+    """docs/runtime.md: scalar fields of a one-to-many child insert a new row and answer 201
+    with the endpoint's response read from the new row, its own sets (still empty) included."""
+    import sqlalchemy as sa
+
+    c, engine = _app(INSERT_SPEC, tmp_path, monkeypatch, "app_insert")
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO \"user\" (id, handle) VALUES "
+                                 "('0a0a0a0a-0000-4000-8000-00000000000a', 'ann')"))
+        placed = c.post("/u/ann/orders", json={"code": "A1"})
+        assert (placed.status_code, placed.json()) == (201, {"code": "A1", "lines": []})
+        assert c.post("/u/bob/orders", json={"code": "A1"}).status_code == 404
     finally:
         engine.dispose()
 

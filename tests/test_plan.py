@@ -135,6 +135,11 @@ def test_two_relations_between_the_same_models_need_via(tmp_path):
     assert op.kind == "insert" and op.status == 201
     (insert,) = op.writes
     assert isinstance(insert, InsertChild) and insert.step.ref.name == "userId"
+    # A via naming no relation of the two is refused with that name, not taken for a choice.
+    typo = _spec(tmp_path, api.replace("path: '/u/{handle}',", "path: '/u/{handle}', "
+                                       "via: orderz,"))
+    ((name, _, why),) = typo.api.unbound
+    assert name == "addOrder" and why.endswith("; 'via: orderz' names no such relation")
 
 
 def test_put_replaces_and_patch_merges(tmp_path):
