@@ -58,7 +58,7 @@ COLUMNS = {
     "bool": ("done", {}),
     "date": ("day", {}),
     "datetime": ("seen_at", {}),
-    "enum": ("state", {"n": r"\d+"}),  # the README leaves an enum's length to the values
+    "enum": ("state", {"n": "50"}),  # "maxLength on the field sets n (default 50)"
 }
 
 

@@ -76,9 +76,6 @@ class TableSchema:
     indexes: dict[str, exp.Create]
     triggers: dict[str, str]  # trigger statement text -> itself (names are inside)
 
-    def text(self, builder, name: str) -> str:
-        return self.constraints[name][1].sql(dialect=builder.profile.write)
-
 
 def table_schema(builder, model: Model) -> TableSchema:
     constraints = {}

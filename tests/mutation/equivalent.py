@@ -29,6 +29,10 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         " others go to relations: or are reported), and a foreign key names as many target"
         " columns as columns, so [-1] is [0]"
     ),
+    ("generators/migrate/schema.py", "core/NumberReplacer", 0, 80): (
+        "TableSchema.text() had no caller (dead code): removed after the sample, so this entry"
+        " matches only the text that sample mutated"
+    ),
     ("generators/model.py", "core/ReplaceTrueWithFalse", 1, 100): (
         "NewUuid frozen=False: the class has no fields (nothing to assign), equality is the same,"
         " and nothing hashes NEW_UUID: every built-in emitter's output of every test spec is"
