@@ -443,3 +443,29 @@ def test_a_refs_default_backref_is_its_models_plural():
         spec = load_spec(path)
     got = {m.name: m.field("shelfId").reference.backref for m in spec.models if m.name != "Shelf"}
     assert got == {**PLURALS, "Label": "label"}
+
+
+# -- README, the escape hatch for a default only SQL can say -----------------------------------
+
+SQL_DEFAULT_SPEC = """\
+version: 1
+models:
+  Page:
+    fields:
+      id: {type: id}
+      slug: {type: string, maxLength: 40,
+             default: {sql: {postgres: "md5(random()::text)", mysql: "(md5(rand()))"}}}
+"""
+
+
+@pytest.mark.parametrize("target", ["prisma", "drizzle", "sql"])
+def test_a_dialect_the_sql_default_does_not_name_is_said_to_have_none(target, tmp_path):
+    """README: "a dialect not named has no default, which its output says"."""
+    path = tmp_path / "page.yaml"
+    path.write_text(SQL_DEFAULT_SPEC)
+    emitter = registry.load(target)
+    text = emitter.run(load_spec(path), emitter.make_options(dialect="sqlite"))
+    said = [line for line in text.splitlines() if "mysql, postgres only" in line]
+    assert len(said) == 1, text
+    assert ("sqlite" in said[0] or "here" in said[0]) and "default" in said[0]
+    assert "md5" not in text.split(said[0], 1)[1]  # no default written for SQLite

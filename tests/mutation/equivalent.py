@@ -19,6 +19,11 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         "[3] * len(into) for [2]: _array only asks whether every size is > 1 (a 'matrix' of"
         " pairs), true of 3 as of 2"
     ),
+    ("emitters/mermaid.py", "core/ReplaceTrueWithFalse", 0, 45): (
+        "MermaidOptions frozen=False: nothing assigns to an options object or hashes it (the"
+        " CLI builds it once through make_options and the emitter only reads it); every"
+        " mermaid test renders the same"
+    ),
     ("emitters/zod.py", "core/AddNot", 3, 91): (
         "repr(value) for floats too, without .replace('e+', 'e'): a float whose repr has 'e+' is"
         " >= 1e16, so whole, and _number made it an int first. Judging it found a real bug"
