@@ -469,3 +469,34 @@ def test_a_dialect_the_sql_default_does_not_name_is_said_to_have_none(target, tm
     assert len(said) == 1, text
     assert ("sqlite" in said[0] or "here" in said[0]) and "default" in said[0]
     assert "md5" not in text.split(said[0], 1)[1]  # no default written for SQLite
+
+
+# -- README, "Keys" ------------------------------------------------------------------------------
+
+KEY_LAST_SPEC = """\
+version: 1
+models:
+  Language:
+    fields:
+      name: {type: string, maxLength: 40}
+      rank: {type: int, nullable: true}
+      code: {type: string, maxLength: 3, primaryKey: true}
+  Film:
+    fields:
+      id: {type: id}
+      languageCode: {type: ref, to: Language}
+"""
+
+
+@pytest.mark.parametrize("dialect", sorted(ENGINES.values()))
+def test_the_key_is_the_field_marked_primary_key_wherever_it_is_listed(dialect, tmp_path):
+    """README: every model has one primary key, an id field or a field with primaryKey: true;
+    a ref holds the type of the key it references (here VARCHAR(3))."""
+    path = tmp_path / "keys.yaml"
+    path.write_text(KEY_LAST_SPEC)
+    emitter = registry.load("sql")
+    text = emitter.run(load_spec(path), emitter.make_options(dialect=dialect))
+    q = '`' if dialect == "mysql" else '"'
+    assert f"PRIMARY KEY ({q}code{q})" in text
+    assert re.search(rf"{q}language_code{q} VARCHAR\(3\) NOT NULL", text), text
+    assert f"REFERENCES {q}language{q} ({q}code{q})" in text
