@@ -186,7 +186,9 @@ def test_composite_relations_get_the_foreign_key_rules(tmp_path, edit, forward, 
 PLACED = "placedAt: {type: datetime, nullable: true}"
 TYPED = edited(SHOP, (PLACED, PLACED + "\n      token: {type: uuid, nullable: true}\n"
                       "      doc: {type: json, nullable: true}\n"
-                      "      blob: {type: bytes, nullable: true}"))
+                      "      blob: {type: bytes, nullable: true}\n"
+                      "      price: {type: decimal, precision: 10, scale: 2, nullable: true}"))
+PRICE = "price: {type: decimal, precision: 10, scale: 2, nullable: true}"
 TYPE_CASES = [
     ("datetime precision up", (PLACED, "placedAt: {type: datetime, nullable: true, precision: 6}"),
      {"VG121", "VG301"}),
@@ -206,6 +208,15 @@ TYPE_CASES = [
      {"VG121", "VG301"}),
     ("bytes to text", ("blob: {type: bytes, nullable: true}",
                        "blob: {type: text, nullable: true}"), {"VG122", "VG301"}),
+    # docs/migrations.md: a wider decimal (no fewer digits either side of the point) is VG121
+    ("decimal more digits", (PRICE, PRICE.replace("precision: 10", "precision: 12")),
+     {"VG121", "VG301"}),
+    ("decimal more places", (PRICE, PRICE.replace("10, scale: 2", "12, scale: 4")),
+     {"VG121", "VG301"}),
+    ("decimal fewer digits", (PRICE, PRICE.replace("precision: 10", "precision: 8")),
+     {"VG122", "VG301"}),
+    ("decimal places for digits", (PRICE, PRICE.replace("scale: 2", "scale: 4")),
+     {"VG122", "VG301"}),
 ]
 
 

@@ -500,3 +500,13 @@ def test_the_key_is_the_field_marked_primary_key_wherever_it_is_listed(dialect, 
     assert f"PRIMARY KEY ({q}code{q})" in text
     assert re.search(rf"{q}language_code{q} VARCHAR\(3\) NOT NULL", text), text
     assert f"REFERENCES {q}language{q} ({q}code{q})" in text
+
+
+def test_a_unique_constraint_on_the_key_columns_is_skipped_without_a_report():
+    """docs/import.md: a unique constraint on exactly the primary key's columns describes
+    nothing the key does not; it is skipped without a line."""
+    sql = ('CREATE TABLE "shelf" ("code" VARCHAR(8) NOT NULL, "name" TEXT, CONSTRAINT '
+           '"shelf_pkey" PRIMARY KEY ("code"), CONSTRAINT "shelf_code_key" UNIQUE ("code"));\n')
+    text, report = _import_sql(sql, "postgres")
+    assert report == []
+    assert "unique" not in text and "primaryKey: true" in text

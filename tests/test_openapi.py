@@ -405,3 +405,27 @@ def test_a_pattern_example_repeats_until_it_is_long_enough(pattern, low, high, t
     errors = list(component_validator(document, schema["$ref"][len(SCHEMA_PREFIX):])
                   .iter_errors(example))
     assert not errors, errors[0].message
+
+
+# Ranges that leave out 0 (where the example starts) on either side, for each numeric type.
+@pytest.mark.parametrize("field", [
+    "{type: int, max: -5}", "{type: int, min: 7}", "{type: bigint, max: -3}",
+    "{type: float, max: -2.5}", "{type: float, min: 0.25}",
+    "{type: decimal, precision: 6, scale: 2, max: -1.5}",
+])
+def test_a_numeric_example_lies_inside_its_range(field, tmp_path):
+    spec = tmp_path / "blog.yaml"
+    text = (ROOT / "tests" / "specs" / "blog.yaml").read_text()
+    text = text.replace("      score: {type: float, default: 0.0}\n",
+                        f"      score: {field[:-1]}, nullable: true}}\n")
+    text = text.replace("body: {slug: Post.slug, body: Post.body}",
+                        "body: {slug: Post.slug, body: Post.body, score: Post.score}")
+    spec.write_text(text)
+    emitter = registry.load("openapi")
+    document = json.loads(emitter.run(load_spec(spec), emitter.make_options()))
+    examples = {where: (schema, example) for where, schema, example in _examples(document)}
+    schema, example = examples["post /authors/{handle}/posts"]
+    assert "score" in example
+    errors = list(component_validator(document, schema["$ref"][len(SCHEMA_PREFIX):])
+                  .iter_errors(example))
+    assert not errors, errors[0].message

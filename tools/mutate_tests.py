@@ -104,7 +104,8 @@ TESTS: dict[str, tuple[str, ...]] = {
     "emitters/_sql_functions.py": SQL,
     "emitters/openapi.py": API,
     "emitters/pydantic.py": API,
-    "emitters/fastapi.py": ("tests/test_fastapi.py", "tests/test_serve.py", *API),
+    "emitters/fastapi.py": ("tests/test_fastapi.py", "tests/test_serve.py", *API,
+                            "tests/test_contract.py"),  # the HTTP contract, on SQLite
     "emitters/_python.py": (
         "tests/test_names.py",
         "tests/test_sqlalchemy.py",
