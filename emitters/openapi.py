@@ -229,12 +229,12 @@ def _up_to(limit: int) -> str:
 
 def int_range_pattern(low: int, high: int) -> str:
     """The pattern of an integer map key's text (JSON keys are strings): exactly the texts of
-    low..high when low is 0 or below; from 0 up when low is positive (a pattern for a
-    positive lower bound would be long: the server checks that bound)."""
-    positive = _up_to(max(high, 0))
-    if low >= 0:
-        return f"^({positive})$"
-    return f"^({positive}|-({_up_to(-low)}))$".replace("-(0|", "-(")
+    low..high when the range holds 0; of 0..high when low is positive, of low..-1 when high is
+    negative (a pattern for a bound away from 0 would be long: the server checks it)."""
+    parts = [_up_to(high)] if high >= 0 else []
+    if low < 0:
+        parts.append(f"-({_up_to(-low)})".replace("-(0|", "-("))
+    return f"^({'|'.join(parts)})$"
 
 
 def key_schema(keys: FieldShape) -> dict[str, Any]:

@@ -429,3 +429,21 @@ def test_a_numeric_example_lies_inside_its_range(field, tmp_path):
     errors = list(component_validator(document, schema["$ref"][len(SCHEMA_PREFIX):])
                   .iter_errors(example))
     assert not errors, errors[0].message
+
+
+@pytest.mark.parametrize(("low", "high"), [
+    (0, 0), (0, 9), (0, 10), (-5, 5), (-10, -1), (-100, -20), (-1, 0), (3, 50), (7, 199),
+    (-250, 130),
+])
+def test_an_integer_map_key_pattern_holds_the_texts_of_its_range(low, high):
+    """JSON keys are strings: an int key's pattern matches exactly the decimal texts (no
+    leading zero, no -0) of low..high when the range holds 0, of 0..high when low is positive
+    and of low..-1 when high is negative (the server checks a bound away from 0)."""
+    from vigilo_gen.emitters.openapi import int_range_pattern
+
+    pattern = re.compile(int_range_pattern(low, high))
+    first, last = (0, high) if low > 0 else (low, -1) if high < 0 else (low, high)
+    for n in range(-300, 301):
+        assert bool(pattern.match(str(n))) == (first <= n <= last), (n, pattern.pattern)
+    for text in ("-0", "00", "01", "", "+1", "1.0"):
+        assert not pattern.match(text), (text, pattern.pattern)

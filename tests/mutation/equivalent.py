@@ -24,6 +24,11 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         " CLI builds it once through make_options and the emitter only reads it); every"
         " mermaid test renders the same"
     ),
+    ("emitters/ts_handlers.py", "core/ReplaceOrWithAnd", 4, 696): (
+        "endpoint.response and name for or: only the name of a module-private reader function"
+        " changes (readGetState for readState), made unique like any other; nothing exports"
+        " or calls it by name from outside"
+    ),
     ("emitters/zod.py", "core/AddNot", 3, 91): (
         "repr(value) for floats too, without .replace('e+', 'e'): a float whose repr has 'e+' is"
         " >= 1e16, so whole, and _number made it an int first. Judging it found a real bug"
