@@ -78,6 +78,21 @@ def position(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
+def _trigger_header(tokens: list[Token]) -> bool:
+    """Whether a statement so far is ``CREATE ... TRIGGER`` (so its BEGIN opens a body): the
+    word TRIGGER before any ON, wherever the clauses before it put it (``OR REPLACE``, MySQL's
+    ``DEFINER = `root`@`localhost```, ``TEMP``, PostgreSQL's ``CONSTRAINT``)."""
+    if not tokens or tokens[0].text.upper() != "CREATE":
+        return False
+    for token in tokens[1:]:
+        word = token.text.upper()
+        if word == "TRIGGER":
+            return True
+        if word == "ON":  # CREATE INDEX ... ON: not a trigger
+            return False
+    return False
+
+
 def statements(text: str, dialect: str) -> list[tuple[int, str, list[Token]]]:
     """(start offset, text, tokens) of each statement. A trigger's body (BEGIN ... END) keeps
     its inner semicolons."""
@@ -90,7 +105,7 @@ def statements(text: str, dialect: str) -> list[tuple[int, str, list[Token]]]:
             current = []
             continue
         if token.token_type is TokenType.BEGIN or token.text.upper() == "BEGIN" and current:
-            if any(t.text.upper() == "TRIGGER" for t in current[:6]):
+            if _trigger_header(current):
                 depth += 1
         elif token.text.upper() == "END" and depth:
             depth -= 1
