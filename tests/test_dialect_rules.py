@@ -278,3 +278,25 @@ def test_names_at_the_vendors_limit_are_accepted_and_one_longer_refused(dialect,
         assert refused.returncode == 2, refused.stdout[:200]
         assert re.search(rf"{what} '[tc]{{{limit + 1}}}' is {limit + 1} characters long; "
                          rf"{dialect} allows {limit}$", refused.stderr.strip()), refused.stderr
+
+
+# dialect -> what its CREATE TABLE does with a primary key, from the vendor's docs: None
+# (declared and enforced: nothing to say), "informational" (declared, not enforced: Snowflake
+# "not enforced", BigQuery "unenforced", Redshift "informational", Databricks "informational",
+# ClickHouse's PRIMARY KEY is the sort key, never unique) or "absent" (Trino: no constraints).
+PRIMARY_KEYS = {"tsql": None, "oracle": None, "postgres": None, "mysql": None, "sqlite": None,
+                "duckdb": None, "snowflake": "informational", "bigquery": "informational",
+                "redshift": "informational", "databricks": "informational",
+                "clickhouse": "informational", "trino": "absent"}
+PRIMARY_KEY_GAPS = {None: set(), "informational": {"primary keys are informational (not enforced)"},
+                    "absent": {"primary keys are not declared"}}
+
+
+@pytest.mark.parametrize("dialect", sorted(PRIMARY_KEYS))
+def test_the_header_says_what_a_dialect_does_with_primary_keys(dialect):
+    text = rendered(SPECS[0], dialect)
+    said = {line for line in gaps(text) if line.startswith("primary keys")}
+    assert said == PRIMARY_KEY_GAPS[PRIMARY_KEYS[dialect]], gaps(text)
+    declared = "PRIMARY KEY" in "\n".join(
+        line for line in text.splitlines() if not line.startswith("--"))
+    assert declared == (PRIMARY_KEYS[dialect] != "absent")

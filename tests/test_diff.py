@@ -242,6 +242,19 @@ def test_a_dropped_table_is_destructive_and_located_in_the_old_spec(tmp_path):
         in result.stdout.splitlines(), result.stdout
 
 
+
+def test_a_dropped_composite_relation_is_located_in_the_old_spec(tmp_path):
+    """As a dropped table: what no longer exists in the new spec is placed in the old one."""
+    line = ("      returnShelf: {fields: [returnBranch, returnNumber], to: Shelf, "
+            "backref: returns}\n")
+    write(tmp_path, "old.yaml", COMPOSITE)
+    write(tmp_path, "new.yaml", COMPOSITE.replace(line, ""))
+    result = run_cli("diff", "old.yaml", "new.yaml", cwd=tmp_path)
+    number = COMPOSITE[:COMPOSITE.index(line)].count("\n") + 1
+    vg154 = [out for out in result.stdout.splitlines() if "VG154" in out]
+    assert len(vg154) == 1 and vg154[0].startswith(f"old.yaml:{number}:"), result.stdout
+
+
 def test_exit_codes_and_json(tmp_path):
     write(tmp_path, "old.yaml", SHOP)
     write(tmp_path, "same.yaml", SHOP)

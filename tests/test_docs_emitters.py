@@ -140,6 +140,30 @@ def test_a_large_spec_is_split_under_mermaids_text_limit(tmp_path):
     assert sum(len(entities(p)) for p in parts) == 300
 
 
+
+RELATIONSHIP = re.compile(r'^  "[^"]+" [|}][|o](--|\.\.)[o|][|{] "[^"]+" : ', re.M)
+
+
+@pytest.mark.node
+def test_a_spec_with_many_relations_is_split_under_mermaids_edge_limit(tmp_path):
+    """Mermaid refuses a diagram of more than 500 edges (its maxEdges): with a text limit
+    that never binds, each part holds at most 500 relationship lines, each table's with it."""
+    lines = ["version: 1", "models:", "  T0:", "    fields:", "      id: {type: id}"]
+    for i in range(1, 260):  # three references each: edges arrive three at a time
+        lines += [f"  T{i}:", "    fields:", "      id: {type: id}"]
+        lines += [f"      r{k}: {{type: ref, to: T{j}, nullable: true, backref: b{i}x{k}}}"
+                  for k, j in enumerate((i - 1, i // 2, i // 3))]
+    spec_path = tmp_path / "edges.yaml"
+    spec_path.write_text("\n".join(lines) + "\n")
+    result = run_cli("mermaid", "--spec", str(spec_path), "--format", "markdown",
+                     "--max-chars", "10000000", check=True)
+    parts = mermaid_blocks(result.stdout)
+    counts = [len(RELATIONSHIP.findall(part)) for part in parts]
+    assert len(parts) > 1 and sum(counts) == 259 * 3, counts
+    assert all(count <= 500 for count in counts), counts
+    assert all(r["ok"] for r in mermaid_parse(parts))
+
+
 # --- dbml ---------------------------------------------------------------------------------
 
 # What DBML (or @dbml/core's exporter) cannot say, so the exporter's database lacks it:
