@@ -300,3 +300,26 @@ def test_the_header_says_what_a_dialect_does_with_primary_keys(dialect):
     declared = "PRIMARY KEY" in "\n".join(
         line for line in text.splitlines() if not line.startswith("--"))
     assert declared == (PRIMARY_KEYS[dialect] != "absent")
+
+
+# SQL Server refuses a second cascade path and a cascade from a table to itself (error 1785,
+# CREATE TABLE docs): such a foreign key is written NO ACTION, and the header tells the
+# application what the database no longer does: set the column to NULL for SET NULL, delete
+# the rows for CASCADE.
+WEAKENED = re.compile(r"^(\S+) is NO ACTION, not ON DELETE (SET NULL|CASCADE): SQL Server refuses "
+                      r".* \(error 1785\); before deleting a \S+ row, the application must "
+                      r"(set it to NULL|delete those rows) in \S+( \(.*\))?$")
+
+
+def test_a_weakened_sql_server_foreign_key_says_what_the_application_must_do():
+    found = []
+    for spec_path in SPECS:
+        for line in gaps(rendered(spec_path, "tsql")):
+            if "error 1785" in line:
+                match = WEAKENED.match(line)
+                assert match, line
+                action, todo = match.group(2), match.group(3)
+                assert todo == {"SET NULL": "set it to NULL", "CASCADE": "delete those rows"}[
+                    action], line
+                found.append(action)
+    assert set(found) == {"SET NULL", "CASCADE"}  # both kinds are exercised

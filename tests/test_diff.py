@@ -227,6 +227,23 @@ def test_the_newer_types_get_their_documented_rule(tmp_path, edit, expected):
     assert rules(tmp_path, old, edited(old, edit)) == expected
 
 
+
+# docs/migrations.md VG301: PostgreSQL rewrites for a type change other than a longer VARCHAR or
+# VARCHAR -> TEXT; MySQL copies for any type change; SQLite rebuilds for any column change.
+@pytest.mark.parametrize(("new", "dialects"), [
+    ("displayName: {type: string, maxLength: 200, nullable: true}", ("mysql", "sqlite")),
+    ("displayName: {type: text, nullable: true}", ("mysql", "sqlite")),
+    ("displayName: {type: string, maxLength: 50, nullable: true}",
+     ("postgres", "mysql", "sqlite")),
+])
+def test_the_rewrite_names_the_dialects_that_rewrite(tmp_path, new, dialects):
+    before = load_named(write(tmp_path, "old.yaml", SHOP), "old.yaml")
+    after = load_named(write(tmp_path, "new.yaml", edited(
+        SHOP, ("displayName: {type: string, maxLength: 80, nullable: true}", new))), "new.yaml")
+    (rewrite,) = [c for c in diff(before, after).changes if c.rule == "VG301"]
+    assert rewrite.message.endswith(" on " + ", ".join(dialects)), rewrite.message
+
+
 def test_a_dropped_table_is_destructive_and_located_in_the_old_spec(tmp_path):
     lines = SHOP.splitlines()
     start = lines.index("  Group:")

@@ -531,3 +531,20 @@ def test_a_trigger_with_a_body_is_one_report_item_whatever_precedes_trigger(trig
     assert len(report) == 1 and report[0].startswith("schema.sql:2:1: not imported: "), report
     assert "trigger trg" in report[0].lower()
     assert all(f"      {c}: " in text for c in ("a", "b"))
+
+
+def test_our_updated_at_trigger_on_a_column_that_is_not_a_datetime_is_reported():
+    """docs/import.md: our updated_at trigger reads back as updatedAt: true, which only a
+    datetime takes; on any other column it is one report line, and the column stays plain."""
+    emitter = registry.load("sql")
+    shop = emitter.run(load_spec(ROOT / "tests" / "specs" / "shop.yaml"),
+                       emitter.make_options(dialect="postgres"))
+    function = re.search(r"^CREATE OR REPLACE FUNCTION .*?^\$\$;$", shop, re.M | re.S).group(0)
+    sql = (function + '\n\nCREATE TABLE "t" ("id" VARCHAR(36) NOT NULL, "stamp" TEXT, '
+           'CONSTRAINT "t_pkey" PRIMARY KEY ("id"));\n\n'
+           'CREATE TRIGGER "t_stamp_trigger" BEFORE UPDATE ON "t"\n'
+           '  FOR EACH ROW EXECUTE FUNCTION "vigilo_gen_set_updated_at"(\'stamp\');\n')
+    text, report = _import_sql(sql, "postgres")
+    assert [line.split(": ", 1)[1] for line in report] == [
+        "t.stamp is kept current on update but is not a datetime (not imported)"]
+    assert "stamp: {type: text, nullable: true}" in text and "updatedAt" not in text
