@@ -40,6 +40,10 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         " >= 1e16, so whole, and _number made it an int first. Judging it found a real bug"
         " beside it: 1e-07 (prettier prints 1e-7); the line is now ts_layout.number()"
     ),
+    ("emitters/client.py", "core/NumberReplacer", 9, 175): (
+        "[-1] * len(path) for [0]: _array only asks whether every size is > 1, false of -1 as"
+        " of 0 (a path's strings are sized 0)"
+    ),
     ("generators/importer/to_spec.py", "core/NumberReplacer", 87, 682): (
         "target_columns[-1] for [0]: reference() is only given a one-column foreign key (the"
         " others go to relations: or are reported), and a foreign key names as many target"
