@@ -24,6 +24,9 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         " CLI builds it once through make_options and the emitter only reads it); every"
         " mermaid test renders the same"
     ),
+    ("emitters/sqlalchemy.py", "core/ReplaceComparisonOperator_Is_Eq", 8, 472): (
+        "on_delete == OnDelete.CASCADE for is: an enum member equals only itself"
+    ),
     ("emitters/ts_handlers.py", "core/ReplaceOrWithAnd", 4, 696): (
         "endpoint.response and name for or: only the name of a module-private reader function"
         " changes (readGetState for readState), made unique like any other; nothing exports"
