@@ -41,9 +41,6 @@ class Pairing:
     new: Spec
     models: tuple[ModelPair, ...]  # kept and new models in new order, then removed ones
 
-    def for_new(self, name: str) -> ModelPair:
-        return next(p for p in self.models if p.new is not None and p.new.name == name)
-
     def for_old(self, name: str) -> ModelPair:
         return next(p for p in self.models if p.old is not None and p.old.name == name)
 

@@ -257,7 +257,7 @@ def test_a_table_longer_than_max_chars_alone_is_one_usage_error():
 # -- README, gap A1: Prisma's CHECKs are /// comments on the fields ------------------------------
 
 
-@pytest.mark.parametrize("dialect", ["postgres", "mysql"])
+@pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
 @pytest.mark.parametrize("spec_name", ["shop", "blog", "parcel"])
 def test_prisma_names_every_check_of_our_sql_in_a_comment(spec_name, dialect):
     """README, A1: Prisma cannot create CHECK constraints, "they are `///` comments on the
@@ -548,3 +548,60 @@ def test_our_updated_at_trigger_on_a_column_that_is_not_a_datetime_is_reported()
     assert [line.split(": ", 1)[1] for line in report] == [
         "t.stamp is kept current on update but is not a datetime (not imported)"]
     assert "stamp: {type: text, nullable: true}" in text and "updatedAt" not in text
+
+
+# -- docs/plugins.md: what a plug-in's render() reads ----------------------------------------------
+
+
+def _dataclass_objects(value, seen: set[int]):
+    """Every dataclass instance reachable from ``value`` (through fields, tuples, dicts)."""
+    import dataclasses
+
+    if id(value) in seen:
+        return
+    seen.add(id(value))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        yield value
+        for field in dataclasses.fields(value):
+            yield from _dataclass_objects(getattr(value, field.name), seen)
+    elif isinstance(value, (tuple, list, frozenset, set)):
+        for item in value:
+            yield from _dataclass_objects(item, seen)
+    elif isinstance(value, dict):
+        for item in (*value.keys(), *value.values()):
+            yield from _dataclass_objects(item, seen)
+
+
+@pytest.mark.parametrize("spec_path", [ROOT / "spec" / "vigilo.yaml",
+                                       *sorted((ROOT / "tests" / "specs").glob("*.yaml"))],
+                         ids=lambda p: p.stem)
+def test_the_spec_model_is_frozen_dataclasses_all_the_way_down(spec_path, tmp_path):
+    """docs/plugins.md: render() reads a Spec of frozen dataclasses, so a plug-in may hash any
+    part of it and none can change it. An SQL default (the README's escape hatch) included."""
+    import dataclasses
+
+    text = spec_path.read_text(encoding="utf-8")
+    path = tmp_path / spec_path.name
+    path.write_text(text)
+    objects = list(_dataclass_objects(load_spec(path), set()))
+    assert objects
+    for value in objects:
+        assert type(value).__dataclass_params__.frozen, type(value).__name__
+        hash(value)
+    page = tmp_path / "page.yaml"
+    page.write_text(SQL_DEFAULT_SPEC)
+    kinds = {type(v).__name__ for v in _dataclass_objects(load_spec(page), set())}
+    assert "SqlDefault" in kinds
+    assert all(type(v).__dataclass_params__.frozen
+               for v in _dataclass_objects(load_spec(page), set()))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        objects[0].name = "changed"
+
+
+def test_a_parse_errors_place_is_the_1_based_line_and_column_of_its_offset():
+    from vigilo_gen.importer.parse_sql import position
+
+    text = "CREATE TABLE a (x INT);\nCREATE TABLE b (\n  y INT\n);\n"
+    assert position(text, 0) == (1, 1)
+    assert position(text, text.index("CREATE TABLE b")) == (2, 1)
+    assert position(text, text.index("y INT")) == (3, 3)

@@ -30,10 +30,28 @@ def test_snapshot(spec_path, tmp_path, snapshot):
     assert generate("peewee", spec_path, tmp_path / "models.py") == snapshot
 
 
+# No uuid anywhere (integer keys only): the module imports only what it uses.
+INTEGER_KEYS_SPEC = """\
+version: 1
+models:
+  Branch:
+    fields:
+      id: {type: int, primaryKey: true, default: autoincrement}
+      name: {type: string, maxLength: 40}
+  Loan:
+    fields:
+      id: {type: bigint, primaryKey: true, default: autoincrement}
+      branchId: {type: ref, to: Branch}
+"""
+
+
 def test_output_passes_ruff(tmp_path):
     files = [tmp_path / f"{name}_models.py" for name in SPEC_IDS]
     for spec_path, path in zip(ALL_SPECS, files, strict=True):
         generate("peewee", spec_path, path)
+    (tmp_path / "integer_keys.yaml").write_text(INTEGER_KEYS_SPEC)
+    files.append(tmp_path / "integer_keys_models.py")
+    generate("peewee", tmp_path / "integer_keys.yaml", files[-1])
     names = [str(f) for f in files]
     ruff = require_executable("ruff")
     for command in ([ruff, "check", "--isolated", "--target-version", "py310", *names],
