@@ -209,3 +209,29 @@ def test_prettier_leaves_number_literals_with_an_exponent_unchanged(tmp_path):
     assert all(".default(1e-6)" in out.read_text() for out in outputs[1:])
     result = node_tool("node_modules/prettier/bin/prettier.cjs", "--check", *map(str, outputs))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Tables whose variables take the relations callback's `one` and its first alias `_one`.
+ONE_SPEC = """\
+version: 1
+models:
+  One:
+    fields:
+      id: {type: id}
+  _one:
+    table: one_under
+    fields:
+      id: {type: id}
+      oneId: {type: ref, to: One}
+"""
+
+
+@pytest.mark.node
+def test_the_relations_helpers_step_around_every_table_named_like_them(tmp_path):
+    spec = tmp_path / "one.yaml"
+    spec.write_text(ONE_SPEC)
+    module = tmp_path / "one.ts"
+    generate("drizzle", spec, module, "--dialect", "postgres")
+    assert "({ one: __one }) =>" in module.read_text()
+    result = node_tool("tsc-check.mjs", str(module), "--", "--noUnusedLocals")
+    assert result.returncode == 0, result.stdout + result.stderr
