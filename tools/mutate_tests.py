@@ -76,7 +76,8 @@ TESTS: dict[str, tuple[str, ...]] = {
     "generators/schemacheck.py": (*SPEC, "tests/test_perf.py"),
     "generators/yamlsource.py": (*SPEC, "tests/test_perf.py", "tests/test_newcomer.py"),
     "generators/fastpath.py": ("tests/test_perf.py", *CLI),
-    "generators/plan.py": ("tests/test_plan.py", "tests/test_oracles.py", "tests/test_fastapi.py"),
+    "generators/plan.py": ("tests/test_plan.py", "tests/test_oracles.py", "tests/test_fastapi.py",
+                           "tests/test_contract.py"),  # the plan's effects, served on SQLite
     "generators/serve.py": ("tests/test_serve.py", "tests/test_fastapi.py"),
     "generators/lint.py": ("tests/test_spec_lint.py",),
     "generators/diff.py": MIGRATE,
