@@ -605,3 +605,21 @@ def test_a_parse_errors_place_is_the_1_based_line_and_column_of_its_offset():
     assert position(text, 0) == (1, 1)
     assert position(text, text.index("CREATE TABLE b")) == (2, 1)
     assert position(text, text.index("y INT")) == (3, 3)
+
+
+def test_an_imported_enums_name_is_numbered_from_2_where_taken():
+    """docs/import.md: an enum is named after its field; where that name is taken, after the
+    model and the field; where that is taken too, that name numbered from 2."""
+    sql = (
+        "CREATE TABLE t (id INT PRIMARY KEY, state VARCHAR(5) NOT NULL CHECK "
+        "(state IN ('a', 'b')));\n"
+        "CREATE TABLE x (id INT PRIMARY KEY, u_state VARCHAR(5) NOT NULL CHECK "
+        "(u_state IN ('c', 'd')), u_state2 VARCHAR(5) NOT NULL CHECK (u_state2 IN ('e', 'f')));\n"
+        "CREATE TABLE u (id INT PRIMARY KEY, state VARCHAR(5) NOT NULL CHECK "
+        "(state IN ('g', 'h')));\n"
+    )
+    text, report = _import_sql(sql, "postgres")
+    assert report == []
+    for line in ("  State: [a, b]", "  UState: [c, d]", "  UState2: [e, f]",
+                 "  UState3: [g, h]"):
+        assert line in text.splitlines(), text
