@@ -102,15 +102,17 @@ def identifier_problems(spec: Spec, dialects: Iterable[str] = PORTABLE_DIALECTS,
     """Identifiers longer than a dialect accepts. Checked per chosen dialect, not at load time:
     a spec may be fine for SQLite and too long for PostgreSQL."""
     dialects = list(dialects)
-    limits = {
-        "table name": [(d, IDENTIFIER_LIMITS.get(d)) for d in dialects],
-        "column name": [(d, COLUMN_LIMITS.get(d)) for d in dialects],
+    limits = {  # what -> (dialect, its limit) for the dialects that have one
+        what: [(d, table[d]) for d in dialects if table.get(d) is not None]
+        for what, table in (("table name", IDENTIFIER_LIMITS), ("column name", COLUMN_LIMITS))
     }
+    if not any(limits.values()):
+        return []
     problems = []
 
     def check(name: str, what: str, where: Position) -> None:
         for dialect, limit in limits[what]:
-            if limit is not None and len(name) > limit:
+            if len(name) > limit:
                 problems.append(Diagnostic(file or spec.source_path or spec.source_name, where,
                                            f"{what} '{name}' is {len(name)} characters long; "
                                            f"{dialect} allows {limit}"))
