@@ -8,6 +8,9 @@ mutant the subset kills is killed by the whole suite, so the first tier only sav
 
     python tools/mutate_sample.py sample SESSION N SEED      keep N random mutants, and mark
                                                              those inside an annotation
+    python tools/mutate_sample.py replay SESSION             replay the survivors that
+                                                             tests/mutation/replayed.py names
+                                                             against their tests
     python tools/mutate_sample.py survivors SESSION NEW      the survivors, as a new session
     python tools/mutate_sample.py report SESSION [SESSION2]  score, interval, survivors by file
 """
@@ -19,6 +22,7 @@ import math
 import random
 import shutil
 import sqlite3
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -106,6 +110,63 @@ def sample(session: Path, n: int, seed: int) -> None:
     )
 
 
+ROOT = Path(__file__).resolve().parents[1]
+REPLAYED_BY = "killed on replay by "
+
+
+def _survivor_keys(db: sqlite3.Connection) -> dict[str, tuple[str, str, int, int]]:
+    return {
+        job: (path, operator, occurrence, line)
+        for job, path, operator, occurrence, line in db.execute(
+            "SELECT s.job_id, s.module_path, s.operator_name, s.occurrence, s.start_pos_row "
+            "FROM mutation_specs s JOIN work_results r ON r.job_id = s.job_id "
+            "WHERE lower(r.test_outcome) = 'survived' OR r.output = 'timeout'"
+        )
+    }
+
+
+def replay(session: Path) -> None:
+    """Apply each tier-1 survivor that tests/mutation/replayed.py names, run its tests, and
+    record it as killed when one fails (the tree is restored after each)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.mutation.replayed import REPLAYED
+
+    bin_dir = Path(sys.executable).parent
+    killed = tried = 0
+    with sqlite3.connect(session) as db:
+        for job, key in sorted(_survivor_keys(db).items(), key=lambda item: item[1]):
+            tests = REPLAYED.get(key)
+            if tests is None:
+                continue
+            tried += 1
+            path, operator, occurrence, line = key
+            try:
+                subprocess.run(
+                    [str(bin_dir / "cosmic-ray"), "apply", path, operator, str(occurrence)],
+                    cwd=ROOT, check=True, capture_output=True,
+                )
+                run = subprocess.run(
+                    [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                     "-k", "not snapshot", *tests],
+                    cwd=ROOT, capture_output=True, text=True,
+                )
+            finally:
+                subprocess.run(["git", "checkout", "--", "generators", "emitters"], cwd=ROOT,
+                               check=True)
+            # pytest's exit 1 is "a test failed"; anything else (no test collected, a usage
+            # error, an interrupted run) proves nothing, so the mutant stays a survivor.
+            if run.returncode == 1:
+                killed += 1
+                db.execute(
+                    "UPDATE work_results SET test_outcome = 'KILLED', output = ? WHERE job_id = ?",
+                    (REPLAYED_BY + " ".join(tests), job),
+                )
+                db.commit()
+            verdict = "killed" if run.returncode == 1 else f"survives (pytest {run.returncode})"
+            print(f"  {path}:{line} {operator} #{occurrence}: {verdict}")
+    print(f"{killed} of {tried} replayed survivors killed by the tests replayed.py names")
+
+
 def survivors(session: Path, new: Path) -> None:
     shutil.copyfile(session, new)
     with sqlite3.connect(new) as db:
@@ -142,6 +203,8 @@ def _outcomes(session: Path) -> dict[str, tuple[str, str]]:
                 outcome = "equivalent"
             elif output == ANNOTATION:
                 outcome = "equivalent"
+            elif outcome == "killed" and (output or "").startswith(REPLAYED_BY):
+                outcome = "killed on replay"
             out[job] = (path, outcome)
     return out
 
@@ -151,10 +214,12 @@ def report(first: Path, second: Path | None) -> None:
     if second is not None:
         outcomes.update(_outcomes(second))  # the whole suite's verdict on tier-1 survivors
     counts = Counter(outcome for _, outcome in outcomes.values())
-    killed, survived = counts["killed"], counts["survived"]
+    killed = counts["killed"] + counts["killed on replay"]
+    survived = counts["survived"]
     done = killed + survived
     print(
-        f"mutants: {len(outcomes)}; killed {killed}, survived {survived}, "
+        f"mutants: {len(outcomes)}; killed {killed} ({counts['killed on replay']} on replay), "
+        f"survived {survived}, "
         f"equivalent {counts['equivalent']}, incompetent {counts['incompetent']}, "
         f"pending {counts['pending']}"
     )
@@ -178,6 +243,8 @@ def main(argv: list[str]) -> int:
     match argv:
         case ["sample", session, n, seed]:
             sample(Path(session), int(n), int(seed))
+        case ["replay", session]:
+            replay(Path(session))
         case ["survivors", session, new]:
             survivors(Path(session), Path(new))
         case ["report", session]:

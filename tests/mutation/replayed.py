@@ -1,0 +1,16 @@
+"""Survivors of tier 1 of `make mutate-sample` that an existing behavioural test outside tier 1's
+table kills: the whole suite (tier 2) would kill them too, in hours here rather than a minute.
+`python tools/mutate_sample.py replay SESSION` applies each survivor named here, runs the tests
+named for it and records the mutant as killed only when one of them fails: an entry is a claim
+the tool checks, never a verdict it takes on trust. A mutant is named as in equivalent.py
+(module, operator, occurrence, line); after an edit of the module an entry may stop matching,
+and its mutant goes to tier 2 again (the conservative side).
+
+Tier 1's table (tools/mutate_tests.py) is then given the test, so the next sample's tier 1
+kills such mutants itself.
+"""
+
+from __future__ import annotations
+
+# (module, operator, occurrence, line) -> the pytest node ids (or files) that kill the mutant
+REPLAYED: dict[tuple[str, str, int, int], tuple[str, ...]] = {}
