@@ -265,7 +265,7 @@ def model_spec(draw, name: str, earlier: list[str], enums: dict[str, list[str]]
                       naming.relation_name(field_name).lower()})
 
     id_name = draw(st.sampled_from(ID_NAMES))
-    fields[id_name] = draw(st.sampled_from(KEYS))
+    fields[id_name] = dict(draw(st.sampled_from(KEYS)))  # a copy: edited below
     if fields[id_name]["type"] == "id" and draw(st.booleans()):
         fields[id_name] = {**fields[id_name], "generate": "uuid"}
     if draw(st.integers(0, 4)) == 0:
@@ -291,6 +291,7 @@ def model_spec(draw, name: str, earlier: list[str], enums: dict[str, list[str]]
         model["description"] = draw(hostile_text)
     if draw(st.integers(0, 5)) == 0:
         model["table"] = _snake(name) + "_tbl"
+    draw(own_names(name, fields, model))
     indexable = [f for f, s in fields.items() if s["type"] not in UNINDEXABLE]
     for key in ("unique", "indexes"):
         if len(indexable) >= 2 and draw(st.booleans()):
@@ -298,6 +299,31 @@ def model_spec(draw, name: str, earlier: list[str], enums: dict[str, list[str]]
                                             unique=True), min_size=1, max_size=2))
             model[key] = _distinct_groups(groups)
     return model
+
+
+# The constraint and index names a spec may give (README, "Constraint and index names"): a
+# prefix (one a keyword, one mixed case, which a quoted name must keep) and the model's and
+# field's names, so no two drawn names coincide, nor one with a derived name (those end in
+# _pkey, _key, _idx, _fkey or _check).
+NAME_PREFIXES = ["fk", "Select", "Ix"]
+
+
+@st.composite
+def own_names(draw, name: str, fields: dict[str, Any], model: dict[str, Any]) -> None:
+    """Sometimes gives the key, a field's unique, index or foreign key a name of its own."""
+    def own(kind: str, field: str = "") -> str:
+        return "_".join(filter(None, (draw(st.sampled_from(NAME_PREFIXES)), kind, name, field)))
+
+    if draw(st.integers(0, 3)) == 0:
+        model["primaryKeyName"] = own("p")
+    for field, spec in fields.items():
+        if spec.get("unique") and not spec.get("primaryKey") and draw(st.integers(0, 2)) == 0:
+            spec["uniqueName"] = own("u", field)
+        if spec.get("index") and draw(st.integers(0, 2)) == 0:
+            spec["indexName"] = own("i", field)
+        if spec["type"] == "ref" and spec.get("foreignKey") is not False \
+                and draw(st.integers(0, 2)) == 0:
+            spec["foreignKeyName"] = own("f", field)
 
 
 # A join model's name (its table is no '<table>_' prefix of another) and the attribute names

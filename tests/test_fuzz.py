@@ -179,6 +179,27 @@ def exercise(db, spec: Spec, ddl: str) -> None:
         assert db.scalar(f'SELECT COUNT(*) FROM "{model.table}"') == 1
 
 
+NAME_KEYS = ("primaryKeyName", "uniqueName", "indexName", "foreignKeyName")
+
+
+def given_names(text: str) -> set[str]:
+    """The constraint and index names the spec text gives (README, "Constraint and index
+    names"): read from the YAML, not from the model under test."""
+    found: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            found.update(node[key] for key in NAME_KEYS if isinstance(node.get(key), str))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(yaml.safe_load(text))
+    return found
+
+
 def ruff_format_check(paths: list[Path]) -> None:
     if not paths:
         return
@@ -223,6 +244,10 @@ def test_valid_specs_through_every_emitter(text, sqlite_engine, duckdb_engine):
             module.Base.metadata.create_all(engine)
             assert set(sa.inspect(engine).get_table_names()) == {m.table for m in spec.models}
             engine.dispose()
+            # Every name the spec gives is a constraint's or an index's name in the models.
+            declared = {str(item.name) for table in module.Base.metadata.tables.values()
+                        for item in (*table.constraints, *table.indexes)}
+            assert given_names(text) <= declared, given_names(text) - declared
         if "peewee" in python_outputs:
             module = import_generated(folder / "peewee_models.py")
             database = peewee.SqliteDatabase(":memory:", pragmas={"foreign_keys": 1})
@@ -247,6 +272,13 @@ def test_valid_specs_on_postgres(text, postgres_engine):
         ddl = registry.load("sql").run(spec, registry.load("sql").make_options(dialect="postgres"))
         with postgres_engine.create_database("fuzz") as db:
             exercise(db, spec, ddl)
+            # Every name the spec gives is the name of a constraint or an index the database
+            # holds, with its case (a quoted identifier keeps it).
+            held = {row[0] for row in db.execute(
+                "SELECT conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = "
+                "c.connamespace WHERE n.nspname = current_schema() UNION "
+                "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")}
+            assert given_names(text) <= held, given_names(text) - held
 
 
 _LOCATED = re.compile(r"^spec\.yaml(:\d+:\d+)?: \S")
