@@ -55,6 +55,27 @@ def test_ruff_passes_the_generated_routers(packages):
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
 
 
+def test_each_statement_is_built_once(packages):
+    """README: the router runs SQLAlchemy Core statements built once from the models: at module
+    level, one per statement, however many endpoints run it (the bundled spec's endpoints
+    update, lock and insert the same rows)."""
+    import ast
+
+    root, _ = packages
+    built = 0
+    for router in sorted(root.glob("app_*/router.py")):
+        statements = [
+            ast.unparse(node.value)
+            for node in ast.parse(router.read_text(encoding="utf-8")).body
+            if isinstance(node, ast.Assign)
+            and any(word in ast.unparse(node.value)
+                    for word in ("select(", "insert(", "update(", "delete("))
+        ]
+        assert len(statements) == len(set(statements)), router
+        built += len(statements)
+    assert built > 0  # the test reads statements, not nothing
+
+
 @pytest.fixture
 def client(packages, tmp_path):
     """A TestClient of a spec's generated app over a fresh SQLite file."""

@@ -445,6 +445,39 @@ def test_a_refs_default_backref_is_its_models_plural():
     assert got == {**PLURALS, "Label": "label"}
 
 
+AMBIGUOUS_SPEC = """\
+version: 1
+name: backrefs
+models:
+  User:
+    fields:
+      id: {type: id}
+      mentorId: {type: ref, to: User, nullable: true}
+  Order:
+    fields:
+      id: {type: id}
+      ownerId: {type: ref, to: User}
+      buyerId: {type: ref, to: User, unique: true}
+  Box:
+    fields:
+      id: {type: id}
+      userId: {type: ref, to: User}
+"""
+
+
+def test_a_default_backref_names_the_relation_where_the_model_alone_would_be_ambiguous(tmp_path):
+    """README, field types: where a model references itself, or another model through several
+    refs, the default backref is followed by the relation's name (`usersMentor`,
+    `ordersOwner`, `orderBuyer`); a single ref keeps the plain plural (`boxes`)."""
+    path = tmp_path / "backrefs.yaml"
+    path.write_text(AMBIGUOUS_SPEC, encoding="utf-8")
+    spec = load_spec(path)
+    got = {(m.name, f.name): f.reference.backref
+           for m in spec.models for f in m.fields if f.reference is not None}
+    assert got == {("User", "mentorId"): "usersMentor", ("Order", "ownerId"): "ordersOwner",
+                   ("Order", "buyerId"): "orderBuyer", ("Box", "userId"): "boxes"}
+
+
 # -- README, the escape hatch for a default only SQL can say -----------------------------------
 
 SQL_DEFAULT_SPEC = """\
@@ -623,3 +656,77 @@ def test_an_imported_enums_name_is_numbered_from_2_where_taken():
     for line in ("  State: [a, b]", "  UState: [c, d]", "  UState2: [e, f]",
                  "  UState3: [g, h]"):
         assert line in text.splitlines(), text
+
+
+# -- docs/import.md: what is imported, what is reported, and merging -----------------------------
+
+
+def test_a_table_whose_key_is_three_references_is_not_a_join_model():
+    """docs/import.md: a table of nothing but *two* foreign keys to two other tables, which make
+    its key, is a join model (a manyToMany on one side); one of three such references is a
+    model of its own, with no manyToMany through it."""
+    tables = "".join(f"CREATE TABLE {t} (id INT PRIMARY KEY);\n" for t in "abc")
+    refs = {t: f"{t}_id INT NOT NULL REFERENCES {t} (id)" for t in "abc"}
+    three = (f"CREATE TABLE abc ({refs['a']}, {refs['b']}, {refs['c']}, "
+             "PRIMARY KEY (a_id, b_id, c_id));\n")
+    two = f"CREATE TABLE ab ({refs['a']}, {refs['b']}, PRIMARY KEY (a_id, b_id));\n"
+    text, report = _import_sql(tables + three, "postgres")
+    assert report == [] and "Abc:" in text
+    assert "manyToMany" not in text, text
+    text, _ = _import_sql(tables + two, "postgres")  # the rule's own case, for contrast
+    assert "manyToMany: {bs: {through: Ab}}" in text, text
+
+
+def test_a_range_check_over_two_columns_is_reported_and_bounds_neither():
+    """docs/import.md: `CHECK (col >= x AND col <= y)` on one column is its min and max; a CHECK
+    of another form (here the bounds of two columns) is one report line, and neither column
+    gets a bound."""
+    sql = ("CREATE TABLE t (id INT PRIMARY KEY, lo INT NOT NULL, hi INT NOT NULL, "
+           "CHECK (lo >= 0 AND hi <= 10));\n")
+    text, report = _import_sql(sql, "postgres")
+    assert report == ["schema.sql:1:71: not imported: CHECK on t: lo >= 0 AND hi <= 10"]
+    assert "lo: {type: int}" in text and "hi: {type: int}" in text
+
+
+EXPLICIT_DEFAULTS_SPEC = """\
+version: 1
+name: explicit
+models:
+  Author:
+    fields:
+      id: {type: id}
+  Post:
+    fields:
+      id: {type: id}
+      authorId: {type: ref, to: Author, onDelete: cascade}
+      editorId: {type: ref, to: Author, nullable: true, onDelete: setNull}
+"""
+
+
+def test_merging_keeps_an_on_delete_the_spec_states_although_it_is_the_default(tmp_path):
+    """docs/import.md, "Merging: --into SPEC": a fact the spec states explicitly although it is
+    the default (`onDelete: cascade` on a required reference) stays."""
+    from tests.support import run_cli
+
+    spec = tmp_path / "explicit.yaml"
+    spec.write_text(EXPLICIT_DEFAULTS_SPEC, encoding="utf-8")
+    sql = registry.load("sql")
+    ddl = tmp_path / "schema.sql"
+    ddl.write_text(sql.run(load_spec(spec), sql.make_options(dialect="postgres")))
+    result = run_cli("import", "sql", str(ddl), "--dialect", "postgres", "--into", str(spec))
+    assert result.returncode == 0, result.stderr
+    merged = spec.read_text(encoding="utf-8")
+    assert "authorId: {type: ref, to: Author, onDelete: cascade}" in merged, merged
+    assert "editorId: {type: ref, to: Author, nullable: true, onDelete: setNull}" in merged
+
+
+@pytest.mark.parametrize("values", ["0, 1, 2", "1, 2", "1, 0, 5"])
+def test_only_a_check_of_exactly_0_and_1_makes_an_oracle_number_1_a_bool(values):
+    """docs/import.md, oracle: `NUMBER(1)` with its CHECK (IN (0, 1)) is a bool; a NUMBER(1)
+    checked against other numbers is no bool, and its CHECK (of another form) is reported."""
+    sql = (f"CREATE TABLE t (id NUMBER(10) PRIMARY KEY, flag NUMBER(1) NOT NULL CHECK "
+           f"(flag IN (1, 0)), lvl NUMBER(1) NOT NULL CHECK (lvl IN ({values})));\n")
+    text, report = _import_sql(sql, "oracle")
+    assert "flag: {type: bool}" in text
+    assert "lvl: {type: bool}" not in text and "lvl: {type: decimal" in text, text
+    assert len(report) == 1 and report[0].endswith(f"CHECK on t: lvl IN ({values})"), report

@@ -284,3 +284,40 @@ def test_true_where_a_string_is_expected_is_refused_with_a_hint_to_quote(tmp_pat
     assert result.stderr.splitlines() == [
         "quote.yaml:8:34: default False of A.t is not a string value "
         "(quote it: default: 'false')"]
+
+
+# --- every command the README's "Command line" lists is one ---------------------------------------
+
+
+def _listed_commands(*group: str) -> set[str]:
+    """The commands `vigilo-gen [GROUP] --help` lists under "Commands:"."""
+    result = run_cli(*group, "--help", check=True)
+    listed = result.stdout.split("Commands:", 1)[1]
+    return {line.split()[0] for line in listed.splitlines() if line.startswith("  ")}
+
+
+def test_every_command_of_the_readmes_command_line_is_one():
+    """README, "Command line": each line names a command (`a | b`, `a|b` several; `<emitter>`
+    each emitter `list` prints, `import sql` a subcommand); `--help` lists every one of them."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Command line", 1)[1].split("```", 2)[1]
+    named: set[tuple[str, ...]] = set()
+    for line in block.splitlines():
+        if not line.startswith("vigilo-gen ") or line.startswith("vigilo-gen --"):
+            continue
+        words = line.removeprefix("vigilo-gen ").replace(" | ", "|").split()
+        if words[0] == "<emitter>":
+            continue  # the emitters, below
+        group = [words[0]] if words[0] in ("import", "migrate") else []
+        rest = words[1:] if group else words
+        sub = rest[0] if group and rest and rest[0].isalpha() and rest[0].islower() else None
+        for name in (group or rest[0].split("|")):
+            named.add((name,) if sub is None else (name, sub))
+    assert ("import", "sql") in named and ("migrate", "new") in named and ("dbml",) in named
+    emitters = {line.split()[0] for line in run_cli("list", check=True).stdout.splitlines()
+                if line and not line.startswith(" ")}
+    top = _listed_commands()
+    assert emitters <= top, emitters - top
+    for name in named:
+        listed = top if len(name) == 1 else _listed_commands(name[0])
+        assert name[-1] in listed, name

@@ -66,6 +66,9 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         "TableSchema.text() had no caller (dead code): removed after the sample, so this entry"
         " matches only the text that sample mutated"
     ),
+    ("generators/build.py", "core/ReplaceComparisonOperator_Is_Eq", 20, 747): (
+        "ftype == T.ENUM for is: FieldType is an Enum, whose members equal only themselves"
+    ),
     ("generators/naming.py", "core/ReplaceBinaryOperator_Sub_BitXor", 0, 60): (
         "limit ^ 9 for limit - 9 in shorten(): it is only ever called with its default limit,"
         " 63 (0b111111), and 63 ^ 9 == 63 - 9 == 54"
