@@ -952,8 +952,14 @@ class BigQueryDDL(DDLBuilder):
             if isinstance(kind, exp.ForeignKey):
                 reference = kind.args["reference"]
                 if reference.this.this.name == model.table:
-                    self.gaps.unsupported(f"foreign key {item.name} is not declared: BigQuery "
-                                          "refuses a foreign key to its own table")
+                    # Its columns are said too: under a name of its own, the name alone would
+                    # not tell `import sql` which columns the relation holds.
+                    columns = ", ".join(c.name for c in kind.expressions)
+                    targets = ", ".join(c.name for c in reference.this.expressions)
+                    self.gaps.unsupported(f"foreign key {item.name} on {model.table} "
+                                          f"({columns}) references {model.table} ({targets}) "
+                                          "but is not declared: BigQuery refuses a foreign "
+                                          "key to its own table")
                     continue
                 reference.set("options", ["NOT ENFORCED"])
             result.append(item)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
+import math
 import re
 from collections import defaultdict
 from typing import Any
@@ -598,6 +599,13 @@ class _Builder:
                                "target's regex engine supports")
                     pattern = None
         minimum, maximum = spec.get("min"), spec.get("max")
+        # YAML reads .nan and .inf as floats, which no CHECK, column or validator can bound by.
+        if minimum is not None and not math.isfinite(minimum):
+            self.error((*path, "min"), f"min {minimum} is not a finite number")
+            minimum = None
+        if maximum is not None and not math.isfinite(maximum):
+            self.error((*path, "max"), f"max {maximum} is not a finite number")
+            maximum = None
         if ftype in INT_BOUNDS:
             low, high = INT_BOUNDS[ftype]
             for key, bound in (("min", minimum), ("max", maximum)):

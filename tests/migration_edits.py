@@ -366,6 +366,8 @@ class Editor:
         if spec is None:
             return False
         spec["unique"] = not spec.get("unique", False)
+        if not spec["unique"]:
+            spec.pop("uniqueName", None)  # a name of no constraint is refused
         return True
 
     def index(self) -> bool:
@@ -380,6 +382,8 @@ class Editor:
         if spec is None:
             return False
         spec["index"] = not spec.get("index", False)
+        if not spec["index"]:
+            spec.pop("indexName", None)  # a name of no index is refused
         return True
 
     def on_delete(self) -> bool:

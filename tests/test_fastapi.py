@@ -210,6 +210,44 @@ def _app(spec_text: str, tmp_path, monkeypatch, name: str):
     return TestClient(router.create_app(engine, None), raise_server_exceptions=False), engine
 
 
+ENUM_PARAM_SPEC = """\
+version: 1
+enums:
+  Kind: [open, shut]
+models:
+  Board:
+    fields:
+      id: {type: id}
+      kind: {type: enum, enum: Kind, unique: true}
+      title: {type: string, maxLength: 20, nullable: true}
+api:
+  params:
+    kind: {field: Board.kind, create: true}
+  schemas:
+    Shown: {object: {title: Board.title}}
+  endpoints:
+    - {name: getBoard, method: GET, path: '/boards/{kind}', response: Shown}
+    - {name: setTitle, method: POST, path: '/boards/{kind}', body: {title: Board.title}}
+"""
+
+
+def test_a_path_parameter_of_an_enum_field_takes_only_its_values(tmp_path, monkeypatch):
+    """docs/runtime.md, "Errors": a parameter that breaks a rule is a 400 naming it; an enum
+    field's rule is its values. A value of the enum addresses the root row by it (created by
+    its first write: `create: true`)."""
+    c, engine = _app(ENUM_PARAM_SPEC, tmp_path, monkeypatch, "app_enum_param")
+    try:
+        bad = c.post("/boards/ajar", json={"title": "x"})
+        assert bad.status_code == 400 and "kind" in bad.json()["error"], bad.text
+        assert c.get("/boards/ajar").status_code == 400
+        assert c.get("/boards/open").status_code == 404  # no such root yet
+        assert c.post("/boards/open", json={"title": "Ideas"}).status_code == 200
+        assert c.get("/boards/open").json() == {"title": "Ideas"}
+        assert c.get("/boards/shut").status_code == 404
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.parametrize(("flags", "absent"), [
     ("optional: true", "omitted"),
     ("nullable: true", None),

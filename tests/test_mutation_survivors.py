@@ -730,3 +730,40 @@ def test_only_a_check_of_exactly_0_and_1_makes_an_oracle_number_1_a_bool(values)
     assert "flag: {type: bool}" in text
     assert "lvl: {type: bool}" not in text and "lvl: {type: decimal" in text, text
     assert len(report) == 1 and report[0].endswith(f"CHECK on t: lvl IN ({values})"), report
+
+
+SELF_REFERENCES_SPEC = """\
+version: 1
+name: selfrefs
+models:
+  Node:
+    fields:
+      code: {type: string, maxLength: 5, primaryKey: true}
+      serial: {type: int, unique: true}
+      parentCode: {type: ref, to: Node, nullable: true, foreignKeyName: node_up}
+      twinSerial: {type: ref, to: Node, references: serial, nullable: true, onDelete: cascade}
+"""
+
+
+def test_a_self_reference_bigquery_does_not_declare_is_imported_whatever_its_name(tmp_path):
+    """docs/import.md, bigquery: a self-reference BigQuery refuses to declare is read back from
+    its header line, which names its table, columns and referenced columns, under a name of
+    its own too; a file written before the line said them still gives the default name's."""
+    spec = tmp_path / "selfrefs.yaml"
+    spec.write_text(SELF_REFERENCES_SPEC, encoding="utf-8")
+    sql = registry.load("sql").run(load_spec(spec),
+                                   registry.load("sql").make_options(dialect="bigquery"))
+    assert "foreign key node_up on node (parent_code) references node (code) but is not " \
+        "declared: BigQuery refuses a foreign key to its own table" in sql
+    text, _ = _import_sql(sql, "bigquery")
+    assert "parentCode: {type: ref, to: Node, foreignKeyName: node_up, nullable: true" in text
+    assert "twinSerial: {type: ref, to: Node, references: serial, onDelete: cascade, " \
+        "nullable: true" in text
+    older = re.sub(r" on node \([^)]*\) references node \([^)]*\) but is not declared",
+                   " is not declared", sql)
+    assert older.count("is not declared: BigQuery") == 2
+    text, report = _import_sql(older, "bigquery")
+    assert "twinSerial: {type: ref, to: Node" in text  # under its default name
+    assert "parentCode: {type: string, maxLength: 5, nullable: true" in text
+    assert any("foreign key node_up is not in the SQL and its name is not the default one"
+               in line for line in report)

@@ -97,3 +97,22 @@ def test_a_reader_that_stops_early_is_not_an_internal_error():
         stderr = proc.stderr.read().decode()
         assert proc.wait(timeout=60) == 0, stderr
         assert stderr.strip() == "", stderr
+
+
+def test_check_cuts_a_long_diff_after_400_lines_and_says_how_many_are_left(built, tmp_path):
+    """docs/workflow.md, `check`'s exit 1: a unified diff per stale file, cut after 400 lines
+    with a `... (N more diff lines)` line."""
+    project = tmp_path / "p"
+    shutil.copytree(built, project)
+    target = next(iter(sorted((project / "generated" / "sql").glob("*.sql"))))
+    target.write_text(target.read_text(encoding="utf-8")
+                      + "".join(f"-- mine {n}\n" for n in range(500)), encoding="utf-8")
+    result = run_cli("check", cwd=project)
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("--- "))
+    diff = lines[start:]
+    # the whole diff: 2 file lines, 1 hunk header, the 3 context lines before the end and
+    # the 500 removed ones; 400 of them are shown
+    assert diff[400] == f"... ({506 - 400} more diff lines)", diff[398:402]
+    assert len(diff) == 401

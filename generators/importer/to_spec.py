@@ -229,10 +229,17 @@ class _Importer:
 
     def undeclared_foreign_keys(self) -> None:
         """A foreign key our header names as not declared (BigQuery refuses one to its own
-        table): under the default name, {table}_{column}_fkey, it is that column's, to the
-        table's key; under another name its column cannot be known (reported)."""
-        for line, name in self.source.gaps.undeclared:
-            where = f"{self.source.gaps.file}:{line}:1"
+        table): the line says its table, columns and referenced columns; in a file written
+        before it did, a default name, {table}_{column}_fkey, is that column's, to the
+        table's key, and another name cannot be placed (reported)."""
+        for item in self.source.gaps.undeclared:
+            where = f"{self.source.gaps.file}:{item.line}:1"
+            table = self.source.table(item.table) if item.table else None
+            if table is not None and all(table.column(c) for c in item.columns):
+                table.foreign_keys.append(ForeignKey(
+                    item.name, item.columns, table.name, item.targets, None, None, where))
+                continue
+            name = item.name
             found = next(
                 (
                     (table, column)

