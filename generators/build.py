@@ -845,8 +845,10 @@ class _Builder:
                 if owner is not None and owner != model.name:
                     self.error(("models", model.name), f"constraint name '{constraint}' of "
                                f"model {model.name} is used twice (also by {owner})",
-                               "two tables or columns differ only in a way the derived names "
-                               "lose; rename one", at_key=True)
+                               "constraint and index names share one namespace per "
+                               "database schema: give one another name (primaryKeyName, "
+                               "uniqueName, indexName, foreignKeyName) or rename the table "
+                               "or column it derives from", at_key=True)
                 names[constraint.lower()] = model.name
 
     # -- API ---------------------------------------------------------------------------------

@@ -279,6 +279,8 @@ class Planner:
                 sets.append(self._replace(name, inner, not optional, root, via, what))
                 continue
             owners = self.models_of(inner)
+            if not owners:  # an object of nothing but lists and maps
+                raise Unbound(f"{what}: a list or map inside a written row is not supported")
             if len(owners) != 1:
                 raise Unbound(f"{what}: a value written to one row mixes fields of "
                               f"{', '.join(owners)}")

@@ -255,3 +255,152 @@ def test_a_response_that_is_not_an_object_is_unbound_not_a_crash(tmp_path):
                               str(tmp_path / "spec.yaml")], capture_output=True, text=True)
         assert run.returncode == 2, (emitter, run.stderr)
         assert "is not an object" in run.stderr and len(run.stderr.splitlines()) == 1
+
+
+# Each rule of docs/runtime.md an endpoint can break, with the reason the runtimes give (the
+# models are _spec's unless a case gives its own).
+UNBOUND_CASES = {
+ "via_read": ("""
+    params: {handle: User.handle}
+    schemas:
+      Codes: {list: {object: {code: Order.code}}}
+      Page: {object: {codes: {schema: Codes, via: nope}}}
+    endpoints:
+      - {name: e, method: GET, path: '/u/{handle}', response: Page}
+    """, None),
+ "not_key": ("""
+    params: {handle: User.handle}
+    schemas:
+      Codes: {list: {object: {code: Order.code}}}
+      Page: {object: {codes: {schema: Codes}}}
+    endpoints:
+      - {name: e, method: GET, path: '/u/{handle}', response: Page}
+    """, """
+      User:
+        fields:
+          id: {type: id}
+          handle: {type: string, maxLength: 20, unique: true}
+      Order:
+        fields:
+          id: {type: id}
+          userHandle: {type: ref, to: User, references: handle}
+          code: {type: string, maxLength: 10}
+    """),
+ "object_may_miss": ("""
+    params: {orderId: Order.id}
+    schemas:
+      Page: {object: {code: Order.code, rev: {object: {handle: User.handle}, via: reviewer}}}
+    endpoints:
+      - {name: e, method: GET, path: '/o/{orderId}', response: Page}
+    """, None),
+ "column_may_miss": ("""
+    params: {orderId: Order.id}
+    schemas:
+      Page: {object: {id: Order.id, rh: User.handle}}
+    endpoints:
+      - {name: e, method: GET, path: '/o/{orderId}', response: Page}
+    """, """
+      User:
+        fields:
+          id: {type: id}
+          handle: {type: string, maxLength: 20, unique: true}
+      Order:
+        fields:
+          id: {type: id}
+          reviewerId: {type: ref, to: User, nullable: true}
+    """),
+ "object_nullable_columns": ("""
+    params: {handle: User.handle}
+    schemas:
+      Page: {object: {info: {object: {name: {field: User.name, nullable: false}}}}}
+    endpoints:
+      - {name: e, method: GET, path: '/u/{handle}', response: Page}
+    """, None),
+ "map_values_elsewhere": ("""
+    params: {handle: User.handle}
+    endpoints:
+      - {name: e, method: POST, path: '/u/{handle}', via: orders,
+         body: {m: {map: User.name, keys: Order.code, via: orders}}}
+    """, None),
+ "list_in_written_row": ("""
+    params: {handle: User.handle}
+    endpoints:
+      - {name: e, method: POST, path: '/u/{handle}',
+         body: {x: {object: {name: User.name, names: {list: User.name}}}}}
+    """, None),
+ "insert_and_more": ("""
+    params: {handle: User.handle}
+    endpoints:
+      - {name: e, method: POST, path: '/u/{handle}', via: orders,
+         body: {code: Order.code, name: User.name}}
+    """, None),
+ "natural_key_insert": ("""
+    params: {handle: User.handle}
+    endpoints:
+      - {name: e, method: POST, path: '/u/{handle}', body: {label: Tag.label}}
+    """, """
+      User:
+        fields:
+          id: {type: id}
+          handle: {type: string, maxLength: 20, unique: true}
+      Tag:
+        fields:
+          code: {type: string, maxLength: 5, primaryKey: true}
+          userId: {type: ref, to: User}
+          label: {type: string, maxLength: 10}
+    """),
+ "list_two_models": ("""
+    params: {handle: User.handle}
+    endpoints:
+      - {name: e, method: PUT, path: '/u/{handle}',
+         body: {all: {list: {object: {code: Order.code, name: User.name}}}}}
+    """, None),
+}
+UNBOUND_CASES["only_list_in_written_row"] = (
+    UNBOUND_CASES["list_in_written_row"][0].replace("name: User.name, names", "names"), None)
+UNBOUND_WHY = {
+    'via_read': (
+        "Page.codes: 'via: nope' names no to-many relation from User to Order (there: orders, "
+        'reviewed)'
+    ),
+    'not_key': (
+        'Page.codes: the relation orders references User.handle, not its key; the runtimes follow '
+        'relations by key only'
+    ),
+    'object_may_miss': (
+        'Page.rev: the object is read from a User row that may not exist: make it optional or '
+        'nullable'
+    ),
+    'column_may_miss': (
+        'Page.rh: User.handle is read from a row that may not exist, and has no default: make the '
+        'property optional or nullable'
+    ),
+    'object_nullable_columns': (
+        'Page.info: the object is required but its columns (name) may be NULL: make it optional or'
+        ' nullable'
+    ),
+    'map_values_elsewhere': (
+        'body.m{}: User.name is not a field of Order, the row this value is written to'
+    ),
+    'list_in_written_row': (
+        'body.x.names: a list or map inside a written row is not supported'
+    ),
+    'insert_and_more': (
+        'endpoint e: a body that inserts a child row cannot write anything else'
+    ),
+    'natural_key_insert': (
+        'endpoint e: a new Tag row needs its key code, which is neither generated (id, default: '
+        'autoincrement) nor written by this endpoint'
+    ),
+    'list_two_models': (
+        "body.all: a list's items must be written to one model's rows"
+    ),
+    "only_list_in_written_row": "body.x: a list or map inside a written row is not supported",
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNBOUND_CASES))
+def test_each_unbound_endpoint_says_which_rule_it_breaks(case, tmp_path):
+    api, models = UNBOUND_CASES[case]
+    spec = _spec(tmp_path, api, models)
+    assert [why for _, _, why in spec.api.unbound] == [UNBOUND_WHY[case]]
