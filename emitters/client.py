@@ -214,11 +214,11 @@ def _store(writes: list[tuple[Operation, list | None]]) -> ts.Node:
 def render(spec: Spec, options: ClientOptions, provenance: Provenance) -> str:
     api = spec.api
     if api is None:
-        raise UsageError(f"{spec.source_name} has no 'api' section: there is nothing to call")
+        raise UsageError(f"{spec.shown_path} has no 'api' section: there is nothing to call")
     if api.unbound:
         name, position, why = api.unbound[0]
         raise UsageError(
-            f"{spec.source_name}:{position.line}:{position.column}: endpoint "
+            f"{spec.shown_path}:{position.line}:{position.column}: endpoint "
             f"{name} cannot be called: {why}"
         )
     fields = _Builder(api)

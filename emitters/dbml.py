@@ -171,7 +171,7 @@ def _refs(model: Model) -> list[str]:
 
 
 def validate(spec: Spec, options: DbmlOptions) -> list[Diagnostic]:
-    file = spec.source_path or spec.source_name
+    file = spec.shown_path
     return [Diagnostic(file, f.position, f"type {f.type.value} has no DBML spelling yet")
             for m in spec.models for f in m.fields if f.type not in TYPES]
 

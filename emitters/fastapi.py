@@ -565,11 +565,11 @@ def render(spec: Spec, options: FastapiOptions, provenance: Provenance) -> str:
 
     api = spec.api
     if api is None:
-        raise UsageError(f"{spec.source_path or spec.source_name} has no 'api' section: there "
+        raise UsageError(f"{spec.shown_path} has no 'api' section: there "
                          "is nothing to serve")
     if api.unbound:
         name, position, why = api.unbound[0]
-        where = spec.source_path or spec.source_name
+        where = spec.shown_path
         raise UsageError(f"{where}:{position.line}:{position.column}: endpoint {name} cannot "
                          f"be served: {why}")
     module = _Module(spec)

@@ -117,7 +117,7 @@ def diagrams(spec: Spec, options: MermaidOptions) -> list[str]:
 
 
 def validate(spec: Spec, options: MermaidOptions) -> list[Diagnostic]:
-    file = spec.source_path or spec.source_name
+    file = spec.shown_path
     problems = []
     for model in spec.models:
         for field in model.fields:

@@ -621,7 +621,7 @@ def build_document(spec: Spec, provenance: Provenance) -> dict[str, Any]:
     """The OpenAPI document as plain data, keys in a stable order."""
     api = spec.api
     if api is None:
-        raise UsageError(f"{spec.source_path or spec.source_name} has no 'api' section: there "
+        raise UsageError(f"{spec.shown_path} has no 'api' section: there "
                          "is no HTTP API to describe")
     security_name, scheme = SECURITY_SCHEMES[api.auth_scheme] if api.auth_scheme else (None, None)
     info: dict[str, Any] = {"title": spec.title, "version": spec.api_version}

@@ -88,7 +88,7 @@ def _choose(spec: Spec, wanted: str):
         if any(into for _, into in writes):
             return read, writes
     raise UsageError(
-        f"{spec.source_name}: no read endpoint's state is updated by a write: "
+        f"{spec.shown_path}: no read endpoint's state is updated by a write: "
         "there is nothing for a provider to hold"
     )
 
@@ -122,7 +122,7 @@ def _runtime() -> str:
 
 def render(spec: Spec, options: ReactOptions, provenance: Provenance) -> str:
     if spec.api is None:
-        raise UsageError(f"{spec.source_name} has no 'api' section: there is no state to hold")
+        raise UsageError(f"{spec.shown_path} has no 'api' section: there is no state to hold")
     read, writes = _choose(spec, options.store)
     found = hooks(writes)
     for hook in found:

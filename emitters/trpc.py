@@ -82,10 +82,10 @@ class TrpcOptions:
 def render(spec: Spec, options: TrpcOptions, provenance: Provenance) -> str:
     api = spec.api
     if api is None:
-        raise UsageError(f"{spec.source_name} has no 'api' section: there is nothing to serve")
+        raise UsageError(f"{spec.shown_path} has no 'api' section: there is nothing to serve")
     if api.unbound:
         name, position, why = api.unbound[0]
-        raise UsageError(f"{spec.source_name}:{position.line}:{position.column}: endpoint "
+        raise UsageError(f"{spec.shown_path}:{position.line}:{position.column}: endpoint "
                          f"{name} cannot be served: {why}")
     fields = _Builder(api)
     procedures = []

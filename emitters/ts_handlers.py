@@ -772,10 +772,10 @@ def render(spec: Spec, options: TsHandlersOptions, provenance: Provenance) -> st
                          + ", ".join(DIALECTS))
     api = spec.api
     if api is None:
-        raise UsageError(f"{spec.source_name} has no 'api' section: there is nothing to serve")
+        raise UsageError(f"{spec.shown_path} has no 'api' section: there is nothing to serve")
     if api.unbound:
         name, position, why = api.unbound[0]
-        raise UsageError(f"{spec.source_name}:{position.line}:{position.column}: endpoint "
+        raise UsageError(f"{spec.shown_path}:{position.line}:{position.column}: endpoint "
                          f"{name} cannot be served: {why}")
     module = _Module(spec, options.dialect, options.orm)
     helpers = [module.helper(op) for op in api.operations]

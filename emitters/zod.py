@@ -252,7 +252,7 @@ def _envelopes() -> list[tuple[str, ts.Node, str]]:
 def render(spec: Spec, options: ZodOptions, provenance: Provenance) -> str:
     api = spec.api
     if api is None:
-        raise UsageError(f"{spec.source_name} has no 'api' section: there is no HTTP API "
+        raise UsageError(f"{spec.shown_path} has no 'api' section: there is no HTTP API "
                          "to describe")
     builder = _Builder(api)
     blocks: list[str] = []

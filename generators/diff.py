@@ -220,8 +220,8 @@ def _wider(old: Field, new: Field) -> list[str]:
 class _Collector:
     def __init__(self, pairing: Pairing):
         self.pairing = pairing
-        self.new_file = pairing.new.source_path or pairing.new.source_name
-        self.old_file = pairing.old.source_path or pairing.old.source_name
+        self.new_file = pairing.new.shown_path
+        self.old_file = pairing.old.shown_path
         self.changes: list[Change] = []
         self.renamed = {m.old.name: m.new.name for m in pairing.models if m.old and m.new}
 

@@ -269,7 +269,7 @@ class Emitter:
         dialects, its reserved names, and its own ``validate``."""
         from .spec import identifier_problems
 
-        file = spec.source_path or spec.source_name
+        file = spec.shown_path
         found = identifier_problems(spec, tuple(self.dialects(options)), file=file)
         if self.reserved:
             found += _reserved_problems(spec, self.name, self.reserved, file)

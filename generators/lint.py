@@ -118,7 +118,7 @@ def levels(overrides: dict[str, str], where: Callable[[str], str] = lambda key: 
 
 def lint(spec: Spec, chosen: dict[str, str]) -> list[tuple[str, Diagnostic]]:
     """(level, diagnostic) of every finding of the rules not turned off, in file order."""
-    file = spec.source_path or spec.source_name
+    file = spec.shown_path
     found = []
     for rule_id, rule in RULES.items():
         level = chosen[rule_id]

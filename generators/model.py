@@ -524,6 +524,12 @@ class Spec:
     def model(self, name: str) -> Model:
         return self._models_by_name[name]
 
+    @property
+    def shown_path(self) -> str:
+        """The spec as messages name it: its path as read, so an editor can open the
+        `file:line:col` (the file name where it was not read from a file)."""
+        return self.source_path or self.source_name
+
 
 
 def api_int_bounds(field: Field) -> tuple[int, int]:

@@ -62,7 +62,7 @@ def _predecessor(item, old_names: dict, label: str, file: str, errors: list) -> 
 
 def pair(old: Spec, new: Spec) -> Pairing:
     """Pair the models and fields of two specs. Raises SpecError for a bad ``renamedFrom``."""
-    file = new.source_path or new.source_name
+    file = new.shown_path
     errors: list[Diagnostic] = []
     old_models = {m.name: m for m in old.models}
     taken: set[str] = set()

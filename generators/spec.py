@@ -113,7 +113,7 @@ def identifier_problems(spec: Spec, dialects: Iterable[str] = PORTABLE_DIALECTS,
     def check(name: str, what: str, where: Position) -> None:
         for dialect, limit in limits[what]:
             if len(name) > limit:
-                problems.append(Diagnostic(file or spec.source_path or spec.source_name, where,
+                problems.append(Diagnostic(file or spec.shown_path, where,
                                            f"{what} '{name}' is {len(name)} characters long; "
                                            f"{dialect} allows {limit}"))
                 return

@@ -88,7 +88,8 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
       SQLite keeps no comments: our SQL names a table's description in the comment above it
       (lost through the database), a column's nowhere;
     - PostgreSQL reports ``ON UPDATE NO ACTION``, MariaDB ``ON UPDATE RESTRICT``, as no
-      clause: each is that database's default (UNSAID_ON_UPDATE);
+      clause: each is that database's default (UNSAID_ON_UPDATE), a ref's or a composite
+      relation's;
     - MariaDB keeps no negative zero (a bound of -0.0 is 0.0);
     - MariaDB keeps a DOUBLE or DECIMAL default as a number (0.0 and 0 are one value there);
     - a default in SQL (``default: {sql: ...}``) is kept in the database's own spelling
@@ -183,6 +184,9 @@ def canonical(data: dict, dialect: str, through_db: bool, db_defaults=None) -> d
                 table = model.get("table") or naming.snake_case(name)
                 column = field.get("column") or naming.snake_case(fname)
                 sql[dialect] = (db_defaults or {}).get((table, column), sql[dialect])
+        for relation in (model.get("relations") or {}).values():  # composite references
+            if through_db and relation.get("onUpdate") in UNSAID_ON_UPDATE.get(dialect, ()):
+                relation.pop("onUpdate")
         if dialect == "sqlite" and through_db:
             model.pop("description", None)
         if dialect == "mysql" and through_db:

@@ -207,6 +207,11 @@ def test_start_up_imports_only_what_the_command_needs():
         return set(result.stderr.strip().splitlines()[-1].split())
 
     assert not heavy & imported("prisma") - {"jinja2"}
+    # A plain command line, flags and values included, is read without typer (the fast path,
+    # generators/fastpath.py: typer builds every subcommand, and imports pydantic, first).
+    for argv in (("sql", "--dialect", "postgres", "--spec", "tests/specs/shop.yaml"),
+                 ("dbml", "--no-notes", "--spec=tests/specs/shop.yaml")):
+        assert not {"typer", "click"} & imported(*argv), argv
     assert not heavy & imported("sql") - {"sqlglot"}
     assert not heavy & imported("openapi")
     assert not heavy & imported("list")

@@ -226,6 +226,30 @@ def test_the_fastapi_emitter_refuses_an_unbound_endpoint_with_its_position(tmp_p
         emitter.run(spec, emitter.make_options())
 
 
+def test_every_runtime_refuses_the_first_unbound_endpoint_with_one_line(tmp_path):
+    """README: `fastapi` and `serve` refuse an endpoint the runtimes cannot serve with its
+    `file:line:col`; every runtime emitter names the same one, the first in the spec."""
+    import subprocess
+    import sys
+
+    api = """
+    params: {name: User.name, code: Order.code}
+    endpoints:
+      - {name: first, method: DELETE, path: '/n/{name}'}
+      - {name: second, method: DELETE, path: '/c/{code}'}
+    """
+    _spec(tmp_path, api)
+    lines = set()
+    for emitter in ("fastapi", "ts-handlers", "trpc", "client"):
+        run = subprocess.run([sys.executable, "-m", "vigilo_gen", emitter, "--spec",
+                              str(tmp_path / "spec.yaml")], capture_output=True, text=True)
+        assert run.returncode == 2, (emitter, run.stderr)
+        (line,) = run.stderr.splitlines()
+        assert "endpoint first cannot be" in line, (emitter, line)
+        lines.add(line.split(": endpoint first", 1)[0])
+    assert len(lines) == 1, lines  # one place: the first endpoint's
+
+
 def test_a_response_that_is_not_an_object_is_unbound_not_a_crash(tmp_path):
     """The runtimes answer JSON objects (docs/runtime.md): a response schema that is a map, a
     list or a column is refused with its position by every runtime emitter (it used to stop

@@ -6,6 +6,7 @@ makes (valid ones, and each broken rule that JSON Schema can say)."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from pathlib import Path
 
@@ -62,6 +63,64 @@ def _verdicts(module: Path, cases: list[tuple[str, object]]) -> list[dict]:
                             env=dict(os.environ))
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads(result.stdout)
+
+
+def _jsdocs(text: str) -> dict[str, str]:
+    """Each exported const of a module -> the text of the JSDoc comment right above it."""
+    found = {}
+    for doc, name in re.findall(r"/\*\*(.*?)\*/\nexport const (\w+) =", text, re.S):
+        lines = [line.strip().removeprefix("*").strip() for line in doc.strip().splitlines()]
+        found[name] = "\n".join(line for line in lines if line).replace("*\\/", "*/")
+    return found
+
+
+# A named schema that is one field: its description is the field's.
+FIELD_SCHEMA_SPEC = """\
+version: 1
+models:
+  User:
+    fields:
+      id: {type: id}
+      handle: {type: string, maxLength: 20, unique: true, description: The name shown.}
+api:
+  params: {id: User.id}
+  schemas:
+    Handle: User.handle
+    Card: {object: {handle: {schema: Handle}}, description: A user's card.}
+  endpoints:
+    - {name: card, method: GET, path: '/u/{id}', response: Card}
+"""
+
+
+@pytest.fixture(scope="module")
+def field_schema_spec(tmp_path_factory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("field_schema")
+    spec_path = folder / "field_schema.yaml"
+    spec_path.write_text(FIELD_SCHEMA_SPEC, encoding="utf-8")
+    module = folder / "field_schema.zod.ts"
+    generate("zod", spec_path, module)
+    return spec_path, module
+
+
+@pytest.mark.parametrize("spec_path", [*API_SPECS, "field_schema"],
+                         ids=[*(p.stem for p in API_SPECS), "field_schema"])
+def test_a_named_schema_is_described_as_in_the_openapi_document(spec_path, modules,
+                                                                 field_schema_spec):
+    """One API, described once: a schema's OpenAPI description is the JSDoc comment of its Zod
+    schema (an editor shows it on hover); a schema that is one field is described by it."""
+    if spec_path == "field_schema":
+        spec_path, module_path = field_schema_spec
+    else:
+        module_path = modules[spec_path.stem]
+    components = _document(spec_path)["components"]["schemas"]
+    module = module_path.read_text(encoding="utf-8")
+    consts = set(re.findall(r"^export const (\w+) =", module, re.M))
+    docs = _jsdocs(module)
+    described = {name: c["description"] for name, c in components.items()
+                 if name in consts and c.get("description")}
+    assert described, spec_path.stem  # every API spec here describes a schema
+    for name, description in described.items():
+        assert docs.get(name) == description.strip(), name
 
 
 @pytest.mark.parametrize("spec_path", API_SPECS, ids=[p.stem for p in API_SPECS])

@@ -77,7 +77,7 @@ def render_alembic(result: Diff, dialect: str, statements: list[str],
     if notes:
         notes = "\n# Allowed destructive changes:\n" + notes
     body = "".join(f"    {statement!r},\n" for statement in statements)
-    return TEMPLATE.format(allowed=notes, old=old.source_path or old.source_name,
-                           new=new.source_path or new.source_name, dialect=dialect,
+    return TEMPLATE.format(allowed=notes, old=old.shown_path,
+                           new=new.shown_path, dialect=dialect,
                            revision=revision_id(result, dialect), down=down_revision,
                            statements=body, upgrade=UPGRADE.get(dialect, DEFAULT_UPGRADE))
