@@ -117,6 +117,11 @@ class _Lines:
                 return number
         return 0
 
+    def table(self, table: str) -> int:
+        """Line of the ``[table]`` header (0 when not found)."""
+        header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]\s*(#.*)?$")
+        return next((n for n, line in enumerate(self.lines, 1) if header.match(line)), 0)
+
     def key(self, key: str, index: int | None = None) -> int:
         """Line of ``key = ...``: at top level (index None) or in the index-th [[output]]."""
         start = 0 if index is None else self.output(index)
@@ -291,10 +296,12 @@ def _migrations(raw, root: Path, lines: _Lines, error) -> Migrations | None:
                         or f"known: {', '.join(MIGRATION_KEYS)}")
     folder = raw.get("folder")
     if not isinstance(folder, str) or not folder:
-        raise error(lines.table_key("migrations", "folder") or lines.key("migrations"),
+        raise error(lines.table_key("migrations", "folder") or lines.table("migrations")
+                    or lines.key("migrations"),
                     "[migrations] needs folder = \"DIR\" (e.g. \"migrations\")")
     dialects = raw.get("dialects")
-    line = lines.table_key("migrations", "dialects") or lines.key("migrations")
+    line = (lines.table_key("migrations", "dialects") or lines.table("migrations")
+            or lines.key("migrations"))
     if not isinstance(dialects, list) or not dialects or \
             not all(isinstance(d, str) for d in dialects):
         raise error(line, "[migrations] needs dialects = [...], a list of "

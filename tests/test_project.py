@@ -23,7 +23,7 @@ from vigilo_gen.project import GENERATED_MARK, is_generated
 from vigilo_gen.spec import load_spec
 from vigilo_gen.starter import DEFAULT_CONFIG
 
-from tests.support import ALL_SPECS, ROOT, SPEC_IDS, run_cli
+from tests.support import ALL_SPECS, BUNDLED_SPEC, ROOT, SPEC_IDS, run_cli
 
 EXAMPLES = sorted(p.parent for p in (ROOT / "examples").glob("*/" + CONFIG_NAME))
 
@@ -426,3 +426,43 @@ def test_example_is_fresh(example: Path, full: list[str]):
     assert result.returncode == 0, (
         f"examples/{example.name} is stale: run `make examples` and commit.\n"
         + result.stdout + result.stderr)
+
+
+# A config's shape, each broken once: one line, the line that says it (docs/workflow.md: "a
+# bad config" is exit 2 with `file:line: message`).
+ONE_OUTPUT = '[[output]]\nemitter = "sql"\npath = "a.sql"\n'
+SHAPE_ERRORS = [
+    ('spec = 5\n' + ONE_OUTPUT, "1: 'spec' must name the spec file"),
+    ('spec = "spec.yaml"\noutput = 1\n', "2: 'output' must be a list of [[output]] tables"),
+    ('spec = "spec.yaml"\n[[output]]\nemitter = "sql"\n',
+     '2: [[output]] (sql) needs path = "FILE"'),
+    ('spec = "spec.yaml"\nlint = 1\n' + ONE_OUTPUT, "2: 'lint' must be a table: [lint] then"),
+    ('spec = "spec.yaml"\nmigrations = 1\n' + ONE_OUTPUT,
+     "2: 'migrations' must be a table: [migrations] then"),
+    ('spec = "spec.yaml"\n' + ONE_OUTPUT + '\n[migrations]\ndialects = ["sqlite"]\n',
+     '6: [migrations] needs folder = "DIR"'),
+    ('spec = "spec.yaml"\n' + ONE_OUTPUT + '\n[migrations]\nfolder = "m"\n',
+     "6: [migrations] needs dialects = [...], a list of postgres, mysql, sqlite"),
+    ('spec = "spec.yaml"\n' + ONE_OUTPUT + '\n[migrations]\nfolder = "m"\ndialects = []\n',
+     "8: [migrations] needs dialects = [...]"),
+    ('spec = "spec.yaml"\nmigrations = {dialects = ["sqlite"]}\n' + ONE_OUTPUT,
+     '2: [migrations] needs folder = "DIR"'),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SHAPE_ERRORS)
+def test_a_config_of_the_wrong_shape_is_one_line_at_its_line(tmp_path, text, expected):
+    (tmp_path / "spec.yaml").write_text(BUNDLED_SPEC.read_text(encoding="utf-8"))
+    (tmp_path / CONFIG_NAME).write_text(text)
+    with pytest.raises(UsageError) as caught:
+        load_config(tmp_path / CONFIG_NAME)
+    message = str(caught.value).replace(str(tmp_path / CONFIG_NAME), CONFIG_NAME)
+    assert message.startswith(f"{CONFIG_NAME}:{expected}"), message
+    assert "\n" not in message
+
+
+def test_a_config_without_outputs_says_there_is_nothing_to_generate(tmp_path):
+    (tmp_path / "spec.yaml").write_text(BUNDLED_SPEC.read_text(encoding="utf-8"))
+    (tmp_path / CONFIG_NAME).write_text('spec = "spec.yaml"\n')
+    with pytest.raises(UsageError, match=r"no \[\[output\]\] tables: nothing to generate"):
+        load_config(tmp_path / CONFIG_NAME)
