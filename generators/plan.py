@@ -411,7 +411,9 @@ def plan(models: dict[str, Model], api: Api) -> tuple[tuple[Operation, ...], tup
             _served_types(api, endpoint)
             operations.append(planner.operation(endpoint))
         except Unbound as problem:
-            unbound.append((endpoint.name, endpoint.position, str(problem)))
+            # The runtimes say "endpoint X cannot be served: <why>": X is not said twice.
+            why = str(problem).removeprefix(f"endpoint {endpoint.name}: ")
+            unbound.append((endpoint.name, endpoint.position, why))
     return tuple(operations), tuple(unbound)
 
 

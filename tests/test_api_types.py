@@ -100,5 +100,5 @@ def test_zod_agrees(spec_path, tmp_path):
 def test_runtimes_refuse_with_the_endpoint_position(spec_path, runtime):
     result = run_cli(*runtime, "--spec", str(spec_path), cwd=spec_path.parent)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
-    assert "vault.yaml:17:7: endpoint getBlob cannot be served: endpoint getBlob: Blob.data " \
+    assert "vault.yaml:17:7: endpoint getBlob cannot be served: Blob.data " \
         "is a bytes field, which the runtimes do not serve yet" in result.stderr, result.stderr

@@ -410,10 +410,10 @@ UNBOUND_WHY = {
         'body.x.names: a list or map inside a written row is not supported'
     ),
     'insert_and_more': (
-        'endpoint e: a body that inserts a child row cannot write anything else'
+        'a body that inserts a child row cannot write anything else'
     ),
     'natural_key_insert': (
-        'endpoint e: a new Tag row needs its key code, which is neither generated (id, default: '
+        'a new Tag row needs its key code, which is neither generated (id, default: '
         'autoincrement) nor written by this endpoint'
     ),
     'list_two_models': (
