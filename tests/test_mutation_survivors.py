@@ -767,3 +767,43 @@ def test_a_self_reference_bigquery_does_not_declare_is_imported_whatever_its_nam
     assert "parentCode: {type: string, maxLength: 5, nullable: true" in text
     assert any("foreign key node_up is not in the SQL and its name is not the default one"
                in line for line in report)
+
+
+def test_merging_takes_every_kind_of_physical_change_from_the_database(tmp_path):
+    """docs/import.md, "Merging: --into SPEC": the database decides the physical facts (tables,
+    columns, types, keys, constraints), matched by physical name; the spec keeps the rest. The
+    database here differs from the spec in each kind of fact: a table it has that the spec
+    lacks, a renamed table, a dropped column, a column comment, a unique dropped and an index
+    added; the merged spec gives the database's SQL, with the spec's comments and relation
+    names kept."""
+    from tests.support import run_cli
+    from tests.test_import import sql_of
+
+    original = (ROOT / "tests" / "specs" / "shop.yaml").read_text(encoding="utf-8")
+    edits = [
+        ("      bio: {type: text, nullable: true}\n", ""),
+        ("  Group:\n    description:", "  Group:\n    table: groups\n    description:"),
+        ("    unique:\n      - [parentId, name]\n", ""),
+        ("      - [groupId]\n", "      - [groupId]\n      - [rating]\n"),
+        ("      placedAt: {type: datetime, nullable: true}",
+         "      placedAt: {type: datetime, nullable: true, description: When it was placed.}"),
+        ("\n  Order:\n", "\n  Coupon:\n    fields:\n      id: {type: id}\n"
+         "      percent: {type: int, min: 1, max: 90}\n\n  Order:\n"),
+    ]
+    database_text = original
+    for old, new in edits:
+        assert old in database_text, old
+        database_text = database_text.replace(old, new, 1)
+    database = tmp_path / "database.yaml"
+    database.write_text(database_text, encoding="utf-8")
+    ddl = tmp_path / "schema.sql"
+    sql = registry.load("sql")
+    ddl.write_text(sql.run(load_spec(database), sql.make_options(dialect="postgres")))
+    spec = tmp_path / "shop.yaml"
+    spec.write_text(original, encoding="utf-8")
+    result = run_cli("import", "sql", str(ddl), "--dialect", "postgres", "--into", str(spec))
+    assert result.returncode == 0, result.stderr
+    assert sql_of(spec, "postgres") == sql_of(database, "postgres")
+    merged = spec.read_text(encoding="utf-8")
+    assert merged.startswith(original.split("version:")[0])  # the spec's opening comments
+    assert "relation: reviewer, backref: reviewedOrders" in merged  # names the spec gave
