@@ -250,3 +250,30 @@ def test_zod_checks_a_decimals_bounds_on_its_text(low, high, values, tmp_path):
     cases = [(component, {"slug": "a", "body": "x", "score": v}) for v in values]
     verdicts = _verdicts(module, cases)
     assert {v: verdict["ok"] for v, verdict in zip(values, verdicts, strict=True)} == values
+
+
+@pytest.mark.node
+def test_a_decimal_of_no_integer_digits_takes_only_a_zero_before_its_point(tmp_path):
+    """README: a decimal is a string on the wire, of at most precision - scale integer digits:
+    decimal(4, 4) has none, so its text is 0 or 0.x (up to four digits), and anything else
+    (a digit, a number too large, text that is no number) is refused by Zod and by the
+    OpenAPI document's pattern alike."""
+    text = (Path(__file__).parent / "specs" / "blog.yaml").read_text()
+    text = text.replace("      score: {type: float, default: 0.0}\n",
+                        "      score: {type: decimal, precision: 4, scale: 4, min: 0, "
+                        "nullable: true}\n")
+    text = text.replace("body: {slug: Post.slug, body: Post.body}",
+                        "body: {slug: Post.slug, body: Post.body, score: Post.score}")
+    spec = tmp_path / "blog.yaml"
+    spec.write_text(text)
+    module = tmp_path / "blog.zod.ts"
+    generate("zod", spec, module)
+    document = _document(spec)
+    component = body_component(document, "publishPost")
+    values = {"0": True, "0.1234": True, "0.12345": False, "1": False, "1.0": False,
+              "10": False, "-0.5": False, "10{0,-1}": False}
+    bodies = [{"slug": "a", "body": "x", "score": v} for v in values]
+    verdicts = _verdicts(module, [(component, body) for body in bodies])
+    assert {v: verdict["ok"] for v, verdict in zip(values, verdicts, strict=True)} == values
+    assert {v: schema_accepts(document, component, body)
+            for v, body in zip(values, bodies, strict=True)} == values

@@ -83,6 +83,15 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         "kind <= 'bool' for ==: option_kind() returns bool, choice, int, list, map or str,"
         " and none but bool sorts at or before 'bool'"
     ),
+    ("emitters/prisma.py", "core/ReplaceComparisonOperator_Is_Eq", 2, 307): (
+        "check.kind == CheckKind.PATTERN for is: an Enum member equals only itself"
+    ),
+    ("generators/importer/parse_sql.py", "core/ReplaceComparisonOperator_Eq_LtE", 2, 102): (
+        "depth <= 0 for == 0 at a semicolon: the depth is below 0 only after more closing than"
+        " opening parentheses (strings and comments are tokens of their own), SQL no dialect"
+        " parses: the import stops at that statement's stray parenthesis with the same"
+        " file:line:col wherever the statement is cut"
+    ),
     ("emitters/drizzle.py", "core/ReplaceTrueWithFalse", 0, 41): (
         "DialectProfile frozen=False: the three profiles are only read, through PROFILES; none"
         " is assigned to or hashed (its types field is a dict, so it never was hashable)"
