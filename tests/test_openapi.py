@@ -447,3 +447,57 @@ def test_an_integer_map_key_pattern_holds_the_texts_of_its_range(low, high):
         assert bool(pattern.match(str(n))) == (first <= n <= last), (n, pattern.pattern)
     for text in ("-0", "00", "01", "", "+1", "1.0"):
         assert not pattern.match(text), (text, pattern.pattern)
+
+
+ENUM_NAMED_LIKE_A_SCHEMA = """\
+version: 1
+enums:
+  Card: [open, shut]
+  SetCardBody: [a, b]
+models:
+  Deck:
+    fields:
+      id: {type: id}
+      card: {type: enum, enum: Card}
+      kind: {type: enum, enum: SetCardBody}
+api:
+  params: {id: Deck.id}
+  schemas:
+    Card: {object: {card: Deck.card, kind: Deck.kind}}
+  endpoints:
+    - {name: deck, method: GET, path: '/d/{id}', response: Card}
+    - {name: setCard, method: POST, path: '/d/{id}', body: {card: Deck.card}}
+"""
+
+
+def test_an_enum_named_like_a_schema_or_body_is_named_with_enum_after_it(tmp_path):
+    """README, "Why these types": each enum the API uses is one component, its name or
+    `<Name>Enum` where a schema or body has that name; Pydantic and Zod use the same name."""
+    spec = tmp_path / "cards.yaml"
+    spec.write_text(ENUM_NAMED_LIKE_A_SCHEMA, encoding="utf-8")
+    document = json.loads(generate("openapi", spec, tmp_path / "openapi.json"))
+    components = document["components"]["schemas"]
+    assert components["CardEnum"]["enum"] == ["open", "shut"]
+    assert components["SetCardBodyEnum"]["enum"] == ["a", "b"]
+    assert components["Card"]["properties"]["card"] == {"$ref": "#/components/schemas/CardEnum"}
+    assert components["SetCardBody"]["type"] == "object"
+    zod = generate("zod", spec, tmp_path / "schemas.zod.ts")
+    assert 'export const CardEnum = z.enum(["open", "shut"]);' in zod
+    assert 'export const SetCardBodyEnum = z.enum(["a", "b"]);' in zod
+    pydantic = generate("pydantic", spec, tmp_path / "schemas.py")
+    assert "class CardEnum(str, Enum):" in pydantic
+    assert "class SetCardBodyEnum(str, Enum):" in pydantic
+
+
+def test_a_schema_named_like_a_body_is_one_usage_error(tmp_path):
+    """Component names are one namespace: a named schema called like an endpoint's body
+    (`<Endpoint>Body`) or an envelope (`Success`, `Error`) is refused, naming both."""
+    text = ENUM_NAMED_LIKE_A_SCHEMA.replace("    Card: {object:", "    SetCardBody: {object:") \
+        .replace("response: Card}", "response: SetCardBody}")
+    spec = tmp_path / "cards.yaml"
+    spec.write_text(text, encoding="utf-8")
+    result = run_cli("openapi", "--spec", str(spec))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        "vigilo-gen: error: the OpenAPI component name 'SetCardBody' is used by both schema "
+        "'SetCardBody' and the body of endpoint 'setCard'; rename one of them"], result.stderr
