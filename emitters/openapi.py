@@ -60,9 +60,7 @@ from vigilo_gen.model import (
 OPENAPI_VERSION = "3.1.0"
 JSON_MEDIA = "application/json"
 SCHEMAS = "#/components/schemas/"
-SUCCESS = "Success"
-ERROR = "Error"
-BODY_SUFFIX = "Body"
+SUCCESS, ERROR = naming.ENVELOPES
 
 T = FieldType
 # The text form of a uuid, hyphens included: the format says what it is, the pattern makes every
@@ -343,7 +341,7 @@ def api_enums(api: Api) -> list[Enum]:
 
 def body_name(endpoint: Endpoint) -> str:
     """Component name of an endpoint's request body: ``saveLineColor`` -> ``SaveLineColorBody``."""
-    return naming.upper_camel(endpoint.name) + BODY_SUFFIX
+    return naming.body_component(endpoint.name)
 
 
 def component_schemas(api: Api) -> dict[str, dict[str, Any]]:

@@ -933,8 +933,31 @@ class _Builder:
             owners=self._owners(auth, ctx),
         )
         self._check_create(api, models_by_name)
+        self._check_component_names(api)
         operations, unbound = plan(models_by_name, api)
         return dataclasses.replace(api, operations=operations, unbound=unbound)
+
+    def _check_component_names(self, api: Api) -> None:
+        """Named schemas, request bodies and the envelopes are one namespace in every API
+        target (OpenAPI components, Pydantic classes, Zod exports): a name taken twice is a
+        spec error, at the schema or endpoint that takes it second."""
+        taken = {name: f"the {name.lower()} envelope" for name in naming.ENVELOPES}
+        for named in api.schemas:
+            if named.name in taken:
+                self.error(("api", "schemas", named.name), f"schema name '{named.name}' is "
+                           f"taken by {taken[named.name]}", "rename the schema", at_key=True)
+            taken.setdefault(named.name, f"schema '{named.name}'")
+        seen: set[str] = set()
+        for i, endpoint in enumerate(api.endpoints):
+            name = naming.body_component(endpoint.name)
+            if endpoint.body is None or endpoint.name in seen:
+                continue  # a name used twice is reported as such
+            seen.add(endpoint.name)
+            if name in taken:
+                self.error(("api", "endpoints", i, "name"), f"the request body of endpoint "
+                           f"{endpoint.name} would be named '{name}', which is taken by "
+                           f"{taken[name]}", "rename one of them")
+            taken.setdefault(name, f"the body of endpoint '{endpoint.name}'")
 
     def _owners(self, auth: dict | None, ctx: _ShapeContext) -> tuple[tuple[str, Field], ...]:
         """``api.auth.owner``: one field per model, holding the owner id (a string)."""

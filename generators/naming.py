@@ -44,6 +44,17 @@ def plural(word: str) -> str:
     return word + "s"
 
 
+# The API's component names besides the named schemas (OpenAPI components, Pydantic classes,
+# Zod exports): each endpoint's request body, and the two envelopes every answer uses.
+BODY_SUFFIX = "Body"
+ENVELOPES = ("Success", "Error")
+
+
+def body_component(endpoint_name: str) -> str:
+    """``saveLineColor`` -> ``SaveLineColorBody``: an endpoint's request body component."""
+    return upper_camel(endpoint_name) + BODY_SUFFIX
+
+
 def relation_name(field_name: str) -> str:
     """Default ORM attribute of a ref field: ``instanceId`` -> ``instance``."""
     for suffix in ("Id", "_id", "ID"):

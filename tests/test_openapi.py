@@ -489,15 +489,17 @@ def test_an_enum_named_like_a_schema_or_body_is_named_with_enum_after_it(tmp_pat
     assert "class SetCardBodyEnum(str, Enum):" in pydantic
 
 
-def test_a_schema_named_like_a_body_is_one_usage_error(tmp_path):
-    """Component names are one namespace: a named schema called like an endpoint's body
-    (`<Endpoint>Body`) or an envelope (`Success`, `Error`) is refused, naming both."""
+def test_a_schema_named_like_a_body_is_a_spec_error(tmp_path):
+    """Component names are one namespace in every API target: a named schema called like an
+    endpoint's request body (`<Endpoint>Body`) is refused by validation, at the endpoint,
+    naming both (every API target refuses the spec with the same line)."""
     text = ENUM_NAMED_LIKE_A_SCHEMA.replace("    Card: {object:", "    SetCardBody: {object:") \
         .replace("response: Card}", "response: SetCardBody}")
     spec = tmp_path / "cards.yaml"
     spec.write_text(text, encoding="utf-8")
-    result = run_cli("openapi", "--spec", str(spec))
-    assert result.returncode == 2, result.stderr
-    assert result.stderr.splitlines() == [
-        "vigilo-gen: error: the OpenAPI component name 'SetCardBody' is used by both schema "
-        "'SetCardBody' and the body of endpoint 'setCard'; rename one of them"], result.stderr
+    expected = [f"{spec}:17:14: the request body of endpoint setCard would be named "
+                "'SetCardBody', which is taken by schema 'SetCardBody' (rename one of them)"]
+    for command in ("validate", "openapi", "zod", "pydantic"):
+        result = run_cli(command, "--spec", str(spec))
+        assert result.returncode == 2, (command, result.stderr)
+        assert result.stderr.splitlines() == expected, (command, result.stderr)
