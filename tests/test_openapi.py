@@ -391,6 +391,7 @@ def _api_field_shapes(spec):
     ("^(ab)+$", 6, 40),
     ("^[A-F0-9]{2,}$", 7, 40),
     ("^x[0-9]{1,3}$", 3, 4),
+    ("^[0-9]{1,10}$", 2, 4),  # a bounded repeat, not taken up to its bound past maxLength
 ])
 def test_a_pattern_example_repeats_until_it_is_long_enough(pattern, low, high, tmp_path):
     spec = tmp_path / "blog.yaml"

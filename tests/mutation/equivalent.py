@@ -92,6 +92,9 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         " parses: the import stops at that statement's stray parenthesis with the same"
         " file:line:col wherever the statement is cut"
     ),
+    ("generators/importer/to_spec.py", "core/ReplaceBinaryOperator_BitOr_BitXor", 2, 122): (
+        "re.I ^ re.S for re.I | re.S: two distinct one-bit flags, whose xor is their or"
+    ),
     ("emitters/drizzle.py", "core/ReplaceTrueWithFalse", 0, 41): (
         "DialectProfile frozen=False: the three profiles are only read, through PROFILES; none"
         " is assigned to or hashed (its types field is a dict, so it never was hashable)"
