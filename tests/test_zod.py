@@ -227,6 +227,21 @@ def test_each_enum_component_is_one_exported_zod_schema(spec_path, modules):
         assert schema_accepts(document, name, value) == verdict["ok"], (name, value)
 
 
+def _blog_with_score(tmp_path: Path, score: str) -> tuple[Path, Path]:
+    """blog.yaml with Post.score typed ``score`` and sent by publishPost's body; the spec
+    and its Zod module."""
+    text = (Path(__file__).parent / "specs" / "blog.yaml").read_text()
+    text = text.replace("      score: {type: float, default: 0.0}\n",
+                        f"      score: {{{score}, nullable: true}}\n")
+    text = text.replace("body: {slug: Post.slug, body: Post.body}",
+                        "body: {slug: Post.slug, body: Post.body, score: Post.score}")
+    spec = tmp_path / "blog.yaml"
+    spec.write_text(text)
+    module = tmp_path / "blog.zod.ts"
+    generate("zod", spec, module)
+    return spec, module
+
+
 @pytest.mark.node
 @pytest.mark.parametrize(("low", "high", "values"), [
     (-1, 5, {"-1.00": True, "-1.01": False, "0.00": True, "5.00": True, "5.01": False}),
@@ -236,16 +251,8 @@ def test_zod_checks_a_decimals_bounds_on_its_text(low, high, values, tmp_path):
     """README: a decimal is a string on the wire; its bounds, which no JSON Schema keyword
     can say of a string, Zod checks on its text: a value at a bound is accepted, one step
     past it refused (a negative text always, when the pattern has no sign)."""
-    text = (Path(__file__).parent / "specs" / "blog.yaml").read_text()
-    text = text.replace("      score: {type: float, default: 0.0}\n",
-                        f"      score: {{type: decimal, precision: 5, scale: 2, min: {low}, "
-                        f"max: {high}, nullable: true}}\n")
-    text = text.replace("body: {slug: Post.slug, body: Post.body}",
-                        "body: {slug: Post.slug, body: Post.body, score: Post.score}")
-    spec = tmp_path / "blog.yaml"
-    spec.write_text(text)
-    module = tmp_path / "blog.zod.ts"
-    generate("zod", spec, module)
+    spec, module = _blog_with_score(
+        tmp_path, f"type: decimal, precision: 5, scale: 2, min: {low}, max: {high}")
     component = body_component(_document(spec), "publishPost")
     cases = [(component, {"slug": "a", "body": "x", "score": v}) for v in values]
     verdicts = _verdicts(module, cases)
@@ -258,16 +265,7 @@ def test_a_decimal_of_no_integer_digits_takes_only_a_zero_before_its_point(tmp_p
     decimal(4, 4) has none, so its text is 0 or 0.x (up to four digits), and anything else
     (a digit, a number too large, text that is no number) is refused by Zod and by the
     OpenAPI document's pattern alike."""
-    text = (Path(__file__).parent / "specs" / "blog.yaml").read_text()
-    text = text.replace("      score: {type: float, default: 0.0}\n",
-                        "      score: {type: decimal, precision: 4, scale: 4, min: 0, "
-                        "nullable: true}\n")
-    text = text.replace("body: {slug: Post.slug, body: Post.body}",
-                        "body: {slug: Post.slug, body: Post.body, score: Post.score}")
-    spec = tmp_path / "blog.yaml"
-    spec.write_text(text)
-    module = tmp_path / "blog.zod.ts"
-    generate("zod", spec, module)
+    spec, module = _blog_with_score(tmp_path, "type: decimal, precision: 4, scale: 4, min: 0")
     document = _document(spec)
     component = body_component(document, "publishPost")
     values = {"0": True, "0.1234": True, "0.12345": False, "1": False, "1.0": False,
