@@ -95,6 +95,15 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
     ("generators/importer/to_spec.py", "core/ReplaceBinaryOperator_BitOr_BitXor", 2, 122): (
         "re.I ^ re.S for re.I | re.S: two distinct one-bit flags, whose xor is their or"
     ),
+    ("generators/config.py", "core/ReplaceComparisonOperator_NotEq_IsNot", 0, 235): (
+        "isinstance(...) is not (expected is bool) for !=: both sides are bools, and True and"
+        " False are singletons"
+    ),
+    ("generators/importer/parse_sql.py", "core/ReplaceBinaryOperator_Add_BitOr", 9, 273): (
+        "j = i | 1 for i + 1: the same for an even i; for an odd one the scan starts at the"
+        " DEFAULT token itself, which is no parenthesis, comma or word of _AFTER_DEFAULT, so"
+        " it steps to i + 1 as before, and the text is cut from tokens[i + 1] either way"
+    ),
     ("emitters/drizzle.py", "core/ReplaceTrueWithFalse", 0, 41): (
         "DialectProfile frozen=False: the three profiles are only read, through PROFILES; none"
         " is assigned to or hashed (its types field is a dict, so it never was hashable)"
