@@ -807,3 +807,14 @@ def test_merging_takes_every_kind_of_physical_change_from_the_database(tmp_path)
     merged = spec.read_text(encoding="utf-8")
     assert merged.startswith(original.split("version:")[0])  # the spec's opening comments
     assert "relation: reviewer, backref: reviewedOrders" in merged  # names the spec gave
+
+
+def test_a_second_foreign_key_on_a_column_is_reported_and_the_first_is_its_ref():
+    """docs/import.md: a second foreign key on a column that has one is one report line; the
+    first is the column's ref."""
+    sql = ("CREATE TABLE a (id INT PRIMARY KEY);\nCREATE TABLE b (id INT PRIMARY KEY);\n"
+           "CREATE TABLE c (id INT PRIMARY KEY, x INT REFERENCES a (id), "
+           "CONSTRAINT c_x_b FOREIGN KEY (x) REFERENCES b (id));\n")
+    text, report = _import_sql(sql, "postgres")
+    assert report == ["schema.sql:3:1: not imported: second foreign key c_x_b on c.x"]
+    assert "x: {type: ref, to: A," in text

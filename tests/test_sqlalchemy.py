@@ -203,3 +203,36 @@ def test_a_teams_own_table_gets_the_spec_constraint_names(fresh_db, tmp_path, en
     assert {u["name"] for u in inspector.get_unique_constraints("team_note")} == {
         "team_note_slug_key", "team_note_parent_id_slug_key"}
     assert "team_note_parent_id_idx" in {i["name"] for i in inspector.get_indexes("team_note")}
+
+
+NOW_PRECISIONS_SPEC = """\
+version: 1
+models:
+  Log:
+    fields:
+      id: {type: id}
+      at0: {type: datetime, precision: 0, default: now}
+      at3: {type: datetime, default: now}
+      at6: {type: datetime, precision: 6, default: now}
+      day: {type: date, default: now}
+"""
+
+
+def test_a_default_now_has_its_columns_precision_on_mysql(tmp_path):
+    """README, datetime precision: MySQL/MariaDB's DATETIME(p) refuses a default of another
+    precision, so `default: now` is CURRENT_TIMESTAMP(p) there; the SQLAlchemy models create
+    the column as our SQL file does, for every precision."""
+    from sqlalchemy.dialects import mysql
+    from sqlalchemy.schema import CreateTable
+
+    spec = tmp_path / "now.yaml"
+    spec.write_text(NOW_PRECISIONS_SPEC, encoding="utf-8")
+    generate("sqlalchemy", spec, tmp_path / "now_models.py")
+    module = import_generated(tmp_path / "now_models.py")
+    ddl = str(CreateTable(module.Base.metadata.tables["log"]).compile(dialect=mysql.dialect()))
+    import re
+
+    for column, precision in (("at0", 0), ("at3", 3), ("at6", 6)):
+        # DATETIME is DATETIME(0) on MySQL, which SQLAlchemy writes without the (0)
+        declared = rf"{column} DATETIME(\({precision}\))? NOT NULL "
+        assert re.search(declared + rf"DEFAULT CURRENT_TIMESTAMP\({precision}\)", ddl), ddl

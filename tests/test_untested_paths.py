@@ -116,3 +116,22 @@ def test_check_cuts_a_long_diff_after_400_lines_and_says_how_many_are_left(built
     # the 500 removed ones; 400 of them are shown
     assert diff[400] == f"... ({506 - 400} more diff lines)", diff[398:402]
     assert len(diff) == 401
+
+
+def test_all_leaves_a_hand_written_file_at_a_skipped_api_output_alone(built, tmp_path):
+    """README: a project's API targets are skipped while the spec has no `api` section; a
+    file at such an output's path is left as it is, even one vigilo-gen did not write (only a
+    file `all` would replace needs --force)."""
+    import yaml
+
+    project = tmp_path / "p"
+    shutil.copytree(built, project)
+    spec = project / "spec" / "vigilo.yaml"
+    data = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    data.pop("api")
+    spec.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    mine = project / "generated" / "api" / "openapi.json"
+    mine.write_text('{"mine": true}\n', encoding="utf-8")
+    result = run_cli("all", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert mine.read_text(encoding="utf-8") == '{"mine": true}\n'

@@ -104,6 +104,12 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         " DEFAULT token itself, which is no parenthesis, comma or word of _AFTER_DEFAULT, so"
         " it steps to i + 1 as before, and the text is cut from tokens[i + 1] either way"
     ),
+    ("emitters/drizzle.py", "core/ReplaceBinaryOperator_BitOr_BitXor", 1, 200): (
+        "the tables' and relations' variables joined with ^ for |: the sets meet only where"
+        " one model's variable is another's plus 'Relations' (Foo and FooRelations), and"
+        " taken is only asked about import names, enum arrays (...Values), the t/table"
+        " parameter and crypto, none of which ends in 'Relations'"
+    ),
     ("emitters/drizzle.py", "core/ReplaceTrueWithFalse", 0, 41): (
         "DialectProfile frozen=False: the three profiles are only read, through PROFILES; none"
         " is assigned to or hashed (its types field is a dict, so it never was hashable)"
