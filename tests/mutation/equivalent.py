@@ -99,6 +99,11 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         "isinstance(...) is not (expected is bool) for !=: both sides are bools, and True and"
         " False are singletons"
     ),
+    ("generators/importer/parse_sql.py", "core/ReplaceComparisonOperator_Is_Eq", 0, 102): (
+        "token.token_type == TokenType.SEMICOLON for is: a token's type is always a member of"
+        " sqlglot's TokenType, an IntEnum of distinct values, so == holds only for the same"
+        " member"
+    ),
     ("generators/importer/parse_sql.py", "core/ReplaceBinaryOperator_Add_BitOr", 9, 273): (
         "j = i | 1 for i + 1: the same for an even i; for an odd one the scan starts at the"
         " DEFAULT token itself, which is no parenthesis, comma or word of _AFTER_DEFAULT, so"
