@@ -104,9 +104,13 @@ class _Lines:
     def output(self, index: int) -> int:
         return self.headers[index] if index < len(self.headers) else 0
 
+    @staticmethod
+    def _header(table: str) -> re.Pattern:
+        return re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]\s*(#.*)?$")
+
     def table_key(self, table: str, key: str) -> int:
         """Line of ``key = ...`` in the ``[table]`` table (0 when not found)."""
-        header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]\s*(#.*)?$")
+        header = self._header(table)
         inside = False
         for number, line in enumerate(self.lines, 1):
             if self.TABLE.match(line):
@@ -119,7 +123,7 @@ class _Lines:
 
     def table(self, table: str) -> int:
         """Line of the ``[table]`` header (0 when not found)."""
-        header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]\s*(#.*)?$")
+        header = self._header(table)
         return next((n for n, line in enumerate(self.lines, 1) if header.match(line)), 0)
 
     def key(self, key: str, index: int | None = None) -> int:
@@ -294,14 +298,14 @@ def _migrations(raw, root: Path, lines: _Lines, error) -> Migrations | None:
             raise error(lines.table_key("migrations", key), f"unknown key '{key}' in "
                         "[migrations]", did_you_mean(key, MIGRATION_KEYS)
                         or f"known: {', '.join(MIGRATION_KEYS)}")
+    # A missing key is named at the table: its [migrations] header, or an inline table's key.
+    table = lines.table("migrations") or lines.key("migrations")
     folder = raw.get("folder")
     if not isinstance(folder, str) or not folder:
-        raise error(lines.table_key("migrations", "folder") or lines.table("migrations")
-                    or lines.key("migrations"),
+        raise error(lines.table_key("migrations", "folder") or table,
                     "[migrations] needs folder = \"DIR\" (e.g. \"migrations\")")
     dialects = raw.get("dialects")
-    line = (lines.table_key("migrations", "dialects") or lines.table("migrations")
-            or lines.key("migrations"))
+    line = lines.table_key("migrations", "dialects") or table
     if not isinstance(dialects, list) or not dialects or \
             not all(isinstance(d, str) for d in dialects):
         raise error(line, "[migrations] needs dialects = [...], a list of "
