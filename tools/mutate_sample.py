@@ -27,6 +27,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def _jobs(db: sqlite3.Connection) -> list[str]:
     return [row[0] for row in db.execute("SELECT job_id FROM work_items ORDER BY job_id")]
@@ -110,11 +112,11 @@ def sample(session: Path, n: int, seed: int) -> None:
     )
 
 
-ROOT = Path(__file__).resolve().parents[1]
 REPLAYED_BY = "killed on replay by "
 
 
 def _survivor_keys(db: sqlite3.Connection) -> dict[str, tuple[str, str, int, int]]:
+    """job -> (module, operator, occurrence, line) of each survivor, tier-1 timeouts too."""
     return {
         job: (path, operator, occurrence, line)
         for job, path, operator, occurrence, line in db.execute(
@@ -172,13 +174,7 @@ def survivors(session: Path, new: Path) -> None:
     with sqlite3.connect(new) as db:
         # A first-tier timeout is cosmic-ray's "killed", but there it only means the subset was
         # slow under load: the whole suite decides those too.
-        keep = {
-            row[0]
-            for row in db.execute(
-                "SELECT job_id FROM work_results WHERE lower(test_outcome) = 'survived' "
-                "OR output = 'timeout'"
-            )
-        }
+        keep = set(_survivor_keys(db))
         _keep(db, keep)
         db.execute("DELETE FROM work_results")
         db.commit()
@@ -188,7 +184,7 @@ def survivors(session: Path, new: Path) -> None:
 def _outcomes(session: Path) -> dict[str, tuple[str, str]]:
     """job -> (module path, outcome); a survivor tests/mutation/equivalent.py names is
     "equivalent", out of the score."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    sys.path.insert(0, str(ROOT))
     from tests.mutation.equivalent import EQUIVALENT
 
     out = {}
