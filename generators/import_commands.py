@@ -33,7 +33,7 @@ def _finish(source, name: str, origin: str, out: Path | None, into: Path | None)
         if out is not None:
             raise UsageError("--into updates that spec in place: --out does not apply")
         text = merge_into(into, doc)
-        check_spec(text, str(into))
+        check_spec(text, str(into), before=into.read_text(encoding="utf-8"))
         report(notes)
         write_atomic(into, text)
         return

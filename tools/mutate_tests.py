@@ -86,8 +86,8 @@ TESTS: dict[str, tuple[str, ...]] = {
     "generators/oldspec.py": MIGRATE,
     "generators/evolution_commands.py": MIGRATE,
     "generators/migrate/": MIGRATE,
-    "generators/importer/": ("tests/test_import.py",),
-    "generators/import_commands.py": ("tests/test_import.py",),
+    "generators/importer/": ("tests/test_import.py", "tests/test_import_merge.py"),
+    "generators/import_commands.py": ("tests/test_import.py", "tests/test_import_merge.py"),
     "generators/commands.py": CLI,
     "generators/cli.py": CLI,
     # its [lint] and [migrations] tables' errors name their lines

@@ -45,6 +45,7 @@ FIELD_FACTS = (
     "onDelete",
     "onUpdate",
     "foreignKeyName",
+    "foreignKey",  # the database says whether a reference's FOREIGN KEY exists
     "checkNames",
 )
 MODEL_FACTS = ("table", "primaryKeyName", "primaryKey", "unique", "indexes")
@@ -202,7 +203,7 @@ def _kept_relation(current: dict, spec: dict, facts: dict, field_name: str) -> d
         return spec
     if spec.get("type") == "ref":
         return spec  # the database has a foreign key now: its facts decide
-    out = {"type": "ref", "to": current["to"]}
+    out = {"type": "ref", "to": current["to"], "foreignKey": False}
     if "references" in current:
         out["references"] = current["references"]
     out.update((k, spec[k]) for k in PLAIN_COLUMN_FACTS if k in spec)
@@ -237,6 +238,7 @@ IMPLIED = {
     "primaryKey": False,
     "updatedAt": False,
     "timezone": True,
+    "foreignKey": True,
 }
 
 

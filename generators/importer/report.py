@@ -20,9 +20,14 @@ def report(notes: list[Note]) -> None:
         )
 
 
-def check_spec(text: str, origin: str) -> None:
+def check_spec(text: str, origin: str, *, before: str | None = None) -> None:
     """Load the imported spec as the engine would: a source the spec cannot describe (a table
-    without a key, two names that collide) is said with the spec's own message."""
+    without a key, two names that collide) is said with the spec's own message.
+
+    With ``before`` (--into: the text of the spec ``origin`` names, which is left unwritten),
+    the error is placed at its line in that file when the merge left the line as it was (the
+    api section, which the merge never edits); a line of the merged text alone would name a
+    place the user cannot see."""
     import tempfile
     from pathlib import Path
 
@@ -35,7 +40,27 @@ def check_spec(text: str, origin: str) -> None:
             load_spec(path)
         except SpecError as exc:
             first = exc.diagnostics[0]
+            if before is None:
+                raise UsageError(
+                    f"{origin}: the imported spec is not valid: {first.message} "
+                    f"(at line {first.position.line} of the spec)"
+                ) from None
+            line = _line_before(before, text, first.position.line)
+            where = f"{origin}:{line}:{first.position.column}" if line else origin
             raise UsageError(
-                f"{origin}: the imported spec is not valid: {first.message} "
-                f"(at line {first.position.line} of the spec)"
+                f"{where}: {first.message}, once the database is merged in "
+                f"(nothing was written)"
             ) from None
+
+
+def _line_before(before: str, after: str, line: int) -> int | None:
+    """The 1-based line of ``before`` that ``after``'s ``line`` is an unchanged copy of."""
+    import difflib
+
+    matcher = difflib.SequenceMatcher(
+        None, before.splitlines(), after.splitlines(), autojunk=False
+    )
+    for a, b, size in matcher.get_matching_blocks():
+        if b < line <= b + size:
+            return a + line - b
+    return None
