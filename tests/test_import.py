@@ -854,13 +854,26 @@ def test_report_of_a_sqlite_database_names_each_object_once(tmp_path):
             ["import", "db", "nosuchdb://x"],
             r"^vigilo-gen: error: nosuchdb://x: not a database URL SQLAlchemy can open",
         ),
+        (  # a string never closed: no statement can be cut out of the file
+            ["import", "sql", "{open}", "--dialect", "postgres"],
+            r"^vigilo-gen: error: .*open\.sql: cannot read the SQL: .*DEFAULT 'x",
+        ),
+        (  # SQLAlchemy knows the dialect; its driver (pyodbc) is not one vigilo-gen installs
+            ["import", "db", "mssql+pyodbc://user:secret@host/db"],
+            r"^vigilo-gen: error: mssql\+pyodbc://user:\*\*\*@host/db: its database driver is "
+            r"not installed \(No module named 'pyodbc'\); vigilo-gen\[import\] installs "
+            r"postgresql\+psycopg://, mysql\+pymysql://, sqlite:///$",
+        ),
     ],
-    ids=["unknown-dialect", "unparsable-sql", "unreachable-url", "unknown-url-scheme"],
+    ids=["unknown-dialect", "unparsable-sql", "unreachable-url", "unknown-url-scheme",
+         "unterminated-string", "driver-not-installed"],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
     bad = tmp_path / "bad.sql"
     bad.write_text("CREATE TABLE ok (id INT PRIMARY KEY);\nCREATE TABLE (x INT);\n")
-    args = [a.format(sql=LEGACY, bad=bad) for a in args]
+    unclosed = tmp_path / "open.sql"
+    unclosed.write_text("CREATE TABLE t (id INT PRIMARY KEY, a TEXT DEFAULT 'x);\n")
+    args = [a.format(sql=LEGACY, bad=bad, open=unclosed) for a in args]
     result = run_cli(*args)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.splitlines()
@@ -1039,3 +1052,61 @@ def test_header_lines_are_read_back_or_reported():
         ),
         (6, "not read: something new the importer has never seen"),
     ]
+
+
+DUMP = ROOT / "tests" / "import" / "dump.postgres.sql"
+
+
+def test_a_dump_s_keys_added_by_alter_table_are_imported_and_the_rest_reported():
+    """docs/import.md: a dump adds its keys after its tables (`ALTER TABLE ... ADD CONSTRAINT`,
+    pg_dump's layout): they are read as if written in the CREATE TABLE. Its BEGIN, SET and
+    COMMIT describe no schema object (no line). What the spec cannot hold is one line each at
+    its statement's place: a generated column, a table created from a query, another ALTER
+    TABLE, an expression index."""
+    text = DUMP.read_text(encoding="utf-8")
+    doc, notes = to_spec(read_sql(text, "postgres", "dump.sql"), "dump")
+    lines = text.splitlines()
+
+    def at(statement: str) -> str:
+        return f"dump.sql:{lines.index(statement) + 1}:1"
+
+    assert [str(n) for n in notes] == [
+        f"{at('CREATE TABLE book (')}: not imported: book.shout GENERATED ALWAYS AS "
+        "(UPPER(title)) STORED",
+        f"{at('CREATE TABLE book_copy AS SELECT id, title FROM book;')}: not imported: table "
+        "book_copy created from a query",
+        f"{at('ALTER TABLE book ADD COLUMN pages integer;')}: not imported: ALTER TABLE book "
+        "ADD COLUMN pages INT",
+        f"{at('CREATE INDEX book_title_lower ON book (lower(title));')}: not imported: index "
+        "book_title_lower on book over expressions or with a sort order",
+    ]
+    author, book = doc["models"]["Author"], doc["models"]["Book"]
+    assert author["fields"] == {
+        "id": {"type": "int", "primaryKey": True},
+        "name": {"type": "string", "maxLength": 40},
+        "code": {"type": "string", "maxLength": 10, "unique": True},
+    }
+    assert book["fields"]["authorId"] == {
+        "type": "ref", "to": "Author", "onDelete": "restrict", "foreignKeyName": "book_by",
+        "index": False,  # a dump's foreign key has no index of its own
+    }
+    assert book["fields"]["title"]["description"] == "As printed."
+    assert list(doc["models"]) == ["Author", "Book"]
+
+
+def test_a_dump_s_tables_read_from_the_file_are_those_postgresql_builds_from_it(postgres_db):
+    """The same dump run on PostgreSQL and read back with `import db` gives the same models
+    as `import sql` of the file (the constraints ALTER TABLE added are the tables' own)."""
+    text = DUMP.read_text(encoding="utf-8")
+    from_file, _ = to_spec(read_sql(text, "postgres", "dump.sql"), "dump")
+    postgres_db.execute_script(text + ";\n")
+    postgres_db.close()
+    source, name = read_db(postgres_db.sqlalchemy_url)
+    from_database, _ = to_spec(source, name)
+    for name in ("Author", "Book"):
+        fields = dict(from_database["models"][name]["fields"])
+        fields.pop("shout", None)  # the database has the generated column as a plain one
+        fields.pop("pages", None)  # and the column ALTER TABLE added
+        expected = dict(from_file["models"][name]["fields"])
+        expected.pop("shout", None)
+        assert fields == expected, name

@@ -215,11 +215,11 @@ class _Reader:
             self.source.functions.append((_unquote(name[1]) if name else "?", where))
             return
         if (
-            isinstance(tree, (exp.Pragma, exp.Set))
+            isinstance(tree, (exp.Pragma, exp.Set, exp.Transaction, exp.Commit))
             or isinstance(tree, exp.Command)
             and tree.name.upper() in ("SET", "PRAGMA")
         ):
-            return  # session settings: not part of the schema
+            return  # session settings, a migration file's BEGIN ... COMMIT: not the schema
         if isinstance(tree, exp.Create) and kind:
             # CREATE SCHEMA's name is the Table's db part (sqlglot reads it as a qualifier)
             name = tree.this.name or tree.this.text("db")
