@@ -153,6 +153,11 @@ def identifier(name: str, fallback: str) -> str:
     return clean if _IDENTIFIER.fullmatch(clean) else f"_{clean}"
 
 
+def _named(what: str, name: str) -> str:
+    """A constraint in a report line: its kind, then its name when the source gave one."""
+    return f"{what} {name}" if name else what
+
+
 def _unique_name(name: str, taken: set[str]) -> str:
     candidate, n = name, 2
     while candidate in taken or candidate.lower() in {t.lower() for t in taken}:
@@ -281,8 +286,8 @@ class _Importer:
                 what = columns[0] if len(columns) == 1 else f"({', '.join(columns)})"
                 self.note(
                     fk.where,
-                    f"{target.name}.{what} is referenced by foreign key {fk.name} but is "
-                    "not unique in the SQL: imported as unique (a reference names one row)",
+                    f"{target.name}.{what} is referenced by {_named('foreign key', fk.name)} "
+                    "but is not unique in the SQL: imported as unique (a reference names one row)",
                 )
 
     # -- the document -------------------------------------------------------------------------
@@ -633,7 +638,7 @@ class _Importer:
             column = table.column(found[1]) if found else None
             if column is None:
                 condition = " ".join(check.condition.sql(_reader(self.dialect)).split())
-                label = f"CHECK {check.name}" if check.name else "CHECK"
+                label = _named("CHECK", check.name)
                 self.note(check.where, f"not imported: {label} on {table.name}: {condition}")
                 continue
             kind, name, values = found
@@ -665,14 +670,15 @@ class _Importer:
                 )
                 self.note(
                     fk.where,
-                    f"not imported: foreign key {fk.name} of {table.name} "
+                    f"not imported: {_named('foreign key', fk.name)} of {table.name} "
                     f"({', '.join(fk.columns)}): {why}",
                 )
                 continue
             if fk.columns[0] in result:
                 self.note(
                     fk.where,
-                    f"not imported: second foreign key {fk.name} on {table.name}.{fk.columns[0]}",
+                    f"not imported: second {_named('foreign key', fk.name)} on "
+                    f"{table.name}.{fk.columns[0]}",
                 )
                 continue
             result[fk.columns[0]] = fk
