@@ -818,3 +818,42 @@ def test_a_second_foreign_key_on_a_column_is_reported_and_the_first_is_its_ref()
     text, report = _import_sql(sql, "postgres")
     assert report == ["schema.sql:3:1: not imported: second foreign key c_x_b on c.x"]
     assert "x: {type: ref, to: A," in text
+
+
+QUOTED_DOCS_SPEC = '''\
+version: 1
+name: quoted
+title: '"Quoted" title, ending in a quote"'
+enums:
+  Tone:
+    description: '"Loud" or quiet, said "twice"'
+    values: [loud, quiet]
+models:
+  Memo:
+    description: '"Begins" with a quote and ends with one"'
+    fields:
+      id: {type: id}
+      tone: {type: enum, enum: Tone}
+'''
+
+
+@pytest.mark.parametrize("target", ["sqlalchemy", "peewee"])
+def test_a_docstring_that_begins_or_ends_with_a_quote_says_the_text_exactly(target, tmp_path):
+    """README: descriptions become docstrings, put in every target as written. A text that
+    begins or ends with a double quote cannot open or close the docstring early: the module
+    imports and each docstring is the text."""
+    import inspect
+
+    from tests.orm_scenario import import_generated
+
+    spec_path = tmp_path / "quoted.yaml"
+    spec_path.write_text(QUOTED_DOCS_SPEC, encoding="utf-8")
+    emitter = registry.load(target)
+    module_path = tmp_path / f"{target}_models.py"
+    module_path.write_text(emitter.run(load_spec(spec_path), emitter.make_options()),
+                           encoding="utf-8")
+    module = import_generated(module_path)
+    assert inspect.getdoc(module.Memo) == '"Begins" with a quote and ends with one"'
+    assert ' models of the "Quoted" title, ending in a quote".\n' in inspect.getdoc(module)
+    if target == "sqlalchemy":  # the enum's own class (Peewee keeps values in a tuple)
+        assert inspect.getdoc(module.Tone) == '"Loud" or quiet, said "twice"'

@@ -59,6 +59,7 @@ EXPONENTS = (  # number literals as prettier prints them, in the zod and drizzle
 )
 NAMES = "tests/test_names.py"  # names generated code uses, through every target
 COMPOSITE = "tests/test_composite_refs.py"  # relations: through each ORM, deletes included
+TEMPLATES = "tests/test_templates.py"  # --templates: the emitters that offer it, overridden
 MIGRATE = ("tests/test_diff.py", "tests/test_migrate.py", "tests/test_migrate_workflow.py")
 
 # Module prefix -> the test files that exercise it (the longest matching prefix wins).
@@ -119,12 +120,13 @@ TESTS: dict[str, tuple[str, ...]] = {
         *API,
     ),
     "emitters/sqlalchemy.py": ("tests/test_sqlalchemy.py", "tests/test_edges.py", NAMES, COMPOSITE,
-                               "tests/test_many_to_many.py"),
-    "emitters/peewee.py": ("tests/test_peewee.py", "tests/test_edges.py", NAMES, COMPOSITE),
+                               "tests/test_many_to_many.py", TEMPLATES),
+    "emitters/peewee.py": ("tests/test_peewee.py", "tests/test_edges.py", NAMES, COMPOSITE,
+                           TEMPLATES),
     "emitters/_templates.py": ("tests/test_templates.py", "tests/test_peewee.py"),
-    "emitters/prisma.py": ("tests/test_prisma.py", "tests/test_edges.py", NAMES),
+    "emitters/prisma.py": ("tests/test_prisma.py", "tests/test_edges.py", NAMES, TEMPLATES),
     "emitters/prisma_companion.py": (*COMPANION, "tests/test_prisma.py"),
-    "emitters/drizzle.py": ("tests/test_drizzle.py", "tests/test_edges.py", NAMES),
+    "emitters/drizzle.py": ("tests/test_drizzle.py", "tests/test_edges.py", NAMES, TEMPLATES),
     "emitters/zod.py": ("tests/test_zod.py", "tests/test_api_types.py", EXPONENTS),
     "emitters/ts_handlers.py": ("tests/test_ts_handlers.py",),
     # the layout engine of every TypeScript emitter: prettier's verdict on drizzle's and zod's
