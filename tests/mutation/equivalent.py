@@ -144,4 +144,9 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         "FieldPair.renamed had no caller (dead code): removed after the sample, so this entry"
         " matches only the text that sample mutated"
     ),
+    ("generators/composite.py", "core/ReplaceComparisonOperator_Is_Eq", 4, 162): (
+        "a relation's `index` == False for `is False`: the JSON Schema"
+        " (spec/vigilo-spec.schema.json) admits only a boolean there, or nothing (True by"
+        " default), and for True and False `==` and `is` agree"
+    ),
 }
