@@ -89,7 +89,7 @@ TESTS: dict[str, tuple[str, ...]] = {
     "generators/migrate/": MIGRATE,
     "generators/importer/": ("tests/test_import.py", "tests/test_import_merge.py"),
     "generators/import_commands.py": ("tests/test_import.py", "tests/test_import_merge.py"),
-    "generators/commands.py": CLI,
+    "generators/commands.py": (*CLI, "tests/test_spec_lint.py"),  # the lint command is here
     "generators/cli.py": CLI,
     # its [lint] and [migrations] tables' errors name their lines
     "generators/config.py": (*CLI, "tests/test_spec_lint.py", "tests/test_migrate_workflow.py"),
