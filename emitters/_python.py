@@ -151,20 +151,6 @@ def import_from(module: str, names: set[str]) -> str:
         else f"from {module} import {', '.join(ordered)}"
 
 
-def check_class_names(spec, reserved: frozenset[str] | set[str], target: str) -> None:
-    """Refuse a model whose class name would be a Python keyword or hide a name the generated
-    module needs (one line, exit 2), rather than write a module that cannot import."""
-    from vigilo_gen.errors import UsageError
-
-    for model in spec.models:
-        if keyword.iskeyword(model.name):
-            raise UsageError(f"model name '{model.name}' is a Python keyword and cannot name a "
-                             f"{target} class; rename the model")
-        if model.name in reserved:
-            raise UsageError(f"model name '{model.name}' collides with a name the generated "
-                             f"{target} module needs; rename the model")
-
-
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 

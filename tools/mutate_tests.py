@@ -60,6 +60,7 @@ EXPONENTS = (  # number literals as prettier prints them, in the zod and drizzle
 NAMES = "tests/test_names.py"  # names generated code uses, through every target
 COMPOSITE = "tests/test_composite_refs.py"  # relations: through each ORM, deletes included
 TEMPLATES = "tests/test_templates.py"  # --templates: the emitters that offer it, overridden
+EXTENSION = "tests/test_orm_extension.py"  # --base, --mixins: the Python ORMs' team classes
 MIGRATE = ("tests/test_diff.py", "tests/test_migrate.py", "tests/test_migrate_workflow.py")
 
 # Module prefix -> the test files that exercise it (the longest matching prefix wins).
@@ -113,6 +114,7 @@ TESTS: dict[str, tuple[str, ...]] = {
     "emitters/fastapi.py": ("tests/test_fastapi.py", "tests/test_serve.py", *API,
                             "tests/test_contract.py"),  # the HTTP contract, on SQLite
     "emitters/_python.py": (
+        EXTENSION,
         "tests/test_names.py",
         "tests/test_sqlalchemy.py",
         "tests/test_peewee.py",
@@ -120,9 +122,9 @@ TESTS: dict[str, tuple[str, ...]] = {
         *API,
     ),
     "emitters/sqlalchemy.py": ("tests/test_sqlalchemy.py", "tests/test_edges.py", NAMES, COMPOSITE,
-                               "tests/test_many_to_many.py", TEMPLATES),
+                               "tests/test_many_to_many.py", TEMPLATES, EXTENSION),
     "emitters/peewee.py": ("tests/test_peewee.py", "tests/test_edges.py", NAMES, COMPOSITE,
-                           TEMPLATES),
+                           TEMPLATES, EXTENSION),
     "emitters/_templates.py": ("tests/test_templates.py", "tests/test_peewee.py"),
     "emitters/prisma.py": ("tests/test_prisma.py", "tests/test_edges.py", NAMES, TEMPLATES),
     "emitters/prisma_companion.py": (*COMPANION, "tests/test_prisma.py"),
