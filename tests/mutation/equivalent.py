@@ -149,4 +149,10 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         " (spec/vigilo-spec.schema.json) admits only a boolean there, or nothing (True by"
         " default), and for True and False `==` and `is` agree"
     ),
+    ("emitters/drizzle.py", "core/ReplaceComparisonOperator_Eq_GtE", 1, 255): (
+        "builder >= 'varchar' for ==: no builder a profile names sorts after 'varchar' (its"
+        " types tables hold bigint, blob, boolean, char, date, datetime, decimal, double,"
+        " doublePrecision, int, integer, json, jsonb, numeric, real, text, timestamp, uuid,"
+        " varchar and custom types behind a prefix), so the two agree on every builder"
+    ),
 }
