@@ -118,6 +118,27 @@ def test_foreign_key_dropped_and_added_back(tmp_path, get_engine, engine_name):
     assert "FOREIGN KEY" in script
 
 
+# The same toggle on a reference with `index: false`: MySQL (InnoDB) makes an index of the
+# foreign key's name for it, which outlives the key (MySQL manual, "FOREIGN KEY Constraints":
+# an index "is created on the referencing table automatically if it does not exist"). A
+# fresh build of the new spec has no index there, so the migration drops that one too.
+UNINDEXED = (("groupId: {type: ref, to: Group, nullable: true, onDelete: setNull}",
+              "groupId: {type: ref, to: Group, nullable: true, onDelete: setNull, index: false}"),
+             ("      - [groupId]\n", ""))
+UNINDEXED_UNENFORCED = ("onDelete: setNull, index: false}", "foreignKey: false, index: false}")
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_a_foreign_key_without_an_index_of_its_own_is_dropped_with_the_engines_index(
+        tmp_path, get_engine, engine_name):
+    before = edited(SHOP, *UNINDEXED)
+    old, new = specs(tmp_path, before, edited(before, UNINDEXED_UNENFORCED))
+    script = migrate_and_compare(get_engine(engine_name), old, new,
+                                 allow_destructive=False, ignore=IGNORE[engine_name])
+    if engine_name == "mariadb":
+        assert script.count("order_group_id_fkey") == 2, script  # the key, then its index
+
+
 # Composite relations (``relations:``): a table holding one is added and dropped, and one of
 # its relations comes and goes.
 COMPOSITE = (SPECS / "composite.yaml").read_text(encoding="utf-8")
