@@ -79,10 +79,16 @@ def sql_command(
                 f"({choice_hint(dialect, READERS)})"
             )
         try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            raw = file.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"{file}: cannot read: {exc.strerror or exc}") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:  # said as the spec loader says it: at its place
+            line = raw.count(b"\n", 0, exc.start) + 1
+            column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
             raise UsageError(
-                f"{file}: cannot read: {getattr(exc, 'strerror', None) or exc}"
+                f"{file}:{line}:{column}: not valid UTF-8 (byte 0x{raw[exc.start]:02x})"
             ) from None
         source = read_sql(text, dialect, str(file))
         _finish(source, file.stem, file.name, out, into)

@@ -854,6 +854,14 @@ def test_report_of_a_sqlite_database_names_each_object_once(tmp_path):
             ["import", "db", "nosuchdb://x"],
             r"^vigilo-gen: error: nosuchdb://x: not a database URL SQLAlchemy can open",
         ),
+        (
+            ["import", "sql", "{missing}", "--dialect", "postgres"],
+            r"^vigilo-gen: error: .*nosuch\.sql: cannot read: No such file or directory$",
+        ),
+        (  # Latin-1, not UTF-8: the byte at its line and column, as for a spec
+            ["import", "sql", "{latin}", "--dialect", "postgres"],
+            r"^vigilo-gen: error: .*latin\.sql:2:47: not valid UTF-8 \(byte 0xe9\)$",
+        ),
         (  # a string never closed: no statement can be cut out of the file
             ["import", "sql", "{open}", "--dialect", "postgres"],
             r"^vigilo-gen: error: .*open\.sql: cannot read the SQL: .*DEFAULT 'x",
@@ -866,14 +874,18 @@ def test_report_of_a_sqlite_database_names_each_object_once(tmp_path):
         ),
     ],
     ids=["unknown-dialect", "unparsable-sql", "unreachable-url", "unknown-url-scheme",
-         "unterminated-string", "driver-not-installed"],
+         "missing-file", "not-utf-8", "unterminated-string", "driver-not-installed"],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
     bad = tmp_path / "bad.sql"
     bad.write_text("CREATE TABLE ok (id INT PRIMARY KEY);\nCREATE TABLE (x INT);\n")
     unclosed = tmp_path / "open.sql"
     unclosed.write_text("CREATE TABLE t (id INT PRIMARY KEY, a TEXT DEFAULT 'x);\n")
-    args = [a.format(sql=LEGACY, bad=bad, open=unclosed) for a in args]
+    latin = tmp_path / "latin.sql"
+    latin.write_bytes("CREATE TABLE a (id INT PRIMARY KEY);\nCREATE TABLE t (id INT, note TEXT "
+                      "DEFAULT 'caf\u00e9');\n".encode("latin-1"))
+    args = [a.format(sql=LEGACY, bad=bad, open=unclosed, latin=latin,
+                     missing=tmp_path / "nosuch.sql") for a in args]
     result = run_cli(*args)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.splitlines()

@@ -148,3 +148,18 @@ def test_every_module_compiles_without_a_warning():
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             compile(path.read_text(encoding="utf-8"), str(path), "exec")
+
+
+def test_a_position_past_the_end_of_a_list_is_the_lists_own(tmp_path):
+    """yamlsource.SourceMap.value: the position of the value at a path, "or of its nearest
+    known ancestor": an index past the end of a list (or before its start) is the list's."""
+    from vigilo_gen.errors import Position
+    from vigilo_gen.yamlsource import read_yaml
+
+    path = tmp_path / "s.yaml"
+    path.write_text("version: 1\nitems:\n  - a\n  - b\n", encoding="utf-8")
+    _, source = read_yaml(path, "s.yaml")
+    assert source.value(("items", 1)) == Position(4, 5)
+    for outside in (2, 3, 7, -1):
+        assert source.value(("items", outside)) == Position(3, 3), outside
+        assert source.written(("items", outside)) is None

@@ -59,6 +59,11 @@ EXPONENTS = (  # number literals as prettier prints them, in the zod and drizzle
 )
 NAMES = "tests/test_names.py"  # names generated code uses, through every target
 COMPOSITE = "tests/test_composite_refs.py"  # relations: through each ORM, deletes included
+FAST_PATH = (  # which command lines skip typer, and that they answer as typer does
+    "tests/test_perf.py::test_start_up_imports_only_what_the_command_needs",
+    "tests/test_perf.py::test_fast_path_and_typer_agree",
+    "tests/test_perf.py::test_fast_path_and_typer_agree_on_a_project",
+)
 TEMPLATES = "tests/test_templates.py"  # --templates: the emitters that offer it, overridden
 EXTENSION = "tests/test_orm_extension.py"  # --base, --mixins: the Python ORMs' team classes
 MIGRATE = ("tests/test_diff.py", "tests/test_migrate.py", "tests/test_migrate_workflow.py")
@@ -91,7 +96,7 @@ TESTS: dict[str, tuple[str, ...]] = {
     "generators/importer/": ("tests/test_import.py", "tests/test_import_merge.py"),
     "generators/import_commands.py": ("tests/test_import.py", "tests/test_import_merge.py"),
     "generators/commands.py": (*CLI, "tests/test_spec_lint.py"),  # the lint command is here
-    "generators/cli.py": CLI,
+    "generators/cli.py": (*CLI, *FAST_PATH),
     # its [lint] and [migrations] tables' errors name their lines
     "generators/config.py": (*CLI, "tests/test_spec_lint.py", "tests/test_migrate_workflow.py"),
     "generators/project.py": CLI,
