@@ -161,12 +161,15 @@ DESELECT = "not snapshot and not postgres and not mariadb and not pg"
 # Every module also gets the tests written for earlier samples' survivors (in process, seconds).
 SURVIVORS = "tests/test_mutation_survivors.py"
 
-# Modules whose code runs only against a server engine (ALTER TABLE for PostgreSQL and MySQL;
-# SQLite rebuilds tables instead): after the tests above pass, these files run again with the
-# server variants in (a PostgreSQL and a MariaDB start-up, about 15 s more per mutant).
+# Modules much of whose code runs only against a server engine (ALTER TABLE for PostgreSQL and
+# MySQL, where SQLite rebuilds tables; the catalogue queries of `import db`): after the tests
+# above pass, the server variants of these files run too (a PostgreSQL and a MariaDB start-up,
+# 15 to 30 s more per mutant).
 WITH_SERVERS: dict[str, tuple[str, ...]] = {
     "generators/migrate/alter.py": ("tests/test_migrate.py",),
+    "generators/importer/reflect_db.py": ("tests/test_import.py",),
 }
+SERVERS_ONLY = "(postgres or mariadb or pg) and not snapshot"
 
 
 def tests_for(module: str) -> tuple[str, ...]:
@@ -208,7 +211,7 @@ def main(argv: list[str]) -> int:
                 return status
             # A second pytest in its own process: one session's fixtures and plugins each.
             return subprocess.run(
-                [sys.executable, "-m", "pytest", *common, "-k", "not snapshot", *servers],
+                [sys.executable, "-m", "pytest", *common, "-k", SERVERS_ONLY, *servers],
                 cwd=ROOT,
             ).returncode
         case _:
