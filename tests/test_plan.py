@@ -380,6 +380,38 @@ UNBOUND_CASES = {
          body: {all: {list: {object: {code: Order.code, name: User.name}}}}}
     """, None),
 }
+UNBOUND_CASES.update({
+ "owner_written": ("""
+    auth: {scheme: bearer, owner: Order.userId}
+    params: {orderId: Order.id}
+    endpoints:
+      - {name: e, method: PATCH, path: '/o/{orderId}', body: {userId: Order.userId}}
+    """, None),
+ "mixes_fields": ("""
+    params: {orderId: Order.id}
+    endpoints:
+      - {name: e, method: PATCH, path: '/o/{orderId}',
+         body: {x: {object: {code: Order.code, handle: User.handle}}}}
+    """, None),
+ "list_read_two_models": ("""
+    params: {handle: User.handle}
+    schemas:
+      Page: {object: {all: {list: {object: {code: Order.code, name: User.name}}}}}
+    endpoints:
+      - {name: e, method: GET, path: '/u/{handle}', response: Page}
+    """, None),
+ "datetime_local": ("""
+    params: {handle: User.handle}
+    endpoints:
+      - {name: e, method: PATCH, path: '/u/{handle}', body: {seen: User.seen}}
+    """, """
+      User:
+        fields:
+          id: {type: id}
+          handle: {type: string, maxLength: 20, unique: true}
+          seen: {type: datetime, timezone: false}
+    """),
+})
 UNBOUND_CASES["only_list_in_written_row"] = (
     UNBOUND_CASES["list_in_written_row"][0].replace("name: User.name, names", "names"), None)
 UNBOUND_WHY = {
@@ -420,6 +452,17 @@ UNBOUND_WHY = {
         "body.all: a list's items must be written to one model's rows"
     ),
     "only_list_in_written_row": "body.x: a list or map inside a written row is not supported",
+    # docs/runtime.md, "Ownership": the token sets a root's owner, never the body
+    "owner_written": "body.userId: Order.userId is the owner, which the token sets",
+    "mixes_fields": "body.x: a value written to one row mixes fields of Order, User",
+    "list_read_two_models": (
+        "Page.all: a list's items must be read from one model's rows (found Order, User)"
+    ),
+    # README: the runtimes serve datetimes with a time zone and milliseconds only
+    "datetime_local": (
+        "User.seen is a datetime (no time zone or a precision other than 3) field, which the "
+        "runtimes do not serve yet (OpenAPI, Pydantic and Zod describe it)"
+    ),
 }
 
 
