@@ -1233,3 +1233,25 @@ def test_two_columns_that_give_one_field_name_are_numbered():
                                                    "nullable": True}
     assert doc["models"]["T2"] == {"table": "T", "fields": {"id": {"type": "int",
                                                                    "primaryKey": True}}}
+
+
+def test_a_mariadb_url_reads_what_a_mysql_url_reads(mariadb_db):
+    """SQLAlchemy names a `mariadb+pymysql://` URL's dialect mariadb, a `mysql+pymysql://`
+    one's mysql (its docs, "MariaDB Support"); `import db` reads the same server the same way
+    through either, the catalogue queries included (a trigger of the user's is reported)."""
+    mariadb_db.execute_script(
+        "CREATE TABLE invoice (id INT PRIMARY KEY, total INT NOT NULL);\n"
+        "CREATE TRIGGER invoice_audit BEFORE INSERT ON invoice FOR EACH ROW "
+        "SET NEW.total = NEW.total + 0;\n"
+    )
+    mariadb_db.close()
+    mysql_url = mariadb_db.sqlalchemy_url
+    assert mysql_url.startswith("mysql+pymysql://")
+    read = {}
+    for url in (mysql_url, "mariadb+pymysql://" + mysql_url.removeprefix("mysql+pymysql://")):
+        source, name = read_db(url)
+        doc, notes = to_spec(source, name)
+        read[url.split(":", 1)[0]] = (doc, [str(n) for n in notes])
+    assert read["mariadb+pymysql"] == read["mysql+pymysql"]
+    assert any(n.startswith("trigger invoice_audit: not imported: trigger invoice_audit on "
+                            "invoice") for n in read["mysql+pymysql"][1]), read
