@@ -213,6 +213,9 @@ class Writes:
     omitted: list[tuple[tuple, Field]]  # (group, field) of properties the body left out
     sets: dict[tuple[str, str], int]  # (child model, ref field) replaced -> row count
     inserts: set[str]  # models a row is inserted into
+    # (child model, ref field) of sets the body left out: kept by a merge, emptied by a
+    # replace (docs/runtime.md: what a PUT body omits is reset)
+    omitted_sets: list[tuple[str, str]] = dc_field(default_factory=list)
 
 
 def classify(spec: Spec, root: Model, model_name: str, endpoint_via: str | None) -> tuple:
@@ -245,7 +248,10 @@ def body_writes(spec: Spec, endpoint: Endpoint, body: dict, words: Words) -> Wri
             return [(scalar_group(shape.model, set_group), shape.field)]
         if isinstance(shape, ObjectShape):
             return [leaf for _n, sub in shape.properties for leaf in all_leaves(sub, set_group)]
-        return []  # an omitted set is not replaced
+        if isinstance(shape, (ListShape, MapShape)):
+            child, ref = _set_target(spec, root, shape)
+            writes.omitted_sets.append((child.name, ref.name))
+        return []  # an omitted set has no scalar leaves
 
     def walk(shape: Shape, value: Any, path: str, set_group: tuple | None) -> None:
         shape = resolve(spec, shape)

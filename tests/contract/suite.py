@@ -343,8 +343,11 @@ class Suite:
                 row, fld = rows[0], child.field(name)
             result.check(values.same_value(fld, value, row[name]),
                          f"{where}: {fld.name} holds {row[name]!r}, the body wrote {value!r}")
-        # Replaced sets: exactly the body's rows.
-        for (child_name, ref_name), count in writes.sets.items():
+        # Replaced sets: exactly the body's rows; a replace (no merge) empties an omitted set.
+        sets = dict(writes.sets)
+        if not merge:
+            sets.update((key, 0) for key in writes.omitted_sets if key not in sets)
+        for (child_name, ref_name), count in sets.items():
             child = spec.model(child_name)
             rows = after.children(child, child.field(ref_name), root.pk)
             wanted: dict[int, dict[str, tuple]] = {}
@@ -391,7 +394,7 @@ class Suite:
             touched = other.name == model.name or other.name in {g[1] for g, _f in
                                                                  writes.omitted if len(g) > 1} or \
                 other.name in {f.group[1] for f in writes.facts if len(f.group) > 1} or \
-                other.name in writes.inserts or other.name in {m for m, _r in writes.sets}
+                other.name in writes.inserts or other.name in {m for m, _r in sets}
             if not touched:
                 result.check(before.rows[other.name] == after.rows[other.name],
                              f"{where}: {other.name} rows changed, the body does not write it")
