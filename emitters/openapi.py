@@ -412,6 +412,8 @@ def _regex_sample(pattern: str, extra: int) -> str | None:
                 out.append(chr(arg))
             elif name == "ANY":
                 out.append("a")
+            elif name == "NOT_LITERAL":  # [^@]: the parser's word for a one-character negation
+                out.append(next(ch for ch in _NEGATED_CLASS_PICKS if ch != chr(arg)))
             elif name == "IN":
                 choice = _class_member(arg)
                 if choice is None:
@@ -439,8 +441,44 @@ def _regex_sample(pattern: str, extra: int) -> str | None:
     return "".join(out) if walk(_sre.parse(pattern)) else None
 
 
+# Tried, in order, for a negated class ([^@]): the first one it does not exclude.
+_NEGATED_CLASS_PICKS = "aA0x_-."
+_CATEGORY_TESTS = {
+    "CATEGORY_DIGIT": str.isdigit, "CATEGORY_NOT_DIGIT": lambda ch: not ch.isdigit(),
+    "CATEGORY_WORD": lambda ch: ch.isalnum() or ch == "_",
+    "CATEGORY_NOT_WORD": lambda ch: not (ch.isalnum() or ch == "_"),
+    "CATEGORY_SPACE": str.isspace, "CATEGORY_NOT_SPACE": lambda ch: not ch.isspace(),
+}
+
+
+def _in_class(ch: str, items) -> bool | None:
+    """Whether ``ch`` is one of a (not negated) class's items; None for an item not known."""
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL" and ch == chr(arg):
+            return True
+        if name == "RANGE" and arg[0] <= ord(ch) <= arg[1]:
+            return True
+        if name == "CATEGORY":
+            test = _CATEGORY_TESTS.get(str(arg))
+            if test is None:
+                return None
+            if test(ch):
+                return True
+        elif name not in ("LITERAL", "RANGE"):
+            return None
+    return False
+
+
 def _class_member(items) -> str | None:
-    """First member of a character class, preferring a letter or digit; None if negated."""
+    """First member of a character class, preferring a letter or digit; for a negated class
+    the first of a few common characters it does not exclude; None when unsure."""
+    if items and str(items[0][0]) == "NEGATE":
+        excluded = [_in_class(ch, items[1:]) for ch in _NEGATED_CLASS_PICKS]
+        if None in excluded:
+            return None
+        return next((ch for ch, out in zip(_NEGATED_CLASS_PICKS, excluded, strict=True)
+                     if not out), None)
     for op, arg in items:
         name = str(op)
         if name == "NEGATE":

@@ -297,6 +297,8 @@ def test_examples_reuse_defaults_enums_and_patterns(documents):
     ("^[A-Za-z0-9._~-]+$", None, 255), ("^#[0-9a-fA-F]{6}$", None, 20),
     ("^[A-Z]{3}-[0-9]{4,8}$", None, 12), ("^[^0-9]+$", None, 5), ("^[a-z]{2,}$", 5, 10),
     ("^(foo|bar)-\\d{3}$", None, None), ("^\\w+@\\w+\\.com$", 8, None), ("x*", 3, 3),
+    ("^.{3}$", None, None), ("^\\s?[b-d]+$", 2, 4), ("^(?:ab|cd)+?$", 4, 6),
+    ("^[^@]+@[^@]+$", None, 20), ("^x{2,}?y$", None, None), ("(?i)^ok$", None, None),
 ])
 def test_string_examples_satisfy_pattern_and_length(pattern, min_length, max_length):
     import dataclasses
@@ -312,6 +314,25 @@ def test_string_examples_satisfy_pattern_and_length(pattern, min_length, max_len
     example = field_example(field)
     assert re.search(pattern, example)
     assert (min_length or 0) <= len(example) <= (max_length or 10**9)
+
+
+def test_a_pattern_no_example_can_satisfy_is_one_usage_error():
+    """An example is required for every string field; a pattern none of the tried strings
+    matches within the field's length (here: none can) asks for a default, in one line."""
+    import dataclasses
+
+    from vigilo_gen.emitters.openapi import field_example
+    from vigilo_gen.errors import UsageError
+    from vigilo_gen.model import FieldType
+
+    spec = load_spec(ALL_SPECS[0])
+    field = next(f for m in spec.models for f in m.fields if f.type is FieldType.STRING)
+    field = dataclasses.replace(field, pattern="^ab$", min_length=None, max_length=1,
+                                default=None)
+    with pytest.raises(UsageError) as caught:
+        field_example(field)
+    assert str(caught.value) == (f"cannot synthesize an example for pattern '^ab$' of "
+                                 f"{field.name}; give the field a default")
 
 
 def test_the_readme_says_why_ids_enums_decimals_and_bigints_look_as_they_do():
@@ -507,3 +528,43 @@ def test_a_schema_named_like_a_body_is_a_spec_error(tmp_path):
         result = run_cli(command, "--spec", str(spec))
         assert result.returncode == 2, (command, result.stderr)
         assert result.stderr.splitlines() == expected, (command, result.stderr)
+
+
+DESCRIBED = """\
+version: 1
+name: described
+enums:
+  Tone: [loud, quiet]
+models:
+  Bell:
+    fields:
+      id: {type: id}
+      tone: {type: enum, enum: Tone, nullable: true, description: How it rings.}
+      label: {type: string, maxLength: 20}
+api:
+  params:
+    bellId: Bell.id
+  schemas:
+    BellView:
+      description: A bell as shown.
+      object:
+        tone: Bell.tone
+        label: Bell.label
+  endpoints:
+    - {name: getBell, method: GET, path: '/bells/{bellId}', response: BellView}
+"""
+
+
+def test_descriptions_of_a_named_schema_and_a_nullable_enum_are_kept(tmp_path):
+    """README: descriptions are put in every target as written. A named schema's description
+    is its component's; a nullable enum property (an anyOf of the enum's $ref and null) keeps
+    its field's description beside the anyOf, where OpenAPI tools show a property's."""
+    spec = tmp_path / "described.yaml"
+    spec.write_text(DESCRIBED, encoding="utf-8")
+    document = json.loads(generate("openapi", spec, tmp_path / "api.json"))
+    view = document["components"]["schemas"]["BellView"]
+    assert view["description"] == "A bell as shown."
+    assert view["properties"]["tone"] == {
+        "description": "How it rings.",
+        "anyOf": [{"$ref": "#/components/schemas/Tone"}, {"type": "null"}],
+    }
