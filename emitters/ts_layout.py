@@ -238,8 +238,8 @@ def args(arguments: list[Node]):
     if not arguments:
         return "()"
     flat_parts = join([",", LINE], [a.doc for a in arguments])
-    all_broken = group("(", indent(SOFTLINE, *flat_parts), IfBreak(","), SOFTLINE, ")",
-                       broken=any(_has_hard(a.doc) for a in arguments[:-1]))
+    # (group() breaks itself when any argument holds a hard line)
+    all_broken = group("(", indent(SOFTLINE, *flat_parts), IfBreak(","), SOFTLINE, ")")
     last = arguments[-1]
     if not last.huggable or any(_has_hard(a.doc) for a in arguments[:-1]):
         return all_broken
