@@ -1255,3 +1255,15 @@ def test_a_mariadb_url_reads_what_a_mysql_url_reads(mariadb_db):
     assert read["mariadb+pymysql"] == read["mysql+pymysql"]
     assert any(n.startswith("trigger invoice_audit: not imported: trigger invoice_audit on "
                             "invoice") for n in read["mysql+pymysql"][1]), read
+
+
+def test_an_index_with_a_descending_column_is_reported_and_an_ascending_one_read():
+    """docs/import.md: a spec index is a plain (ascending) btree index, so an index with a
+    DESC column is reported; ASC is the default order and is read as a plain index."""
+    sql = ("CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT);\n"
+           "CREATE INDEX t_a_desc ON t (a DESC);\n"
+           "CREATE INDEX t_ab ON t (a ASC, b);\n")
+    doc, notes = to_spec(read_sql(sql, "postgres", "f.sql"), "f")
+    assert [str(n) for n in notes] == [
+        "f.sql:2:1: not imported: index t_a_desc on t over expressions or with a sort order"]
+    assert doc["models"]["T"]["indexes"] == [{"fields": ["a", "b"], "name": "t_ab"}]
