@@ -176,9 +176,12 @@ class PyNames:
         if symbol in BUILTIN_NAMES:
             alias = f"{self('builtins')}.{symbol}"
         else:
+            # One leading underscore only, then trailing ones: a name with two leading
+            # underscores is mangled inside a class body (``__String`` in class String is
+            # looked up as ``_String__String``).
             alias = "_" + symbol
             while alias in self.used:
-                alias = "_" + alias
+                alias += "_"
         self.used.add(alias)
         self.renames[symbol] = alias
         return alias

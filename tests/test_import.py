@@ -1267,3 +1267,32 @@ def test_an_index_with_a_descending_column_is_reported_and_an_ascending_one_read
     assert [str(n) for n in notes] == [
         "f.sql:2:1: not imported: index t_a_desc on t over expressions or with a sort order"]
     assert doc["models"]["T"]["indexes"] == [{"fields": ["a", "b"], "name": "t_ab"}]
+
+
+def test_each_report_line_of_a_sqlite_database_names_its_own_object(tmp_path):
+    """docs/import.md: a database's report item names its object. SQLite keeps each object's
+    statement as written, over several lines too; each item still names the object it is
+    about, whatever the lines of the statements before it."""
+    import sqlite3
+
+    path = tmp_path / "shop.db"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(
+            "CREATE TABLE customer (\n  id INTEGER PRIMARY KEY,\n  name TEXT NOT NULL\n);\n"
+            "CREATE TABLE invoice (id INTEGER PRIMARY KEY, customer_id INTEGER,\n"
+            "  total REAL CHECK (total > 0));\n"
+            "CREATE INDEX invoice_total_neg ON invoice (-total);\n"
+            "CREATE VIEW\n  big\nAS SELECT * FROM invoice\nWHERE total > 100;\n"
+            "CREATE INDEX customer_name_lower ON customer (lower(name));\n"
+        )
+    connection.close()
+    source, name = read_db(f"sqlite:///{path}")
+    _, notes = to_spec(source, name)
+    assert sorted(str(n) for n in notes) == [
+        "index customer_name_lower: not imported: index customer_name_lower on customer over "
+        "expressions or with a sort order",
+        "index invoice_total_neg: not imported: index invoice_total_neg on invoice over "
+        "expressions or with a sort order",
+        "table invoice: not imported: CHECK on invoice: total > 0",
+        "view big: not imported: a view",
+    ]

@@ -857,3 +857,62 @@ def test_a_docstring_that_begins_or_ends_with_a_quote_says_the_text_exactly(targ
     assert ' models of the "Quoted" title, ending in a quote".\n' in inspect.getdoc(module)
     if target == "sqlalchemy":  # the enum's own class (Peewee keeps values in a tuple)
         assert inspect.getdoc(module.Tone) == '"Loud" or quiet, said "twice"'
+
+
+SHADOWS_SPEC = """\
+version: 1
+name: shadows
+models:
+  String:
+    fields:
+      id: {type: id}
+      label: {type: string, maxLength: 20}
+  _String:
+    fields:
+      id: {type: id}
+      stringId: {type: ref, to: String}
+      note: {type: text, nullable: true}
+"""
+
+
+@pytest.mark.parametrize("target", ["sqlalchemy", "peewee"])
+def test_models_named_like_a_helper_and_its_alias_make_a_module_that_works(target, tmp_path):
+    """README: models are identifiers (`[A-Za-z_][A-Za-z0-9_]*`), and the generated module
+    renames a helper a model hides (`String` -> `_String`). A model `_String` takes that alias
+    too: the next one must still be a name Python does not mangle inside a class body (two
+    leading underscores would be). The module imports, and a row of each model round-trips
+    through SQLite."""
+    from tests.orm_scenario import import_generated
+
+    spec_path = tmp_path / "shadows.yaml"
+    spec_path.write_text(SHADOWS_SPEC, encoding="utf-8")
+    emitter = registry.load(target)
+    module_path = tmp_path / f"{target}_shadows.py"
+    module_path.write_text(emitter.run(load_spec(spec_path), emitter.make_options()),
+                           encoding="utf-8")
+    module = import_generated(module_path)
+    string_model, other_model = module.String, module._String
+    if target == "sqlalchemy":
+        import sqlalchemy as sa
+        from sqlalchemy.orm import Session
+
+        engine = sa.create_engine(f"sqlite:///{tmp_path / 'a.db'}")
+        module.Base.metadata.create_all(engine)
+        with Session(engine) as session:
+            parent = string_model(label="hello")
+            session.add(parent)
+            session.flush()
+            session.add(other_model(string_id=parent.id, note="n"))
+            session.commit()
+            assert session.scalars(sa.select(other_model)).one().string_id == parent.id
+        engine.dispose()
+    else:
+        import peewee
+
+        database = peewee.SqliteDatabase(str(tmp_path / "p.db"))
+        module.database.initialize(database)
+        database.create_tables(module.MODELS)
+        parent = string_model.create(label="hello")
+        other_model.create(string=parent, note="n")
+        assert other_model.get().string.label == "hello"
+        database.close()
