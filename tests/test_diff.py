@@ -280,6 +280,18 @@ def test_exit_codes_and_json(tmp_path):
     write(tmp_path, "bad.yaml", edited(SHOP, ("      bio: {type: text, nullable: true}\n", "")))
     same = run_cli("diff", "old.yaml", "same.yaml", cwd=tmp_path)
     assert (same.returncode, same.stdout) == (0, ""), same.stderr
+    assert same.stderr == "vigilo-gen: no changes\n"
+    # docs/migrations.md: a line per change, then the count of each severity on stderr.
+    both = write(tmp_path, "both.yaml", edited(
+        SHOP, ("      bio: {type: text, nullable: true}\n", ""),
+        ("name: {type: string, maxLength: 100}", "name: {type: string, maxLength: 200}"),
+        ("email: {type: string, maxLength: 320", "email: {type: string, maxLength: 400")))
+    lines = run_cli("diff", "old.yaml", both.name, cwd=tmp_path)
+    severities = [line.split(": ", 1)[1].split()[0] for line in lines.stdout.splitlines()]
+    counts = {s: severities.count(s) for s in dict.fromkeys(severities)}
+    assert counts["safe"] == 2, lines.stdout
+    assert lines.stderr == "vigilo-gen: " + ", ".join(f"{n} {s}" for s, n in counts.items()) \
+        + "\n"
     assert run_cli("diff", "old.yaml", "safe.yaml", cwd=tmp_path).returncode == 0
     bad = run_cli("diff", "old.yaml", "bad.yaml", "--format", "json", cwd=tmp_path)
     assert bad.returncode == 1, bad.stderr
