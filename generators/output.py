@@ -14,6 +14,9 @@ def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
     data = text.encode("utf-8")
     folder = path.parent
+    above = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if above is not None and not above.is_dir():  # mkdir would only say "File exists"
+        raise UsageError(f"cannot write {path}: {above} is a file, not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if path.is_dir():

@@ -163,3 +163,29 @@ def test_a_position_past_the_end_of_a_list_is_the_lists_own(tmp_path):
     for outside in (2, 3, 7, -1):
         assert source.value(("items", outside)) == Position(3, 3), outside
         assert source.written(("items", outside)) is None
+
+
+def test_out_writes_atomically_keeps_the_mode_and_refuses_what_is_no_file(tmp_path):
+    """--out FILE (README: outputs are written atomically): a folder or a path under a file is
+    one line, exit 2; a file regenerated keeps its permission bits; a new one is 0644."""
+    spec = str(ROOT / "tests" / "specs" / "blog.yaml")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x", encoding="utf-8")
+    result = run_cli("sql", "--spec", spec, "--out", str(folder))  # the option's own check
+    assert result.returncode == 2 and f"'{folder}' is a directory" in result.stderr
+    under = plain / "schema.sql"
+    result = run_cli("sql", "--spec", spec, "--out", str(under))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"vigilo-gen: error: cannot write {under}: {plain} is a file, not a folder"], \
+        result.stderr
+    new = tmp_path / "new.sql"
+    assert run_cli("sql", "--spec", spec, "--out", str(new)).returncode == 0
+    assert new.stat().st_mode & 0o777 == 0o644
+    new.chmod(0o600)
+    new.write_text("stale", encoding="utf-8")
+    assert run_cli("sql", "--spec", spec, "--out", str(new)).returncode == 0
+    assert new.stat().st_mode & 0o777 == 0o600 and new.read_text(encoding="utf-8") != "stale"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "new.sql", "plain.txt"]
