@@ -189,3 +189,26 @@ def test_out_writes_atomically_keeps_the_mode_and_refuses_what_is_no_file(tmp_pa
     assert run_cli("sql", "--spec", spec, "--out", str(new)).returncode == 0
     assert new.stat().st_mode & 0o777 == 0o600 and new.read_text(encoding="utf-8") != "stale"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "new.sql", "plain.txt"]
+
+
+def test_list_writes_each_option_as_its_command_line_takes_it():
+    """`vigilo-gen list`: each option as typed on a command line. Only a switch is written
+    `--x/--no-x` (its default is then one of the two); a choice shows its values, a number
+    INTEGER, a text TEXT (README: `drizzle --dialect postgres|mysql|sqlite`, `dbml --no-notes`)."""
+    import re
+
+    result = run_cli("list", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    options = [line for line in result.stdout.splitlines() if line.startswith("  --")]
+    assert options
+    for line in options:
+        usage = line.split("  ")[1]
+        default = re.search(r"\[default: ([^\]]*)\]$", line)[1]
+        flag = usage.split("/")[0].split()[0]
+        is_switch = default in (flag, "--no-" + flag[2:])
+        assert (usage == f"{flag}/--no-{flag[2:]}") == is_switch, line
+        if not is_switch:
+            assert re.fullmatch(r"--[a-z-]+ (\[[a-z|-]+\]|INTEGER|TEXT|A,B|JSON)", usage), line
+    assert "  --dialect [postgres|mysql|sqlite]  Database the schema targets. [default: " \
+        "postgres]" in options
+    assert any(line.startswith("  --notes/--no-notes  ") for line in options)
