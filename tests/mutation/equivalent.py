@@ -200,4 +200,15 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         " Schema caps minLength at 65,535, and every candidate example is shorter than"
         " 65,535 + 64 characters, far below either bound"
     ),
+    ("emitters/ts_handlers.py", "core/NumberReplacer", 15, 284): (
+        "read.through[-1] for [0]: the plan builds `through` as () or a one-step tuple"
+        " (plan.py: ReadColumn and ReadObject take (step,)), and the branch runs only when it"
+        " is not empty, so both index the one step"
+    ),
+    ("emitters/ts_layout.py", "core/ReplaceFalseWithTrue", 10, 214): (
+        "an empty object `{}` made huggable as a last argument: `{}` cannot break, so the"
+        " hugged state is exactly as wide as the flat one; args() takes the flat state when"
+        " it fits and otherwise neither fits and the all-broken state is taken, as before"
+        " (prettier does not hug `{}` either)"
+    ),
 }
