@@ -1296,3 +1296,22 @@ def test_each_report_line_of_a_sqlite_database_names_its_own_object(tmp_path):
         "table invoice: not imported: CHECK on invoice: total > 0",
         "view big: not imported: a view",
     ]
+
+
+def test_a_composite_relations_back_reference_that_would_collide_takes_ref():
+    """docs/import.md: back-reference names are made unique where they would collide; a
+    relation of several fields whose default back-reference (the plural of its model) is a
+    column of the target takes the default and `Ref`. The spec then loads."""
+    sql = ("CREATE TABLE shelf (branch VARCHAR(8) NOT NULL, num INT NOT NULL, books INT, "
+           "PRIMARY KEY (branch, num));\n"
+           "CREATE TABLE book (id INT PRIMARY KEY, shelf_branch VARCHAR(8) NOT NULL, "
+           "shelf_num INT NOT NULL, FOREIGN KEY (shelf_branch, shelf_num) "
+           "REFERENCES shelf (branch, num));\n")
+    doc, notes = to_spec(read_sql(sql, "postgres", "f.sql"), "f")
+    assert notes == []
+    assert doc["models"]["Book"]["relations"]["shelf"]["backref"] == "booksRef"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "f.yaml"
+        path.write_text(write_spec(doc, notes, "f.sql"), encoding="utf-8")
+        shelf = load_spec(path).model("Shelf")
+        assert {r.backref for r in shelf.composite_backrefs} == {"booksRef"}

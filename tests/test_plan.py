@@ -6,6 +6,7 @@ made here, not read from the planner: a bug cannot move it along.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -248,6 +249,13 @@ def test_every_runtime_refuses_the_first_unbound_endpoint_with_one_line(tmp_path
         assert "endpoint first cannot be" in line, (emitter, line)
         lines.add(line.split(": endpoint first", 1)[0])
     assert len(lines) == 1, lines  # one place: the first endpoint's
+    # ... named by the spec's path as given, which an editor opens (docs/plugins.md,
+    # Spec.shown_path), at the first endpoint's line
+    text = (tmp_path / "spec.yaml").read_text().splitlines()
+    row = next(i for i, t in enumerate(text, 1) if "name: first" in t)
+    (place,) = lines
+    assert re.fullmatch(rf"vigilo-gen: error: {re.escape(str(tmp_path / 'spec.yaml'))}:{row}:\d+",
+                        place), place
 
 
 def test_a_response_that_is_not_an_object_is_unbound_not_a_crash(tmp_path):

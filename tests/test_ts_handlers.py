@@ -20,6 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+import yaml
 from vigilo_gen.spec import load_spec
 
 from tests.contract.node_server import NodeHandlersProcess, generate_module, schema_sql
@@ -253,6 +254,15 @@ def test_trpc_router_scenarios(tmp_path, orm):
     rows = sqlite3.connect(database).execute(
         "SELECT user_id FROM vigilo_instance WHERE instance_key = 'k1'").fetchall()
     assert rows == [(ALICE,)]  # created by the first write, owned by its caller
+    # README: a GET endpoint is a query, every other one a mutation (tRPC's HTTP adapter
+    # serves queries with GET and mutations with POST); read from the spec's text.
+    kinds = subprocess.run([shutil.which("node"), str(ROOT / "tools" / "node" / "trpc-calls.mjs"),
+                            "--router", str(router), "--types"],
+                           capture_output=True, text=True, timeout=120)
+    assert kinds.returncode == 0, kinds.stdout + kinds.stderr
+    endpoints = yaml.safe_load(spec_path.read_text(encoding="utf-8"))["api"]["endpoints"]
+    assert json.loads(kinds.stdout) == {
+        e["name"]: "query" if e["method"] == "GET" else "mutation" for e in endpoints}
 
 
 # --- the queries a request sends (docs/runtime.md, "The TypeScript handlers' queries") ---------

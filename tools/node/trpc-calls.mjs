@@ -4,6 +4,8 @@
 const USAGE = `\
 usage: node tools/node/trpc-calls.mjs --router ROUTER.ts --dialect postgres|sqlite --db URL|PATH
          [--orm drizzle|prisma --client CLIENT.ts]
+       node tools/node/trpc-calls.mjs --router ROUTER.ts --types
+         prints {procedure: "query" | "mutation", ...} and calls nothing
 
 Reads [{"procedure": name, "input": {...}, "token": str|null}, ...] on stdin; prints
 [{"ok": true, "data": ...} | {"ok": false, "code": "NOT_FOUND", "message": "..."}, ...].
@@ -21,7 +23,17 @@ async function main(argv) {
     orm: { type: 'string', default: 'drizzle' },
     client: { type: 'string' },
     handlers: { type: 'string' },
+    types: { type: 'boolean', default: false },
   });
+  if (values.types) {
+    if (!values.router) throw new UsageError('--router is required');
+    const { appRouter } = await importTs(values.router);
+    const types = Object.fromEntries(
+      Object.entries(appRouter._def.procedures).map(([name, proc]) => [name, proc._def.type]),
+    );
+    process.stdout.write(JSON.stringify(types) + '\n');
+    return 0;
+  }
   if (!values.router || !values.dialect || !values.db) throw new UsageError('--router, --dialect and --db are required');
   const router = await importTs(values.router);
   const { db, close } =
