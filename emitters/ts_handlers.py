@@ -627,6 +627,8 @@ class _Module:
             expr = f"numberValue({', '.join(args)})"
         elif field.type is T.BOOL:
             expr = "boolValue"
+        elif field.value_type is T.DATE:
+            expr = "dateParam"
         else:
             rules = []
             if "enum" in schema:

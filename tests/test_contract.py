@@ -185,3 +185,22 @@ def test_every_body_property_is_bound(spec_path):
         assert kinds, f"{endpoint.name}: nothing written"
         assert not ("insert" in kinds and len(kinds) > 1), \
             f"{endpoint.name}: an insert mixed with other writes"
+
+
+PARAMS_SPEC = Path(__file__).parent / "contract" / "params.yaml"
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+def test_a_path_parameter_of_each_type_is_checked_by_its_rules(served, engine):
+    """docs/runtime.md, "Errors": a path parameter that breaks its field's rules answers 400
+    naming it, one that keeps them selects its root (404 when there is none): for a date, an
+    int, a string with a pattern and an id (tests/test_ts_handlers.py asks the same of the
+    TypeScript handlers)."""
+    suite = served(PARAMS_SPEC, engine)
+    failures = []
+    for endpoint in suite.spec.api.endpoints:
+        for family in ("bad-param", "roots"):
+            result = suite.run(endpoint, family)
+            assert result.cases > 0, (endpoint.name, family)
+            failures += result.failures
+    assert not failures, "\n".join(failures[:25])

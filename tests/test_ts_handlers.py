@@ -359,3 +359,23 @@ def test_a_read_brings_its_to_one_rows_with_its_root(fresh_db, tmp_path, engine,
             assert again["prepared"] == 2, again  # BEGIN and COMMIT
         else:
             assert first["connections"] == again["connections"] == 1, again
+
+
+PARAMS_SPEC = ROOT / "tests" / "contract" / "params.yaml"
+
+
+@pytest.mark.node
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+@pytest.mark.parametrize("orm", ["drizzle", "prisma"])
+def test_a_path_parameter_of_each_type_is_checked_by_its_rules(served_ts, orm, engine):
+    """docs/runtime.md, "Errors": a path parameter that breaks its field's rules answers 400
+    naming it; one that keeps them selects its root (404 when there is none). For a
+    parameter of each type a root can be addressed by: date, enum, int, bool, string, id."""
+    suite = served_ts(orm, PARAMS_SPEC, engine)
+    failures = []
+    for endpoint in suite.spec.api.endpoints:
+        for family in ("bad-param", "roots"):
+            result = suite.run(endpoint, family)
+            assert result.cases > 0, (endpoint.name, family)
+            failures += result.failures
+    assert not failures, "\n".join(failures[:25])
