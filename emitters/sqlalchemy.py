@@ -614,7 +614,23 @@ def render(spec: Spec, options: SqlAlchemyOptions, provenance: Provenance) -> st
     names.resolve_module(helpers)
     helpers, generated = text().split(CLASSES_MARK)  # again: `import builtins` may be needed
     refuse_shadowed(helpers, extended, "sqlalchemy")
-    return names.rewrite(helpers) + generated
+    return _one_blank_line_after_imports(names.rewrite(helpers)) + generated
+
+
+def _one_blank_line_after_imports(code: str) -> str:
+    """The module's first statement after its imports, when no helper precedes it, is the
+    naming comment and an assignment: ruff's isort wants one blank line there, not the two
+    a helper function takes (I001)."""
+    head, marker, rest = code.partition("\n\n\n# The names every vigilo-gen target")
+    if not marker:
+        return code
+    lines = head.split("\n")
+    last = lines[-1]
+    if last == ")":  # the end of a wrapped `from x import (...)`
+        last = next(line for line in reversed(lines[:-1]) if not line.startswith(" "))
+    if not last.startswith(("from ", "import ")):
+        return code
+    return head + marker[1:] + rest
 
 
 def filename(options: SqlAlchemyOptions) -> str:

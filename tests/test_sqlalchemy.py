@@ -30,9 +30,15 @@ def test_snapshot(spec_path, tmp_path, snapshot):
 
 
 def test_output_passes_ruff_and_mypy_strict(tmp_path):
+    from tests.test_peewee import INTEGER_KEYS_SPEC
+
     files = [tmp_path / f"{name}_models.py" for name in SPEC_IDS]
     for spec_path, path in zip(ALL_SPECS, files, strict=True):
         generate("sqlalchemy", spec_path, path)
+    # Every test spec has an id field (uuid4 keys): one without any imports no uuid helper.
+    (tmp_path / "integer_keys.yaml").write_text(INTEGER_KEYS_SPEC)
+    files.append(tmp_path / "integer_keys_models.py")
+    generate("sqlalchemy", tmp_path / "integer_keys.yaml", files[-1])
     names = [str(f) for f in files]
     ruff = require_executable("ruff")
     for command in ([ruff, "check", "--isolated", "--target-version", "py310", *names],
