@@ -916,3 +916,43 @@ def test_models_named_like_a_helper_and_its_alias_make_a_module_that_works(targe
         other_model.create(string=parent, note="n")
         assert other_model.get().string.label == "hello"
         database.close()
+
+
+CHAR_KEY_SPEC = """\
+version: 1
+name: geo
+models:
+  Country:
+    fields:
+      code: {type: string, length: 3, primaryKey: true}
+  City:
+    fields:
+      id: {type: id}
+      countryCode: {type: ref, to: Country}
+"""
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
+def test_a_reference_to_a_fixed_length_key_has_the_keys_char_type(dialect, tmp_path):
+    """README: a ref holds the values of the key it references, in that key's type; a string
+    key with `length: 3` is CHAR(3) (the README's type table), so is the column referencing
+    it, in our SQL and in SQLAlchemy's DDL of the generated models."""
+    import sqlalchemy as sa
+    from sqlalchemy.schema import CreateTable
+
+    from tests.orm_scenario import import_generated
+
+    spec_path = tmp_path / "geo.yaml"
+    spec_path.write_text(CHAR_KEY_SPEC, encoding="utf-8")
+    spec = load_spec(spec_path)
+    sql = registry.load("sql").run(spec, registry.load("sql").make_options(dialect=dialect))
+    quote = "`" if dialect == "mysql" else '"'
+    assert re.search(rf"{quote}code{quote} CHAR\(3\) NOT NULL", sql), sql
+    assert re.search(rf"{quote}country_code{quote} CHAR\(3\) NOT NULL", sql), sql
+    emitter = registry.load("sqlalchemy")
+    module_path = tmp_path / "geo_models.py"
+    module_path.write_text(emitter.run(spec, emitter.make_options()), encoding="utf-8")
+    module = import_generated(module_path)
+    ddl = str(CreateTable(module.City.__table__).compile(
+        dialect=sa.create_engine("sqlite://").dialect))
+    assert "country_code CHAR(3) NOT NULL" in ddl, ddl

@@ -264,3 +264,33 @@ def test_names_prisma_refuses_are_renamed_and_mapped_to_the_spec_names(tmp_path)
         re.search(r'CREATE TABLE "(\w+)"', sql).group(1)
     validate = node_tool("prisma.mjs", "validate", str(schema))
     assert validate.returncode == 0, validate.stdout + validate.stderr
+
+
+MIXED_FOREIGN_KEYS = """\
+version: 1
+name: mixed
+models:
+  Team:
+    fields:
+      id: {type: id}
+  Player:
+    fields:
+      id: {type: id}
+      teamId: {type: ref, to: Team}
+      formerTeamId: {type: ref, to: Team, nullable: true, foreignKey: false}
+"""
+
+
+def test_a_spec_with_and_without_foreign_keys_keeps_them_all_and_says_which(tmp_path):
+    """README, `foreignKey: false` in Prisma: with some relations with a foreign key and some
+    without, relationMode cannot say it per relation: the schema keeps every foreign key (no
+    relationMode) and the header names those the other targets leave out."""
+    spec = tmp_path / "mixed.yaml"
+    spec.write_text(MIXED_FOREIGN_KEYS, encoding="utf-8")
+    schema = generate("prisma", spec, tmp_path / "schema.prisma")
+    datasource = schema.split("datasource db {", 1)[1].split("}", 1)[0]
+    assert "relationMode" not in datasource, datasource
+    header = " ".join(line.removeprefix("// ") for line in schema.splitlines()
+                      if line.startswith("// "))
+    assert "the other targets leave out (foreignKey: false): player_former_team_id_fkey." \
+        in header, header

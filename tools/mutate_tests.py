@@ -66,7 +66,8 @@ FAST_PATH = (  # which command lines skip typer, and that they answer as typer d
 )
 TEMPLATES = "tests/test_templates.py"  # --templates: the emitters that offer it, overridden
 EXTENSION = "tests/test_orm_extension.py"  # --base, --mixins: the Python ORMs' team classes
-MIGRATE = ("tests/test_diff.py", "tests/test_migrate.py", "tests/test_migrate_workflow.py")
+MIGRATE = ("tests/test_diff.py", "tests/test_migrate.py", "tests/test_migrate_workflow.py",
+           "tests/test_migrate_prisma.py::test_the_folder_layout")  # --format prisma
 
 # Module prefix -> the test files that exercise it (the longest matching prefix wins).
 TESTS: dict[str, tuple[str, ...]] = {
