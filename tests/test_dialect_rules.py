@@ -325,6 +325,42 @@ def test_a_weakened_sql_server_foreign_key_says_what_the_application_must_do():
     assert set(found) == {"SET NULL", "CASCADE"}  # both kinds are exercised
 
 
+# A relation of several fields that cascades along a second path from one table (Branch to
+# Book directly and through Shelf): the same rule for `relations:` as for a ref.
+SECOND_CASCADE_OF_SEVERAL_FIELDS = """\
+version: 1
+name: casc
+models:
+  Branch:
+    fields:
+      id: {type: int, primaryKey: true, default: autoincrement}
+  Shelf:
+    fields:
+      branchId: {type: ref, to: Branch, onDelete: cascade}
+      number: {type: int}
+    primaryKey: [branchId, number]
+  Book:
+    fields:
+      id: {type: int, primaryKey: true, default: autoincrement}
+      homeId: {type: ref, to: Branch, onDelete: cascade}
+      shelfBranch: {type: int}
+      shelfNumber: {type: int}
+    relations:
+      shelf: {fields: [shelfBranch, shelfNumber], to: Shelf, onDelete: cascade}
+"""
+
+
+def test_a_weakened_cascade_of_several_fields_says_to_delete_the_rows(tmp_path):
+    spec_path = tmp_path / "casc.yaml"
+    spec_path.write_text(SECOND_CASCADE_OF_SEVERAL_FIELDS, encoding="utf-8")
+    lines = [line for line in gaps(rendered(spec_path, "tsql")) if "error 1785" in line]
+    assert len(lines) == 1, lines
+    match = WEAKENED.match(lines[0])
+    assert match and match.group(2) == "CASCADE" and match.group(3) == "delete those rows", \
+        lines[0]
+    assert lines[0].endswith(" in book (shelf_branch, shelf_number)"), lines[0]
+
+
 def test_sql_server_creates_every_unique_key_and_index_it_does_not_say_it_cannot():
     """SQL Server has UNIQUE constraints and indexes (a filtered unique index where a column
     is nullable); only a key holding an NVARCHAR(MAX) column cannot be indexed, which the

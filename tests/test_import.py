@@ -862,6 +862,11 @@ def test_report_of_a_sqlite_database_names_each_object_once(tmp_path):
             ["import", "sql", "{latin}", "--dialect", "postgres"],
             r"^vigilo-gen: error: .*latin\.sql:2:47: not valid UTF-8 \(byte 0xe9\)$",
         ),
+        (  # the error on the third line of a statement that starts on line 3: line 5
+            ["import", "sql", "{multiline}", "--dialect", "postgres"],
+            r"^vigilo-gen: error: .*multiline\.sql:5:\d+: cannot parse this statement as "
+            r"postgres SQL: ",
+        ),
         (  # a string never closed: no statement can be cut out of the file
             ["import", "sql", "{open}", "--dialect", "postgres"],
             r"^vigilo-gen: error: .*open\.sql: cannot read the SQL: .*DEFAULT 'x",
@@ -874,7 +879,8 @@ def test_report_of_a_sqlite_database_names_each_object_once(tmp_path):
         ),
     ],
     ids=["unknown-dialect", "unparsable-sql", "unreachable-url", "unknown-url-scheme",
-         "missing-file", "not-utf-8", "unterminated-string", "driver-not-installed"],
+         "missing-file", "not-utf-8", "error-on-a-later-line", "unterminated-string",
+         "driver-not-installed"],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
     bad = tmp_path / "bad.sql"
@@ -884,7 +890,10 @@ def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
     latin = tmp_path / "latin.sql"
     latin.write_bytes("CREATE TABLE a (id INT PRIMARY KEY);\nCREATE TABLE t (id INT, note TEXT "
                       "DEFAULT 'caf\u00e9');\n".encode("latin-1"))
-    args = [a.format(sql=LEGACY, bad=bad, open=unclosed, latin=latin,
+    multiline = tmp_path / "multiline.sql"
+    multiline.write_text("CREATE TABLE ok (id INT PRIMARY KEY);\n\nCREATE TABLE t (\n"
+                         "  id INT PRIMARY KEY,\n  x INT NOT NUL NOT\n);\n")
+    args = [a.format(sql=LEGACY, bad=bad, open=unclosed, latin=latin, multiline=multiline,
                      missing=tmp_path / "nosuch.sql") for a in args]
     result = run_cli(*args)
     assert result.returncode == 2, result.stderr
@@ -1315,3 +1324,23 @@ def test_a_composite_relations_back_reference_that_would_collide_takes_ref():
         path.write_text(write_spec(doc, notes, "f.sql"), encoding="utf-8")
         shelf = load_spec(path).model("Shelf")
         assert {r.backref for r in shelf.composite_backrefs} == {"booksRef"}
+
+
+def test_a_composite_relation_led_by_another_index_has_no_index_false():
+    """docs/import.md: a relation of several fields with no index of its own and none leading
+    with its columns is `index: false`; an index that leads with them (here on the relation's
+    two columns and one more) serves the relation, so nothing is said."""
+    sql = ("CREATE TABLE shelf (branch VARCHAR(8) NOT NULL, num INT NOT NULL, "
+           "PRIMARY KEY (branch, num));\n"
+           "CREATE TABLE book (id INT PRIMARY KEY, shelf_branch VARCHAR(8) NOT NULL, "
+           "shelf_num INT NOT NULL, title VARCHAR(40) NOT NULL, CONSTRAINT book_shelf_fkey "
+           "FOREIGN KEY (shelf_branch, shelf_num) REFERENCES shelf (branch, num));\n"
+           "CREATE INDEX book_shelf_title_idx ON book (shelf_branch, shelf_num, title);\n"
+           "CREATE TABLE loan (id INT PRIMARY KEY, shelf_branch VARCHAR(8) NOT NULL, "
+           "shelf_num INT NOT NULL, FOREIGN KEY (shelf_branch, shelf_num) "
+           "REFERENCES shelf (branch, num));\n")
+    doc, _ = to_spec(read_sql(sql, "postgres", "f.sql"), "f")
+    assert "index" not in doc["models"]["Book"]["relations"]["shelf"]
+    assert doc["models"]["Book"]["indexes"] == [
+        {"fields": ["shelfBranch", "shelfNum", "title"], "name": "book_shelf_title_idx"}]
+    assert doc["models"]["Loan"]["relations"]["shelf"]["index"] is False  # none at all

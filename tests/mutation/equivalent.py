@@ -219,4 +219,9 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         " ')']] and ['() => ', text] end in text, which neither version forces; every"
         " TypeScript output of every test spec is byte-identical"
     ),
+    ("emitters/mermaid.py", "core/NumberReplacer", 9, 109): (
+        "parts[-0] (the first part) for parts[-1]: the last part is empty only before the"
+        " first model is placed, when it is also the first; at every later check both are"
+        " non-empty (each iteration ends by adding its model to the last part)"
+    ),
 }
