@@ -1344,3 +1344,15 @@ def test_a_composite_relation_led_by_another_index_has_no_index_false():
     assert doc["models"]["Book"]["indexes"] == [
         {"fields": ["shelfBranch", "shelfNum", "title"], "name": "book_shelf_title_idx"}]
     assert doc["models"]["Loan"]["relations"]["shelf"]["index"] is False  # none at all
+
+
+def test_a_reference_that_leads_the_key_and_a_unique_key_has_no_index_false():
+    """docs/import.md: a reference's own index is implicit where a key or a unique key leads
+    with its column; only a reference led by none is `index: false`. Here the key and a
+    unique key both lead with it."""
+    sql = ("CREATE TABLE parent (id INT PRIMARY KEY);\n"
+           "CREATE TABLE profile (parent_id INT PRIMARY KEY REFERENCES parent (id), "
+           "code VARCHAR(5) NOT NULL, CONSTRAINT profile_parent_code_key "
+           "UNIQUE (parent_id, code));\n")
+    doc, _ = to_spec(read_sql(sql, "postgres", "f.sql"), "f")
+    assert "index" not in doc["models"]["Profile"]["fields"]["parentId"]

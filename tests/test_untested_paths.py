@@ -212,3 +212,24 @@ def test_list_writes_each_option_as_its_command_line_takes_it():
     assert "  --dialect [postgres|mysql|sqlite]  Database the schema targets. [default: " \
         "postgres]" in options
     assert any(line.startswith("  --notes/--no-notes  ") for line in options)
+
+
+@pytest.mark.parametrize("length", [199, 200, 201])
+def test_a_length_limit_of_the_spec_format_holds_at_its_bound(tmp_path, length):
+    """The spec's JSON Schema (spec/vigilo-spec.schema.json) caps `title` at 200 characters;
+    the compiled check vigilo-gen runs instead of jsonschema gives jsonschema's verdict at the
+    bound and one past it (a bug there passed too long a title and refused an exact one)."""
+    import json
+
+    import jsonschema
+    import yaml as pyyaml
+
+    schema = json.loads((ROOT / "spec" / "vigilo-spec.schema.json").read_text())
+    assert schema["properties"]["title"]["maxLength"] == 200
+    text = (f"version: 1\ntitle: {'t' * length}\n"
+            "models:\n  A:\n    fields:\n      id: {type: id}\n")
+    valid = jsonschema.Draft202012Validator(schema).is_valid(pyyaml.safe_load(text))
+    assert valid == (length <= 200)
+    (tmp_path / "spec.yaml").write_text(text, encoding="utf-8")
+    result = run_cli("validate", "--spec", str(tmp_path / "spec.yaml"))
+    assert (result.returncode == 0) == valid, result.stderr
