@@ -1356,3 +1356,45 @@ def test_a_reference_that_leads_the_key_and_a_unique_key_has_no_index_false():
            "UNIQUE (parent_id, code));\n")
     doc, _ = to_spec(read_sql(sql, "postgres", "f.sql"), "f")
     assert "index" not in doc["models"]["Profile"]["fields"]["parentId"]
+
+
+PAIR_OF_RELATIONS = """\
+version: 1
+name: pair
+models:
+  Shelf:
+    fields:
+      id: {type: int, primaryKey: true, default: autoincrement}
+      branch: {type: string, maxLength: 8}
+      number: {type: int}
+    unique: [[branch, number]]
+  Book:
+    fields:
+      id: {type: int, primaryKey: true, default: autoincrement}
+      homeId: {type: ref, to: Shelf}
+      shelfBranch: {type: string, maxLength: 8}
+      shelfNumber: {type: int}
+    relations:
+      shelf: {fields: [shelfBranch, shelfNumber], to: Shelf, references: [branch, number]}
+"""
+
+
+def test_a_ref_and_a_relation_of_several_fields_between_one_pair_keep_their_backrefs(tmp_path):
+    """docs/import.md: back-reference names follow the spec's rule, which counts every
+    relation between two models, those of several fields included (README: the default
+    back-reference names its relation where one pair has several). Imported from our SQL,
+    the spec gives the target the same back-references as the original."""
+    original = tmp_path / "pair.yaml"
+    original.write_text(PAIR_OF_RELATIONS, encoding="utf-8")
+    spec = load_spec(original)
+    sql = registry.load("sql").run(spec, registry.load("sql").make_options(dialect="postgres"))
+    doc, notes = to_spec(read_sql(sql, "postgres", "pair.sql"), "pair")
+    back_path = tmp_path / "back.yaml"
+    back_path.write_text(write_spec(doc, notes, "pair.sql"), encoding="utf-8")
+
+    def backrefs(model):
+        return sorted([b.name for b in model.backrefs]
+                      + [r.backref for r in model.composite_backrefs])
+
+    assert backrefs(load_spec(back_path).model("Shelf")) == backrefs(spec.model("Shelf"))
+    assert "backref" not in back_path.read_text(encoding="utf-8")  # the defaults, unsaid

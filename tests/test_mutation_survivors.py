@@ -834,6 +834,10 @@ models:
     fields:
       id: {type: id}
       tone: {type: enum, enum: Tone}
+  Slash:
+    description: 'Ends with a backslash and a quote \\"'
+    fields:
+      id: {type: id}
 '''
 
 
@@ -854,6 +858,7 @@ def test_a_docstring_that_begins_or_ends_with_a_quote_says_the_text_exactly(targ
                            encoding="utf-8")
     module = import_generated(module_path)
     assert inspect.getdoc(module.Memo) == '"Begins" with a quote and ends with one"'
+    assert inspect.getdoc(module.Slash) == 'Ends with a backslash and a quote \\"'
     assert ' models of the "Quoted" title, ending in a quote".\n' in inspect.getdoc(module)
     if target == "sqlalchemy":  # the enum's own class (Peewee keeps values in a tuple)
         assert inspect.getdoc(module.Tone) == '"Loud" or quiet, said "twice"'
