@@ -820,6 +820,19 @@ def test_a_second_foreign_key_on_a_column_is_reported_and_the_first_is_its_ref()
     assert "x: {type: ref, to: A," in text
 
 
+def _python_module(target: str, spec_text: str, folder: Path):
+    """The module a Python emitter (sqlalchemy, peewee) writes for ``spec_text``, imported."""
+    from tests.orm_scenario import import_generated
+
+    spec_path = folder / "spec.yaml"
+    spec_path.write_text(spec_text, encoding="utf-8")
+    emitter = registry.load(target)
+    module_path = folder / f"{target}_models.py"
+    module_path.write_text(emitter.run(load_spec(spec_path), emitter.make_options()),
+                           encoding="utf-8")
+    return import_generated(module_path)
+
+
 QUOTED_DOCS_SPEC = '''\
 version: 1
 name: quoted
@@ -848,15 +861,7 @@ def test_a_docstring_that_begins_or_ends_with_a_quote_says_the_text_exactly(targ
     imports and each docstring is the text."""
     import inspect
 
-    from tests.orm_scenario import import_generated
-
-    spec_path = tmp_path / "quoted.yaml"
-    spec_path.write_text(QUOTED_DOCS_SPEC, encoding="utf-8")
-    emitter = registry.load(target)
-    module_path = tmp_path / f"{target}_models.py"
-    module_path.write_text(emitter.run(load_spec(spec_path), emitter.make_options()),
-                           encoding="utf-8")
-    module = import_generated(module_path)
+    module = _python_module(target, QUOTED_DOCS_SPEC, tmp_path)
     assert inspect.getdoc(module.Memo) == '"Begins" with a quote and ends with one"'
     assert inspect.getdoc(module.Slash) == 'Ends with a backslash and a quote \\"'
     assert ' models of the "Quoted" title, ending in a quote".\n' in inspect.getdoc(module)
@@ -887,15 +892,7 @@ def test_models_named_like_a_helper_and_its_alias_make_a_module_that_works(targe
     too: the next one must still be a name Python does not mangle inside a class body (two
     leading underscores would be). The module imports, and a row of each model round-trips
     through SQLite."""
-    from tests.orm_scenario import import_generated
-
-    spec_path = tmp_path / "shadows.yaml"
-    spec_path.write_text(SHADOWS_SPEC, encoding="utf-8")
-    emitter = registry.load(target)
-    module_path = tmp_path / f"{target}_shadows.py"
-    module_path.write_text(emitter.run(load_spec(spec_path), emitter.make_options()),
-                           encoding="utf-8")
-    module = import_generated(module_path)
+    module = _python_module(target, SHADOWS_SPEC, tmp_path)
     string_model, other_model = module.String, module._String
     if target == "sqlalchemy":
         import sqlalchemy as sa

@@ -105,6 +105,18 @@ class Suite:
             result.failures.append(f"{endpoint.name} {family}: {exc}")
         return result
 
+    def run_all(self, families: tuple[str, ...]) -> list[str]:
+        """Every endpoint through each of ``families``: the failures. A family that runs no
+        case for an endpoint is a failure too (the check would prove nothing)."""
+        failures = []
+        for endpoint in self.api.endpoints:
+            for family in families:
+                result = self.run(endpoint, family)
+                if result.cases == 0:
+                    failures.append(f"{endpoint.name} {family}: no case ran")
+                failures += result.failures
+        return failures
+
     # -- helpers ----------------------------------------------------------------------------
 
     @property
