@@ -13,6 +13,7 @@ base class and mixins"), proven on real engines for every test spec:
 from __future__ import annotations
 
 import itertools
+import subprocess
 import textwrap
 
 import pytest
@@ -22,7 +23,7 @@ from vigilo_gen.spec import load_spec
 
 from tests.orm_scenario import ENGINES, import_generated, plan_for
 from tests.physical import TableNames, reflect
-from tests.support import ALL_SPECS, ROOT, generate, run_cli
+from tests.support import ALL_SPECS, ROOT, generate, require_executable, run_cli
 from tests.test_peewee import _peewee_database
 
 _package = itertools.count()
@@ -313,3 +314,21 @@ def test_repeated_mixins_flags_add_up(emitter):
     assert "from a.m import One\nfrom b.m import Two\nfrom c.m import Three\n" in result.stdout
     first = load_spec(ROOT / "tests/specs/blog.yaml").models[0].name
     assert f"class {first}(One, Two, Three, " in result.stdout
+
+
+@pytest.mark.parametrize("emitter", ["sqlalchemy", "peewee"])
+def test_a_one_letter_mixin_is_imported_where_ruff_sorts_it(emitter, tmp_path):
+    """README: the generated modules pass `ruff` as written. Ruff's isort (order-by-type)
+    takes a one-letter capital name for a class, not a constant: `from app.mixins import
+    Audited, X`."""
+    result = run_cli(emitter, "--spec", "tests/specs/blog.yaml", "--mixins",
+                     "app.mixins:X,app.mixins:Audited,app.mixins:Zoned", cwd=ROOT, check=True)
+    assert "from app.mixins import Audited, X, Zoned\n" in result.stdout
+    module = tmp_path / "models.py"
+    module.write_text(result.stdout, encoding="utf-8")
+    ruff = require_executable("ruff")
+    # (the mixins' package is the user's own: first-party, a block of its own after the rest)
+    check = subprocess.run([ruff, "check", "--isolated", "--select", "I", "--config",
+                            "lint.isort.known-first-party = ['app']", str(module)],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
