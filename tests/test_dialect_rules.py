@@ -373,3 +373,18 @@ def test_sql_server_creates_every_unique_key_and_index_it_does_not_say_it_cannot
             for key in (*model.uniques, *model.indexes):
                 present = f"[{key.name}] UNIQUE" in text or f"INDEX [{key.name}] ON" in text
                 assert present != (key.name in said), (spec_path.name, key.name)
+
+
+@pytest.mark.parametrize(("length", "said"), [(1000, False), (1001, True), (4000, True)])
+def test_oracle_says_when_a_varchar2_of_characters_may_not_fit_its_bytes(tmp_path, length, said):
+    """Oracle (Database Reference, "Datatype Limits"): VARCHAR2 holds at most 4,000 bytes, and
+    AL32UTF8 takes up to 4 bytes a character; VARCHAR2(n CHAR) therefore holds n characters
+    only while they fit, which the header says for every n above 1,000."""
+    spec_path = tmp_path / "notes.yaml"
+    spec_path.write_text("version: 1\nname: notes\nmodels:\n  Note:\n    fields:\n"
+                         "      id: {type: id}\n"
+                         f"      body: {{type: string, maxLength: {length}}}\n", encoding="utf-8")
+    lines = [line for line in gaps(rendered(spec_path, "oracle")) if "AL32UTF8" in line]
+    assert lines == ([f"VARCHAR2({length} CHAR) holds {length} characters only while they "
+                      "fit in 4000 bytes (AL32UTF8 takes up to 4 per character): body"]
+                     if said else []), lines

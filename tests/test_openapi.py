@@ -568,3 +568,18 @@ def test_descriptions_of_a_named_schema_and_a_nullable_enum_are_kept(tmp_path):
         "description": "How it rings.",
         "anyOf": [{"$ref": "#/components/schemas/Tone"}, {"type": "null"}],
     }
+
+
+@pytest.mark.parametrize("limit", [0, 5, 9, 10, 42, 99, 100, 999, 1000, 4321, 10000, 98765])
+def test_the_digits_of_zero_to_a_limit_are_exactly_those_numbers(limit):
+    """A decimal's bound and an integer map key reach the API as text, so their schemas bound
+    the text: the regex of 0..limit (no leading zeros) matches exactly the numbers 0 to limit,
+    checked against Python's own comparison on every number up to ten times past it."""
+    import re
+
+    from vigilo_gen.emitters.openapi import _up_to
+
+    pattern = re.compile(f"(?:{_up_to(limit)})")
+    matched = {n for n in range(limit * 10 + 20) if pattern.fullmatch(str(n))}
+    assert matched == set(range(limit + 1))
+    assert not pattern.fullmatch("0" + str(limit)) or limit == 0  # no leading zero

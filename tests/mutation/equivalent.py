@@ -224,4 +224,9 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         " first model is placed, when it is also the first; at every later check both are"
         " non-empty (each iteration ends by adding its model to the last part)"
     ),
+    ("generators/evolution_commands.py", "core/ReplaceFalseWithTrue", 0, 19): (
+        "add_completion=True on the `migrate` sub-typer: typer reads add_completion only from"
+        " the application it runs (the top-level one, which says False); a sub-typer's is"
+        " ignored, and `vigilo-gen --help` and `vigilo-gen migrate --help` are byte-identical"
+    ),
 }
