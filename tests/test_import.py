@@ -1398,3 +1398,14 @@ def test_a_ref_and_a_relation_of_several_fields_between_one_pair_keep_their_back
 
     assert backrefs(load_spec(back_path).model("Shelf")) == backrefs(spec.model("Shelf"))
     assert "backref" not in back_path.read_text(encoding="utf-8")  # the defaults, unsaid
+
+
+def test_a_numeric_of_one_number_has_no_fraction():
+    """PostgreSQL's documentation (Numeric Types): NUMERIC(precision) selects a scale of 0,
+    as the SQL standard says; the import reads it as decimal(p, 0), as NUMERIC(p, 0)."""
+    sql = ("CREATE TABLE t (id INT PRIMARY KEY, a NUMERIC(10) NOT NULL, b NUMERIC(10, 0) NOT "
+           "NULL, c NUMERIC(7, 3) NOT NULL);\n")
+    doc, _ = to_spec(read_sql(sql, "postgres", "f.sql"), "f")
+    fields = doc["models"]["T"]["fields"]
+    assert fields["a"] == fields["b"] == {"type": "decimal", "precision": 10, "scale": 0}
+    assert fields["c"] == {"type": "decimal", "precision": 7, "scale": 3}

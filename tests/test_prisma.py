@@ -294,3 +294,23 @@ def test_a_spec_with_and_without_foreign_keys_keeps_them_all_and_says_which(tmp_
                       if line.startswith("// "))
     assert "the other targets leave out (foreignKey: false): player_former_team_id_fkey." \
         in header, header
+
+
+def test_a_mysql_datetime_spells_out_every_precision_but_prismas_own(tmp_path):
+    """Prisma's MySQL connector maps DateTime to DATETIME(3) (Prisma's type mapping
+    reference); the README's `datetime` has `precision` 0 to 6, default 3 (MySQL keeps no time
+    zone: DATETIME(p)). So a field of another precision says `@db.DateTime(p)` and one of 3
+    says nothing. Precisions read from the spec's text (tests/specs/types.yaml)."""
+    import yaml
+
+    spec_path = ROOT / "tests" / "specs" / "types.yaml"
+    models = yaml.safe_load(spec_path.read_text(encoding="utf-8"))["models"]
+    precisions = {name: spec.get("precision", 3) for model in models.values()
+                  for name, spec in model["fields"].items() if spec.get("type") == "datetime"}
+    assert {3, 6, 0} <= set(precisions.values())
+    schema = generate("prisma", spec_path, tmp_path / "schema.prisma", "--dialect", "mysql")
+    for name, precision in precisions.items():
+        (line,) = [x for x in schema.splitlines() if re.match(rf"\s+{name}\s+DateTime", x)]
+        assert ("@db.DateTime(" in line) == (precision != 3), line
+        if precision != 3:
+            assert f"@db.DateTime({precision})" in line, line
