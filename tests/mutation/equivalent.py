@@ -229,4 +229,8 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         " the application it runs (the top-level one, which says False); a sub-typer's is"
         " ignored, and `vigilo-gen --help` and `vigilo-gen migrate --help` are byte-identical"
     ),
+    ("emitters/zod.py", "core/ReplaceComparisonOperator_Is_Eq", 0, 144): (
+        "field.type == T.ENUM for is: FieldType is an Enum, whose members equal only"
+        " themselves"
+    ),
 }
