@@ -242,3 +242,17 @@ def test_a_default_now_has_its_columns_precision_on_mysql(tmp_path):
         # DATETIME is DATETIME(0) on MySQL, which SQLAlchemy writes without the (0)
         declared = rf"{column} DATETIME(\({precision}\))? NOT NULL "
         assert re.search(declared + rf"DEFAULT CURRENT_TIMESTAMP\({precision}\)", ddl), ddl
+
+
+def test_identity_keys_are_written_as_the_readme_shows(tmp_path):
+    """README, `default: autoincrement` in SQLAlchemy: `mapped_column(Integer, Identity(),
+    primary_key=True)`, a bigint key `BigInteger().with_variant(Integer(), "sqlite")` (SQLite
+    generates only an INTEGER key)."""
+    from tests.test_peewee import INTEGER_KEYS_SPEC
+
+    spec = tmp_path / "integer_keys.yaml"
+    spec.write_text(INTEGER_KEYS_SPEC, encoding="utf-8")
+    text = generate("sqlalchemy", spec, tmp_path / "models.py")
+    assert "id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)" in text
+    assert 'BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True' in text
+    assert text.count(".with_variant(Integer()") == 1, text
