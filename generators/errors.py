@@ -19,6 +19,13 @@ class Position:
 NOWHERE = Position(0, 0)
 
 
+def offset_position(data: str | bytes, offset: int) -> Position:
+    """The 1-based line and column of a character (or, in bytes, a byte) offset of ``data``."""
+    newline = b"\n" if isinstance(data, bytes) else "\n"
+    return Position(data.count(newline, 0, offset) + 1,
+                    offset - (data.rfind(newline, 0, offset) + 1) + 1)
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     file: str

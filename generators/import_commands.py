@@ -85,10 +85,11 @@ def sql_command(
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:  # said as the spec loader says it: at its place
-            line = raw.count(b"\n", 0, exc.start) + 1
-            column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+            from .errors import offset_position
+
+            at = offset_position(raw, exc.start)
             raise UsageError(
-                f"{file}:{line}:{column}: not valid UTF-8 (byte 0x{raw[exc.start]:02x})"
+                f"{file}:{at.line}:{at.column}: not valid UTF-8 (byte 0x{raw[exc.start]:02x})"
             ) from None
         source = read_sql(text, dialect, str(file))
         _finish(source, file.stem, file.name, out, into)

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .errors import NOWHERE, Diagnostic, Position, SpecError
+from .errors import NOWHERE, Diagnostic, Position, SpecError, offset_position
 
 # A spec with five tables is ~8 KB; a 2,000-table spec stays under 2 MiB. Anything far above
 # that is a mistake (or an attack), and reading it would only waste the user's memory.
@@ -282,10 +282,8 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        where = Position(line, column)
-        raise fail(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", where) from None
+        raise fail(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                   offset_position(raw, exc.start)) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip() or all(

@@ -17,10 +17,10 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
-from vigilo_gen.errors import UsageError
+from vigilo_gen.errors import UsageError, offset_position
 
 from .gaps import read_gaps
-from .source import Check, Column, ForeignKey, Key, Source, Table, Trigger
+from .source import Check, Column, ForeignKey, Key, Source, Table, Trigger, named
 
 # The sql emitter's dialect names -> the sqlglot dialect that reads them (ours write MySQL
 # through a MySQL subclass, which sqlglot's mysql reads; sqlglot's duckdb reader drops VARCHAR
@@ -74,8 +74,8 @@ def _unquote(name: str) -> str:
 
 def position(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of a character offset."""
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    at = offset_position(text, offset)
+    return at.line, at.column
 
 
 def _trigger_header(tokens: list[Token]) -> bool:
@@ -352,8 +352,8 @@ class _Reader:
             else:
                 self.source.note(
                     where,
-                    f"not imported: constraint {name or ''} of "
-                    f"{table.name}: {kind.sql(self.read)}".replace("  ", " "),
+                    f"not imported: {named('constraint', name)} of "
+                    f"{table.name}: {kind.sql(self.read)}",
                 )
 
     def foreign_key(

@@ -13,6 +13,11 @@ from sqlglot import exp
 from .gaps import Gaps
 
 
+def named(what: str, name: str | None) -> str:
+    """A constraint in a report line: its kind, then its name when the source gave one."""
+    return f"{what} {name}" if name else what
+
+
 @dataclass(frozen=True)
 class Note:
     """Something of the source the spec does not hold: where it is (``file:line:col`` of a SQL

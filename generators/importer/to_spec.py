@@ -28,7 +28,7 @@ from vigilo_gen.model import (
 
 from . import composite, recognise
 from .join_tables import add_many_to_many
-from .source import Column, ForeignKey, Key, Note, Source, Table
+from .source import Column, ForeignKey, Key, Note, Source, Table, named
 
 DT = exp.DataType.Type
 
@@ -151,11 +151,6 @@ def identifier(name: str, fallback: str) -> str:
     """A spec identifier from any database name (spaces, dashes, leading digits replaced)."""
     clean = re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_") or fallback
     return clean if _IDENTIFIER.fullmatch(clean) else f"_{clean}"
-
-
-def _named(what: str, name: str) -> str:
-    """A constraint in a report line: its kind, then its name when the source gave one."""
-    return f"{what} {name}" if name else what
 
 
 def _unique_name(name: str, taken: set[str]) -> str:
@@ -286,7 +281,7 @@ class _Importer:
                 what = columns[0] if len(columns) == 1 else f"({', '.join(columns)})"
                 self.note(
                     fk.where,
-                    f"{target.name}.{what} is referenced by {_named('foreign key', fk.name)} "
+                    f"{target.name}.{what} is referenced by {named('foreign key', fk.name)} "
                     "but is not unique in the SQL: imported as unique (a reference names one row)",
                 )
 
@@ -638,7 +633,7 @@ class _Importer:
             column = table.column(found[1]) if found else None
             if column is None:
                 condition = " ".join(check.condition.sql(_reader(self.dialect)).split())
-                label = _named("CHECK", check.name)
+                label = named("CHECK", check.name)
                 self.note(check.where, f"not imported: {label} on {table.name}: {condition}")
                 continue
             kind, name, values = found
@@ -670,14 +665,14 @@ class _Importer:
                 )
                 self.note(
                     fk.where,
-                    f"not imported: {_named('foreign key', fk.name)} of {table.name} "
+                    f"not imported: {named('foreign key', fk.name)} of {table.name} "
                     f"({', '.join(fk.columns)}): {why}",
                 )
                 continue
             if fk.columns[0] in result:
                 self.note(
                     fk.where,
-                    f"not imported: second {_named('foreign key', fk.name)} on "
+                    f"not imported: second {named('foreign key', fk.name)} on "
                     f"{table.name}.{fk.columns[0]}",
                 )
                 continue
