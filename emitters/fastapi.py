@@ -417,9 +417,12 @@ class _Module:
         else:
             lines.append("    body = None")
         lines.append(f"    return await run_in_threadpool(_{name}, caller, key, body)")
-        where = ", ".join(f"{model}.{A(field.attr)} == bindparam('k{i}')"
+        where = ", ".join(self.key_match(f"{model}.{A(field.attr)}", field, i)
                           for i, (_, field) in enumerate(root.params))
-        params = "{" + ", ".join(f"'k{i}': key[{i}]" for i in range(len(root.params))) + "}"
+        params = "{" + ", ".join(
+            f"'k{i}': key[{i}]" + (f", 'k{i}_next': _day_after(key[{i}])"
+                                   if field.value_type is T.DATE else "")
+            for i, (_, field) in enumerate(root.params)) + "}"
         owner = f"row.{A(root.owner.attr)}" if root.owner else "None"
         work = [f"def _{name}(caller: str | None, key: tuple[Any, ...], body: Any) -> Response:",
                 "    def work(conn: Connection) -> Response:"]
@@ -520,6 +523,17 @@ class _Module:
 
     def not_found(self, model: str) -> str:
         return f"no {model} matches this path"
+
+    def key_match(self, column: str, field: Field, index: int) -> str:
+        """The root's condition on one path parameter. A date matches its day's rows however a
+        client stored it: on SQLite, a date is text, the day ("2024-05-01") or, as Prisma
+        writes it, the full timestamp of its midnight ("2024-05-01T00:00:00.000+00:00"), which
+        sorts after the day and before the next. A range keeps the unique index in use."""
+        key = f"bindparam('k{index}')"
+        if field.value_type is not T.DATE:
+            return f"{column} == {key}"
+        return (f"or_({column} == {key}, "
+                f"and_({column} > {key}, {column} < bindparam('k{index}_next')))")
 
     def adapter(self, field: Field) -> str:
         """A module-level TypeAdapter that checks a path parameter against its field."""

@@ -47,6 +47,15 @@ PREPARE = {
     "sqlite": ("prepare()", {"one": "get", "all": "all", "run": "run"}),
     "postgres": ('prepare("")', {"one": "execute", "all": "execute", "run": "execute"}),
 }
+# Prisma on SQLite: the rows of one day however a client stored it (``_Module.prisma_where``):
+# the bounds are bound as Prisma's timestamps (the last millisecond before the day, the last of
+# the day), between which both forms of the day sort (and no next day, 9999-12-31 included).
+SAME_DAY = """/** Rows of this day, stored as the day or as Prisma's timestamp of its midnight. */
+function sameDay(day: unknown): never {
+  const time = (day as Date).getTime();
+  return { gt: new Date(time - 1), lte: new Date(time + 86_399_999) } as never;
+}"""
+
 TO_JSON = {T.DATE: "dateJson", T.DATETIME: "datetimeJson", T.DECIMAL: "decimalJson"}
 FROM_JSON = {T.DATETIME: "datetimeValue"}
 TS_TYPES = {T.INT: "number", T.BIGINT: "number", T.FLOAT: "number", T.BOOL: "boolean"}
@@ -228,6 +237,7 @@ class _Module:
         self.prepared = orm == "drizzle"
         self.statements: dict[str, str] = {}
         self.uses_one = False  # a root query brings its to-one rows (type One)
+        self.uses_day = False  # a Prisma query on SQLite matches a date field (sameDay)
 
     def table(self, model: str) -> str:
         return "t." + variable(self.spec.model(model))
@@ -239,10 +249,23 @@ class _Module:
         """The Prisma client's delegate of a model (``tx.vigiloInstance``)."""
         return "tx." + model[:1].lower() + model[1:]
 
+    def prisma_where(self, model: str, where: dict[str, str]) -> str:
+        """Prisma's condition: each field equals its value. A date on SQLite is matched as its
+        day's range: Prisma stores a date there as a full timestamp (``2024-05-01T00:00:00.000
+        +00:00``) where every other client stores the day (``2024-05-01``), and equality would
+        find only the rows Prisma wrote."""
+        def term(name: str, value: str) -> str:
+            if self.dialect == "sqlite" and self.spec.model(model).field(name).value_type is T.DATE:
+                self.uses_day = True
+                return f"{name}: sameDay({value})"
+            return f"{name}: {value} as never"
+
+        return ", ".join(term(k, v) for k, v in where.items())
+
     def find(self, model: str, where: dict[str, str], many: bool = False,
              order: tuple[Field, ...] = ()) -> str:
         """A Prisma query of rows of ``model`` whose fields equal the expressions."""
-        cond = "{ " + ", ".join(f"{k}: {v} as never" for k, v in where.items()) + " }"
+        cond = "{ " + self.prisma_where(model, where) + " }"
         if many:
             by = ", ".join(f"{{ {f.name}: \"asc\" }}" for f in order)
             return (f"(await {self.delegate(model)}.findMany({{ where: {cond}, "
@@ -463,17 +486,20 @@ class _Module:
                 f".{method[what]}({{ {args} }})")
 
     def types(self) -> list[str]:
-        if not self.uses_one:
-            return []
-        return ["/** The root row and the to-one rows its query joined, by relation (null: none). "
-                "*/\ntype One = Record<string, Row | null>;"]
+        found = []
+        if self.uses_one:
+            found.append("/** The root row and the to-one rows its query joined, by relation "
+                         "(null: none). */\ntype One = Record<string, Row | null>;")
+        if self.uses_day:
+            found.append(SAME_DAY)
+        return found
 
     def select_joined(self, model: str, where: dict[str, str], steps: list[Step]) -> list[str]:
         """``root`` (the row of ``model`` the fields select) and ``one`` (the rows of the to-one
         ``steps``, null when missing) in one query: a left join per step."""
         self.uses_one = True
         if self.orm == "prisma":  # the rows come as the root's relation fields (include)
-            cond = ", ".join(f"{k}: {v} as never" for k, v in where.items())
+            cond = self.prisma_where(model, where)
             include = ", ".join(f"{s.name}: true" for s in steps)
             return [f"let root = (await {self.delegate(model)}.findFirst({{ where: {{ {cond} }}, "
                     f"include: {{ {include} }} }})) as Row | null;",

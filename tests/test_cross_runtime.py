@@ -23,11 +23,12 @@ from vigilo_gen.spec import load_spec
 from tests.contract import bodies
 from tests.contract.node_server import NodeHandlersProcess, generate_module, schema_sql
 from tests.contract.server import ServeProcess
-from tests.contract.suite import Suite
+from tests.contract.suite import ALICE, Root, Suite
 from tests.support import ALL_SPECS, ROOT, missing
 
 API_SPECS = [p for p in ALL_SPECS if load_spec(p).api is not None]
-PRISMA_SPECS = [ROOT / "spec" / "vigilo.yaml", ROOT / "tests" / "specs" / "parcel.yaml"]
+PRISMA_SPECS = [ROOT / "spec" / "vigilo.yaml", ROOT / "tests" / "specs" / "parcel.yaml",
+                ROOT / "tests" / "contract" / "params.yaml"]  # a date path parameter
 CELLS = [(orm, spec, engine)
          for orm, specs in (("drizzle", API_SPECS), ("prisma", PRISMA_SPECS))
          for spec in specs for engine in ("sqlite", "postgres")]
@@ -106,7 +107,8 @@ def test_rows_written_by_one_runtime_read_the_same_through_the_other(two_servers
     def compare_reads(endpoint, root, where: str) -> None:
         nonlocal compared
         for read in suite.reads_of(endpoint):
-            answers = {name: _answer(ask(client, read, root)) for name, client in
+            addressed = suite.root_for(read, root)
+            answers = {name: _answer(ask(client, read, addressed)) for name, client in
                        servers.items()}
             compared += 1
             if answers["python"][0] != 200:
@@ -123,6 +125,28 @@ def test_rows_written_by_one_runtime_read_the_same_through_the_other(two_servers
                 compare_reads(endpoint, root, f"{endpoint.name} [seeded]")
             if endpoint.body is None or endpoint.method == "DELETE":
                 continue
+            if suite.words.creates_root(endpoint):
+                # the root created by each runtime's first write (create: true), its key as
+                # that writer stores it, found by both
+                for writer in servers:
+                    params = suite.unknown_params(endpoint)
+                    created = Root(None, params, ALICE)
+                    body = bodies.BodyMaker(suite.spec, endpoint, suite.ref_value,
+                                            seed=5).valid("full")
+                    reply = ask(servers[writer], endpoint, created, body)
+                    where = f"{endpoint.name} [created] by {writer}"
+                    if reply.status_code not in (200, 201):
+                        problems.append(f"{where}: {reply.status_code} {reply.text[:300]}")
+                        continue
+                    model = suite.root_model(endpoint)
+                    rows = suite.db.find(model, **{shape.field.name: value for (_n, shape), value
+                                                   in zip(endpoint.params, params.values(),
+                                                          strict=True)})
+                    if len(rows) != 1:
+                        problems.append(f"{where}: {len(rows)} roots with the path's values")
+                        continue
+                    compare_reads(endpoint, Root(rows[0][model.primary_key.name], params,
+                                                 ALICE), where)
             root = suite.new_root(endpoint)
             for index, variant in enumerate(bodies.VARIANTS):
                 writer = ("python", "node")[index % 2]

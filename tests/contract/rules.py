@@ -354,8 +354,10 @@ def expected_read(spec: Spec, shape: Shape, state: State, root: Model,
             return OMIT
         return value
 
-    def row_for(model_name: str, item: tuple[Model, dict] | None) -> tuple[bool, dict | None]:
-        """(found a relation, the row) of a scalar of ``model_name``."""
+    def row_for(model_name: str, item: tuple[Model, dict] | None,
+                via: str | None) -> tuple[bool, dict | None]:
+        """(found a relation, the row) of a scalar of ``model_name``; ``via`` names the relation
+        when the root has several to that model (the innermost object's `via`)."""
         if item is not None and item[0].name == model_name:
             return True, item[1]
         if model_name == root.name:
@@ -373,19 +375,20 @@ def expected_read(spec: Spec, shape: Shape, state: State, root: Model,
             return True, state.by_pk(model, target) if target is not None else None
         raise AssertionError(f"{model_name} is not reachable from {root.name}")
 
-    def walk(shape: Shape, item: tuple[Model, dict] | None) -> Any:
+    def walk(shape: Shape, item: tuple[Model, dict] | None, via: str | None) -> Any:
         shape = resolve(spec, shape)
         if isinstance(shape, FieldShape):
-            _found, row = row_for(shape.model, item)
+            _found, row = row_for(shape.model, item, via)
             return column(shape.model, shape.field, row, shape)
         if isinstance(shape, ObjectShape):
+            via = via_of(shape) or via
             models = leaf_models(spec, shape)
             only_child = None
             if len(models) == 1 and not any(isinstance(resolve(spec, s), (ListShape, MapShape))
                                             for _n, s in shape.properties):
                 name = next(iter(models))
                 if name != root.name and (item is None or item[0].name != name):
-                    _found, row = row_for(name, item)
+                    _found, row = row_for(name, item, via)
                     model = spec.model(name)
                     if any(is_one_to_one(r) for r in child_refs(spec, root, model)):
                         only_child = row
@@ -393,7 +396,7 @@ def expected_read(spec: Spec, shape: Shape, state: State, root: Model,
                             return None if shape.nullable else OMIT
             result = {}
             for name, sub in shape.properties:
-                value = walk(sub, item)
+                value = walk(sub, item, via)
                 sub_resolved = resolve(spec, sub)
                 if value is OMIT and not sub_resolved.optional:
                     # a required property reading NULL: the object is left out (flat columns)
@@ -409,7 +412,7 @@ def expected_read(spec: Spec, shape: Shape, state: State, root: Model,
             order = set_order_field(child, ref)
             if order is not None:
                 rows = sorted(rows, key=lambda r: r[order.name])
-            return [walk(shape.items, (child, row)) for row in rows]
+            return [walk(shape.items, (child, row), None) for row in rows]
         if isinstance(shape, MapShape):
             from .values import key_text
 
@@ -417,11 +420,11 @@ def expected_read(spec: Spec, shape: Shape, state: State, root: Model,
             rows = state.children(child, ref, root_row[root.primary_key.name])
             keys = shape.keys.field
             return {key_text(keys, json_of_db(keys, row[keys.name])): walk(shape.values,
-                                                                          (child, row))
+                                                                          (child, row), None)
                     for row in rows}
         raise TypeError(shape)
 
-    return walk(shape, None)
+    return walk(shape, None, via)
 
 
 def list_ordered(spec: Spec, root: Model, shape: ListShape) -> bool:

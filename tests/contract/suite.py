@@ -197,6 +197,13 @@ class Suite:
                   for name, shape in endpoint.params}
         return Root(row[model.primary_key.name], params, owner)
 
+    def root_for(self, endpoint: Endpoint, root: Root) -> Root:
+        """The same root row, addressed by ``endpoint``'s path parameters (two reads of one
+        model may name it by different fields)."""
+        model = self.root_model(endpoint)
+        row = self.db.state().by_pk(model, root.pk)
+        return self._root_of(endpoint, model, row, root.owner)
+
     def unknown_params(self, endpoint: Endpoint) -> dict[str, str]:
         """Parameter values no row has."""
         import random
