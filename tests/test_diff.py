@@ -235,6 +235,8 @@ def test_the_newer_types_get_their_documented_rule(tmp_path, edit, expected):
     ("displayName: {type: text, nullable: true}", ("mysql", "sqlite")),
     ("displayName: {type: string, maxLength: 50, nullable: true}",
      ("postgres", "mysql", "sqlite")),
+    # NULL -> NOT NULL: MySQL copies the table, SQLite rebuilds it; PostgreSQL only checks
+    ("displayName: {type: string, maxLength: 80}", ("mysql", "sqlite")),
 ])
 def test_the_rewrite_names_the_dialects_that_rewrite(tmp_path, new, dialects):
     before = load_named(write(tmp_path, "old.yaml", SHOP), "old.yaml")

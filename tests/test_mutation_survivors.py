@@ -958,3 +958,29 @@ def test_a_reference_to_a_fixed_length_key_has_the_keys_char_type(dialect, tmp_p
     ddl = str(CreateTable(module.City.__table__).compile(
         dialect=sa.create_engine("sqlite://").dialect))
     assert "country_code CHAR(3) NOT NULL" in ddl, ddl
+
+
+# -- seed 27 ------------------------------------------------------------------------------------
+
+
+def test_the_markdown_reference_names_an_inline_objects_properties():
+    """README, the Markdown reference: each schema's properties in a table with a short type;
+    an object written inline (`owner: {object: {name: Person.name}, via: owner}`) is its
+    properties' names, `or null` when the spec says `nullable: true`."""
+    from tests.test_docs_emitters import render_markdown
+
+    spec_path = ROOT / "tests" / "contract" / "params.yaml"
+    text = registry.load("markdown").run(load_spec(spec_path),
+                                         registry.load("markdown").make_options())
+    rows = {row[0]: row[1] for row in render_markdown(text).rows if len(row) == 3}
+    assert rows["owner"] == "object {name}", rows
+    assert rows["keeper"] == "object {name} or null", rows
+
+
+def test_mysqls_now_function_as_a_default_is_read_as_now():
+    """docs/import.md: `DEFAULT CURRENT_TIMESTAMP` is `default: now`; MySQL's NOW() is its
+    synonym (MySQL manual, "NOW() ... CURRENT_TIMESTAMP and CURRENT_TIMESTAMP() are synonyms
+    for NOW()"), so a hand-written `DEFAULT NOW()` is `now` too."""
+    doc, _ = to_spec(read_sql("CREATE TABLE event (id INT PRIMARY KEY,\n"
+                              "  at DATETIME NOT NULL DEFAULT NOW());\n", "mysql", "e.sql"), "e")
+    assert doc["models"]["Event"]["fields"]["at"].get("default") == "now", doc

@@ -233,4 +233,32 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         "field.type == T.ENUM for is: FieldType is an Enum, whose members equal only"
         " themselves"
     ),
+    # seed 27
+    ("emitters/peewee.py", "core/ReplaceComparisonOperator_Is_Eq", 5, 234): (
+        "field.type == T.DATETIME for is: FieldType is an Enum, whose members equal only"
+        " themselves"
+    ),
+    ("generators/importer/parse_sql.py", "core/ReplaceComparisonOperator_Is_Eq", 6, 278): (
+        "t.token_type == TokenType.R_PAREN for is: TokenType is an Enum, whose members equal"
+        " only themselves"
+    ),
+    ("emitters/prisma.py", "core/ReplaceComparisonOperator_NotEq_Gt", 4, 489): (
+        "options.enums > 'native' for !=: the option's choices are 'string' and 'native'"
+        " (make_options refuses any other), and 'string' > 'native' as 'string' != 'native'"
+    ),
+    ("generators/importer/parse_sql.py", "core/ReplaceComparisonOperator_Gt_IsNot", 0, 287): (
+        "j is not i + 1 for j > i + 1: j starts at i + 1 and only grows, so > is !=; `is not`"
+        " differs from != only when j == i + 1 above 256 (ints not cached), that is a DEFAULT"
+        " with no expression after it, which no engine accepts and sqlglot does not parse"
+    ),
+    ("generators/importer/recognise.py", "core/NumberReplacer", 4, 127): (
+        "len(bounds) > 3 for > 2: a bound is a min or a max, so three bounds repeat a kind and"
+        " the next test (len(set(kinds)) != len(kinds)) refuses them as the original did"
+    ),
+    ("generators/importer/to_spec.py", "core/ReplaceComparisonOperator_Eq_GtE", 18, 523): (
+        "len(fk.columns) >= 1 for == 1: the key compared is one column, and a foreign key of"
+        " several columns against one referenced column is refused by every engine"
+        " (PostgreSQL: 'number of referencing and referenced columns for foreign key"
+        " disagree')"
+    ),
 }
