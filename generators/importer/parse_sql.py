@@ -19,6 +19,7 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 from vigilo_gen.errors import UsageError, offset_position
 
+from . import recognise
 from .gaps import read_gaps
 from .source import Check, Column, ForeignKey, Key, Source, Table, Trigger, named
 
@@ -325,6 +326,8 @@ class _Reader:
                     f"not imported: {table.name}.{column.name} "
                     f"{kind.sql(self.read) if kind else constraint.sql(self.read)}",
                 )
+        if self.dialect == "postgres":
+            recognise.sequence_generated(column)
         table.columns.append(column)
 
     def table_constraint(self, table: Table, item: exp.Expression, where: str) -> None:
@@ -349,6 +352,9 @@ class _Reader:
                 self.foreign_key(
                     table, name, tuple(_names(kind.expressions)), kind.args["reference"], where
                 )
+            elif isinstance(kind, exp.IndexColumnConstraint) and _plain_index(kind):
+                # MySQL's index inside CREATE TABLE (KEY name (cols)): CREATE INDEX's meaning
+                table.indexes.append(Key(kind.name, tuple(c.name for c in kind.expressions)))
             else:
                 self.source.note(
                     where,
@@ -490,6 +496,17 @@ def _not_null_columns(condition: exp.Expression) -> list[str] | None:
             return None
         names.append(part.this.name)
     return names
+
+
+def _plain_index(index: exp.IndexColumnConstraint) -> bool:
+    """An index of whole columns in ascending order, of the B-tree kind (MySQL's default; not
+    FULLTEXT, SPATIAL or HASH, not a prefix of a column): the spec's `index`."""
+    return (
+        not index.args.get("kind")
+        and str(index.args.get("index_type") or "BTREE").upper() == "BTREE"
+        and bool(index.expressions)
+        and all(isinstance(c, exp.Column) for c in index.expressions)
+    )
 
 
 def _names(items) -> list[str]:

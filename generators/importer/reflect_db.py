@@ -19,6 +19,7 @@ import sqlglot
 from sqlglot import exp
 from vigilo_gen.errors import UsageError
 
+from . import recognise
 from .source import Check, Column, ForeignKey, Key, Source, Table, Trigger
 
 # SQLAlchemy dialect name -> our dialect name (the sql emitter's).
@@ -339,6 +340,8 @@ class _Reflector:
             column.default_text = default
             if self.dialect == "mysql" and not isinstance(column.default, exp.Literal):
                 column.default_text = f"({default})"  # MySQL takes an expression in parentheses
+        if self.dialect == "postgres":
+            recognise.sequence_generated(column)
         return column
 
     def parse_type(self, text: str, where: str) -> exp.DataType:
