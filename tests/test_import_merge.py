@@ -219,11 +219,15 @@ api:
 """
 
 
-def test_removing_what_the_api_names_fails_at_its_line_and_leaves_the_spec_alone(tmp_path):
+@pytest.mark.parametrize("comments", [0, 3], ids=["bare", "commented"])
+def test_removing_what_the_api_names_fails_at_its_line_and_leaves_the_spec_alone(tmp_path,
+                                                                                comments):
     """The api section then fails validation where it names the removed field, with its
-    `file:line:col` in the spec as it is on disk; nothing is written."""
+    `file:line:col` in the spec as it is on disk; nothing is written. (Comments above the
+    models move every later line: the line is still the one on disk.)"""
+    text = API_NAMING_GHOST.replace("models:\n", "models:\n" + "  # a haunted house\n" * comments)
     spec = tmp_path / "haunt.yaml"
-    spec.write_text(API_NAMING_GHOST, encoding="utf-8")
+    spec.write_text(text, encoding="utf-8")
     database = tmp_path / "database.yaml"
     database.write_text(API_NAMING_GHOST.replace("      name: {type: string, maxLength: 40}\n",
                                                  "").split("api:")[0], encoding="utf-8")
@@ -231,14 +235,14 @@ def test_removing_what_the_api_names_fails_at_its_line_and_leaves_the_spec_alone
     ddl.write_text(_sql(database), encoding="utf-8")
     result = run_cli("import", "sql", str(ddl), "--dialect", "postgres", "--into", str(spec))
     assert result.returncode == 2, result.stderr
-    lines = API_NAMING_GHOST.splitlines()
+    lines = text.splitlines()
     line = lines.index("        name: Ghost.name")
     column = lines[line].index("Ghost.name") + 1
     assert result.stderr.splitlines() == [
         f"vigilo-gen: error: {spec}:{line + 1}:{column}: unknown field 'name' of model Ghost, "
         "once the database is merged in (nothing was written)"
     ]
-    assert spec.read_text(encoding="utf-8") == API_NAMING_GHOST
+    assert spec.read_text(encoding="utf-8") == text
 
 
 def test_an_error_on_a_line_the_merge_wrote_names_the_spec_without_a_line():
