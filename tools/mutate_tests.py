@@ -94,7 +94,8 @@ TESTS: dict[str, tuple[str, ...]] = {
     "generators/oldspec.py": MIGRATE,
     "generators/evolution_commands.py": MIGRATE,
     "generators/migrate/": MIGRATE,
-    "generators/importer/": ("tests/test_import.py", "tests/test_import_merge.py"),
+    "generators/importer/": ("tests/test_import.py", "tests/test_import_merge.py",
+                             "tests/test_import_handwritten.py"),
     "generators/import_commands.py": ("tests/test_import.py", "tests/test_import_merge.py"),
     # the lint command is here, and `check`'s line for stale migrations
     "generators/commands.py": (*CLI, "tests/test_spec_lint.py",
@@ -170,7 +171,8 @@ SURVIVORS = "tests/test_mutation_survivors.py"
 # 15 to 30 s more per mutant).
 WITH_SERVERS: dict[str, tuple[str, ...]] = {
     "generators/migrate/alter.py": ("tests/test_migrate.py",),
-    "generators/importer/reflect_db.py": ("tests/test_import.py",),
+    "generators/importer/reflect_db.py": ("tests/test_import.py",
+                                          "tests/test_import_handwritten.py"),
 }
 SERVERS_ONLY = "(postgres or mariadb or pg) and not snapshot"
 
