@@ -768,7 +768,7 @@ def test_report_of_a_sql_file_names_each_item_at_its_place(tmp_path):
     assert result.returncode == 0, result.stderr
     where = str(LEGACY)
     expected = [
-        f"{where}:6:13: not imported: CHECK on customer: score BETWEEN 0 AND 10",
+        f"{where}:7:77: not imported: CHECK on customer: created_at > '2000-01-01'",
         f"{where}:18:1: not imported: partial index invoice_open_idx on invoice (WHERE total > 0)",
         f"{where}:20:1: not imported: view big_invoice",
         f"{where}:22:1: not imported: function audit",
@@ -786,6 +786,8 @@ def test_report_of_a_sql_file_names_each_item_at_its_place(tmp_path):
     assert customer.field("email").description == "Where receipts go."
     assert customer.field("status").enum.values == ("active", "closed")
     assert spec.model("Invoice").field("total").minimum == 0
+    score = customer.field("score")  # BETWEEN is >= AND <= (the SQL standard)
+    assert (score.minimum, score.maximum) == (0, 10)
 
 
 def test_report_of_a_database_names_each_object(postgres_db, tmp_path):
@@ -803,6 +805,10 @@ def test_report_of_a_database_names_each_object(postgres_db, tmp_path):
         "checkNames": {"range": "customer_score_check"},
     }
     assert [str(n) for n in notes] == [
+        # the CHECK of another form, under the name PostgreSQL gave it, in its own spelling
+        "constraint customer_created_at_check on customer: not imported: CHECK "
+        "customer_created_at_check on customer: created_at > CAST('2000-01-01 00:00:00+00' AS "
+        "TIMESTAMPTZ)",
         "function audit: not imported: a function",
         "index invoice_open_idx: not imported: a partial or expression index "
         "(CREATE INDEX invoice_open_idx ON public.invoice USING btree (customer_id) WHERE "

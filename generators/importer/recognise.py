@@ -142,6 +142,11 @@ def _bound(tree: exp.Expression):
 
 
 def value_range(tree: exp.Expression):
+    if isinstance(tree, exp.Between) and not tree.args.get("symmetric"):
+        # `col BETWEEN x AND y` is `col >= x AND col <= y` (the SQL standard; PostgreSQL's
+        # catalogue gives it back so)
+        tree = exp.and_(exp.GTE(this=tree.this, expression=tree.args["low"]),
+                        exp.LTE(this=tree.this, expression=tree.args["high"]))
     parts = list(tree.flatten()) if isinstance(tree, exp.And) else [tree]
     bounds = [_bound(plain(p)) for p in parts]
     if not bounds or None in bounds or len(bounds) > 2:

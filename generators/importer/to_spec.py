@@ -104,6 +104,11 @@ FIXED_LENGTH = {DT.CHAR, DT.NCHAR}
 # whole seconds; PostgreSQL's TIMESTAMP keeps microseconds ("the allowed range of p is from 0
 # to 6", and no p is the full resolution). SQLite has no precision.
 UNSIZED_PRECISION = {"mysql": 0, "postgres": 6}
+# Spec types whose default is only a word ('now', 'uuid'): a literal one (DEFAULT
+# '2001-01-01') is kept as the SQL it is, `default: {sql: ...}`.
+LITERAL_AS_SQL = {"date", "datetime", "uuid"}
+# Spec types that take no default at all (a JSON or binary column): a default is reported.
+TAKES_NO_DEFAULT = {"json", "bytes"}
 NOW_FUNCTIONS = {
     "now",
     "current_timestamp",
@@ -592,14 +597,22 @@ class _Importer:
             return "uuid"
         if isinstance(tree, exp.Null):
             return None
+        as_sql = {
+            "sql": {self.dialect: column.default_text or column.default.sql(_reader(self.dialect))}
+        }
+        if spec_type in TAKES_NO_DEFAULT:
+            self.note(
+                table.where,
+                f"not imported: default {as_sql['sql'][self.dialect]} of "
+                f"{table.name}.{column.name} (a {spec_type} field takes none)",
+            )
+            return None
         try:
             value = recognise.literal_value(tree)
         except ValueError:
-            return {
-                "sql": {
-                    self.dialect: column.default_text or column.default.sql(_reader(self.dialect))
-                }
-            }
+            return as_sql
+        if spec_type in LITERAL_AS_SQL:
+            return as_sql
         if spec_type == "bool" and isinstance(value, int) and value in (0, 1):
             return bool(value)
         if spec_type == "bool" and isinstance(value, str) and value.lower() in ("true", "false"):

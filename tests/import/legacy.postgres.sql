@@ -4,7 +4,7 @@ CREATE TABLE customer (
   email VARCHAR(120) NOT NULL UNIQUE,
   status VARCHAR(20) NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'closed')),
   score INT CHECK (score BETWEEN 0 AND 10),
-  created_at TIMESTAMP(6) WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP
+  created_at TIMESTAMP(6) WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP CHECK (created_at > '2000-01-01')
 );
 COMMENT ON TABLE customer IS 'Who buys.';
 COMMENT ON COLUMN customer.email IS 'Where receipts go.';
