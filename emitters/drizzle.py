@@ -194,7 +194,6 @@ class _ModuleBuilder:
         self.core: set[str] = {self.profile.table}
         self.customs: set[str] = set()  # CUSTOM_TYPES the module defines
         self.orm: set[str] = set()
-        self.gap_notes: list[str] = []
         # Module-level values the spec names: the tables and their relations. An import that
         # one of them would hide is imported under an alias (`index as _index`).
         self.taken = {variable(m) for m in spec.models} | {

@@ -41,9 +41,6 @@ class Pairing:
     new: Spec
     models: tuple[ModelPair, ...]  # kept and new models in new order, then removed ones
 
-    def for_old(self, name: str) -> ModelPair:
-        return next(p for p in self.models if p.old is not None and p.old.name == name)
-
 
 def _predecessor(item, old_names: dict, label: str, file: str, errors: list) -> str | None:
     """The old name ``item`` (a new model or field) continues, or None when it is new."""
