@@ -109,7 +109,7 @@ def _read_both(text: str, dialect: str, database) -> tuple[dict, dict]:
 
 
 @pytest.mark.engine
-@pytest.mark.parametrize("schema", ["shop", "library"])
+@pytest.mark.parametrize("schema", ["shop", "library", "events"])
 @pytest.mark.parametrize("engine", ["postgres", "mariadb", "sqlite"])
 def test_a_hand_written_schema_reads_the_same_from_the_file_and_the_database(
         engine, schema, fresh_db, tmp_path):
@@ -197,3 +197,29 @@ def test_a_literal_default_the_spec_cannot_hold_as_a_value_is_kept_as_sql_or_rep
     spec_path = tmp_path / "t.yaml"
     spec_path.write_text(write_spec(doc, notes, "t.sql"), encoding="utf-8")
     assert load_spec(spec_path).model("T").field("d").default is not None
+
+
+def test_mysqls_own_spellings_read_as_their_meaning():
+    """MySQL manual: an unsigned integer takes no negative value (and INT UNSIGNED values above
+    an INT's), `UNIQUE KEY name (cols)` names its key, TINYINT(1) is a boolean whose default
+    may be written '0'. docs/import.md: so an unsigned column is the next spec type that holds
+    it, with `min: 0`, reported as a wider column; the key keeps its name; the default is
+    false. PostgreSQL's varchar without a length is text (its docs, "Character Types")."""
+    sql = ("CREATE TABLE seat (id INT PRIMARY KEY, row_no SMALLINT UNSIGNED NOT NULL,\n"
+           "  total INT UNSIGNED NOT NULL, free TINYINT(1) NOT NULL DEFAULT '0',\n"
+           "  UNIQUE KEY seat_place (row_no, total));\n")
+    doc, notes = to_spec(read_sql(sql, "mysql", "s.sql"), "s")
+    seat = doc["models"]["Seat"]
+    assert seat["fields"]["rowNo"] == {"type": "int", "min": 0}
+    assert seat["fields"]["total"] == {"type": "bigint", "min": 0}
+    assert seat["fields"]["free"] == {"type": "bool", "default": False}
+    assert seat["unique"] == [{"fields": ["rowNo", "total"], "name": "seat_place"}]
+    assert [str(n) for n in notes] == [
+        "s.sql:1:1: seat.row_no: SMALLINT UNSIGNED imported as int (a wider column once "
+        "regenerated)",
+        "s.sql:1:1: seat.total: INT UNSIGNED imported as bigint (a wider column once "
+        "regenerated)",
+    ]
+    doc, _ = to_spec(read_sql("CREATE TABLE n (id INT PRIMARY KEY, body varchar);\n",
+                              "postgres", "n.sql"), "n")
+    assert doc["models"]["N"]["fields"]["body"] == {"type": "text", "nullable": True}

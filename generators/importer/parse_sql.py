@@ -342,7 +342,12 @@ class _Reader:
                     if column.name in table.primary_key.columns:
                         column.nullable = False
             elif isinstance(kind, exp.UniqueColumnConstraint):
-                table.uniques.append(Key(name, tuple(_names(kind.this.expressions))))
+                # MySQL's UNIQUE KEY name (cols) names the key in its column list's place
+                named_key = kind.this.this if isinstance(kind.this, exp.Schema) else None
+                key_name = name or (
+                    named_key.name if isinstance(named_key, exp.Identifier) else ""
+                )
+                table.uniques.append(Key(key_name, tuple(_names(kind.this.expressions))))
             elif isinstance(kind, exp.CheckColumnConstraint):
                 places = getattr(self, "check_places", None)
                 table.checks.append(

@@ -47,6 +47,12 @@ TYPES: dict[DT, str] = {
     DT.SMALLINT: "int",
     DT.TINYINT: "int",
     DT.BIGINT: "bigint",
+    # MySQL's unsigned integers: the next spec type that holds every value, at least 0
+    DT.UTINYINT: "int",
+    DT.USMALLINT: "int",
+    DT.UMEDIUMINT: "int",
+    DT.UINT: "bigint",
+    DT.UBIGINT: "bigint",
     DT.DOUBLE: "float",
     DT.FLOAT: "float",
     DT.DECIMAL: "decimal",
@@ -76,10 +82,20 @@ NARROWER = {
     DT.MEDIUMINT: "MEDIUMINT",
     DT.TINYINT: "TINYINT",
     DT.FLOAT: "FLOAT (single precision)",
+    DT.UTINYINT: "TINYINT UNSIGNED",
+    DT.USMALLINT: "SMALLINT UNSIGNED",
+    DT.UMEDIUMINT: "MEDIUMINT UNSIGNED",
+    DT.UINT: "INT UNSIGNED",
 }
+# MySQL's unsigned integers take no negative value: the field's `min: 0` (unless a CHECK says
+# more). BIGINT UNSIGNED holds values above a bigint's: imported as bigint, and said.
+UNSIGNED = {DT.UTINYINT, DT.USMALLINT, DT.UMEDIUMINT, DT.UINT, DT.UBIGINT}
 # Per dialect: a declared type that is the text form of a spec type (MySQL's CHAR(36) uuid,
 # TINYINT(1) booleans, SQL Server's NVARCHAR(MAX) text); keyed by (type, first parameter).
 DIALECT_TYPES: dict[str, dict[tuple[DT, int | str | None], str]] = {
+    # PostgreSQL's varchar without a length "accepts strings of any size" (its docs, "Character
+    # Types"): text, not a string of the spec's default length.
+    "postgres": {(DT.VARCHAR, None): "text"},
     "mysql": {(DT.CHAR, 36): "uuid", (DT.TINYINT, 1): "bool"},
     "tsql": {(DT.NVARCHAR, "MAX"): "text", (DT.VARBINARY, "MAX"): "bytes"},
     # Oracle: NUMBER(10) and NUMBER(19) are our int and bigint (a decimal is NUMBER(p, s));
@@ -104,6 +120,8 @@ FIXED_LENGTH = {DT.CHAR, DT.NCHAR}
 # whole seconds; PostgreSQL's TIMESTAMP keeps microseconds ("the allowed range of p is from 0
 # to 6", and no p is the full resolution). SQLite has no precision.
 UNSIZED_PRECISION = {"mysql": 0, "postgres": 6}
+# A boolean default written as text: 'true'/'false', or MySQL's quoted '1'/'0'.
+BOOL_TEXTS = {"true": True, "false": False, "1": True, "0": False}
 # Spec types whose default is only a word ('now', 'uuid'): a literal one (DEFAULT
 # '2001-01-01') is kept as the SQL it is, `default: {sql: ...}`.
 LITERAL_AS_SQL = {"date", "datetime", "uuid"}
@@ -453,7 +471,12 @@ class _Importer:
     def column_type(self, table: Table, column: Column, facts: dict) -> tuple[str, dict]:
         declared = column.type
         params = declared.expressions if isinstance(declared, exp.DataType) else []
-        size = [p.this.this if isinstance(p.this, exp.Literal) else p.this.sql() for p in params]
+        # a size (a literal, MAX) or, in an ARRAY or a STRUCT, a type of its own
+        size = [
+            p.this.this if isinstance(p.this, exp.Literal)
+            else p.this.sql() if isinstance(p.this, exp.Expression) else p.sql()
+            for p in params
+        ]
         first = int(size[0]) if size and str(size[0]).isdigit() else None
         # The one parameter as written (36, MAX, Oracle's "36 CHAR"); none for (p, s).
         word = None
@@ -474,13 +497,19 @@ class _Importer:
             return "text", {}
         if (
             declared.this in NARROWER
-            and spec_type in ("int", "float")
+            and spec_type in ("int", "bigint", "float")
             and not (declared.this is DT.FLOAT and self.dialect in DOUBLE_FLOAT)
         ):
             self.note(
                 table.where,
                 f"{table.name}.{column.name}: {NARROWER[declared.this]} "
                 f"imported as {spec_type} (a wider column once regenerated)",
+            )
+        if declared.this is DT.UBIGINT and spec_type == "bigint":
+            self.note(
+                table.where,
+                f"{table.name}.{column.name}: BIGINT UNSIGNED imported as bigint (values "
+                "above 9223372036854775807 do not fit once regenerated)",
             )
         if "json" in facts:
             spec_type = "json"
@@ -513,6 +542,8 @@ class _Importer:
         for word in ("minLength", "pattern", "min", "max"):
             if word in facts:
                 params[word] = facts[word]
+        if declared.this in UNSIGNED and spec_type in ("int", "bigint") and "min" not in params:
+            params["min"] = 0
         return spec_type, params
 
     def wide_key(self, table: Table, column: Column) -> bool:
@@ -615,8 +646,8 @@ class _Importer:
             return as_sql
         if spec_type == "bool" and isinstance(value, int) and value in (0, 1):
             return bool(value)
-        if spec_type == "bool" and isinstance(value, str) and value.lower() in ("true", "false"):
-            return value.lower() == "true"
+        if spec_type == "bool" and isinstance(value, str) and value.lower() in BOOL_TEXTS:
+            return BOOL_TEXTS[value.lower()]  # MySQL writes DEFAULT '0' as readily as 0
         if spec_type in ("int", "bigint") and isinstance(value, float) and value.is_integer():
             return int(value)
         if (
