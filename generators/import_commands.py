@@ -27,6 +27,9 @@ def _finish(source, name: str, origin: str, out: Path | None, into: Path | None)
     from .output import write_atomic
 
     doc, notes = to_spec(source, name)
+    if not doc.get("models"):
+        report(notes)  # each table's reason, then the verdict
+        raise UsageError(f"{origin}: no table can be imported (nothing was written)")
     if into is not None:
         from .importer.merge import merge_into
 

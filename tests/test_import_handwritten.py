@@ -223,3 +223,80 @@ def test_mysqls_own_spellings_read_as_their_meaning():
     doc, _ = to_spec(read_sql("CREATE TABLE n (id INT PRIMARY KEY, body varchar);\n",
                               "postgres", "n.sql"), "n")
     assert doc["models"]["N"]["fields"]["body"] == {"type": "text", "nullable": True}
+
+
+# -- scripts as their clients run them ----------------------------------------------------------
+
+CLIENT_SCRIPTS = {
+    # psql's meta-commands (a line starting with a backslash, psql docs) and pg_dump's data
+    # (COPY ... FROM stdin, its rows up to a line \.), INSERTs and a query
+    "postgres": (
+        "\\restrict a1b2c3\n"
+        "\\c shop\n"
+        "CREATE TABLE item (id int PRIMARY KEY, name text NOT NULL);\n"
+        "COPY public.item (id, name) FROM stdin;\n"
+        "1\tan item; with a semicolon\n"
+        "2\t\\N\n"
+        "\\.\n"
+        "INSERT INTO item VALUES (3, 'three');\n"
+        "SELECT pg_catalog.setval('item_seq', 3, true);\n"
+        "\\unrestrict a1b2c3\n"
+    ),
+    # SQL Server's batch separator GO (sqlcmd docs), with and without a count, no semicolons
+    "tsql": (
+        "CREATE TABLE [dbo].[Item] ([Id] INT NOT NULL, [Name] NVARCHAR(40) NOT NULL,\n"
+        "  CONSTRAINT [PK_Item] PRIMARY KEY CLUSTERED ([Id]))\n"
+        "GO\n"
+        "INSERT INTO [dbo].[Item] ([Id], [Name]) VALUES (1, N'one')\n"
+        "GO 2\n"
+    ),
+    # SQL*Plus's commands (CONNECT, PROMPT) and the / that runs the buffer
+    "oracle": (
+        "CONNECT shop/secret@FREEPDB1;\n"
+        "PROMPT Creating the tables\n"
+        "CREATE TABLE Item (Id NUMBER(10) NOT NULL, Name VARCHAR2(40 CHAR) NOT NULL,\n"
+        "  CONSTRAINT PK_Item PRIMARY KEY (Id))\n"
+        "/\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("dialect", sorted(CLIENT_SCRIPTS))
+def test_a_scripts_client_commands_and_rows_are_not_read_as_schema(dialect):
+    """docs/import.md: a client's own lines (psql's meta-commands, sqlcmd's GO, SQL*Plus's
+    commands) and a dump's rows (COPY data, INSERT) describe no schema object: read without a
+    line, and the tables around them are read as written."""
+    doc, notes = to_spec(read_sql(CLIENT_SCRIPTS[dialect], dialect, "s.sql"), "s")
+    assert [str(n) for n in notes] == []
+    fields = doc["models"]["Item"]["fields"]
+    assert list(fields) == ["id", "name"], fields
+    assert fields["id"]["type"] == "int" and fields["id"].get("primaryKey") is True, fields
+
+
+def test_a_table_without_a_key_the_spec_can_hold_is_reported_and_the_rest_imported():
+    """README, "Keys": every model has a primary key, a single one of int, bigint, string or
+    uuid. docs/import.md: a table without one is not imported (reported), a foreign key to it
+    is one to a table not in the source; a text key is a string, a whole-number NUMERIC key a
+    bigint, each reported as the column it becomes; the rest of the file is imported."""
+    sql = ("CREATE TABLE audit (at timestamptz NOT NULL, what text);\n"
+           "CREATE TABLE day (d date PRIMARY KEY);\n"
+           "CREATE TABLE tag (slug text PRIMARY KEY);\n"
+           "CREATE TABLE ticket (no numeric(12) PRIMARY KEY, day_d date REFERENCES day (d),\n"
+           "  tag_slug text REFERENCES tag (slug));\n")
+    doc, notes = to_spec(read_sql(sql, "postgres", "k.sql"), "k")
+    assert sorted(doc["models"]) == ["Tag", "Ticket"]
+    assert doc["models"]["Tag"]["fields"]["slug"] == {"type": "string", "primaryKey": True}
+    assert doc["models"]["Ticket"]["fields"]["no"] == {"type": "bigint", "primaryKey": True}
+    assert doc["models"]["Ticket"]["fields"]["tagSlug"]["type"] == "ref"
+    assert doc["models"]["Ticket"]["fields"]["dayD"] == {"type": "date", "nullable": True}
+    assert [str(n) for n in notes] == [
+        "k.sql:1:1: not imported: table audit: it has no primary key (the spec needs one: add "
+        "one to the table)",
+        "k.sql:2:1: not imported: table day: its key d is a date, which no key can be",
+        "k.sql:3:1: tag.slug: a TEXT key imported as string (a VARCHAR(255) column once "
+        "regenerated)",
+        "k.sql:4:1: not imported: foreign key of ticket (day_d): its table day is not in the "
+        "source",
+        "k.sql:4:1: ticket.no: a DECIMAL(12) key imported as bigint (a BIGINT column once "
+        "regenerated)",
+    ]

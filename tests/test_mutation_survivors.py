@@ -277,17 +277,17 @@ def test_prisma_names_every_check_of_our_sql_in_a_comment(spec_name, dialect):
 
 
 def test_a_long_statement_that_is_not_ddl_is_reported_in_one_line():
-    """docs/import.md, "What is reported": a statement that is not DDL is one report line, with
-    its place; a long one (rows of a dump) is shortened, not an internal error."""
-    rows = ", ".join(f"({i}, 'label number {i}')" for i in range(20))
+    """docs/import.md, "What is reported": a statement that is not DDL (nor a dump's rows) is
+    one report line, with its place; a long one is shortened, not an internal error."""
+    roles = ", ".join(f"reader_number_{i}" for i in range(20))
     _, notes = _import_sql(
         "CREATE TABLE tag (id INT PRIMARY KEY, label TEXT);\n"
-        f"INSERT INTO tag (id, label) VALUES {rows};\n",
+        f"GRANT SELECT, INSERT, UPDATE ON tag TO {roles};\n",
         "postgres",
     )
     assert len(notes) == 1
     assert notes[0].startswith("schema.sql:2:1: not imported: statement ")
-    assert "INSERT INTO tag" in notes[0]
+    assert "GRANT SELECT" in notes[0]
     assert len(notes[0]) < 120
 
 

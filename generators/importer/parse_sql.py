@@ -68,6 +68,14 @@ _AFTER_DEFAULT = {
 }
 
 
+# Statements that describe no schema object, read without a line: a session's settings, a
+# migration file's transaction, a dump's rows (INSERT, COPY) and the queries around them.
+NOT_SCHEMA = (
+    exp.Pragma, exp.Set, exp.Transaction, exp.Commit,
+    exp.Insert, exp.Copy, exp.Update, exp.Delete, exp.Select, exp.TruncateTable,
+)
+
+
 def _unquote(name: str) -> str:
     name = name.split(".")[-1]
     return name.strip('`"[]')
@@ -92,6 +100,39 @@ def _trigger_header(tokens: list[Token]) -> bool:
         if word == "ON":  # CREATE INDEX ... ON: not a trigger
             return False
     return False
+
+
+# Lines for the client that runs a script, not for the database: psql's meta-commands
+# (`\connect db`, pg_dump's `\restrict key`), SQL Server's batch separator `GO` (sqlcmd and
+# SSMS), SQL*Plus's commands (`CONNECT user/password@db`, `PROMPT`, a `/` that runs the
+# buffer). Each is read as a statement's end (a `;`, its place kept), never as SQL.
+CLIENT_LINES: dict[str, re.Pattern] = {
+    "tsql": re.compile(r"^[ \t]*GO(?:[ \t]+\d+)?[ \t]*;?[ \t]*$", re.I | re.M),
+    "oracle": re.compile(
+        r"^[ \t]*(?:/|(?:CONNECT|CONN|PROMPT|SPOOL|WHENEVER|EXIT|QUIT|DEFINE|UNDEFINE)\b.*)$",
+        re.I | re.M,
+    ),
+}
+META_COMMAND = re.compile(r"^[ \t]*\\.*$", re.M)  # psql's; a line starting with \ is no SQL
+# pg_dump's data: COPY ... FROM stdin; then the rows, one a line, up to a line `\.`.
+COPY_DATA = re.compile(r"(\bFROM\s+stdin\s*;[^\n]*\n)(.*?)^\\\.[ \t]*$", re.I | re.M | re.S)
+
+
+def without_client_lines(text: str, dialect: str) -> str:
+    """``text`` with every client command and COPY row blanked (each character but a newline
+    a space, so that every later line and column stays where it was)."""
+
+    def blank(match: re.Match) -> str:
+        return re.sub(r"[^\n]", " ", match[0])
+
+    def end(match: re.Match) -> str:
+        return ";" + blank(match)[1:]
+
+    text = COPY_DATA.sub(lambda m: m[1] + blank(re.match(r"(?s).*", m[0][len(m[1]):])),
+                         text)
+    text = META_COMMAND.sub(end, text)
+    pattern = CLIENT_LINES.get(dialect)
+    return pattern.sub(end, text) if pattern else text
 
 
 def statements(text: str, dialect: str) -> list[tuple[int, str, list[Token]]]:
@@ -123,7 +164,7 @@ def read_sql(text: str, dialect: str, file: str) -> Source:
         raise UsageError(f"bad value {dialect!r} for --dialect ({choice_hint(dialect, READERS)})")
     source = Source(dialect=dialect)
     try:
-        chunks = statements(text, dialect)
+        chunks = statements(without_client_lines(text, dialect), dialect)
     except TokenError as exc:
         raise UsageError(f"{file}: cannot read the SQL: {exc}") from None
     source.gaps = read_gaps(text)
@@ -189,7 +230,8 @@ class _Reader:
                 f"{self.file}:{line}:{col}: cannot parse this statement as "
                 f"{self.dialect} SQL: {why}"
             ) from None
-        handler = HANDLERS.get((type(tree), (tree.args.get("kind") or "").upper()))
+        # (kind is text, or a flag on some statements: COPY ... FROM has kind=True)
+        handler = HANDLERS.get((type(tree), str(tree.args.get("kind") or "").upper()))
         if handler is None:
             self.other(tree, chunk, where)
         else:
@@ -215,12 +257,10 @@ class _Reader:
             name = re.search(r"FUNCTION\s+([`\"\w.$]+)", chunk, re.I)
             self.source.functions.append((_unquote(name[1]) if name else "?", where))
             return
-        if (
-            isinstance(tree, (exp.Pragma, exp.Set, exp.Transaction, exp.Commit))
-            or isinstance(tree, exp.Command)
-            and tree.name.upper() in ("SET", "PRAGMA")
+        if isinstance(tree, NOT_SCHEMA) or (
+            isinstance(tree, exp.Command) and tree.name.upper() in ("SET", "PRAGMA")
         ):
-            return  # session settings, a migration file's BEGIN ... COMMIT: not the schema
+            return  # session settings, BEGIN ... COMMIT, the rows of a dump: not the schema
         if isinstance(tree, exp.Create) and kind:
             # CREATE SCHEMA's name is the Table's db part (sqlglot reads it as a qualifier)
             name = tree.this.name or tree.this.text("db")
@@ -335,6 +375,13 @@ class _Reader:
         kinds = [item]
         if isinstance(item, exp.Constraint):
             name, kinds = item.name, item.expressions
+        # SQL Server's PRIMARY KEY [NON]CLUSTERED (cols): the key, then where its columns are
+        if (
+            len(kinds) == 2
+            and isinstance(kinds[0], exp.PrimaryKeyColumnConstraint)
+            and _clustered_columns(kinds[1]) is not None
+        ):
+            kinds = [exp.PrimaryKey(expressions=_clustered_columns(kinds[1]))]
         for kind in kinds:
             if isinstance(kind, exp.PrimaryKey):
                 table.primary_key = Key(name, tuple(_names(kind.expressions)))
@@ -347,7 +394,9 @@ class _Reader:
                 key_name = name or (
                     named_key.name if isinstance(named_key, exp.Identifier) else ""
                 )
-                table.uniques.append(Key(key_name, tuple(_names(kind.this.expressions))))
+                clustered = _clustered_columns(kind.this)  # SQL Server's UNIQUE [NON]CLUSTERED
+                columns = clustered if clustered is not None else kind.this.expressions
+                table.uniques.append(Key(key_name, tuple(_names(columns))))
             elif isinstance(kind, exp.CheckColumnConstraint):
                 places = getattr(self, "check_places", None)
                 table.checks.append(
@@ -501,6 +550,14 @@ def _not_null_columns(condition: exp.Expression) -> list[str] | None:
             return None
         names.append(part.this.name)
     return names
+
+
+def _clustered_columns(node: exp.Expression | None) -> list[exp.Expression] | None:
+    """The columns of SQL Server's CLUSTERED or NONCLUSTERED (cols) (its order of the index
+    does not change what the key holds), or None for another node."""
+    if not isinstance(node, (exp.ClusteredColumnConstraint, exp.NonClusteredColumnConstraint)):
+        return None
+    return [c.this if isinstance(c, exp.Ordered) else c for c in node.this]
 
 
 def _plain_index(index: exp.IndexColumnConstraint) -> bool:

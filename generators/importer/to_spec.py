@@ -310,7 +310,30 @@ class _Importer:
 
     # -- the document -------------------------------------------------------------------------
 
+    def unkeyed(self) -> None:
+        """A table the spec cannot hold a key of (it has none, or one column of a type no key
+        has: a float, a date) is not imported, and said; a foreign key to it is then one to a
+        table not in the source."""
+        kept = []
+        for table in self.source.tables:
+            key = table.primary_key.columns if table.primary_key else ()
+            why = None
+            if not key:
+                why = "it has no primary key (the spec needs one: add one to the table)"
+            elif len(key) == 1 and (column := table.column(key[0])) is not None:
+                notes = len(self.notes)
+                spec_type, _ = self.column_type(table, column, {})
+                del self.notes[notes:]  # said again when the field is read
+                if spec_type not in KEY_TYPES:
+                    why = f"its key {column.name} is a {spec_type}, which no key can be"
+            if why:
+                self.note(table.where, f"not imported: table {table.name}: {why}")
+            else:
+                kept.append(table)
+        self.source.tables[:] = kept
+
     def document(self, name: str) -> dict[str, Any]:
+        self.unkeyed()
         self.name_everything()
         self.triggers()
         self.undeclared_foreign_keys()
@@ -333,13 +356,7 @@ class _Importer:
             out["table"] = table.name
         if table.comment:
             out["description"] = table.comment
-        key = table.primary_key.columns if table.primary_key else ()
-        if not key:
-            self.note(
-                table.where,
-                f"table {table.name} has no primary key: the spec needs one "
-                "(add one to the table, or a key field to the model)",
-            )
+        key = table.primary_key.columns  # unkeyed() kept only tables with a key
         facts = self.check_facts(table)
         foreign = self.foreign_keys(table)
         fields: dict[str, dict] = {}
@@ -488,6 +505,18 @@ class _Importer:
         seen = Declared(self, table, column, facts, declared.this, first)
         for refine in REFINEMENTS.get(self.dialect, DEFAULT_REFINEMENTS):
             spec_type = refine(seen, spec_type) or spec_type
+        whole = spec_type == "decimal" and (len(size) < 2 or str(size[1]) == "0")
+        if seen.only_key and (spec_type == "text" or whole):
+            # A key the spec has no type for, but one near it (README, "Keys")
+            spec_type, held = ("string", "VARCHAR(255)") if spec_type == "text" else (
+                "bigint", "BIGINT")
+            self.note(
+                table.where,
+                f"{table.name}.{column.name}: a {declared.sql(_reader(self.dialect))} key imported "
+                f"as {spec_type} "
+                f"(a {held} column once regenerated)",
+            )
+            return spec_type, {}
         if spec_type is None:
             self.note(
                 table.where,
@@ -937,6 +966,12 @@ class Declared:
     facts: dict
     type: DT
     first: int | None  # the first parameter, a number
+
+    @property
+    def only_key(self) -> bool:
+        """The table's whole primary key is this one column."""
+        key = self.table.primary_key
+        return key is not None and key.columns == (self.column.name,)
 
     @property
     def in_key(self) -> bool:
