@@ -300,3 +300,59 @@ def test_a_table_without_a_key_the_spec_can_hold_is_reported_and_the_rest_import
         "k.sql:4:1: ticket.no: a DECIMAL(12) key imported as bigint (a BIGINT column once "
         "regenerated)",
     ]
+
+
+def test_a_mysql_routine_between_delimiters_is_one_statement_reported():
+    """The mysql client's DELIMITER (MySQL manual, "Defining Stored Programs"): until the next
+    DELIMITER, statements end with the new one, and a routine's body keeps its own `;`. The
+    routine is one report line; a table it creates inside its body is none of the schema."""
+    sql = ("CREATE TABLE film (id INT PRIMARY KEY);\n"
+           "DELIMITER //\n"
+           "CREATE PROCEDURE report (IN n INT)\n"
+           "BEGIN\n"
+           "  CREATE TEMPORARY TABLE tmp (id INT PRIMARY KEY);\n"
+           "  DROP TABLE tmp;\n"
+           "END //\n"
+           "DELIMITER ;\n"
+           "CREATE TABLE actor (id INT PRIMARY KEY);\n")
+    doc, notes = to_spec(read_sql(sql, "mysql", "r.sql"), "r")
+    assert sorted(doc["models"]) == ["Actor", "Film"]
+    assert len(notes) == 1 and notes[0].where == "r.sql:3:1", [str(n) for n in notes]
+    assert "CREATE PROCEDURE report" in notes[0].message
+
+
+def test_what_sql_takes_and_a_spec_cannot_is_read_into_a_spec_that_loads(tmp_path):
+    """README's validation refuses reference cycles between models, ON DELETE SET NULL on a
+    required reference and one name for two constraints; SQL takes each (MySQL's index names
+    are per table). docs/import.md: the loop's foreign key of the first table by name is not
+    imported, SET NULL on a NOT NULL column is noAction (the delete fails either way), a name
+    already taken gives way to the rule's; each is reported, and a function sqlglot cannot
+    parse is reported, not fatal."""
+    sql = ("CREATE TABLE store (id INT PRIMARY KEY, manager_id INT NOT NULL);\n"
+           "CREATE TABLE staff (id INT PRIMARY KEY, store_id INT NOT NULL,\n"
+           "  KEY idx_store (store_id),\n"
+           "  CONSTRAINT staff_store FOREIGN KEY (store_id) REFERENCES store (id));\n"
+           "CREATE TABLE rental (id INT PRIMARY KEY, store_id INT NOT NULL,\n"
+           "  KEY idx_store (store_id),\n"
+           "  CONSTRAINT rental_store FOREIGN KEY (store_id) REFERENCES store (id)\n"
+           "    ON DELETE SET NULL);\n"
+           "ALTER TABLE store ADD CONSTRAINT store_manager FOREIGN KEY (manager_id)\n"
+           "  REFERENCES staff (id);\n"
+           "CREATE FUNCTION last_day(timestamp without time zone) RETURNS date AS 'x';\n")
+    doc, notes = to_spec(read_sql(sql, "mysql", "c.sql"), "c")
+    assert [str(n) for n in notes] == [
+        "c.sql:2:1: not imported: foreign key staff_store of staff (store_id): it closes a loop "
+        "of references (staff -> store -> staff); its columns are plain ones",
+        "c.sql:5:1: idx_store of rental: the name is staff's too (a spec's names are one "
+        "namespace); imported under the rule's name",
+        "c.sql:5:1: foreign key rental_store of rental (store_id): ON DELETE SET NULL on a NOT "
+        "NULL column (a delete fails) imported as noAction",
+        "c.sql:11:1: not imported: statement 'CREATE FUNCTION last_day(timestamp without time "
+        "zone) RET...'",
+    ]
+    staff, rental = doc["models"]["Staff"]["fields"], doc["models"]["Rental"]["fields"]
+    assert staff["storeId"]["type"] == "int"
+    assert rental["storeId"]["onDelete"] == "noAction"
+    spec_path = tmp_path / "c.yaml"
+    spec_path.write_text(write_spec(doc, notes, "c.sql"), encoding="utf-8")
+    assert load_spec(spec_path).model("Rental").field("storeId").reference.target == "Store"

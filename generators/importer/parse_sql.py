@@ -118,6 +118,32 @@ META_COMMAND = re.compile(r"^[ \t]*\\.*$", re.M)  # psql's; a line starting with
 COPY_DATA = re.compile(r"(\bFROM\s+stdin\s*;[^\n]*\n)(.*?)^\\\.[ \t]*$", re.I | re.M | re.S)
 
 
+# The mysql client's DELIMITER x: statements end with x (a routine's body keeps its own ;)
+# until DELIMITER ; again.
+DELIMITER = re.compile(r"^[ \t]*DELIMITER[ \t]+(\S+)[ \t]*$", re.I | re.M)
+
+
+def _delimited(text: str) -> str:
+    """MySQL's DELIMITER regions in the one statement end the splitter knows: each x a `;`,
+    each `;` inside a space (such a statement is a routine, only ever reported), every
+    character in its place."""
+    out, at, delimiter = [], 0, ";"
+    for match in DELIMITER.finditer(text):
+        out.append(_region(text[at:match.start()], delimiter))
+        out.append(" " * (match.end() - match.start()))
+        at, delimiter = match.end(), match[1]
+    out.append(_region(text[at:], delimiter))
+    return "".join(out)
+
+
+def _region(text: str, delimiter: str) -> str:
+    if delimiter == ";":
+        return text
+    return delimiter.join(part.replace(";", " ") for part in text.split(delimiter)).replace(
+        delimiter, ";" + " " * (len(delimiter) - 1)
+    )
+
+
 def without_client_lines(text: str, dialect: str) -> str:
     """``text`` with every client command and COPY row blanked (each character but a newline
     a space, so that every later line and column stays where it was)."""
@@ -127,6 +153,9 @@ def without_client_lines(text: str, dialect: str) -> str:
 
     def end(match: re.Match) -> str:
         return ";" + blank(match)[1:]
+
+    if dialect == "mysql":
+        text = _delimited(text)
 
     text = COPY_DATA.sub(lambda m: m[1] + blank(re.match(r"(?s).*", m[0][len(m[1]):])),
                          text)
@@ -217,6 +246,13 @@ class _Reader:
             logging.getLogger("sqlglot").setLevel(logging.ERROR)
             tree = sqlglot.parse_one(chunk, read=self.read, error_level=sqlglot.ErrorLevel.RAISE)
         except ParseError as exc:
+            if not _READ.match(chunk):
+                # not a statement the import reads (a function, a procedure, a grant):
+                # reported as any other, whatever sqlglot makes of it
+                head = " ".join(chunk.split())
+                head = head if len(head) <= 60 else head[:57] + "..."
+                self.source.note(where, f"not imported: statement {head!r}")
+                return
             detail = exc.errors[0] if exc.errors else {}
             line, col = position(self.text, start)
             if detail.get("line"):
@@ -574,6 +610,14 @@ def _plain_index(index: exp.IndexColumnConstraint) -> bool:
 def _names(items) -> list[str]:
     return [(i.this if isinstance(i, exp.Ordered) else i).name for i in items]
 
+
+# The statements the import reads (HANDLERS'): one it cannot parse stops the import, where
+# another is only reported, since a table read wrong is a spec that says something else.
+_READ = re.compile(
+    r"\s*(?:CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP\w*\s+)?TABLE|(?:UNIQUE\s+)?INDEX)|"
+    r"ALTER\s+TABLE|COMMENT\s+ON\s+(?:TABLE|COLUMN))\b",
+    re.I,
+)
 
 HANDLERS = {
     (exp.Create, "TABLE"): _Reader.create_table,

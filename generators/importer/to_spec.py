@@ -332,8 +332,65 @@ class _Importer:
                 kept.append(table)
         self.source.tables[:] = kept
 
+    def cycles(self) -> None:
+        """Foreign keys between tables in a loop (SQL allows them; the spec creates its tables
+        in order, so it refuses them): in each loop, the foreign key of the first table by name
+        to the next is not imported, and said; its columns stay plain ones."""
+        import graphlib
+
+        while True:
+            tables = {t.name: t for t in self.source.tables}
+            graph = {
+                t.name: {fk.target for fk in t.foreign_keys if fk.target in tables} - {t.name}
+                for t in self.source.tables
+            }
+            try:
+                tuple(graphlib.TopologicalSorter(graph).static_order())
+                return
+            except graphlib.CycleError as exc:
+                loop = exc.args[1][:-1]  # each table depends on the next; the last is the first
+            start = loop.index(min(loop))
+            table, target = tables[loop[start]], loop[start - 1]
+            for fk in [fk for fk in table.foreign_keys if fk.target == target]:
+                table.foreign_keys.remove(fk)
+                path = " -> ".join([*loop[start::-1], *loop[:start:-1], loop[start]])
+                self.note(
+                    fk.where,
+                    f"not imported: {named('foreign key', fk.name)} of {table.name} "
+                    f"({', '.join(fk.columns)}): it closes a loop of references ({path}); "
+                    "its columns are plain ones",
+                )
+
+    def unique_names(self) -> None:
+        """Constraint and index names are one namespace of the spec (PostgreSQL's schema);
+        MySQL's index names are per table, so two tables may share one. The second table's
+        and later take the naming rule's name instead, each said. (Within a table, MySQL's
+        foreign key and the index it made share one name, which the import reads as such.)"""
+        from dataclasses import replace
+
+        seen: dict[str, str] = {}
+        suffixes = {"uniques": "key", "indexes": "idx", "foreign_keys": "fkey", "checks": None}
+        for table in self.source.tables:
+            for kind, suffix in suffixes.items():
+                items = getattr(table, kind)
+                for index, item in enumerate(items):
+                    if not item.name:
+                        continue
+                    if seen.setdefault(item.name, table.name) == table.name:
+                        continue  # a foreign key and its index share a name (MySQL's own)
+                    self.note(
+                        table.where,
+                        f"{item.name} of {table.name}: the name is {seen[item.name]}'s too "
+                        "(a spec's names are one namespace); imported under the rule's name",
+                    )
+                    rule = naming.constraint_name(table.name, item.columns, suffix) if suffix \
+                        else ""  # an unnamed CHECK takes the rule's name of its kind
+                    items[index] = replace(item, name=rule)
+
     def document(self, name: str) -> dict[str, Any]:
         self.unkeyed()
+        self.cycles()
+        self.unique_names()
         self.name_everything()
         self.triggers()
         self.undeclared_foreign_keys()
@@ -770,6 +827,14 @@ class _Importer:
         on_delete = self.source.gaps.on_delete.get(fk.name) or fk.on_delete
         on_update = self.source.gaps.on_update.get(fk.name) or fk.on_update
         delete = ON_ACTIONS.get(on_delete or implicit or "NO ACTION", "noAction")
+        if delete == "setNull" and not nullable:
+            # SQL takes it, but the delete then fails on the NOT NULL column: as NO ACTION does
+            delete = "noAction"
+            self.note(
+                fk.where,
+                f"{named('foreign key', fk.name)} of {table.name} ({column.name}): ON DELETE "
+                "SET NULL on a NOT NULL column (a delete fails) imported as noAction",
+            )
         if delete != default_delete:
             out["onDelete"] = delete
         if on_update and not (self.source.catalogue and on_update == implicit):
