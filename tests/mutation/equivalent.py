@@ -264,4 +264,8 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
     ("generators/pairing.py", "core/ReplaceComparisonOperator_Eq_Lt", 1, 45): (
         "inside Pairing.for_old, which nothing called (removed since)"
     ),
+    ("generators/plan.py", "core/ReplaceComparisonOperator_Eq_Is", 5, 103): (
+        "s.to_many is to_many for ==: both are bools (Step's to_many is `not ...` or a False"
+        " literal, every caller passes True or False), and True and False are singletons"
+    ),
 }
