@@ -27,7 +27,7 @@ def _finish(source, name: str, origin: str, out: Path | None, into: Path | None)
     from .output import write_atomic
 
     doc, notes = to_spec(source, name)
-    if not doc.get("models"):
+    if not doc.get("models") and into is None:
         report(notes)  # each table's reason, then the verdict
         raise UsageError(f"{origin}: no table can be imported (nothing was written)")
     if into is not None:
@@ -35,7 +35,7 @@ def _finish(source, name: str, origin: str, out: Path | None, into: Path | None)
 
         if out is not None:
             raise UsageError("--into updates that spec in place: --out does not apply")
-        text = merge_into(into, doc)
+        text = merge_into(into, doc, source.left_out)
         check_spec(text, str(into), before=into.read_text(encoding="utf-8"))
         report(notes)
         write_atomic(into, text)

@@ -273,3 +273,35 @@ def test_a_spec_that_cannot_be_merged_into_is_one_usage_error(tmp_path, content,
     with pytest.raises(UsageError) as caught:
         merge_into(spec, doc)
     assert str(caught.value).startswith(f"{spec}: {message}"), caught.value
+
+
+LOGGED = """\
+version: 1
+name: logged
+models:
+  Log:
+    fields:
+      id: {type: id}
+      at: {type: datetime}
+      what: {type: text, nullable: true}
+  Item:
+    fields:
+      id: {type: int, primaryKey: true}
+"""
+
+
+def test_a_table_the_spec_cannot_hold_keeps_its_model_as_the_spec_has_it(tmp_path):
+    """docs/import.md: a table without a key the spec can hold is not imported, but it is not
+    gone either: merged `--into` a spec that models it (its key added by hand), the model
+    stays as it is, and the merge writes the rest."""
+    spec = tmp_path / "logged.yaml"
+    spec.write_text(LOGGED, encoding="utf-8")
+    ddl = tmp_path / "schema.sql"
+    ddl.write_text("CREATE TABLE log (at timestamptz NOT NULL, what text);\n"
+                   "CREATE TABLE item (id int PRIMARY KEY, label text);\n", encoding="utf-8")
+    result = run_cli("import", "sql", str(ddl), "--dialect", "postgres", "--into", str(spec))
+    assert result.returncode == 0, result.stderr
+    assert "not imported: table log: it has no primary key" in result.stderr
+    merged = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    assert merged["models"]["Log"] == yaml.safe_load(LOGGED)["models"]["Log"]
+    assert merged["models"]["Item"]["fields"]["label"] == {"type": "text", "nullable": True}

@@ -10,6 +10,7 @@ and written with ruamel.yaml's round-trip mode, which keeps comments and flow st
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,8 @@ def _flow(value: Any) -> Any:
 
 
 class _Merger:
-    def __init__(self, existing: dict, imported: dict):
+    def __init__(self, existing: dict, imported: dict, left_out: Sequence[str] = ()):
+        self.left_out = set(left_out)
         self.existing = existing
         self.imported = imported
         by_table = {_table(n, m): n for n, m in (existing.get("models") or {}).items()}
@@ -133,7 +135,8 @@ class _Merger:
                 target = models[spec_name] = CommentedMap()
             self.merge_model(name, spec_name, model, target)
         for gone in [n for n in models if n not in kept]:
-            del models[gone]  # its table is not in the source
+            if _table(gone, models[gone]) not in self.left_out:
+                del models[gone]  # its table is not in the source
 
     def merge_model(self, name: str, spec_name: str, model: dict, target: dict) -> None:
         from ruamel.yaml.comments import CommentedMap
@@ -248,8 +251,9 @@ def _block(entries: list) -> Any:
     return CommentedSeq(_flow(e) for e in entries)
 
 
-def merge_into(path: Path, doc: dict[str, Any]) -> str:
-    """The text of ``path``'s spec with ``doc`` (an imported spec) merged into it."""
+def merge_into(path: Path, doc: dict[str, Any], left_out: Sequence[str] = ()) -> str:
+    """The text of ``path``'s spec with ``doc`` (an imported spec) merged into it; a model of
+    a table in ``left_out`` (in the source, but not importable) stays as the spec has it."""
     try:
         from ruamel.yaml import YAML
     except ImportError:
@@ -271,7 +275,7 @@ def merge_into(path: Path, doc: dict[str, Any]) -> str:
         raise UsageError(f"{path}: not a YAML spec: {' '.join(str(exc).split())}") from None
     if not isinstance(existing, dict):
         raise UsageError(f"{path}: not a spec (a YAML mapping is expected)")
-    _Merger(existing, doc).merge()
+    _Merger(existing, doc, left_out).merge()
     out = io.StringIO()
     yaml.dump(existing, out)
     return out.getvalue()

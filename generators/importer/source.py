@@ -106,6 +106,9 @@ class Source:
     functions: list[tuple[str, str]] = field(default_factory=list)  # (name, where)
     # What our SQL's header says the SQL does not declare (a SQL file of ours; gaps.py).
     gaps: Gaps = field(default_factory=Gaps)
+    # Tables the source has but the spec cannot hold (no usable key): not imported, yet not
+    # gone either (a merge keeps the spec's model of one as it is).
+    left_out: list[str] = field(default_factory=list)
 
     def table(self, name: str) -> Table | None:
         return next((t for t in self.tables if t.name == name), None)

@@ -328,6 +328,7 @@ class _Importer:
                     why = f"its key {column.name} is a {spec_type}, which no key can be"
             if why:
                 self.note(table.where, f"not imported: table {table.name}: {why}")
+                self.source.left_out.append(table.name)
             else:
                 kept.append(table)
         self.source.tables[:] = kept
