@@ -441,8 +441,9 @@ def _regex_sample(pattern: str, extra: int) -> str | None:
     return "".join(out) if walk(_sre.parse(pattern)) else None
 
 
-# Tried, in order, for a negated class ([^@]): the first one it does not exclude.
-_NEGATED_CLASS_PICKS = "aA0x_-."
+# Tried, in order, for a negated class ([^@]): the first one it does not exclude (a space
+# for [^\S], a non-ASCII letter for [^\x00-\x7f]).
+_NEGATED_CLASS_PICKS = "aA0x_-. é"
 _CATEGORY_TESTS = {
     "CATEGORY_DIGIT": str.isdigit, "CATEGORY_NOT_DIGIT": lambda ch: not ch.isdigit(),
     "CATEGORY_WORD": lambda ch: ch.isalnum() or ch == "_",

@@ -299,6 +299,11 @@ def test_examples_reuse_defaults_enums_and_patterns(documents):
     ("^(foo|bar)-\\d{3}$", None, None), ("^\\w+@\\w+\\.com$", 8, None), ("x*", 3, 3),
     ("^.{3}$", None, None), ("^\\s?[b-d]+$", 2, 4), ("^(?:ab|cd)+?$", 4, 6),
     ("^[^@]+@[^@]+$", None, 20), ("^x{2,}?y$", None, None), ("(?i)^ok$", None, None),
+    # negated classes of ranges and categories, classes of categories, word boundaries
+    ("^[^\\d\\s]{2}$", None, None), ("^[^\\W_]+$", None, None), ("^[^a-z0-9]+$", None, 4),
+    ("^[\\D]$", None, None), ("^[\\S]+$", 3, None), ("^[^\\S]$", None, None),
+    ("^[^\\w]x$", None, None), ("^[^aA0x_\\-.]$", None, None), ("^\\bword\\b$", None, None),
+    ("^[\\s\\d]$", None, None), ("^[^\\x00-\\x7f]$", None, None), ("^a{0}b$", None, None),
 ])
 def test_string_examples_satisfy_pattern_and_length(pattern, min_length, max_length):
     import dataclasses
