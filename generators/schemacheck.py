@@ -7,9 +7,10 @@ they say no does ``schema.validate_document`` run jsonschema, which then finds a
 errors exactly as before.
 
 The check is conservative by construction: a keyword it does not know makes the compiler give
-up (every document then goes to jsonschema), and wherever the two could differ it answers "no"
-(for example ``enum``/``const`` compare types strictly). Saying "no" to a valid document costs
-time, never a different result.
+up (every document then goes to jsonschema). Where it compiles, it answers as jsonschema does
+(tests/test_schemacheck.py holds it to that on random schemas); a "no" to a valid document
+would cost time, never a different result, but a "yes" to an invalid one would be a wrong
+verdict, which is why ``enum`` and ``const`` compare as JSON does.
 """
 
 from __future__ import annotations
@@ -51,8 +52,18 @@ _TYPES: dict[str, Check] = {
 
 
 def _same(a: Any, b: Any) -> bool:
-    """Equal and of the same type (stricter than JSON equality: safe)."""
-    return type(a) is type(b) and a == b
+    """JSON equality, as JSON Schema's enum and const compare: 1 and 1.0 are one number, True
+    is no number, lists and objects compare member by member. (A stricter test is not safe:
+    inside a oneOf, a branch that fails to match can make the document valid.)"""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a == b  # numbers by value; a container and a scalar are never equal
 
 
 def _any_of(tests: tuple[Check, ...]) -> Check:

@@ -82,7 +82,7 @@ TESTS: dict[str, tuple[str, ...]] = {
     "generators/model.py": (*SPEC, "tests/test_sql.py", "tests/test_openapi.py",
                             "tests/test_api_types.py"),  # the API's integer bounds live here
     "generators/schema.py": (*SPEC, "tests/test_perf.py", "tests/test_newcomer.py"),
-    "generators/schemacheck.py": (*SPEC, "tests/test_perf.py"),
+    "generators/schemacheck.py": (*SPEC, "tests/test_perf.py", "tests/test_schemacheck.py"),
     "generators/yamlsource.py": (*SPEC, "tests/test_perf.py", "tests/test_newcomer.py"),
     "generators/fastpath.py": ("tests/test_perf.py", *CLI),
     "generators/plan.py": ("tests/test_plan.py", "tests/test_oracles.py", "tests/test_fastapi.py",
