@@ -83,7 +83,8 @@ TESTS: dict[str, tuple[str, ...]] = {
                             "tests/test_api_types.py"),  # the API's integer bounds live here
     "generators/schema.py": (*SPEC, "tests/test_perf.py", "tests/test_newcomer.py"),
     "generators/schemacheck.py": (*SPEC, "tests/test_perf.py", "tests/test_schemacheck.py"),
-    "generators/yamlsource.py": (*SPEC, "tests/test_perf.py", "tests/test_newcomer.py"),
+    "generators/yamlsource.py": (*SPEC, "tests/test_perf.py", "tests/test_newcomer.py",
+                                 "tests/test_yamlsource.py"),
     "generators/fastpath.py": ("tests/test_perf.py", *CLI),
     "generators/plan.py": ("tests/test_plan.py", "tests/test_oracles.py", "tests/test_fastapi.py",
                            "tests/test_contract.py"),  # the plan's effects, served on SQLite
