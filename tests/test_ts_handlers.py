@@ -370,6 +370,6 @@ PARAMS_SPEC = ROOT / "tests" / "contract" / "params.yaml"
 def test_a_path_parameter_of_each_type_is_checked_by_its_rules(served_ts, orm, engine):
     """docs/runtime.md, "Errors": a path parameter that breaks its field's rules answers 400
     naming it; one that keeps them selects its root (404 when there is none). For a
-    parameter of each type a root can be addressed by: date, enum, int, bool, string, id."""
+    parameter of each type a root can be addressed by: date, enum, int, string, id."""
     failures = served_ts(orm, PARAMS_SPEC, engine).run_all(("roundtrip", "bad-param", "roots"))
     assert not failures, "\n".join(failures[:25])
