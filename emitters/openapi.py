@@ -523,9 +523,7 @@ def _numeric_example(field: Field) -> int | float:
     if low is not None and value < low:
         value = low
     if high is not None and value > high:
-        value = high
-    if field.value_type in bounds and value != int(value):
-        value = int(value) + 1 if value > 0 else int(value)
+        value = high  # an int's bounds are whole (api_int_bounds), so the value is too
     return _number(value) if field.value_type in bounds else value
 
 

@@ -287,6 +287,9 @@ def test_examples_reuse_defaults_enums_and_patterns(documents):
     assert examples["post /line-color/{instanceKey}"] == {"lineColor": "#3b82f6"}
     assert examples["post /line-opacity/{instanceKey}"] == {"lineOpacity": 0.5}
     assert examples["post /statuses/{instanceKey}"] == {"statuses": {"0": "todo"}}
+    # a list's example is one item (README), each property of it an example of its own
+    (connection,) = examples["post /connections/{instanceKey}"]["connections"]
+    assert set(connection) == {"todoIndex", "targetSelector", "targetLabel", "targetPosition"}
     shop = {where: example for where, _, example in _examples(documents["shop"])}
     order = shop["post /users/{userId}/orders"]
     assert order["code"] == "ABC-0001" and order["size"] == "XS" and order["total"] == "0.00"
@@ -588,3 +591,65 @@ def test_the_digits_of_zero_to_a_limit_are_exactly_those_numbers(limit):
     matched = {n for n in range(limit * 10 + 20) if pattern.fullmatch(str(n))}
     assert matched == set(range(limit + 1))
     assert not pattern.fullmatch("0" + str(limit)) or limit == 0  # no leading zero
+
+
+DECIMAL_SHAPES = [  # (precision, scale, min, max)
+    (5, 2, None, None), (5, 0, None, None), (3, 0, 0, None), (4, 4, 0, None),
+    (6, 2, -5, None), (6, 2, None, 1000), (6, 2, -1000.5, 999.25), (3, 1, 0, 10), (4, 0, -7, 7),
+]
+# Texts around every shape's limits, and ones no decimal is: a regex quantifier read as text
+# ("{1,-1}"), signs, exponents, a bare point, leading zeros.
+ODD_TEXTS = ["", "-", "+1", "1e3", " 1", "1.", ".5", "01", "-01", "00", "1.0{1,-1}",
+             "10{0,-1}", "5.7{1,-1}", "1,5", "0x1", "--1", "1..2"]
+
+
+def _decimal_texts(precision: int, scale: int) -> list[str]:
+    whole = precision - scale
+    numbers = {0, 1, 5, 7, 9, 10, 999, 1000, 1001, 10**whole - 1, 10**whole, 10**whole + 1}
+    texts = []
+    for n in sorted(numbers):
+        for sign in ("", "-"):
+            texts.append(f"{sign}{n}")
+            for digits in {1, max(scale, 1), scale + 1}:
+                texts += [f"{sign}{n}.{'0' * digits}", f"{sign}{n}.{'9' * digits}",
+                          f"{sign}{n}.{'5'.rjust(digits, '2')}"]
+    return texts + ODD_TEXTS
+
+
+@pytest.mark.parametrize(("precision", "scale", "low", "high"), DECIMAL_SHAPES)
+def test_a_decimals_pattern_holds_every_value_of_its_column_and_no_other_text(
+        precision, scale, low, high):
+    """README: a decimal is a string on the wire, with a pattern of the allowed digits (at
+    most precision - scale before the point, at most scale after it, no sign where min >= 0).
+    Decimal arithmetic is the oracle: every value of the column within its bounds, written
+    with its scale, matches; no text matches that is not a decimal of those digits."""
+    import dataclasses
+    import decimal
+    import re
+
+    from vigilo_gen.emitters.openapi import decimal_pattern
+    from vigilo_gen.model import FieldType
+
+    spec = load_spec(ALL_SPECS[0])
+    field = next(f for m in spec.models for f in m.fields if f.type is FieldType.STRING)
+    field = dataclasses.replace(field, type=FieldType.DECIMAL, precision=precision, scale=scale,
+                                minimum=low, maximum=high, pattern=None)
+    pattern = decimal_pattern(field)
+    whole = precision - scale
+    plain = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
+    for text in _decimal_texts(precision, scale):
+        accepted = re.search(pattern, text) is not None
+        if plain.fullmatch(text):
+            value = decimal.Decimal(text)
+            integer, _, fraction = text.lstrip("-").partition(".")
+            fits = (len(integer.lstrip("0")) <= whole and len(fraction) <= scale)
+            in_range = (low is None or value >= low) and (high is None or value <= high)
+            if fits and in_range:
+                # every value of the column, as its scale writes it, is accepted
+                written = f"{abs(value) if value == 0 else value:.{scale}f}"  # 0, not -0
+                assert re.search(pattern, written), (pattern, written)
+            if accepted:
+                assert fits, (pattern, text)
+                assert not (low is not None and low >= 0 and text.startswith("-")), (pattern, text)
+        else:
+            assert not accepted, (pattern, text)

@@ -174,6 +174,8 @@ WITH_SERVERS: dict[str, tuple[str, ...]] = {
     "generators/migrate/alter.py": ("tests/test_migrate.py",),
     "generators/importer/reflect_db.py": ("tests/test_import.py",
                                           "tests/test_import_handwritten.py"),
+    # DBML is proven by @dbml/core's PostgreSQL export, run on PostgreSQL
+    "emitters/dbml.py": ("tests/test_docs_emitters.py",),
 }
 SERVERS_ONLY = "(postgres or mariadb or pg) and not snapshot"
 

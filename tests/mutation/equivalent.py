@@ -268,4 +268,42 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         "s.to_many is to_many for ==: both are bools (Step's to_many is `not ...` or a False"
         " literal, every caller passes True or False), and True and False are singletons"
     ),
+    ("emitters/_python.py", "core/ReplaceAndWithOr", 8, 241): (
+        "tok.type == OP or tok.string in '([{': also counts the empty-string tokens (DEDENT,"
+        " NEWLINE) as an opening bracket, which only makes the depth larger; a larger depth"
+        " changes nothing unless a name to rename follows a top-level '(' or ',' and precedes"
+        " '=', which no module the emitters write has: every sqlalchemy, peewee, pydantic and"
+        " fastapi output of every test spec (tests/names/names.yaml included) is byte-identical"
+    ),
+    ("emitters/drizzle.py", "core/ReplaceComparisonOperator_Eq_GtE", 12, 580): (
+        "self.n(n) >= n for ==: an import is aliased only when a table or relation variable"
+        " (lowerCamel) or an enum's values const takes its name, so an aliased import starts"
+        " with a lowercase letter, which sorts after its alias's '_': >= is == for every name"
+    ),
+    ("emitters/sql_ddl.py", "core/ReplaceComparisonOperator_Is_GtE", 8, 870): (
+        "ref.on_delete >= OnDelete.SET_NULL for is: OnDelete is a str Enum, and of the actions"
+        " SQL Server weakens (cascade, setNull) only setNull sorts at or after 'setNull'"
+    ),
+    ("emitters/sqlalchemy.py", "core/ReplaceComparisonOperator_Eq_Is", 2, 377): (
+        "source.name is target.name for ==: in a self-reference source and target are one"
+        " Model object (the spec's model looked up by name), so their name is one string"
+    ),
+    ("generators/emitter.py", "core/ReplaceTrueWithFalse", 1, 186): (
+        "NoOptions frozen=False: it has no field, nothing assigns to or hashes an options"
+        " object; every pydantic, markdown, dbml and mermaid output of every test spec is"
+        " byte-identical and test_pydantic passes"
+    ),
+    ("emitters/peewee.py", "core/NumberReplacer", 3, 248): (
+        "args.insert(-1, enum) for insert(0, ...): an enum field's args are [max_length=n],"
+        " one item, before which both insert"
+    ),
+    ("generators/importer/parse_sql.py", "core/ReplaceComparisonOperator_Is_Eq", 2, 268): (
+        "token.token_type == TokenType.L_PAREN for is: TokenType is an Enum, whose members"
+        " equal only themselves"
+    ),
+    ("emitters/openapi.py", "core/ReplaceBinaryOperator_Add_Div", 11, 527): (
+        "int(value) / 1 for + 1: unreachable, an int's API bounds are whole numbers"
+        " (api_int_bounds ceil/floor them), so the example is never fractional (the branch is"
+        " removed since)"
+    ),
 }
