@@ -1056,13 +1056,15 @@ def test_long_and_fixed_strings_round_trip_through_a_sql_file(dialect, tmp_path)
     assert_round_trip(path, import_sql(sql, dialect), dialect, False, tmp_path)
 
 
-def test_header_lines_are_read_back_or_reported():
+@pytest.mark.parametrize("blank_lines", [0, 2], ids=["at-the-top", "below-blank-lines"])
+def test_header_lines_are_read_back_or_reported(blank_lines):
     """Each line of our header's "Not expressed in this dialect" block is read back (a fact
     stated in full), or is a report item at its line (a fact only named, or a line the
-    import does not know): none is skipped (docs/import.md, "Other dialects")."""
+    import does not know): none is skipped (docs/import.md, "Other dialects"). Lines above
+    the header (a file opening with blank lines) move every line number with it."""
     from vigilo_gen.importer.gaps import read_gaps
 
-    text = (
+    text = "\n" * blank_lines + (
         "-- Dialect: tsql\n"
         "--\n"
         "-- Not expressed in this dialect:\n"
@@ -1078,11 +1080,11 @@ def test_header_lines_are_read_back_or_reported():
     assert gaps.on_delete == {"a_b_fkey": "CASCADE"}
     assert gaps.lost == [
         (
-            5,
+            5 + blank_lines,
             "the pattern of a.code is not in the SQL (no regular expressions in its CHECK "
             "constraints): not imported",
         ),
-        (6, "not read: something new the importer has never seen"),
+        (6 + blank_lines, "not read: something new the importer has never seen"),
     ]
 
 

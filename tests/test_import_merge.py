@@ -219,13 +219,23 @@ api:
 """
 
 
-@pytest.mark.parametrize("comments", [0, 3], ids=["bare", "commented"])
-def test_removing_what_the_api_names_fails_at_its_line_and_leaves_the_spec_alone(tmp_path,
-                                                                                comments):
+def _api_first(text: str) -> str:
+    """The same spec with its api section above its models (YAML keys have no order)."""
+    head, rest = text.split("models:\n", 1)
+    models, api = rest.split("api:\n", 1)
+    return f"{head}api:\n{api}models:\n{models}"
+
+
+@pytest.mark.parametrize(("comments", "api_first"), [(0, False), (3, False), (0, True)],
+                         ids=["bare", "commented", "api-first"])
+def test_removing_what_the_api_names_fails_at_its_line_and_leaves_the_spec_alone(
+        tmp_path, comments, api_first):
     """The api section then fails validation where it names the removed field, with its
     `file:line:col` in the spec as it is on disk; nothing is written. (Comments above the
-    models move every later line: the line is still the one on disk.)"""
+    models move every later line, and models below the api move none of its lines: the line
+    is still the one on disk.)"""
     text = API_NAMING_GHOST.replace("models:\n", "models:\n" + "  # a haunted house\n" * comments)
+    text = _api_first(text) if api_first else text
     spec = tmp_path / "haunt.yaml"
     spec.write_text(text, encoding="utf-8")
     database = tmp_path / "database.yaml"

@@ -1041,3 +1041,28 @@ def test_the_routers_header_wraps_within_ruffs_line_length(tmp_path):
                             "E501", "--line-length", "88", str(router)],
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
+
+
+def test_a_derived_name_over_63_characters_keeps_its_start_and_a_digest():
+    """README, "Names": a derived constraint name longer than 63 characters (PostgreSQL's
+    limit) keeps its first 54 characters and ends in `_` and the first 8 hex digits of the
+    full name's SHA-1; in the SQL of a spec whose table and columns make such a name."""
+    import hashlib
+
+    table = "a_table_whose_name_is_rather_long"
+    spec_text = (f"version: 1\nname: long\nmodels:\n  T:\n    table: {table}\n    fields:\n"
+                 "      id: {type: id}\n"
+                 "      first_column_of_the_key: {type: int}\n"
+                 "      second_column_of_the_key: {type: int}\n"
+                 "    unique: [[first_column_of_the_key, second_column_of_the_key]]\n")
+    full = f"{table}_first_column_of_the_key_second_column_of_the_key_key"
+    assert len(full) > 63
+    expected = f"{full[:54]}_{hashlib.sha1(full.encode()).hexdigest()[:8]}"
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "long.yaml"
+        path.write_text(spec_text, encoding="utf-8")
+        sql = registry.load("sql").run(load_spec(path),
+                                       registry.load("sql").make_options(dialect="postgres"))
+    assert f'CONSTRAINT "{expected}" UNIQUE' in sql, sql

@@ -306,4 +306,9 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         " (api_int_bounds ceil/floor them), so the example is never fractional (the branch is"
         " removed since)"
     ),
+    # seed 28
+    ("generators/yamlsource.py", "core/ReplaceBinaryOperator_Mul_Div", 2, 97): (
+        "SourceMap.error(path, message, hint, /, at_key=...) for *: every caller passes path,"
+        " message and hint by position and at_key by name, which both signatures take"
+    ),
 }
