@@ -160,10 +160,17 @@ def load_config(path: Path | None = None, load_emitter=None) -> Config:
     file = find_config(path)
     display = str(file)
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{display}: cannot read: {getattr(exc, 'strerror', None) or exc}") \
-            from None
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{display}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:  # said as the spec loader says it, at its place
+        from .errors import offset_position
+
+        at = offset_position(raw, exc.start)
+        raise UsageError(f"{display}:{at.line}:{at.column}: not valid UTF-8 "
+                         f"(byte 0x{raw[exc.start]:02x})") from None
     tomllib = _toml()
     try:
         data = tomllib.loads(text)

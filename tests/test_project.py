@@ -466,3 +466,13 @@ def test_a_config_without_outputs_says_there_is_nothing_to_generate(tmp_path):
     (tmp_path / CONFIG_NAME).write_text('spec = "spec.yaml"\n')
     with pytest.raises(UsageError, match=r"no \[\[output\]\] tables: nothing to generate"):
         load_config(tmp_path / CONFIG_NAME)
+
+
+def test_a_config_that_is_not_utf8_is_one_line_at_its_byte(tmp_path):
+    """A TOML file is UTF-8 (the TOML spec); a config that is not is said as a spec that is
+    not is said: `file:line:col: not valid UTF-8 (byte 0x..)`, exit 2."""
+    (tmp_path / CONFIG_NAME).write_bytes(b'spec = "x.yaml"\n# caf\xe9\n')
+    result = run_cli("all", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"vigilo-gen: error: {CONFIG_NAME}:2:6: not valid UTF-8 (byte 0xe9)"]
