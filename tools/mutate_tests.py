@@ -88,7 +88,9 @@ TESTS: dict[str, tuple[str, ...]] = {
     "generators/fastpath.py": ("tests/test_perf.py", *CLI),
     "generators/plan.py": ("tests/test_plan.py", "tests/test_oracles.py", "tests/test_fastapi.py",
                            "tests/test_contract.py"),  # the plan's effects, served on SQLite
-    "generators/serve.py": ("tests/test_serve.py", "tests/test_fastapi.py"),
+    "generators/serve.py": ("tests/test_serve.py", "tests/test_fastapi.py",
+                            # served with VIGILO_TOKENS: its owner checks
+                            "tests/test_contract.py::test_contract[vigilo-sqlite-getState-auth]"),
     "generators/lint.py": ("tests/test_spec_lint.py",),
     "generators/diff.py": MIGRATE,
     "generators/pairing.py": MIGRATE,
