@@ -311,4 +311,9 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         "SourceMap.error(path, message, hint, /, at_key=...) for *: every caller passes path,"
         " message and hint by position and at_key by name, which both signatures take"
     ),
+    ("generators/config.py", "core/ReplaceBreakWithContinue", 0, 137): (
+        "continue for break at the next table header: every caller asks for the line of a key"
+        " its table has (emitter, path, an option, templates of an [[output]]; spec, lint,"
+        " migrations at the top), found before the next header either way"
+    ),
 }
