@@ -316,4 +316,9 @@ EQUIVALENT: dict[tuple[str, str, int, int], str] = {
         " its table has (emitter, path, an option, templates of an [[output]]; spec, lint,"
         " migrations at the top), found before the next header either way"
     ),
+    ("generators/emitter.py", "core/NumberReplacer", 3, 107): (
+        "len(p) == 1 for == 2 in parse_option's map form: the pairs form reaches it only as a"
+        " map option's default, which is empty for every emitter (all() of nothing is true"
+        " either way); the command line and the config give JSON text or a table"
+    ),
 }
