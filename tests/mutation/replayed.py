@@ -63,4 +63,8 @@ REPLAYED: dict[tuple[str, str, int, int], tuple[str, ...]] = {
     ("generators/serve.py", "core/ZeroIterationForLoop", 0, 44): (
         "tests/test_contract.py::test_contract[vigilo-sqlite-getState-auth]",
     ),
+    # seed 28: the TypeScript handlers' refusal read the second unbound endpoint (IndexError)
+    ("emitters/ts_handlers.py", "core/NumberReplacer", 50, 805): (
+        "tests/test_plan.py::test_every_runtime_refuses_the_first_unbound_endpoint_with_one_line",
+    ),
 }
