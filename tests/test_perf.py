@@ -186,7 +186,8 @@ def test_fast_path_and_typer_agree_on_a_project(tmp_path):
             shutil.rmtree(outputs)
         lines = [run_cli(*argv, cwd=tmp_path, env=env) for argv in
                  (["check"], ["all"], ["all", "--force"], ["check", "-c", "vigilo-gen.toml"],
-                  ["all", "--config=nosuch.toml"])]
+                  ["all", "--config=nosuch.toml"],
+                  ["all", "--force", "--config=nosuch.toml"])]  # a flag, then an option
         results.append([(r.returncode, r.stdout, r.stderr) for r in lines])
     assert results[0] == results[1]
 
