@@ -20,6 +20,7 @@ from sqlglot.tokens import Token, TokenType
 from vigilo_gen.errors import UsageError, offset_position
 
 from . import recognise
+from .clients import without_client_lines
 from .gaps import read_gaps
 from .source import Check, Column, ForeignKey, Key, Source, Table, Trigger, named
 
@@ -76,6 +77,12 @@ NOT_SCHEMA = (
 )
 
 
+def _head(chunk: str) -> str:
+    """A statement on one line, shortened to 60 characters, for a report line."""
+    head = " ".join(chunk.split())
+    return head if len(head) <= 60 else head[:57] + "..."
+
+
 def _unquote(name: str) -> str:
     name = name.split(".")[-1]
     return name.strip('`"[]')
@@ -100,68 +107,6 @@ def _trigger_header(tokens: list[Token]) -> bool:
         if word == "ON":  # CREATE INDEX ... ON: not a trigger
             return False
     return False
-
-
-# Lines for the client that runs a script, not for the database: psql's meta-commands
-# (`\connect db`, pg_dump's `\restrict key`), SQL Server's batch separator `GO` (sqlcmd and
-# SSMS), SQL*Plus's commands (`CONNECT user/password@db`, `PROMPT`, a `/` that runs the
-# buffer). Each is read as a statement's end (a `;`, its place kept), never as SQL.
-CLIENT_LINES: dict[str, re.Pattern] = {
-    "tsql": re.compile(r"^[ \t]*GO(?:[ \t]+\d+)?[ \t]*;?[ \t]*$", re.I | re.M),
-    "oracle": re.compile(
-        r"^[ \t]*(?:/|(?:CONNECT|CONN|PROMPT|SPOOL|WHENEVER|EXIT|QUIT|DEFINE|UNDEFINE)\b.*)$",
-        re.I | re.M,
-    ),
-}
-META_COMMAND = re.compile(r"^[ \t]*\\.*$", re.M)  # psql's; a line starting with \ is no SQL
-# pg_dump's data: COPY ... FROM stdin; then the rows, one a line, up to a line `\.`.
-COPY_DATA = re.compile(r"(\bFROM\s+stdin\s*;[^\n]*\n)(.*?)^\\\.[ \t]*$", re.I | re.M | re.S)
-
-
-# The mysql client's DELIMITER x: statements end with x (a routine's body keeps its own ;)
-# until DELIMITER ; again.
-DELIMITER = re.compile(r"^[ \t]*DELIMITER[ \t]+(\S+)[ \t]*$", re.I | re.M)
-
-
-def _delimited(text: str) -> str:
-    """MySQL's DELIMITER regions in the one statement end the splitter knows: each x a `;`,
-    each `;` inside a space (such a statement is a routine, only ever reported), every
-    character in its place."""
-    out, at, delimiter = [], 0, ";"
-    for match in DELIMITER.finditer(text):
-        out.append(_region(text[at:match.start()], delimiter))
-        out.append(" " * (match.end() - match.start()))
-        at, delimiter = match.end(), match[1]
-    out.append(_region(text[at:], delimiter))
-    return "".join(out)
-
-
-def _region(text: str, delimiter: str) -> str:
-    if delimiter == ";":
-        return text
-    return delimiter.join(part.replace(";", " ") for part in text.split(delimiter)).replace(
-        delimiter, ";" + " " * (len(delimiter) - 1)
-    )
-
-
-def without_client_lines(text: str, dialect: str) -> str:
-    """``text`` with every client command and COPY row blanked (each character but a newline
-    a space, so that every later line and column stays where it was)."""
-
-    def blank(match: re.Match) -> str:
-        return re.sub(r"[^\n]", " ", match[0])
-
-    def end(match: re.Match) -> str:
-        return ";" + blank(match)[1:]
-
-    if dialect == "mysql":
-        text = _delimited(text)
-
-    text = COPY_DATA.sub(lambda m: m[1] + blank(re.match(r"(?s).*", m[0][len(m[1]):])),
-                         text)
-    text = META_COMMAND.sub(end, text)
-    pattern = CLIENT_LINES.get(dialect)
-    return pattern.sub(end, text) if pattern else text
 
 
 def statements(text: str, dialect: str) -> list[tuple[int, str, list[Token]]]:
@@ -249,9 +194,7 @@ class _Reader:
             if not _READ.match(chunk):
                 # not a statement the import reads (a function, a procedure, a grant):
                 # reported as any other, whatever sqlglot makes of it
-                head = " ".join(chunk.split())
-                head = head if len(head) <= 60 else head[:57] + "..."
-                self.source.note(where, f"not imported: statement {head!r}")
+                self.source.note(where, f"not imported: statement {_head(chunk)!r}")
                 return
             detail = exc.errors[0] if exc.errors else {}
             line, col = position(self.text, start)
@@ -302,9 +245,7 @@ class _Reader:
             name = tree.this.name or tree.this.text("db")
             self.source.note(where, f"not imported: {str(kind).lower()} {name}")
             return
-        head = " ".join(chunk.split())
-        head = head if len(head) <= 60 else head[:57] + "..."
-        self.source.note(where, f"not imported: statement {head!r}")
+        self.source.note(where, f"not imported: statement {_head(chunk)!r}")
 
     def create_table(self, tree: exp.Create, where: str) -> None:
         schema = tree.this
