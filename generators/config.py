@@ -166,11 +166,10 @@ def load_config(path: Path | None = None, load_emitter=None) -> Config:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:  # said as the spec loader says it, at its place
-        from .errors import offset_position
+        from .errors import not_utf8
 
-        at = offset_position(raw, exc.start)
-        raise UsageError(f"{display}:{at.line}:{at.column}: not valid UTF-8 "
-                         f"(byte 0x{raw[exc.start]:02x})") from None
+        at, message = not_utf8(raw, exc)
+        raise UsageError(f"{display}:{at.line}:{at.column}: {message}") from None
     tomllib = _toml()
     try:
         data = tomllib.loads(text)

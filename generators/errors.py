@@ -26,6 +26,11 @@ def offset_position(data: str | bytes, offset: int) -> Position:
                     offset - (data.rfind(newline, 0, offset) + 1) + 1)
 
 
+def not_utf8(raw: bytes, exc: UnicodeDecodeError) -> tuple[Position, str]:
+    """Where a file's bytes stop being UTF-8, and the message every reader gives for it."""
+    return offset_position(raw, exc.start), f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})"
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     file: str

@@ -88,12 +88,10 @@ def sql_command(
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:  # said as the spec loader says it: at its place
-            from .errors import offset_position
+            from .errors import not_utf8
 
-            at = offset_position(raw, exc.start)
-            raise UsageError(
-                f"{file}:{at.line}:{at.column}: not valid UTF-8 (byte 0x{raw[exc.start]:02x})"
-            ) from None
+            at, message = not_utf8(raw, exc)
+            raise UsageError(f"{file}:{at.line}:{at.column}: {message}") from None
         source = read_sql(text, dialect, str(file))
         _finish(source, file.stem, file.name, out, into)
 

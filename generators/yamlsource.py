@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .errors import NOWHERE, Diagnostic, Position, SpecError, offset_position
+from .errors import NOWHERE, Diagnostic, Position, SpecError, not_utf8
 
 # A spec with five tables is ~8 KB; a 2,000-table spec stays under 2 MiB. Anything far above
 # that is a mistake (or an attack), and reading it would only waste the user's memory.
@@ -282,8 +282,8 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise fail(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-                   offset_position(raw, exc.start)) from None
+        where, message = not_utf8(raw, exc)
+        raise fail(message, where) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip() or all(

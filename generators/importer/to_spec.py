@@ -352,9 +352,9 @@ class _Importer:
                 loop = exc.args[1][:-1]  # each table depends on the next; the last is the first
             start = loop.index(min(loop))
             table, target = tables[loop[start]], loop[start - 1]
+            path = " -> ".join([*loop[start::-1], *loop[:start:-1], loop[start]])
             for fk in [fk for fk in table.foreign_keys if fk.target == target]:
                 table.foreign_keys.remove(fk)
-                path = " -> ".join([*loop[start::-1], *loop[:start:-1], loop[start]])
                 self.note(
                     fk.where,
                     f"not imported: {named('foreign key', fk.name)} of {table.name} "
